@@ -1,0 +1,1 @@
+"""Documentation generated from the function registry (the README reference, the CLI listing)."""

@@ -1,0 +1,184 @@
+"""The function registry: one source of truth for every SP_ worksheet function.
+
+Each SP_ function in ``sp_xl.udfs`` is declared with ``@udf``. Its docstring *is* its help:
+the Danish part (summary, details, ``Argumenter:``) and, after a line ``English:``, the same
+in English (``Arguments:``). The registry parses that once; Excel's Insert Function dialog,
+the VBA wrappers in the add-in, ``sp-xl functions``, the README reference and the share
+export all read it from here.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import xlwings as xw
+
+from sp_xl import i18n
+from sp_xl.errors import ExcelError, SpError, VALUE
+from sp_xl.excel import wire
+
+CATEGORY = "SP Rapport"
+# Excel's Insert Function dialog truncates descriptions at 255 characters.
+EXCEL_HELP_MAX = 255
+
+_SECTION = re.compile(r"^(Argumenter|Arguments):\s*$")
+_ENGLISH = re.compile(r"\n[ \t]*English:[ \t]*\n")
+_ARG_LINE = re.compile(r"^\s{4}(\w+):\s*(.*)$")
+
+
+@dataclass(frozen=True)
+class ArgSpec:
+    name: str
+    help_da: str
+    help_en: str
+    optional: bool
+    default: Any = None
+
+    @property
+    def help(self) -> str:
+        return i18n.pick(self.help_da, self.help_en)
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    name: str
+    summary_da: str
+    summary_en: str
+    details_da: str
+    details_en: str
+    args: tuple[ArgSpec, ...]
+    func: Callable[..., Any] = field(repr=False, compare=False)
+    category: str = CATEGORY
+
+    @property
+    def summary(self) -> str:
+        return i18n.pick(self.summary_da, self.summary_en)
+
+    @property
+    def details(self) -> str:
+        return i18n.pick(self.details_da, self.details_en)
+
+    @property
+    def signature(self) -> str:
+        """The call as Excel shows it (Danish Excel separates arguments with ';')."""
+        parts = [f"[{a.name}]" if a.optional else a.name for a in self.args]
+        return f"{self.name}({'; '.join(parts)})"
+
+    def __call__(self, *args: Any) -> Any:
+        return self.func(*args)
+
+
+REGISTRY: dict[str, FunctionSpec] = {}
+
+
+def _parse_half(text: str, who: str) -> tuple[str, str, dict[str, str]]:
+    """Summary, details and per-argument help from one language's part of a docstring."""
+    lines = inspect.cleandoc(text).splitlines()
+    body: list[str] = []
+    args: dict[str, str] = {}
+    current: str | None = None
+    in_args = False
+    for line in lines:
+        if _SECTION.match(line):
+            in_args = True
+            continue
+        if in_args:
+            m = _ARG_LINE.match(line)
+            if m:
+                current = m.group(1)
+                args[current] = m.group(2).strip()
+            elif line.strip() and current:
+                args[current] += " " + line.strip()
+            elif line.strip():
+                raise ValueError(f"{who}: text in the argument section outside an argument: {line!r}")
+        else:
+            body.append(line)
+    paragraphs = [p.replace("\n", " ").strip() for p in "\n".join(body).split("\n\n") if p.strip()]
+    if not paragraphs:
+        raise ValueError(f"{who}: docstring has no summary")
+    return paragraphs[0], "\n\n".join(paragraphs[1:]), args
+
+
+def spec_from_function(func: Callable[..., Any]) -> FunctionSpec:
+    """Parse a UDF's docstring into its FunctionSpec, checking it against the signature."""
+    name = func.__name__
+    doc = func.__doc__ or ""
+    halves = _ENGLISH.split(doc, maxsplit=1)
+    if len(halves) != 2:
+        raise ValueError(f"{name}: docstring needs a Danish part and an 'English:' part")
+    da_text, en_text = halves
+    sum_da, det_da, args_da = _parse_half(da_text, name)
+    sum_en, det_en, args_en = _parse_half(en_text, name)
+    params = list(inspect.signature(func).parameters.values())
+    names = [p.name for p in params]
+    for lang, documented in (("Danish", args_da), ("English", args_en)):
+        if list(documented) != names:
+            raise ValueError(f"{name}: {lang} argument help {list(documented)} != signature {names}")
+    for summary in (sum_da, sum_en):
+        if len(summary) > EXCEL_HELP_MAX:
+            raise ValueError(f"{name}: summary longer than Excel's {EXCEL_HELP_MAX} characters")
+    args = tuple(
+        ArgSpec(
+            name=p.name,
+            help_da=args_da[p.name],
+            help_en=args_en[p.name],
+            optional=p.default is not inspect.Parameter.empty,
+            default=None if p.default is inspect.Parameter.empty else p.default,
+        )
+        for p in params
+    )
+    return FunctionSpec(name, sum_da, sum_en, det_da, det_en, args, func)
+
+
+def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
+    """No exception ever leaves a worksheet function: it becomes an Excel error value."""
+
+    @functools.wraps(func)
+    def call(*args: Any) -> Any:
+        try:
+            return func(*args)
+        except SpError as exc:
+            return exc.error
+        except Exception as exc:  # noqa: BLE001 - the cell must show an error, not a traceback
+            return ExcelError(
+                VALUE,
+                f"Uventet fejl i {func.__name__}: {type(exc).__name__}. Kontakt sp_xl-teamet.",
+                f"Unexpected error in {func.__name__}: {type(exc).__name__}. Contact the sp_xl team.",
+            )
+
+    return call
+
+
+def udf(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Declare an SP_ worksheet function: register its help and expose it to xlwings.
+
+    Every argument is taken as a 2-D range (``ndim=2``) so that a column stays a column and
+    the result can spill in the same shape, and with ``err_to_str`` so that an error in an
+    input cell arrives as its code instead of as a blank. Results go through the wire
+    converter, which encodes error values for the VBA wrapper to turn into CVErr.
+    """
+    spec = spec_from_function(func)
+    if spec.name in REGISTRY:
+        raise ValueError(f"{spec.name} is declared twice")
+    guarded = _guarded(func)
+    decorated = xw.func(category=CATEGORY)(guarded)
+    for a in spec.args:
+        decorated = xw.arg(a.name, ndim=2, err_to_str=True, doc=a.help_da)(decorated)
+    decorated = xw.ret(wire.WireConverter)(decorated)
+    REGISTRY[spec.name] = FunctionSpec(
+        spec.name, spec.summary_da, spec.summary_en, spec.details_da, spec.details_en,
+        spec.args, decorated,
+    )
+    return decorated
+
+
+def functions() -> list[FunctionSpec]:
+    """All SP_ functions in catalogue order (the order they are declared in sp_xl.udfs)."""
+    import sp_xl.udfs  # noqa: F401  - declaring them fills the registry
+
+    return list(REGISTRY.values())
