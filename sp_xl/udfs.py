@@ -631,12 +631,11 @@ def SP_ROUND_CA(x, significant=1):
         x: The number: a cell or a range.
         significant: Significant digits. Default: 1.
     """
-    digits = coerce.integer(coerce.arg(significant, "significant"), default=1, minimum=1)
+    digits = coerce.integer(coerce.arg(significant, "significant"), default=1, minimum=1, maximum=15)
     xa = coerce.arg(x, "x")
     c = coerce.numbers(xa)
     c = c.fail(np.isnan(c.values), err(NA, "'x' mangler (tom celle).", "'x' is missing (empty cell)."))
-    rounded = np.array([text.round_ca(v, digits) for v in c.values.ravel().tolist()]).reshape(c.shape)
-    return coerce.result(c.replace(rounded), xa.ndim)
+    return coerce.result(c.replace(text.round_ca_array(c.values, digits)), xa.ndim)
 
 
 @udf

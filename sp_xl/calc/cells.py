@@ -43,7 +43,11 @@ class Cells:
 
     def fail(self, mask: np.ndarray, error: ExcelError) -> "Cells":
         """Put ``error`` where ``mask`` holds and no earlier error is recorded."""
-        mask = np.broadcast_to(mask, self.shape) & self.ok
+        if mask.shape != self.shape:
+            mask = np.broadcast_to(mask, self.shape)
+        if not mask.any():
+            return self
+        mask = mask & self.ok
         if not mask.any():
             return self
         errors = self.errors.copy()
@@ -56,10 +60,11 @@ class Cells:
 
 def first_errors(*cells: Cells) -> np.ndarray:
     """Element-wise the first input error, in argument order (as Excel propagates errors)."""
-    out = cells[0].errors.copy()
+    out = np.array(cells[0].errors, dtype=object)  # a writable copy, also of a broadcast view
     for c in cells[1:]:
-        take = np.equal(out, None) & ~np.equal(c.errors, None)
-        if take.any():
+        bad = ~np.equal(c.errors, None)
+        if bad.any():
+            take = np.equal(out, None) & bad
             out[take] = c.errors[take]
     return out
 
@@ -73,5 +78,6 @@ def broadcast(*cells: Cells) -> list[Cells]:
         raise fail(VALUE, f"Områderne har forskellig størrelse ({sizes}); brug lige store områder eller én celle.",
                    f"The ranges differ in size ({sizes.replace(' og ', ' and ')}); use equal ranges or one cell.") from None
     return [
-        Cells(np.broadcast_to(c.values, shape), np.broadcast_to(c.errors, shape)) for c in cells
+        c if c.shape == shape else Cells(np.broadcast_to(c.values, shape), np.broadcast_to(c.errors, shape))
+        for c in cells
     ]

@@ -2,30 +2,46 @@
 
 from __future__ import annotations
 
-import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+import numpy as np
 
 from sp_xl import i18n
 
 
+def round_ca_array(x: np.ndarray, significant: int = 1) -> np.ndarray:
+    """Round to ``significant`` significant digits, halves away from zero: 48529 -> 50000, 0.384 -> 0.4.
+
+    Works on decimal digits as Excel shows them: the scaled value is first rounded to 9
+    decimals so that 0.045 (stored as 0.04499999…) still rounds up to 0.05.
+    """
+    x = np.asarray(x, dtype=float)
+    with np.errstate(all="ignore"):
+        mag = np.abs(x)
+        exponent = np.floor(np.log10(np.where(mag > 0, mag, 1.0))) - significant + 1
+        # Divide by a power of ten for negative exponents: 3 / 10 is exactly 0.3, 3 * 0.1 is not.
+        up, down = 10.0 ** np.maximum(exponent, 0), 10.0 ** np.maximum(-exponent, 0)
+        digits = np.floor(np.round(mag / up * down, 9) + 0.5)
+        out = np.sign(x) * digits * up / down
+    return np.where(np.isfinite(out) & (mag > 0), out, x)
+
+
 def round_ca(x: float, significant: int = 1) -> float:
-    """Round to ``significant`` significant digits, halves away from zero: 48529 -> 50000, 0.384 -> 0.4."""
-    if x == 0 or not math.isfinite(x):
-        return x
-    d = Decimal(repr(float(x)))
-    exponent = d.adjusted() - significant + 1
-    return float(d.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP))
+    """One number rounded as ``round_ca_array``."""
+    return float(round_ca_array(np.array([x]), significant)[0])
 
 
 def round_half_up(x: float, decimals: int = 0) -> float:
     """Round as Excel's ROUND does (halves away from zero), not as Python's banker's round."""
-    return float(Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+    with localcontext(prec=400):
+        return float(Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
 
 
 def number_da(x: float, decimals: int = 0) -> str:
     """A number as Danish readers write it: 50.000 and 11,4 (English: 50,000 and 11.4)."""
-    q = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    text = f"{q:,.{decimals}f}"
+    with localcontext(prec=400):
+        q = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+        text = f"{q:,.{decimals}f}"
     if i18n.language() == "en":
         return text
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")

@@ -29,10 +29,16 @@ def holidays_between(start: dt.date, end: dt.date) -> list[dt.date]:
     return [d.astype(dt.date) for d in days if lo <= d <= hi]
 
 
+@lru_cache(maxsize=64)
+def _calendar_for(first_year: int, last_year: int) -> np.busdaycalendar:
+    return np.busdaycalendar(weekmask=_WEEKMASK, holidays=_holidays(first_year, last_year))
+
+
 def _calendar(*dates: np.ndarray) -> np.busdaycalendar:
-    years = np.concatenate([d.astype("datetime64[Y]").astype(int) + 1970 for d in dates])
-    lo, hi = (int(years.min()) - 1, int(years.max()) + 1) if years.size else (2000, 2000)
-    return np.busdaycalendar(weekmask=_WEEKMASK, holidays=_holidays(lo, hi))
+    """A calendar covering the dates' years, with a year's margin for offsets past New Year."""
+    lo = min(int(d.min().astype("datetime64[Y]").astype(int)) for d in dates) + 1970
+    hi = max(int(d.max().astype("datetime64[Y]").astype(int)) for d in dates) + 1970
+    return _calendar_for(lo - 1, hi + 1)
 
 
 def workdays(start: np.ndarray, end: np.ndarray) -> np.ndarray:

@@ -10,6 +10,7 @@ callers may also pass a flat list, a numpy array or a pandas Series. Everything 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,11 @@ _TRUE = {"sand", "true", "ja", "yes", "1"}
 _FALSE = {"falsk", "false", "nej", "no", "0"}
 # Excel's day 0 in the 1900 date system (serial 1 = 1900-01-01, skipping Excel's 29 Feb 1900).
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+_MAX_SERIAL = 2958465  # 31 December 9999, Excel's last date
+_PLAIN = {float, int, type(None)}
+_DATES = {dt.datetime, dt.date, type(None)}
+_UNIX_ORDINAL = dt.date(1970, 1, 1).toordinal()
+_NAT = -(2**62)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,10 +69,9 @@ def arg(value: Any, name: str) -> Arg:
             raise fail(VALUE, f"'{name}' er ikke et rektangulært område (rækkerne har forskellig længde).",
                        f"'{name}' is not a rectangular range (rows differ in length).")
         rows, cols = len(value), widths.pop()
-        g = np.empty((rows, cols), dtype=object)
-        for i, r in enumerate(value):
-            g[i, :] = list(r) if cols else []
-        return Arg(name, g, 2)
+        flat = np.empty(rows * cols, dtype=object)
+        flat[:] = list(itertools.chain.from_iterable(value))  # 1-D fill: far faster than nested
+        return Arg(name, flat.reshape(rows, cols), 2)
     if any(nested):
         raise fail(VALUE, f"'{name}' blander enkeltværdier og rækker.", f"'{name}' mixes single values and rows.")
     g = np.empty((1, len(value)), dtype=object)
@@ -94,8 +99,15 @@ def _cell_error(a: Arg, i: int, v: Any) -> ExcelError:
 def numbers(a: Arg) -> Cells:
     """The argument as numbers: NaN for an empty cell, an error value for anything else."""
     flat = a.grid.ravel()
-    values = np.full(flat.shape, np.nan)
     errors = np.full(flat.shape, None, dtype=object)
+    if set(map(type, flat)) <= _PLAIN:
+        # The common case, numbers and empty cells only: convert in one go (None -> NaN).
+        values = flat.astype(float)
+        for i in np.flatnonzero(~np.isfinite(values)):
+            if flat[i] is not None:
+                errors[i] = _cell_error(a, int(i), flat[i])
+        return Cells(values.reshape(a.grid.shape), errors.reshape(a.grid.shape))
+    values = np.full(flat.shape, np.nan)
     for i, v in enumerate(flat):
         t = type(v)
         if (t is float and math.isfinite(v)) or t is int:
@@ -138,12 +150,13 @@ def number(a: Arg, default: float | None = None) -> float:
     return float(c.values[0, 0])
 
 
-def integer(a: Arg, default: int | None = None, minimum: int = 0) -> int:
-    """A whole number (decimals cut off, as Excel does) of at least ``minimum``."""
-    n = int(number(a, default))
-    if n < minimum:
-        raise fail(NUM, f"'{a.name}' skal være mindst {minimum}, ikke {n}.", f"'{a.name}' must be at least {minimum}, not {n}.")
-    return n
+def integer(a: Arg, default: int | None = None, minimum: int = 0, maximum: int = 1_000_000) -> int:
+    """A whole number (decimals cut off, as Excel does) from ``minimum`` to ``maximum``."""
+    x = number(a, default)
+    if not minimum <= x < maximum + 1:
+        raise fail(NUM, f"'{a.name}' skal være et helt tal fra {minimum} til {maximum}, ikke {x:g}.",
+                   f"'{a.name}' must be a whole number from {minimum} to {maximum}, not {x:g}.")
+    return int(x)
 
 
 def flag(a: Arg, default: bool = False) -> bool:
@@ -180,7 +193,7 @@ def _to_day(v: Any) -> np.datetime64 | None:
         return np.datetime64(v, "D")
     if isinstance(v, np.datetime64):
         return v.astype("datetime64[D]")
-    if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 1:
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and 1 <= v <= _MAX_SERIAL:
         # An Excel serial number (what a date is underneath, and what the headless engine passes).
         serial = int(v) + (1 if v < 61 else 0)  # Excel counts a 29 Feb 1900 that never was
         return np.datetime64((_EXCEL_EPOCH + dt.timedelta(days=serial)).date(), "D")
@@ -190,9 +203,16 @@ def _to_day(v: Any) -> np.datetime64 | None:
 def dates(a: Arg) -> tuple[np.ndarray, Cells]:
     """The argument as days (datetime64[D]); errors for cells that are not dates."""
     flat = a.grid.ravel()
+    shape = a.grid.shape
+    errors = np.full(flat.shape, None, dtype=object)
+    if set(map(type, flat)) <= _DATES:
+        # The common case, dates and empty cells only: convert in one go (None -> NaT).
+        ordinals = np.fromiter((_NAT if v is None else v.toordinal() for v in flat), dtype=np.int64, count=flat.size)
+        blank = np.where(ordinals == _NAT, np.nan, 0.0)
+        days = np.where(ordinals == _NAT, np.datetime64("NaT", "D"), (ordinals - _UNIX_ORDINAL).astype("datetime64[D]"))
+        return days.reshape(shape), Cells(blank.reshape(shape), errors.reshape(shape))
     days = np.full(flat.shape, np.datetime64("NaT"), dtype="datetime64[D]")
     blank = np.zeros(flat.shape)
-    errors = np.full(flat.shape, None, dtype=object)
     for i, v in enumerate(flat):
         if v is None or v == "":
             blank[i] = np.nan
@@ -207,7 +227,6 @@ def dates(a: Arg) -> tuple[np.ndarray, Cells]:
                 VALUE, f"{a.where(i)} indeholder tekst ('{v}'), ikke en dato.", f"{a.where_en(i)} holds text ('{v}'), not a date.")
         else:
             errors[i] = err(NUM, f"{a.where(i)} er ikke en gyldig dato.", f"{a.where_en(i)} is not a valid date.")
-    shape = a.grid.shape
     return days.reshape(shape), Cells(blank.reshape(shape), errors.reshape(shape))
 
 
@@ -217,16 +236,19 @@ def result(c: Cells, ndim: int) -> Any:
     An empty value without an error stays empty (None): it marks an empty input, by design.
     """
     vals = c.values
-    out = np.empty(vals.shape, dtype=object)
     ok = c.ok
     if vals.dtype == object:
-        out[...] = vals
+        out = vals.copy()
     else:
         finite = np.isfinite(vals)
-        out[...] = vals.tolist() if vals.ndim else float(vals)
-        out[ok & ~finite & ~np.isnan(vals)] = ExcelError(NUM, "Resultatet er uendeligt.", "The result is infinite.")
-        out[ok & np.isnan(vals)] = None
-    out[~ok] = c.errors[~ok]
+        if ok.all() and finite.all():  # the common case: plain numbers
+            out = vals
+        else:
+            out = vals.astype(object)
+            out[ok & ~finite & ~np.isnan(vals)] = ExcelError(NUM, "Resultatet er uendeligt.", "The result is infinite.")
+            out[ok & np.isnan(vals)] = None
+    if not ok.all():
+        out[~ok] = c.errors[~ok]
     if ndim == 0:
         return out.ravel()[0]
     if ndim == 1:

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import xlwings as xw
 
 from sp_xl import i18n
-from sp_xl.errors import ExcelError, SpError, VALUE
+from sp_xl.errors import NUM, VALUE, ExcelError, SpError
 from sp_xl.excel import wire
 
 CATEGORY = "SP Rapport"
@@ -141,7 +143,8 @@ def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def call(*args: Any) -> Any:
         try:
-            return func(*args)
+            with np.errstate(all="ignore"):  # overflow becomes #NUM! below, not a warning
+                result = func(*args)
         except SpError as exc:
             return exc.error
         except Exception as exc:  # noqa: BLE001 - the cell must show an error, not a traceback
@@ -150,6 +153,10 @@ def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
                 f"Uventet fejl i {func.__name__}: {type(exc).__name__}. Kontakt sp_xl-teamet.",
                 f"Unexpected error in {func.__name__}: {type(exc).__name__}. Contact the sp_xl team.",
             )
+        if isinstance(result, float) and not math.isfinite(result):
+            return ExcelError(NUM, "Resultatet er for stort til at blive vist som et tal.",
+                              "The result is too large to show as a number.")
+        return result
 
     return call
 

@@ -1,0 +1,65 @@
+"""The registry is the one source of truth: names, Danish and English help, argument lists."""
+
+import inspect
+
+import pytest
+
+from sp_xl import udfs
+from sp_xl.excel.registry import CATEGORY, EXCEL_HELP_MAX, REGISTRY, functions, spec_from_function
+
+CATALOGUE = [
+    "SP_ATTAINMENT", "SP_GAP", "SP_STATUS", "SP_SHARE", "SP_REQUIRED", "SP_GROWTH", "SP_GROWTH_PCT",
+    "SP_AVG_GROWTH_PCT", "SP_CHANGES", "SP_CUMULATIVE", "SP_BACKLOG", "SP_NETFLOW", "SP_TREND",
+    "SP_FORECAST", "SP_WEEKS_TO_CLEAR", "SP_PEAK", "SP_TOPN", "SP_WORKDAYS", "SP_WITHIN_WORKDAYS",
+    "SP_ROUND_CA", "SP_TEXT_GROWTH", "SP_TEXT_ATTAINMENT",
+]
+
+
+def test_the_catalogue_is_exactly_the_issue_list_in_order():
+    assert [f.name for f in functions()] == CATALOGUE
+
+
+def test_every_function_is_importable_under_its_excel_name():
+    for name in CATALOGUE:
+        assert getattr(udfs, name) is REGISTRY[name].func
+
+
+def test_arguments_match_the_python_signature_and_optional_means_default():
+    for f in functions():
+        params = inspect.signature(f.func).parameters
+        assert [a.name for a in f.args] == list(params)
+        for a in f.args:
+            assert a.optional == (params[a.name].default is not inspect.Parameter.empty)
+
+
+def test_help_is_danish_and_english_and_fits_excel():
+    for f in functions():
+        assert f.category == CATEGORY == "SP Rapport"
+        assert f.summary_da and f.summary_en and f.summary_da != f.summary_en
+        assert len(f.summary_da) <= EXCEL_HELP_MAX
+        for a in f.args:
+            assert a.help_da and a.help_en and a.help_da != a.help_en, (f.name, a.name)
+            assert len(a.help_da) <= EXCEL_HELP_MAX
+
+
+def test_signature_uses_danish_excel_separators():
+    assert REGISTRY["SP_STATUS"].signature == "SP_STATUS(actual; target; [yellow_from]; [lower_is_better])"
+
+
+def test_a_docstring_missing_an_argument_is_refused():
+    def SP_BROKEN(a, b):
+        """Dansk.
+
+        Argumenter:
+            a: et.
+
+        English:
+        English.
+
+        Arguments:
+            a: one.
+            b: two.
+        """
+
+    with pytest.raises(ValueError, match="Danish argument help"):
+        spec_from_function(SP_BROKEN)

@@ -1,0 +1,40 @@
+"""`sp-xl functions` prints the registry; the README's reference is that same text."""
+
+import subprocess
+import sys
+
+from sp_xl import cli
+from sp_xl.docs import reference
+from tests.conftest import ROOT
+
+
+def test_functions_lists_every_function_with_danish_help(capsys):
+    assert cli.main(["functions"]) == 0
+    out = capsys.readouterr().out
+    assert "SP_TEXT_GROWTH(series; [what])" in out and "Målopfyldelse" in out
+
+
+def test_functions_in_english(capsys):
+    assert cli.main(["--lang", "en", "functions"]) == 0
+    assert "Goal attainment" in capsys.readouterr().out
+
+
+def test_readme_reference_is_generated_from_the_registry():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start, end = readme.index(reference.README_BEGIN), readme.index(reference.README_END)
+    assert readme[start:end + len(reference.README_END)] + "\n" == reference.as_markdown(), (
+        "README function reference is stale: run `sp-xl functions --markdown` and paste it in")
+
+
+def test_console_script_runs():
+    proc = subprocess.run([sys.executable, "-m", "sp_xl.cli", "--version"], capture_output=True, text=True)
+    assert proc.returncode == 0 and "sp-xl" in proc.stdout
+
+
+def test_readme_test_command_is_what_ci_runs():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
+    blocks = readme.split("## Two commands for a fresh machine", 1)[1].split("\n## ", 1)[0]
+    commands = [b.split("\n", 1)[1].strip() for b in blocks.split("```")[1::2]]
+    assert len(commands) == 2
+    assert commands[1] == ci
