@@ -1,0 +1,60 @@
+"""LPR error register extract: the data behind Figur 1 (errors accumulated over the year).
+
+Either one row per date and hospital with an error count ("Antal fejl"; a negative count is
+a net correction), or one row per error (a "Fejlkode"/"Fejltype" column and no count).
+
+Tables:
+- ``daily``: date, hospital, errors (summed per day and hospital).
+- ``cumulative``: one row per calendar day from the first to the last date, one column per
+  hospital (file order): the running total since 1 January of that day's year.
+- ``peaks``: hospital, peak_date, peak_value (highest running total), last_date,
+  last_value, falls_after_peak (the curve "breaks": the last value is below the peak).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from sp_xl.extracts.fields import Columns, gather
+
+
+def parse(cols: Columns, extraction_date: dt.date) -> dict[str, pd.DataFrame]:
+    table = cols.table
+    h_codes, hospitals = cols.text("hospital")
+    cols.require(cols.heading("hospital"), h_codes, "hospitalet", "the hospital")
+    d_codes, d_parsed = cols.dates("date")
+    cols.require(cols.heading("date"), d_codes, "datoen", "the date")
+    days = gather(d_codes, d_parsed, np.datetime64("NaT")).astype("datetime64[D]")
+    if cols.has("errors"):
+        e_codes, e = cols.numbers("errors")
+        cols.require(cols.heading("errors"), e_codes, "antallet af fejl", "the error count")
+        errors = gather(e_codes, e.values, np.nan)
+        frac = np.flatnonzero(errors != np.round(errors))
+        if frac.size:
+            raise table.error(cols.heading("errors"), table.row_of(int(frac[0])),
+                              "Antallet af fejl skal være et helt tal.", "The error count must be a whole number.")
+    else:
+        errors = np.ones(len(days))
+    frame = pd.DataFrame({"date": days.astype("datetime64[s]"), "h": h_codes, "errors": errors.astype(np.int64)})
+    daily = frame.groupby(["date", "h"], as_index=False, sort=True).errors.sum()
+    order = list(dict.fromkeys(h_codes.tolist()))
+    daily.insert(1, "hospital", hospitals[daily.h.to_numpy()])
+    wide = daily.pivot(index="date", columns="h", values="errors").reindex(columns=order)
+    all_days = pd.date_range(days.min(), days.max(), freq="D")
+    wide = wide.reindex(all_days).fillna(0).astype(np.int64)
+    cumulative = wide.groupby(wide.index.year).cumsum()
+    cumulative.columns = list(hospitals[order])
+    cumulative.index.name = "date"
+    peaks = []
+    for name in cumulative.columns:
+        series = cumulative[name]
+        peak_at = series.idxmax()
+        peaks.append({"hospital": name, "peak_date": peak_at, "peak_value": int(series.max()),
+                      "last_date": series.index[-1], "last_value": int(series.iloc[-1]),
+                      "falls_after_peak": bool(series.iloc[-1] < series.max())})
+    return {"daily": daily.drop(columns="h").reset_index(drop=True),
+            "cumulative": cumulative.reset_index(),
+            "peaks": pd.DataFrame(peaks)}

@@ -1,0 +1,37 @@
+"""LPR error register: Figur 1's accumulated curve and where it breaks."""
+
+import datetime as dt
+
+import pytest
+
+from sp_xl.extracts import ExtractError, Kind, read_extract
+
+
+def test_accumulated_curve_and_break(fixture_path):
+    e = read_extract(fixture_path("lpr_fejl.csv"))
+    assert e.kind == Kind.LPR_ERRORS
+    assert e.extraction_date == dt.date(2018, 5, 19)
+    cum = e.tables["cumulative"].set_index("date")
+    assert list(cum.columns) == ["Rigshospitalet", "Herlev og Gentofte Hospital"]
+    assert cum.loc["2018-01-03", "Rigshospitalet"] == 7
+    assert cum.loc["2018-04-09", "Rigshospitalet"] == 7  # days without rows carry the total
+    assert cum.loc["2018-04-10", "Rigshospitalet"] == 11
+    assert cum.loc["2018-04-11"].tolist() == [5, 6]
+    peaks = e.tables["peaks"].set_index("hospital")
+    assert str(peaks.loc["Rigshospitalet", "peak_date"])[:10] == "2018-04-10"
+    assert bool(peaks.loc["Rigshospitalet", "falls_after_peak"]) is True
+    assert bool(peaks.loc["Herlev og Gentofte Hospital", "falls_after_peak"]) is False
+
+
+def test_one_row_per_error(tmp_path):
+    p = tmp_path / "lpr_2018-05-19.csv"
+    p.write_text("Fejldato;Sygehus;Fejlkode\n2018-01-02;RH;A1\n2018-01-02;RH;B7\n2018-01-05;RH;A1\n")
+    daily = read_extract(p).tables["daily"]
+    assert daily.errors.tolist() == [2, 1]
+
+
+def test_ambiguous_dates_are_refused_naming_row_and_column(fixture_path):
+    with pytest.raises(ExtractError) as info:
+        read_extract(fixture_path("lpr_tvetydig_dato.csv"))
+    assert (info.value.file, info.value.row, info.value.column) == ("lpr_tvetydig_dato.csv", 2, "Dato")
+    assert "tvetydigt" in str(info.value)

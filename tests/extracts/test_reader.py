@@ -1,0 +1,161 @@
+"""read_extract as a whole: provenance, refusals with file/row/column, languages, real files."""
+
+import datetime as dt
+import os
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from sp_xl import i18n
+from sp_xl.extracts import ExtractError, read_extract
+
+CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "real-xlsx"
+CASES = "Sagsnummer;Oprettet;Lukket;Niveau\nINC1;2018-01-02;2018-01-03;1\n"
+
+
+def test_extraction_date_from_a_header_line_beats_the_file_name(tmp_path):
+    p = tmp_path / "sager_2018-01-31.csv"
+    p.write_text("Udtrukket d. 19. maj 2018\n" + CASES)
+    e = read_extract(p)
+    assert e.extraction_date == dt.date(2018, 5, 19)
+    assert e.source_file == "sager_2018-01-31.csv"
+    assert "linjen over tabellen" in str(e.extraction_date_rule)
+
+
+def test_extraction_date_from_a_compact_file_name(tmp_path):
+    p = tmp_path / "sager20180519.csv"
+    p.write_text(CASES)
+    assert read_extract(p).extraction_date == dt.date(2018, 5, 19)
+
+
+def test_extraction_date_from_workbook_properties(tmp_path):
+    wb = openpyxl.Workbook()
+    for row in CASES.strip().split("\n"):
+        wb.active.append(row.split(";"))
+    saved = tmp_path / "saved.xlsx"
+    wb.save(saved)  # openpyxl stamps 'modified' with the time of saving; set the export's time
+    p = tmp_path / "sager.xlsx"
+    with zipfile.ZipFile(saved) as src, zipfile.ZipFile(p, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2018-05-19T12:00:00Z", data)
+            dst.writestr(item, data)
+    e = read_extract(p)
+    assert e.extraction_date == dt.date(2018, 5, 19)
+    assert "egenskaber" in str(e.extraction_date_rule)
+
+
+def test_extraction_date_from_file_time_comes_with_a_warning(tmp_path):
+    p = tmp_path / "sager.csv"
+    p.write_text(CASES)
+    stamp = dt.datetime(2018, 5, 19, 12).timestamp()
+    os.utime(p, (stamp, stamp))
+    e = read_extract(p)
+    assert e.extraction_date == dt.date(2018, 5, 19)
+    assert "ændringstidspunkt" in str(e.warnings[0])
+
+
+def test_ambiguous_extraction_date_is_refused(tmp_path):
+    p = tmp_path / "sager.csv"
+    p.write_text("Trukket: 05-04-2018\n" + CASES)
+    with pytest.raises(ExtractError, match="tvetydig"):
+        read_extract(p)
+
+
+def test_wrong_number_of_fields_names_the_line(fixture_path):
+    with pytest.raises(ExtractError) as info:
+        read_extract(fixture_path("forkert_antal_felter.csv"))
+    assert (info.value.file, info.value.row) == ("forkert_antal_felter.csv", 3)
+
+
+def test_unknown_file_is_refused_in_danish_and_english(fixture_path):
+    with pytest.raises(ExtractError) as info:
+        read_extract(fixture_path("ukendt.csv"))
+    assert str(info.value).startswith("Filen 'ukendt.csv', række 1, kolonne 'Patient': ")
+    with i18n.use_language("en"):
+        assert str(info.value).startswith("File 'ukendt.csv', row 1, column 'Patient': ")
+        assert "not a known extract" in str(info.value)
+
+
+def test_row_numbers_skip_preamble_and_blank_lines(tmp_path):
+    p = tmp_path / "sager_2018-05-19.csv"
+    p.write_text("Kilde: ServiceNow\n\nSagsnummer;Oprettet;Lukket;Niveau\nINC1;2018-01-02;;1\n\nINC2;2018-01-32;;1\n")
+    with pytest.raises(ExtractError) as info:
+        read_extract(p)
+    assert (info.value.row, info.value.column) == (6, "Oprettet")
+
+
+def test_empty_missing_and_broken_files(tmp_path):
+    (tmp_path / "tom.csv").write_bytes(b"")
+    (tmp_path / "itu.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    for name, words in [("tom.csv", "tom"), ("findes_ikke.csv", "findes ikke"), ("itu.xlsx", "regneark")]:
+        with pytest.raises(ExtractError, match=words):
+            read_extract(tmp_path / name)
+
+
+def test_header_without_data_is_refused(tmp_path):
+    p = tmp_path / "lpr_2018-05-19.csv"
+    p.write_text("Dato;Hospital;Antal fejl\n\n")
+    with pytest.raises(ExtractError, match="ingen datarækker") as info:
+        read_extract(p)
+    assert info.value.row == 1
+
+
+def test_a_workbook_named_csv_is_read_as_a_workbook_and_binary_junk_is_refused(tmp_path):
+    wb = openpyxl.Workbook()
+    for row in CASES.strip().split("\n"):
+        wb.active.append(row.split(";"))
+    wb.save(tmp_path / "sager_2018-05-19.csv")
+    assert read_extract(tmp_path / "sager_2018-05-19.csv").tables["cases"]["number"].tolist() == ["INC1"]
+    (tmp_path / "junk.csv").write_bytes(bytes(range(256)) * 10)
+    with pytest.raises(ExtractError, match="hverken en tekstfil"):
+        read_extract(tmp_path / "junk.csv")
+
+
+def test_tab_separated_utf16_file(tmp_path):
+    p = tmp_path / "beskeder_2018-05-25.txt"
+    p.write_bytes("Hospital\tSendt\tBesvaret\nRigshospitalet\t2018-05-01 10:00\t2018-05-02 10:00\n".encode("utf-16"))
+    assert read_extract(p).tables["by_month"].answered_within.tolist() == [1]
+
+
+def test_windows_1252_text_after_a_long_ascii_start(tmp_path):
+    p = tmp_path / "sager_2018-05-19.csv"
+    rows = "".join(f"INC{i};2018-01-02;;1\n" for i in range(5000))
+    p.write_bytes(("Sagsnummer;Oprettet;Lukket;Niveau\n" + rows + "Sag æøå;2018-01-02;;1\n").encode("cp1252"))
+    assert read_extract(p).tables["cases"]["number"].iloc[-1] == "Sag æøå"
+
+
+def test_bytes_that_are_no_windows_1252_are_refused_with_the_line(tmp_path):
+    p = tmp_path / "sager_2018-05-19.csv"
+    p.write_bytes(b"Sagsnummer;Oprettet;Lukket;Niveau\nINC1;2018-01-02;;1\nINC\x81\xe6;2018-01-02;;1\n")
+    with pytest.raises(ExtractError) as info:
+        read_extract(p)
+    assert info.value.row == 3
+
+
+def test_xlsx_error_rows_are_excel_rows(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Rapport fra ServiceNow"])
+    ws.append([])
+    ws.append(["Number", "Opened", "Closed", "Level"])
+    ws.append(["INC1", dt.datetime(2018, 1, 2), None, 1])
+    ws.append(["INC2", "not a date", None, 2])
+    p = tmp_path / "incidents_2018-05-19.xlsx"
+    wb.save(p)
+    with pytest.raises(ExtractError) as info:
+        read_extract(p)
+    assert (info.value.row, info.value.column) == (5, "Opened")
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus of real workbooks is not beside the repository")
+def test_real_workbooks_that_are_no_extract_are_refused_cleanly():
+    files = sorted(p for p in CORPUS.iterdir() if p.suffix in (".xlsx", ".xlsm"))
+    assert len(files) > 50
+    for p in files:
+        with pytest.raises(ExtractError):
+            read_extract(p)
