@@ -8,12 +8,12 @@ cd "$(dirname "$0")/.."
 with_tests=0
 [ "${1:-}" = "--test" ] && with_tests=1
 
-if [ "$with_tests" = 1 ] && ! command -v soffice >/dev/null 2>&1; then
+if [ "$with_tests" = 1 ] && ! { command -v soffice && command -v shellcheck; } >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui poppler-utils >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui poppler-utils shellcheck >/dev/null
   else
-    echo "LibreOffice mangler (bruges af testene): sudo apt-get install libreoffice-calc-nogui poppler-utils" >&2
+    echo "LibreOffice mangler (bruges af testene): sudo apt-get install libreoffice-calc-nogui poppler-utils shellcheck" >&2
   fi
 fi
 

@@ -1,12 +1,22 @@
-"""The `sp-xl` command line: the same engines as the ribbon, without Excel."""
+"""The `sp-xl` command line: the same engines as the ribbon, without Excel.
+
+Each subcommand imports its engine only when it runs, so `sp-xl functions` stays quick.
+"""
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from sp_xl import __version__, i18n
+
+
+def _refused(message: str) -> int:
+    print(i18n.pick("Afvist: ", "Refused: ") + message, file=sys.stderr)
+    return 1
 
 
 def _functions(args: argparse.Namespace) -> int:
@@ -16,33 +26,123 @@ def _functions(args: argparse.Namespace) -> int:
     return 0
 
 
+def _new(args: argparse.Namespace) -> int:
+    from sp_xl.workbook.master import build_master
+    from sp_xl.workbook.safety import WorkbookRefused
+
+    try:
+        path = build_master(args.path, overwrite=args.overwrite)
+    except WorkbookRefused as exc:
+        return _refused(exc.message)
+    print(i18n.pick(f"Ny projektmappe skrevet: {path}", f"New workbook written: {path}"))
+    return 0
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    from sp_xl.workbook import refresh
+
+    if args.output:
+        # Refresh a copy, so that the original (e.g. the committed master) stays as it is.
+        source, target = Path(args.path), Path(args.output)
+        if not source.is_file():
+            return _refused(i18n.pick(f"filen findes ikke: {source}", f"no such file: {source}"))
+        if target.exists() and not args.overwrite:
+            return _refused(i18n.pick(f"{target} findes allerede (brug --overwrite for at erstatte den).",
+                                      f"{target} already exists (use --overwrite to replace it)."))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        args.path = str(target)
+        args.no_backup = True  # the original is the previous version
+    code = refresh.run_cli(args)
+    if code == 0 and args.output and not (args.quiet or args.json):
+        print(i18n.pick(f"Resultatet ligger i {Path(args.path).resolve()}", f"The result is in {Path(args.path).resolve()}"))
+    return code
+
+
+def _check(args: argparse.Namespace) -> int:
+    from sp_xl.addin.handlers import check_file
+
+    outcome = check_file(args.path)
+    print(outcome.text(max_lines=10_000))
+    return 0 if outcome.ok else 1
+
+
+def _extract_check(args: argparse.Namespace) -> int:
+    from sp_xl.extracts.check import check_sources
+
+    return check_sources(args.sources)
+
+
+def _add(sub, name: str, da: str, en: str, run) -> argparse.ArgumentParser:
+    p = sub.add_parser(name, help=i18n.pick(da, en))
+    p.set_defaults(run=run)
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from sp_xl.addin import cli as addin_cli
+    from sp_xl.workbook import refresh
+
     p = argparse.ArgumentParser(
         prog="sp-xl",
-        description=i18n.pick(
-            "sp_xl: statusrapporten om Sundhedsplatformen i Excel, også uden Excel.",
-            "sp_xl: the Sundhedsplatformen status report in Excel, and without Excel.",
-        ),
+        description=i18n.pick("sp_xl: statusrapporten om Sundhedsplatformen i Excel, også uden Excel.",
+                              "sp_xl: the Sundhedsplatformen status report in Excel, and without Excel."),
     )
     p.add_argument("--version", action="version", version=f"sp-xl {__version__}")
     p.add_argument("--lang", choices=i18n.LANGUAGES, help=i18n.pick("sprog for tekster (da/en)", "language of texts (da/en)"))
-    sub = p.add_subparsers(dest="command", metavar="KOMMANDO" if i18n.language() == "da" else "COMMAND")
+    sub = p.add_subparsers(dest="command", metavar=i18n.pick("KOMMANDO", "COMMAND"))
 
-    f = sub.add_parser("functions", help=i18n.pick("vis funktionskataloget med hjælp", "show the function catalogue with help"))
+    r = _add(sub, "refresh", "genberegn alle formler og gem resultaterne i filen, uden Excel",
+             "recompute every formula and store the results in the file, without Excel", _refresh)
+    refresh.add_arguments(r)
+    r.add_argument("-o", "--output", help=i18n.pick("opdatér en kopi her i stedet for selve filen",
+                                                    "refresh a copy written here instead of the file itself"))
+    r.add_argument("--overwrite", action="store_true", help=i18n.pick("erstat en eksisterende kopi (med -o)",
+                                                                      "replace an existing copy (with -o)"))
+
+    n = _add(sub, "new", "byg master-projektmappen (workbooks/sp_status.xlsx) fra koden",
+             "build the master workbook (workbooks/sp_status.xlsx) from code", _new)
+    n.add_argument("path", help=i18n.pick("hvor den nye projektmappe skal skrives (.xlsx)", "where to write the new workbook (.xlsx)"))
+    n.add_argument("--overwrite", action="store_true", help=i18n.pick("erstat en eksisterende fil", "replace an existing file"))
+
+    c = _add(sub, "check", "tjek en gemt projektmappe for fejlværdier og links til et andet tilføjelsesprogram",
+             "check a saved workbook for error values and links to another add-in", _check)
+    c.add_argument("path", help=i18n.pick("projektmappen (.xlsx/.xlsm)", "the workbook (.xlsx/.xlsm)"))
+
+    f = _add(sub, "functions", "vis funktionskataloget med hjælp", "show the function catalogue with help", _functions)
     f.add_argument("--markdown", action="store_true", help=i18n.pick("som Markdown (til README)", "as Markdown (for the README)"))
-    f.set_defaults(run=_functions)
+
+    x = _add(sub, "extract-check", "læs udtræk og vis, hvad de indeholder, uden at skrive noget",
+             "read extracts and show what they hold, writing nothing", _extract_check)
+    x.add_argument("sources", nargs="+", help=i18n.pick("udtræksfiler (CSV/XLSX)", "extract files (CSV/XLSX)"))
+
+    a = sub.add_parser("addin", help=i18n.pick("byg eller tjek Excel-tilføjelsesprogrammet sp_xl.xlam",
+                                               "build or check the Excel add-in sp_xl.xlam"))
+    asub = a.add_subparsers(dest="addin_command", required=True)
+    addin_cli.add_build_arguments(_add(asub, "build", "byg install/sp_xl.xlam fra kildeteksterne",
+                                       "build install/sp_xl.xlam from the sources", addin_cli.run_build))
+    addin_cli.add_check_arguments(_add(asub, "check", "tjek et bygget tilføjelsesprogram mod registret",
+                                       "check a built add-in against the registry", addin_cli.run_check))
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # The language must be known before the help texts are built.
+    if "--lang" in argv[:-1]:
+        lang = argv[argv.index("--lang") + 1]
+        if lang in i18n.LANGUAGES:
+            with i18n.use_language(lang):
+                return _run(argv)
+    return _run(argv)
+
+
+def _run(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "run", None) is None:
         parser.print_help()
         return 2
-    if args.lang:
-        with i18n.use_language(args.lang):
-            return args.run(args)
     return args.run(args)
 
 

@@ -55,7 +55,7 @@ def _check_value(v):
     if isinstance(v, ExcelError):
         assert "Uventet fejl" not in v.reason_da, v.reason_da
         return
-    assert v is None or isinstance(v, (str, bool, int, float, dt.date)), type(v)
+    assert v is None or type(v) in (str, bool, int, float, dt.date, dt.datetime), type(v)  # no numpy scalars
     if isinstance(v, float):
         assert math.isfinite(v), v
 

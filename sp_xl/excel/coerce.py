@@ -250,7 +250,7 @@ def result(c: Cells, ndim: int) -> Any:
     if not ok.all():
         out[~ok] = c.errors[~ok]
     if ndim == 0:
-        return out.ravel()[0]
+        return out.ravel().tolist()[0]  # tolist: Python floats, not numpy scalars
     if ndim == 1:
         return out.ravel().tolist()
     return out.tolist()

@@ -1,0 +1,509 @@
+"""What the buttons of the "SP Rapport" ribbon tab do.
+
+Each button's VBA callback (module SpRibbon) runs ONE Python call through xlwings'
+RunPython: ``run_from_excel("<action>")``. The work itself happens in Excel-independent
+cores that take a workbook path (or cell values) and return an ``Outcome``; they use the
+same engines as the ``sp-xl`` command line and are tested on Linux against real files. The
+Excel part (``xw.Book.caller()``, status bar, message box, writing the Kontrol sheet) is
+the thin layer at the bottom of this module.
+
+Engines are found through ``ENGINES``. Where one does not exist in this version, the
+action says so in Danish instead of failing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sp_xl import __version__, i18n
+from sp_xl.addin.layout import ADDIN_NAME
+from sp_xl.addin.links import LinkReport, scan_formulas, scan_package
+from sp_xl.errors import CODES
+
+TITLE = "SP Rapport"
+KONTROL_SHEET = "Kontrol"
+FUNCTIONS_SHEET = "SP Funktioner"
+
+# Action -> (Danish label, English label): the ribbon's button texts.
+ACTIONS = {
+    "refresh": ("Opdater alle ark", "Refresh all sheets"),
+    "import": ("Importér udtræk", "Import extracts"),
+    "check": ("Tjek data", "Check data"),
+    "share": ("Del som e-mail-kopi", "Share as e-mail copy"),
+    "functions": ("Funktioner", "Functions"),
+}
+
+# Action -> "module:function" of the engine it runs. Contracts:
+#   refresh(path, *, backup=True, progress=callable(done, total)) -> summary with .describe()
+#   import_extracts(path, files, *, backup=True) -> summary with .describe()
+#   share_copy(path) -> summary with .describe() or the Path of the copy
+ENGINES = {
+    "refresh": "sp_xl.workbook.refresh:refresh",
+    "import": "sp_xl.workbook.importing:import_extracts",
+    "share": "sp_xl.workbook.share:share_copy",
+}
+
+
+@dataclass
+class Outcome:
+    """What an action did, for the message box and for tests."""
+
+    action: str
+    ok: bool
+    lines: list[str] = field(default_factory=list)
+    available: bool = True
+
+    @property
+    def title(self) -> str:
+        da, en = ACTIONS[self.action]
+        return f"{TITLE} – {i18n.pick(da, en)}"
+
+    def text(self, max_lines: int = 25) -> str:
+        """The message for a dialog: long lists are cut, with a count of what is left out."""
+        shown = self.lines[:max_lines]
+        rest = len(self.lines) - len(shown)
+        if rest > 0:
+            shown.append(i18n.pick(f"… og {rest} linjer mere.", f"… and {rest} more lines."))
+        return "\n".join(shown)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding of the data check, tied to a cell where there is one."""
+
+    sheet: str
+    cell: str
+    kind: str           # short Danish/English label
+    detail: str
+
+    @property
+    def address(self) -> str:
+        if not self.cell:
+            return self.sheet
+        quoted = self.sheet if re.fullmatch(r"[A-Za-z_][\w.]*", self.sheet) else \
+            "'" + self.sheet.replace("'", "''") + "'"
+        return f"{quoted}!{self.cell}"
+
+
+def not_available(action: str) -> Outcome:
+    da, en = ACTIONS[action]
+    return Outcome(action, ok=False, available=False, lines=[i18n.pick(
+        f"»{da}« findes ikke i denne version af sp_xl ({__version__}). "
+        "Handlingen kommer i en senere version; indtil da skal det gøres manuelt.",
+        f"\"{en}\" is not available in this version of sp_xl ({__version__}). "
+        "It will come in a later version; until then it has to be done by hand.")])
+
+
+def engine(action: str) -> Callable[..., Any] | None:
+    """The engine function for an action, or None when this version has none."""
+    target = ENGINES.get(action)
+    if not target:
+        return None
+    module_name, _, func_name = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and module_name.startswith(exc.name):
+            return None  # the engine's module itself does not exist
+        raise
+    return getattr(module, func_name, None)
+
+
+def _failure(action: str, exc: BaseException) -> Outcome:
+    """A refusal from an engine keeps its own Danish text; anything else gets a plain one."""
+    message = getattr(exc, "message", None) or (
+        i18n.pick(exc.reason_da, exc.reason_en) if hasattr(exc, "reason_da") else None)
+    if not message:
+        message = i18n.pick(
+            f"Handlingen stoppede på grund af en uventet fejl ({type(exc).__name__}: {exc}). "
+            "Projektmappen er ikke ændret af den fejlende handling. Kontakt sp_xl-teamet.",
+            f"The action stopped because of an unexpected error ({type(exc).__name__}: {exc}). "
+            "The workbook was not changed by the failed action. Contact the sp_xl team.")
+    return Outcome(action, ok=False, lines=[message])
+
+
+def _describe(result: Any) -> list[str]:
+    if hasattr(result, "describe"):
+        return str(result.describe()).splitlines()
+    if isinstance(result, (str, Path)):
+        return [i18n.pick(f"Skrevet: {result}", f"Written: {result}")]
+    return [str(result)]
+
+
+# ---------------------------------------------------------------------------------------
+# Excel-independent cores
+# ---------------------------------------------------------------------------------------
+
+def refresh_workbook(path: str | Path, progress: Callable[[int, int], None] | None = None) -> Outcome:
+    """Recompute and store every formula (engine ``refresh``), then report add-in links."""
+    run = engine("refresh")
+    if run is None:
+        return not_available("refresh")
+    try:
+        summary = run(Path(path), backup=True, progress=progress)
+    except Exception as exc:  # noqa: BLE001 - the user gets a message, never a traceback
+        return _failure("refresh", exc)
+    lines = _describe(summary)
+    links = _links_in_file(Path(path))
+    lines += links.describe()
+    return Outcome("refresh", ok=True, lines=lines)
+
+
+def import_extracts(path: str | Path, files: Sequence[str | Path]) -> Outcome:
+    run = engine("import")
+    if run is None:
+        return not_available("import")
+    if not files:
+        return Outcome("import", ok=False, lines=[i18n.pick("Ingen filer valgt – intet importeret.",
+                                                          "No files chosen – nothing imported.")])
+    missing = [str(f) for f in files if not Path(f).is_file()]
+    if missing:
+        return Outcome("import", ok=False, lines=[i18n.pick("Filen findes ikke: ", "File not found: ") + m
+                                                  for m in missing])
+    try:
+        result = run(Path(path), [Path(f) for f in files], backup=True)
+    except Exception as exc:  # noqa: BLE001
+        return _failure("import", exc)
+    return Outcome("import", ok=True, lines=_describe(result))
+
+
+def share_workbook(path: str | Path) -> Outcome:
+    run = engine("share")
+    if run is None:
+        return not_available("share")
+    try:
+        result = run(Path(path))
+    except Exception as exc:  # noqa: BLE001
+        return _failure("share", exc)
+    return Outcome("share", ok=True, lines=_describe(result))
+
+
+def _links_in_file(path: Path) -> LinkReport:
+    try:
+        return scan_package(path)
+    except Exception:  # noqa: BLE001 - a file we cannot read has no links to report
+        return LinkReport()
+
+
+@dataclass(frozen=True)
+class CellInfo:
+    """A cell as the check sees it: its value (errors as "#DIV/0!" etc.) and formula."""
+
+    sheet: str
+    cell: str
+    value: Any
+    formula: str | None = None
+
+
+def find_problems(cells: Iterable[CellInfo], reasons: Callable[[CellInfo], str] | None = None,
+                  current_addin: str | None = None) -> list[Problem]:
+    """The data check: error values (with their reason where known) and formulas that still
+    point at another PC's copy of the add-in. ``reasons`` gives the kept reason of an SP_
+    cell (from the add-in's SP_FEJLTEKST dictionary)."""
+    cells = list(cells)
+    problems: list[Problem] = []
+    linked = scan_formulas(((c.sheet, c.cell, c.formula or "") for c in cells), current_addin)
+    linked_cells = {(f.sheet, f.cell) for f in linked.formulas}
+    for f in linked.formulas:
+        problems.append(Problem(f.sheet, f.cell, i18n.pick("Henvisning til anden kopi", "Link to another copy"),
+                                i18n.pick(f"Formlen bruger {ADDIN_NAME} fra {f.target}. Kør Tjek data igen; "
+                                          "hvis den bliver stående: vælg Data > Rediger links > Skift kilde "
+                                          f"og peg på dit eget {ADDIN_NAME}.",
+                                          f"The formula uses {ADDIN_NAME} from {f.target}. Run Check data again; "
+                                          "if it stays: Data > Edit Links > Change Source to your own "
+                                          f"{ADDIN_NAME}.")))
+    for c in cells:
+        if isinstance(c.value, str) and c.value in CODES and (c.sheet, c.cell) not in linked_cells:
+            why = (reasons(c) if reasons else "") or ""
+            detail = f"{c.value}" + (f": {why}" if why else "")
+            if c.formula:
+                detail += f" (={c.formula.lstrip('=')})"
+            problems.append(Problem(c.sheet, c.cell, i18n.pick("Fejlværdi", "Error value"), detail))
+    return problems
+
+
+def unrepaired_link_problems(text: str) -> list[Problem]:
+    """Links the add-in's repair (VBA SpRepairAddinLinks) left behind, one path per line."""
+    return [Problem(i18n.pick("(projektmappen)", "(workbook)"), "",
+                    i18n.pick("Henvisning til anden kopi", "Link to another copy"),
+                    i18n.pick(f"Linket til {path} kunne ikke rettes automatisk. Vælg Data > Rediger links > "
+                              f"Skift kilde, og peg på dit eget {ADDIN_NAME}.",
+                              f"The link to {path} could not be repaired automatically. Choose Data > Edit Links > "
+                              f"Change Source and point it at your own {ADDIN_NAME}."))
+            for path in (line.strip() for line in (text or "").splitlines()) if path]
+
+
+def check_outcome(problems: Sequence[Problem], workbook_name: str) -> Outcome:
+    if not problems:
+        return Outcome("check", ok=True, lines=[i18n.pick(
+            f"Ingen problemer fundet i {workbook_name}.", f"No problems found in {workbook_name}.")])
+    lines = [i18n.pick(f"{len(problems)} problemer fundet i {workbook_name} – se arket »{KONTROL_SHEET}«:",
+                       f"{len(problems)} problems found in {workbook_name} – see the sheet \"{KONTROL_SHEET}\":")]
+    lines += [f"{p.address}: {p.kind} – {p.detail}" for p in problems]
+    return Outcome("check", ok=True, lines=lines)
+
+
+def kontrol_rows(problems: Sequence[Problem], checked_at: dt.datetime) -> list[list[Any]]:
+    """The Kontrol sheet: a title, when it was checked, and one row per problem whose
+    first cell links to the cell in question."""
+    rows: list[list[Any]] = [
+        [i18n.pick("Kontrol – SP Rapport", "Check – SP Rapport"), None, None],
+        [i18n.pick("Tjekket", "Checked"), checked_at.strftime("%d-%m-%Y %H:%M"), None],
+        [None, None, None],
+        [i18n.pick("Celle", "Cell"), i18n.pick("Problem", "Problem"), i18n.pick("Detaljer", "Details")],
+    ]
+    if not problems:
+        rows.append([None, i18n.pick("Ingen problemer fundet.", "No problems found."), None])
+    for p in problems:
+        label = p.address.replace('"', '""')
+        link = f'=HYPERLINK("#{label}","{label}")' if p.cell else p.sheet
+        rows.append([link, p.kind, p.detail])
+    return rows
+
+
+def check_file(path: str | Path) -> Outcome:
+    """The data check on a saved workbook (command line and tests): cached values and
+    formulas as the file stores them, and add-in links in the package."""
+    path = Path(path)
+    problems = find_problems(file_cells(path))
+    seen = {(p.sheet, p.cell) for p in problems}
+    for f in _links_in_file(path).formulas:
+        if (f.sheet, f.cell) not in seen:
+            problems.insert(0, Problem(f.sheet, f.cell,
+                                       i18n.pick("Henvisning til anden kopi", "Link to another copy"),
+                                       i18n.pick(f"Formlen bruger {ADDIN_NAME} fra {f.target}.",
+                                                 f"The formula uses {ADDIN_NAME} from {f.target}.")))
+    return check_outcome(problems, path.name)
+
+
+def file_cells(path: Path) -> Iterable[CellInfo]:
+    """Every non-empty cell of a saved workbook: its cached value and its formula."""
+    from openpyxl import load_workbook
+
+    values = load_workbook(path, read_only=True, data_only=True)
+    formulas = load_workbook(path, read_only=True, data_only=False)
+    try:
+        for name in values.sheetnames:
+            ws_v, ws_f = values[name], formulas[name]
+            if not hasattr(ws_v, "iter_rows"):
+                continue  # chart sheets
+            for row_v, row_f in zip(ws_v.iter_rows(), ws_f.iter_rows()):
+                for cv, cf in zip(row_v, row_f):
+                    if getattr(cv, "coordinate", None) is None:
+                        continue  # EmptyCell padding in read-only mode
+                    f = cf.value if isinstance(cf.value, str) and cf.value.startswith("=") else None
+                    if cv.value is None and f is None:
+                        continue
+                    yield CellInfo(name, cv.coordinate, cv.value, f)
+    finally:
+        values.close()
+        formulas.close()
+
+
+def function_reference_rows() -> list[list[str]]:
+    """The function reference for the Funktioner button: the same registry as
+    ``sp-xl functions``, plus the VBA-only SP_FEJLTEKST."""
+    from sp_xl.addin.vba_wrappers import VBA_ONLY_FUNCTIONS
+    from sp_xl.excel.registry import functions
+
+    rows = [[i18n.pick("Funktion", "Function"), i18n.pick("Beskrivelse", "Description"),
+             i18n.pick("Argumenter", "Arguments")]]
+    for f in functions():
+        args = "\n".join(f"{a.name}{i18n.pick(' (valgfri)', ' (optional)') if a.optional else ''}: {a.help}"
+                         for a in f.args)
+        rows.append([f.signature, f.summary + (f"\n\n{f.details}" if f.details else ""), args])
+    for f in VBA_ONLY_FUNCTIONS:
+        rows.append([f"{f.name}({'; '.join(n for n, _ in f.args)})", f.summary_da,
+                     "\n".join(f"{n}: {h}" for n, h in f.args)])
+    return rows
+
+
+# ---------------------------------------------------------------------------------------
+# The thin Excel layer (runs inside RunPython; not testable without Excel)
+# ---------------------------------------------------------------------------------------
+
+def run_from_excel(action: str) -> None:
+    """Entry point of the ribbon callbacks: one action on the calling workbook."""
+    import xlwings as xw
+
+    book = xw.Book.caller()
+    app = book.app
+    try:
+        if action not in ACTIONS:
+            raise ValueError(f"unknown action {action!r}")
+        outcome = _EXCEL_ACTIONS[action](book)
+    except Exception as exc:  # noqa: BLE001 - a message box, never a traceback in a cell
+        outcome = _failure(action if action in ACTIONS else "check", exc)
+    finally:
+        try:
+            app.status_bar = False
+        except Exception:  # noqa: BLE001, S110 - Excel may be busy; the message box follows
+            pass
+    if outcome is not None:
+        app.alert(outcome.text(), title=outcome.title, mode="info" if outcome.ok else "critical")
+
+
+def _saved_path(book, action: str) -> Path | Outcome:
+    path = Path(book.fullname)
+    if not path.is_file():
+        return Outcome(action, ok=False, lines=[i18n.pick(
+            "Gem projektmappen på disken først (Filer > Gem som); handlingen arbejder på den gemte fil.",
+            "Save the workbook to disk first (File > Save As); the action works on the saved file.")])
+    return path
+
+
+def _status(app, text: str) -> None:
+    try:
+        app.status_bar = f"{TITLE}: {text}"
+    except Exception:  # noqa: BLE001, S110 - the status bar is a courtesy
+        pass
+
+
+def _closed_for(book, action: str, work: Callable[[Path], Outcome]) -> Outcome:
+    """Save, close, let an engine rewrite the file, reopen and recalculate. Excel keeps the
+    file locked while it is open, and the engines replace files atomically."""
+    path = _saved_path(book, action)
+    if isinstance(path, Outcome):
+        return path
+    app = book.app
+    _status(app, i18n.pick("gemmer …", "saving …"))
+    book.save()
+    book.close()
+    try:
+        outcome = work(path)
+    finally:
+        reopened = app.books.open(str(path))
+        _status(app, i18n.pick("beregner …", "calculating …"))
+        try:
+            reopened.app.api.CalculateFull()  # Windows: a full recalculation
+        except Exception:  # noqa: BLE001 - macOS has no CalculateFull through appscript
+            reopened.app.calculate()
+    return outcome
+
+
+def _excel_refresh(book) -> Outcome:
+    app = book.app
+
+    def progress(done: int, total: int) -> None:
+        _status(app, i18n.pick(f"beregner formler {done}/{total}", f"computing formulas {done}/{total}"))
+
+    outcome = _closed_for(book, "refresh", lambda p: refresh_workbook(p, progress))
+    if outcome.ok:
+        check = _excel_check(app.books.active)
+        outcome.lines += [""] + check.lines
+    return outcome
+
+
+def _excel_import(book) -> Outcome:
+    if engine("import") is None:
+        return not_available("import")
+    picked = book.app.macro(f"'{ADDIN_NAME}'!SpRibbon.SpPickFiles")(
+        i18n.pick("Vælg udtræk, der skal importeres", "Choose extracts to import")) or ""
+    files = [f for f in str(picked).splitlines() if f.strip()]
+    if not files:
+        return None  # the user cancelled: no message
+    return _closed_for(book, "import", lambda p: import_extracts(p, files))
+
+
+def _excel_share(book) -> Outcome:
+    if engine("share") is None:
+        return not_available("share")
+    path = _saved_path(book, "share")
+    if isinstance(path, Outcome):
+        return path
+    book.save()
+    return share_workbook(path)
+
+
+def _live_cells(book) -> Iterable[CellInfo]:
+    from openpyxl.utils import get_column_letter
+
+    for sheet in book.sheets:
+        if sheet.name == KONTROL_SHEET:
+            continue
+        used = sheet.used_range
+        values = used.options(ndim=2, err_to_str=True).value
+        formulas = used.formula
+        if not isinstance(formulas, (list, tuple)):
+            formulas = ((formulas,),)
+        r0, c0 = used.row, used.column
+        for i, row in enumerate(values):
+            for j, value in enumerate(row):
+                f = formulas[i][j] if i < len(formulas) and j < len(formulas[i]) else None
+                f = f if isinstance(f, str) and f.startswith("=") else None
+                if value is None and f is None:
+                    continue
+                yield CellInfo(sheet.name, f"{get_column_letter(c0 + j)}{r0 + i}", value, f)
+
+
+def _excel_check(book) -> Outcome:
+    app = book.app
+    _status(app, i18n.pick("tjekker data …", "checking data …"))
+    try:
+        reason_of = app.macro(f"'{ADDIN_NAME}'!SpErrors.SpErrorReason")
+        addin_path = app.books[ADDIN_NAME].fullname
+    except Exception:  # noqa: BLE001 - without the add-in, no kept reasons
+        reason_of, addin_path = None, None
+
+    def reasons(c: CellInfo) -> str:
+        if reason_of is None:
+            return ""
+        address = book.sheets[c.sheet].range(c.cell).get_address(True, True, external=True)
+        return str(reason_of(address) or "")
+
+    problems = find_problems(_live_cells(book), reasons, addin_path)
+    problems[:0] = unrepaired_link_problems(_last_unrepaired(app))
+    _write_kontrol(book, problems)
+    return check_outcome(problems, book.name)
+
+
+def _last_unrepaired(app) -> str:
+    try:
+        return str(app.macro(f"'{ADDIN_NAME}'!SpLinks.SpLastUnrepairedLinks")() or "")
+    except Exception:  # noqa: BLE001 - without the add-in there is nothing it left behind
+        return ""
+
+
+def _write_kontrol(book, problems: Sequence[Problem]) -> None:
+    rows = kontrol_rows(problems, dt.datetime.now())
+    if KONTROL_SHEET in [s.name for s in book.sheets]:
+        sheet = book.sheets[KONTROL_SHEET]
+        sheet.clear()
+    else:
+        sheet = book.sheets.add(KONTROL_SHEET, after=book.sheets[-1])
+    sheet["A1"].value = rows
+    sheet["A1"].font.bold = True
+    sheet["A4:C4"].font.bold = True
+    sheet["A:C"].autofit()
+
+
+def _excel_functions(book) -> Outcome | None:
+    import xlwings as xw
+
+    rows = function_reference_rows()
+    target = xw.Book()  # a new workbook: the reference must not change the user's file
+    sheet = target.sheets[0]
+    sheet.name = FUNCTIONS_SHEET
+    sheet["A1"].value = rows
+    try:  # layout only; the content is already there
+        sheet["A1:C1"].font.bold = True
+        sheet["A:C"].column_width = 60
+        sheet["A:C"].api.WrapText = True
+    except Exception:  # noqa: BLE001, S110 - layout only
+        pass
+    return None  # the new workbook is the answer; no message box
+
+
+_EXCEL_ACTIONS: dict[str, Callable[[Any], Outcome | None]] = {
+    "refresh": _excel_refresh,
+    "import": _excel_import,
+    "check": _excel_check,
+    "share": _excel_share,
+    "functions": _excel_functions,
+}

@@ -1,0 +1,24 @@
+"""Names the add-in's builder, checker and installers agree on."""
+
+from __future__ import annotations
+
+from sp_xl.addin import vba_wrappers
+
+ADDIN_NAME = "sp_xl.xlam"
+# xlwings' custom add-in runtime reads %USERPROFILE%\.sp_xl\sp_xl.conf, a "sp_xl.conf" file
+# beside the workbook, and a sheet "sp_xl.conf" (see GetConfig in xlwings_custom_addin.bas).
+PROJECT_NAME = "sp_xl"
+
+RIBBON_PART = "customUI/customUI14.xml"
+RIBBON_NS = "http://schemas.microsoft.com/office/2009/07/customui"
+RIBBON_REL_TYPE = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
+ADDIN_CONTENT_TYPE = "application/vnd.ms-excel.addin.macroEnabled.main+xml"
+
+RUNTIME_MODULE = "xlwings"
+# Modules from sp_xl/addin/vba/ in the order they go into the project.
+STATIC_MODULES = ("SpErrors", "SpLinks", "SpMain", "SpRibbon")
+CLASS_MODULES = ("SpAppEvents",)
+EXPECTED_MODULES = (
+    "ThisWorkbook", RUNTIME_MODULE, "Dictionary", vba_wrappers.WRAPPER_MODULE,
+    vba_wrappers.REGISTER_MODULE, *STATIC_MODULES, *CLASS_MODULES,
+)

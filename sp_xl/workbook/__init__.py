@@ -1,0 +1,1 @@
+"""Actions on workbook files: build the master, refresh, share, import."""

@@ -1,0 +1,106 @@
+"""Native Excel charts for the report's figures (Danish titles, axis titles, real cell ranges)."""
+
+from __future__ import annotations
+
+from openpyxl.chart import BarChart, LineChart, Reference, Series
+from openpyxl.chart.axis import DateAxis
+from openpyxl.worksheet.worksheet import Worksheet
+
+WIDTH_CM = 20.0
+HEIGHT_CM = 11.0
+
+
+def _finish(chart, title: str, x_title: str, y_title: str, y_format: str) -> None:
+    chart.title = title
+    chart.x_axis.title = x_title
+    chart.y_axis.title = y_title
+    chart.y_axis.number_format = y_format
+    # openpyxl 3.1 leaves axis 'delete' unset, which newer Excel reads as "hidden axis".
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.legend.position = "b"
+    chart.width, chart.height = WIDTH_CM, HEIGHT_CM
+    chart.y_axis.scaling.min = 0  # never a truncated axis: bars must compare honestly
+
+
+def columns_line_chart(ws: Worksheet, anchor: str, *, title: str, x_title: str, y_title: str,
+                       header_row: int, first_row: int, last_row: int, category_col: int,
+                       series_cols: list[int], y_format: str = "#,##0", source_ws: Worksheet | None = None,
+                       dates: bool = False, secondary_col: int | None = None,
+                       secondary_title: str = "") -> LineChart:
+    """One line per column (series title from the header row), categories from one column.
+    ``secondary_col`` adds one more line on its own right-hand axis (a stock beside flows)."""
+    src = source_ws or ws
+    chart = LineChart()
+    if dates:
+        chart.x_axis = DateAxis(crossAx=100)
+        chart.x_axis.number_format = "dd-mm"
+        chart.x_axis.majorTimeUnit = "days"
+        chart.x_axis.majorUnit = 14
+    for col in series_cols:
+        chart.add_data(Reference(src, min_col=col, min_row=header_row, max_row=last_row), titles_from_data=True)
+    chart.set_categories(Reference(src, min_col=category_col, min_row=first_row, max_row=last_row))
+    for s in chart.series:
+        s.smooth = False
+        s.marker.symbol = "none"
+    _finish(chart, title, x_title, y_title, y_format)
+    if secondary_col is not None:
+        second = LineChart()
+        second.add_data(Reference(src, min_col=secondary_col, min_row=header_row, max_row=last_row),
+                        titles_from_data=True)
+        for s in second.series:
+            s.smooth = False
+            s.marker.symbol = "none"
+        second.set_categories(Reference(src, min_col=category_col, min_row=first_row, max_row=last_row))
+        # Excel's own layout for a secondary axis: a hidden second category axis that it crosses.
+        second.x_axis.axId = 500
+        second.x_axis.delete = True
+        second.y_axis.axId = 200
+        second.y_axis.crossAx = 500
+        second.y_axis.title = secondary_title
+        second.y_axis.number_format = y_format
+        second.y_axis.crosses = "max"
+        second.y_axis.delete = False
+        second.y_axis.majorGridlines = None
+        second.y_axis.scaling.min = 0
+        chart += second
+    ws.add_chart(chart, anchor)
+    return chart
+
+
+def rows_bar_chart(ws: Worksheet, anchor: str, *, title: str, x_title: str, y_title: str,
+                   header_row: int, first_row: int, last_row: int, label_col: int,
+                   first_col: int, last_col: int, y_format: str = "#,##0") -> BarChart:
+    """One bar series per row (series title from label_col), categories from the header row."""
+    if first_col != label_col + 1:  # the series title is the cell just before the data
+        raise ValueError("rows_bar_chart needs the data to start right after the label column")
+    chart = BarChart()
+    chart.type = "col"
+    chart.grouping = "clustered"
+    for row in range(first_row, last_row + 1):
+        chart.add_data(Reference(ws, min_col=label_col, max_col=last_col, min_row=row), from_rows=True,
+                       titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=first_col, max_col=last_col, min_row=header_row))
+    _finish(chart, title, x_title, y_title, y_format)
+    ws.add_chart(chart, anchor)
+    return chart
+
+
+def columns_bar_chart(ws: Worksheet, anchor: str, *, title: str, x_title: str, y_title: str,
+                      header_row: int, last_row: int, category_col: int, series_cols: list[int],
+                      y_format: str = "#,##0", series_title: str | None = None) -> BarChart:
+    """One bar series per column, categories from one column. The series title comes from the
+    header row, or is ``series_title`` when the row above the data is not a header."""
+    chart = BarChart()
+    chart.type = "col"
+    chart.grouping = "clustered"
+    for col in series_cols:
+        if series_title is None:
+            chart.add_data(Reference(ws, min_col=col, min_row=header_row, max_row=last_row), titles_from_data=True)
+        else:
+            values = Reference(ws, min_col=col, min_row=header_row + 1, max_row=last_row)
+            chart.series.append(Series(values, title=series_title))
+    chart.set_categories(Reference(ws, min_col=category_col, min_row=header_row + 1, max_row=last_row))
+    _finish(chart, title, x_title, y_title, y_format)
+    ws.add_chart(chart, anchor)
+    return chart

@@ -1,0 +1,45 @@
+"""A1 references and formula text for the master workbook (file syntax: ',' between arguments)."""
+
+from __future__ import annotations
+
+import re
+
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.formula import ArrayFormula
+from openpyxl.worksheet.worksheet import Worksheet
+
+_PLAIN_SHEET = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def sheet_prefix(sheet: str | None) -> str:
+    if not sheet:
+        return ""
+    return f"{sheet}!" if _PLAIN_SHEET.fullmatch(sheet) else f"'{sheet}'!"
+
+
+def cell(col: int, row: int, sheet: str | None = None, absolute: bool = False) -> str:
+    d = "$" if absolute else ""
+    return f"{sheet_prefix(sheet)}{d}{get_column_letter(col)}{d}{row}"
+
+
+def area(col1: int, row1: int, col2: int, row2: int, sheet: str | None = None, absolute: bool = False) -> str:
+    d = "$" if absolute else ""
+    return (f"{sheet_prefix(sheet)}{d}{get_column_letter(col1)}{d}{row1}:"
+            f"{d}{get_column_letter(col2)}{d}{row2}")
+
+
+def call(func: str, *args: object) -> str:
+    """'=FUNC(a,b)'; trailing None arguments are dropped, strings are passed as written."""
+    parts = [str(a) for a in args]
+    return f"={func}({','.join(parts)})"
+
+
+def text(value: str) -> str:
+    """A string literal inside a formula."""
+    return '"' + value.replace('"', '""') + '"'
+
+
+def array(ws: Worksheet, col1: int, row1: int, col2: int, row2: int, formula: str) -> None:
+    """A legacy (Ctrl+Shift+Enter) array formula over exactly the target range."""
+    ref = area(col1, row1, col2, row2)
+    ws.cell(row1, col1).value = ArrayFormula(ref, formula)

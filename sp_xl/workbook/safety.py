@@ -1,0 +1,270 @@
+"""Refusals, fingerprints, backups and atomic replacement of a workbook file.
+
+Everything here protects the analyst's master workbook: we refuse early and specifically
+(open in Excel, encrypted, not a workbook), and when we do write, the new file appears in
+one ``os.replace`` from a temporary file in the same folder, only if the file on disk is
+still exactly the one we read, and only after the previous version is safe in a backup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sp_xl import i18n
+
+# Backups live in a visible folder beside the workbook, one timestamped copy per refresh.
+BACKUP_DIR_NAME = "sp-xl-backup"
+BACKUPS_KEPT = 10
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a normal zip, or an empty one
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+ACCEPTED_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
+
+
+class WorkbookRefused(Exception):
+    """We will not touch this file; the message says why, in Danish and English."""
+
+    def __init__(self, reason_da: str, reason_en: str):
+        super().__init__(reason_en)
+        self.reason_da = reason_da
+        self.reason_en = reason_en
+
+    @property
+    def message(self) -> str:
+        return i18n.pick(self.reason_da, self.reason_en)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def refuse(da: str, en: str) -> WorkbookRefused:
+    return WorkbookRefused(da, en)
+
+
+# ---------------------------------------------------------------- what the file is
+
+def check_path(path: Path) -> None:
+    """Refuse paths that cannot be a workbook we may rewrite, before reading anything."""
+    name = path.name
+    if not path.exists():
+        raise refuse(f"Filen findes ikke: {path}", f"The file does not exist: {path}")
+    if not path.is_file():
+        raise refuse(f"Det er ikke en fil: {path}", f"Not a file: {path}")
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise refuse(
+            f"{name} er i det gamle .xls-format. Gem den som .xlsx i Excel (Filer > Gem som) og prøv igen.",
+            f"{name} is in the old .xls format. Save it as .xlsx in Excel (File > Save As) and try again.")
+    if suffix == ".xlsb":
+        raise refuse(
+            f"{name} er en binær Excel-projektmappe (.xlsb), som sp-xl ikke kan opdatere. Gem den som .xlsx.",
+            f"{name} is a binary Excel workbook (.xlsb), which sp-xl cannot refresh. Save it as .xlsx.")
+    if suffix not in ACCEPTED_SUFFIXES:
+        raise refuse(
+            f"{name} er ikke en Excel-projektmappe (.xlsx eller .xlsm).",
+            f"{name} is not an Excel workbook (.xlsx or .xlsm).")
+
+
+def check_writable(path: Path) -> None:
+    """Refuse before any work when the file or its folder cannot be written."""
+    if not os.access(path, os.W_OK):
+        raise refuse(f"{path.name} er skrivebeskyttet. Fjern skrivebeskyttelsen og prøv igen.",
+                     f"{path.name} is read-only. Remove the write protection and try again.")
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise refuse(f"Mappen {path.parent} er skrivebeskyttet, så {path.name} kan ikke gemmes sikkert.",
+                     f"The folder {path.parent} is read-only, so {path.name} cannot be saved safely.")
+
+
+def lock_file_for(path: Path) -> Path | None:
+    """Excel's owner file '~$<name>' beside an open workbook, if present (any letter case)."""
+    wanted = "~$" + path.name
+    candidate = path.with_name(wanted)
+    if candidate.exists():
+        return candidate
+    try:
+        for entry in os.scandir(path.parent):
+            if entry.name.lower() == wanted.lower():
+                return Path(entry.path)
+    except OSError:
+        pass
+    return None
+
+
+def check_not_open(path: Path) -> None:
+    lock = lock_file_for(path)
+    if lock is not None:
+        raise refuse(
+            f"{path.name} er åben i Excel (låsefilen {lock.name} findes). Luk projektmappen i Excel og prøv igen.",
+            f"{path.name} is open in Excel (the lock file {lock.name} exists). Close the workbook in Excel and try again.")
+
+
+def check_package_bytes(data: bytes, name: str) -> None:
+    """Refuse bytes that are not an OOXML zip package, with the specific reason."""
+    if not data:
+        raise refuse(f"{name} er tom (0 byte).", f"{name} is empty (0 bytes).")
+    if data.startswith(_OLE_MAGIC):
+        if _ENCRYPTED_STREAM in data:
+            raise refuse(
+                f"{name} er beskyttet med adgangskode (krypteret). Fjern adgangskoden i Excel "
+                "(Filer > Oplysninger > Beskyt projektmappe) og prøv igen.",
+                f"{name} is password-protected (encrypted). Remove the password in Excel "
+                "(File > Info > Protect Workbook) and try again.")
+        raise refuse(
+            f"{name} er en gammel binær Office-fil (.xls), selv om navnet siger andet. Gem den som .xlsx.",
+            f"{name} is an old binary Office file (.xls) despite its name. Save it as .xlsx.")
+    if not data.startswith(_ZIP_MAGIC):
+        raise refuse(
+            f"{name} er ikke en Excel-projektmappe: filens indhold er ikke en .xlsx-pakke "
+            "(måske en omdøbt tekst- eller CSV-fil).",
+            f"{name} is not an Excel workbook: its content is not an .xlsx package (perhaps a renamed text or CSV file).")
+
+
+# ---------------------------------------------------------------- fingerprints
+
+@dataclass(frozen=True)
+class Fingerprint:
+    size: int
+    mtime_ns: int
+    sha256: str
+
+
+def read_with_fingerprint(path: Path) -> tuple[bytes, Fingerprint]:
+    """The file's bytes and a fingerprint that is guaranteed to describe exactly those bytes."""
+    for _ in range(3):
+        before = path.stat()
+        data = path.read_bytes()
+        after = path.stat()
+        if (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns) == (len(data), after.st_mtime_ns):
+            return data, Fingerprint(len(data), after.st_mtime_ns, hashlib.sha256(data).hexdigest())
+    raise refuse(
+        f"{path.name} ændrer sig, mens den læses (gemmer et andet program den?). Prøv igen om lidt.",
+        f"{path.name} keeps changing while it is read (is another program saving it?). Try again shortly.")
+
+
+def fingerprint(path: Path) -> Fingerprint:
+    st = path.stat()
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return Fingerprint(st.st_size, st.st_mtime_ns, digest.hexdigest())
+
+
+def check_unchanged(path: Path, expected: Fingerprint) -> None:
+    try:
+        now = fingerprint(path)
+    except FileNotFoundError:
+        now = None
+    if now != expected:
+        raise refuse(
+            f"{path.name} blev ændret på disken, mens opdateringen kørte. Filen er ikke rørt; kør opdateringen igen.",
+            f"{path.name} was changed on disk while the refresh ran. The file was not touched; run the refresh again.")
+
+
+# ---------------------------------------------------------------- writing
+
+def _write_temp(folder: Path, stem: str, data: bytes) -> Path:
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{stem}.", suffix=".sp-xl-tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def write_atomically(path: Path, data: bytes, mode_from: Path | None = None) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same folder and os.replace."""
+    tmp = _write_temp(path.parent, path.name, data)
+    try:
+        if mode_from is not None and mode_from.exists():
+            os.chmod(tmp, mode_from.stat().st_mode & 0o7777)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+_STAMP = re.compile(r" (\d{4}-\d{2}-\d{2} \d{6})(?:-(\d+))?$")
+
+
+def backup_path_for(path: Path, now: dt.datetime | None = None) -> Path:
+    """sp-xl-backup/<stem> <YYYY-MM-DD HHMMSS><suffix> beside the workbook, never overwriting."""
+    now = now or dt.datetime.now()
+    folder = path.parent / BACKUP_DIR_NAME
+    base = f"{path.stem} {now:%Y-%m-%d %H%M%S}"
+    # Within one second, count upwards past every name ever used (even pruned ones are older).
+    taken = [p.stem for p in folder.glob(f"{glob.escape(base)}*{path.suffix}")] if folder.is_dir() else []
+    counters = [int(m.group(2) or 1) for t in taken if (m := _STAMP.search(t)) and _STAMP.sub("", t) == path.stem]
+    if not counters:
+        return folder / f"{base}{path.suffix}"
+    return folder / f"{base}-{max(counters) + 1}{path.suffix}"
+
+
+def write_backup(path: Path, original: bytes) -> Path:
+    """Store the version we read (its exact bytes) and prune old backups of the same file."""
+    target = backup_path_for(path)
+    target.parent.mkdir(exist_ok=True)
+    write_atomically(target, original)
+    _prune_backups(path, target.parent)
+    return target
+
+
+def _prune_backups(path: Path, folder: Path) -> None:
+    def age(p: Path) -> tuple[str, int]:        # '... 030405-10' is newer than '... 030405-9'
+        m = _STAMP.search(p.stem)
+        return m.group(1), int(m.group(2) or 1)
+    mine = sorted(
+        (p for p in folder.iterdir()
+         if p.suffix == path.suffix and _STAMP.search(p.stem) and _STAMP.sub("", p.stem) == path.stem),
+        key=age)
+    for old in mine[:-BACKUPS_KEPT]:
+        old.unlink(missing_ok=True)
+
+
+def replace_workbook(path: Path, new_data: bytes, *, expected: Fingerprint, original: bytes,
+                     backup: bool = True,
+                     before_replace: Callable[[], None] | None = None) -> Path | None:
+    """Replace the workbook with ``new_data`` if it is still the file we read.
+
+    Order matters: the temporary file is complete and synced first; then we check that
+    the workbook is unchanged and not opened in Excel meanwhile; then the backup; then one
+    os.replace. Any failure leaves the workbook as it was and removes the temporary file.
+    Returns the backup path (None without backup).
+    """
+    tmp = _write_temp(path.parent, path.name, new_data)
+    backup_path = None
+    try:
+        os.chmod(tmp, path.stat().st_mode & 0o7777)
+        if before_replace is not None:
+            before_replace()
+        check_not_open(path)
+        check_unchanged(path, expected)
+        if backup:
+            backup_path = write_backup(path, original)
+        check_unchanged(path, expected)
+        os.replace(tmp, path)
+    except PermissionError as exc:
+        tmp.unlink(missing_ok=True)
+        # Windows refuses to replace a file another program holds open.
+        raise refuse(f"{path.name} kunne ikke gemmes ({exc.strerror}). Er den åben i et andet program? "
+                     "Filen er ikke ændret.",
+                     f"{path.name} could not be saved ({exc.strerror}). Is it open in another program? "
+                     "The file was not changed.") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return backup_path
+

@@ -1,0 +1,185 @@
+"""The ribbon handlers' Excel-independent cores, on real files."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+import pytest
+
+from sp_xl import i18n
+from sp_xl.addin import handlers
+from sp_xl.addin.handlers import (
+    CellInfo,
+    Outcome,
+    Problem,
+    check_file,
+    find_problems,
+    function_reference_rows,
+    import_extracts,
+    kontrol_rows,
+    refresh_workbook,
+    share_workbook,
+)
+from sp_xl.excel.registry import functions
+from tests.addin.test_links import OTHER_PC, _with_external_links
+from tests.conftest import CORPUS, lo_recalc, needs_libreoffice
+
+
+def _explode(path):
+    raise RuntimeError("disken er fuld")
+
+
+@pytest.fixture
+def tabel4(tmp_path):
+    """Table 4 of the seed: citizens on Min Sundhedsplatform, January to April."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Tabel 4"
+    ws.append(["Måned", "Borgere"])
+    for month, n in [("januar", 126446), ("februar", 140000), ("marts", 160000), ("april", 174975)]:
+        ws.append([month, n])
+    ws["C2"] = "=SP_GROWTH(B2:B5)"
+    ws["C3"] = "=SUM(B2:B5)"
+    ws["C4"] = "=SP_ATTAINMENT(1,0)"
+    path = tmp_path / "rapport.xlsx"
+    wb.save(path)
+    return path
+
+
+def test_refresh_stores_the_seeds_growth_and_summarises_with_cell_addresses(tabel4):
+    outcome = refresh_workbook(tabel4)
+    assert outcome.ok and outcome.available
+    assert outcome.lines[0].startswith("Opdateret: rapport.xlsx")
+    assert "  'Tabel 4'!C4: #DIV/0! Målet er 0, og der kan ikke divideres med 0." in outcome.lines
+    cached = openpyxl.load_workbook(tabel4, data_only=True)["Tabel 4"]
+    assert cached["C2"].value == 48529                      # seed: 126446 -> 174975, +48529
+    assert cached["C3"].value == 126446 + 140000 + 160000 + 174975
+    assert cached["C4"].value == "#DIV/0!"
+    assert outcome.title == "SP Rapport – Opdater alle ark"
+
+
+def test_refresh_of_a_workbook_open_in_excel_is_refused_in_danish_and_leaves_it_alone(tabel4):
+    (tabel4.parent / "~$rapport.xlsx").write_bytes(b"owner")
+    before = tabel4.read_bytes()
+    outcome = refresh_workbook(tabel4)
+    assert not outcome.ok
+    assert outcome.lines == [("rapport.xlsx er åben i Excel (låsefilen ~$rapport.xlsx findes). "
+                              "Luk projektmappen i Excel og prøv igen.")]
+    assert tabel4.read_bytes() == before
+
+
+def test_refresh_reports_formulas_that_still_point_at_another_pcs_addin(tabel4):
+    wb = openpyxl.load_workbook(tabel4)
+    wb["Tabel 4"]["D2"] = "=[1]!SP_GROWTH(B2:B5)"
+    wb.save(tabel4)
+    _with_external_links(tabel4, ["file:///" + OTHER_PC])
+    outcome = refresh_workbook(tabel4)
+    assert f"'Tabel 4'!D2 bruger sp_xl.xlam fra file:///{OTHER_PC}: =[1]!SP_GROWTH(B2:B5)" in outcome.lines
+
+
+def test_an_action_whose_engine_is_missing_says_so_in_danish(monkeypatch, tabel4):
+    monkeypatch.setitem(handlers.ENGINES, "import", "sp_xl.workbook.no_such_engine:import_extracts")
+    monkeypatch.setitem(handlers.ENGINES, "share", "sp_xl.workbook.no_such_engine:share_copy")
+    outcome = import_extracts(tabel4, [tabel4])
+    assert not outcome.ok and not outcome.available
+    assert outcome.lines[0].startswith("»Importér udtræk« findes ikke i denne version af sp_xl")
+    with i18n.use_language("en"):
+        assert share_workbook(tabel4).lines[0].startswith('"Share as e-mail copy" is not available in this version')
+
+
+def test_an_engine_that_fails_gives_a_message_not_a_traceback(monkeypatch, tabel4):
+    monkeypatch.setitem(handlers.ENGINES, "share", "tests.addin.test_handlers:_explode")
+    outcome = share_workbook(tabel4)
+    assert not outcome.ok
+    assert outcome.lines == [("Handlingen stoppede på grund af en uventet fejl (RuntimeError: disken er fuld). "
+                              "Projektmappen er ikke ændret af den fejlende handling. Kontakt sp_xl-teamet.")]
+    assert "Traceback" not in outcome.text()
+
+
+def test_import_checks_the_chosen_files_before_the_engine_runs(monkeypatch, tabel4):
+    monkeypatch.setitem(handlers.ENGINES, "import", "tests.addin.test_handlers:_explode")
+    assert import_extracts(tabel4, []).lines == ["Ingen filer valgt – intet importeret."]
+    missing = tabel4.parent / "udtræk.csv"
+    assert import_extracts(tabel4, [missing]).lines == [f"Filen findes ikke: {missing}"]
+
+
+def test_the_check_lists_error_values_with_reasons_and_foreign_addin_links():
+    cells = [
+        CellInfo("Tabel 1", "C3", "#DIV/0!", "=SP_ATTAINMENT(B3,0)"),
+        CellInfo("Tabel 1", "C4", 0.44, "=SP_ATTAINMENT(B4,C$1)"),
+        CellInfo("Tabel 1", "C5", "#NAME?", f"='{OTHER_PC}'!SP_GROWTH(B2:B5)"),
+        CellInfo("Tabel 1", "A1", "Rigshospitalet"),
+    ]
+    reasons = {"C3": "Målet er 0, og der kan ikke divideres med 0."}
+    problems = find_problems(cells, lambda c: reasons.get(c.cell, ""))
+    assert [(p.address, p.kind) for p in problems] == [
+        ("'Tabel 1'!C5", "Henvisning til anden kopi"),
+        ("'Tabel 1'!C3", "Fejlværdi"),
+    ]
+    assert problems[1].detail == "#DIV/0!: Målet er 0, og der kan ikke divideres med 0. (=SP_ATTAINMENT(B3,0))"
+
+
+def test_the_check_on_a_file_excel_made_finds_every_error_it_stored():
+    outcome = check_file(CORPUS / "errors.xlsx")
+    assert outcome.lines[0] == "7 problemer fundet i errors.xlsx – se arket »Kontrol«:"
+    codes = [line.split(" – ")[1].split(" ")[0] for line in outcome.lines[1:]]
+    assert codes == ["#DIV/0!", "#NAME?", "#VALUE!", "#NULL!", "#REF!", "#NUM!", "#N/A"]
+
+
+def test_a_clean_workbook_has_no_problems(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.append(["Rigshospitalet", 0.11])
+    wb.save(tmp_path / "ren.xlsx")
+    assert check_file(tmp_path / "ren.xlsx").lines == ["Ingen problemer fundet i ren.xlsx."]
+
+
+def test_kontrol_rows_link_to_the_cells():
+    problems = [Problem("Tabel 4", "C4", "Fejlværdi", "#DIV/0!"), Problem("Data", "B2", "Fejlværdi", "#N/A")]
+    rows = kontrol_rows(problems, dt.datetime(2018, 5, 19, 9, 30))
+    assert rows[0][0] == "Kontrol – SP Rapport"
+    assert rows[1] == ["Tjekket", "19-05-2018 09:30", None]
+    assert rows[3] == ["Celle", "Problem", "Detaljer"]
+    assert rows[4] == ["=HYPERLINK(\"#'Tabel 4'!C4\",\"'Tabel 4'!C4\")", "Fejlværdi", "#DIV/0!"]
+    assert rows[5][0] == '=HYPERLINK("#Data!B2","Data!B2")'
+
+
+@needs_libreoffice
+def test_kontrol_links_are_formulas_a_spreadsheet_program_accepts(tmp_path):
+    problems = [Problem("Tabel 4", "C4", "Fejlværdi", "#DIV/0!"), Problem("Data", "B2", "Fejlværdi", "#N/A")]
+    wb = openpyxl.Workbook()
+    wb.active.title = "Kontrol"
+    wb.create_sheet("Tabel 4")
+    wb.create_sheet("Data")
+    for row in kontrol_rows(problems, dt.datetime(2018, 5, 19)):
+        wb["Kontrol"].append(row)
+    wb.save(tmp_path / "kontrol.xlsx")
+    cells = lo_recalc(tmp_path / "kontrol.xlsx", tmp_path / "kontrol.json")["Kontrol"]
+    assert cells["A5"]["value"] == "'Tabel 4'!C4" and cells["A5"]["error"] is None
+    assert cells["A6"]["value"] == "Data!B2" and cells["A6"]["error"] is None
+
+
+def test_the_function_reference_comes_from_the_registry():
+    rows = function_reference_rows()
+    assert rows[0] == ["Funktion", "Beskrivelse", "Argumenter"]
+    assert [r[0] for r in rows[1:-1]] == [f.signature for f in functions()]
+    assert rows[-1][0] == "SP_FEJLTEKST(celle)"
+    workdays = next(r for r in rows if r[0].startswith("SP_WORKDAYS("))
+    assert workdays[2].splitlines()[1].startswith("end: ")
+
+
+def test_long_messages_are_cut_with_a_count():
+    outcome = Outcome("check", ok=True, lines=[f"linje {i}" for i in range(40)])
+    text = outcome.text(max_lines=25)
+    assert text.splitlines()[-1] == "… og 15 linjer mere."
+    assert len(text.splitlines()) == 26
+
+
+def test_links_the_addin_could_not_repair_become_problems_of_the_workbook():
+    text = f"{OTHER_PC}\nC:\\Gammel\\sp_xl.xlam\n"
+    problems = handlers.unrepaired_link_problems(text)
+    assert [p.address for p in problems] == ["(projektmappen)", "(projektmappen)"]
+    assert problems[1].detail.startswith("Linket til C:\\Gammel\\sp_xl.xlam kunne ikke rettes automatisk.")
+    assert handlers.unrepaired_link_problems("") == []
+    rows = kontrol_rows(problems, dt.datetime(2018, 5, 19))
+    assert rows[4][0] == "(projektmappen)"  # no cell to link to

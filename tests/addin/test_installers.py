@@ -1,0 +1,115 @@
+"""The installers: parsed where a parser exists here, and cross-checked against what the
+add-in and the xlwings runtime really read. (PowerShell itself is not in Debian.)"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+import xlwings
+
+from sp_xl.addin import layout, vba_wrappers
+
+ROOT = Path(__file__).resolve().parents[2]
+INSTALL = ROOT / "install"
+RUNTIME = (Path(xlwings.__file__).parent / "xlwings_custom_addin.bas").read_text(encoding="utf-8")
+PS_SCRIPTS = ("install.ps1", "uninstall.ps1")
+
+
+def _config_keys(text: str) -> set[str]:
+    """Keys an installer writes into sp_xl.conf."""
+    ps = re.findall(r'^\s*"([A-Z_ ]+)"\s*=', text, re.MULTILINE)
+    sh = re.findall(r"""printf '"([A-Z_ ]+)",""", text)
+    return set(ps) | set(sh)
+
+
+@pytest.mark.parametrize("name", PS_SCRIPTS)
+def test_powershell_scripts_parse(name):
+    tree_sitter = pytest.importorskip("tree_sitter", reason="tree-sitter is not installed (PowerShell parser)")
+    grammar = pytest.importorskip("tree_sitter_powershell", reason="tree-sitter-powershell is not installed")
+    parser = tree_sitter.Parser(tree_sitter.Language(grammar.language()))
+    tree = parser.parse((INSTALL / name).read_bytes())
+    assert not tree.root_node.has_error
+
+
+def test_the_powershell_parser_would_notice_a_broken_script():
+    tree_sitter = pytest.importorskip("tree_sitter", reason="tree-sitter is not installed (PowerShell parser)")
+    grammar = pytest.importorskip("tree_sitter_powershell", reason="tree-sitter-powershell is not installed")
+    parser = tree_sitter.Parser(tree_sitter.Language(grammar.language()))
+    broken = (INSTALL / "install.ps1").read_text(encoding="utf-8-sig").replace("if ($Python) {", "if ($Python {", 1)
+    assert parser.parse(broken.encode()).root_node.has_error
+
+
+@pytest.mark.parametrize("name", PS_SCRIPTS)
+def test_powershell_scripts_carry_a_bom_so_windows_powershell_reads_the_danish_text(name):
+    data = (INSTALL / name).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert "Færdig" in data.decode("utf-8-sig")
+
+
+def test_shell_script_passes_shellcheck():
+    if shutil.which("shellcheck") is None:
+        pytest.skip("shellcheck is not installed (apt-get install shellcheck)")
+    proc = subprocess.run(["shellcheck", str(INSTALL / "install-mac.sh")], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout
+
+
+def test_shell_script_is_valid_bash():
+    proc = subprocess.run(["bash", "-n", str(INSTALL / "install-mac.sh")], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_every_key_the_installers_write_is_one_the_xlwings_runtime_reads():
+    for name, expected in (("install.ps1", {"INTERPRETER_WIN", "UDF MODULES", "ADD_WORKBOOK_TO_PYTHONPATH"}),
+                           ("install-mac.sh", {"INTERPRETER_MAC", "UDF MODULES", "ADD_WORKBOOK_TO_PYTHONPATH"})):
+        keys = _config_keys((INSTALL / name).read_text(encoding="utf-8-sig"))
+        assert keys == expected, name
+        for key in keys:
+            assert f'GetConfig("{key}"' in RUNTIME, f"{key} is not read by xlwings {xlwings.__version__}"
+
+
+def test_the_config_file_is_where_the_addins_runtime_looks_for_it():
+    # GetConfigFilePath: Environ("USERPROFILE") & "\." & PROJECT_NAME & "\" & PROJECT_NAME & ".conf" (Windows)
+    # and GetMacDir("$HOME", False) & "/" & PROJECT_NAME & ".conf", i.e. Excel's sandbox folder (Mac).
+    assert 'Environ("USERPROFILE") & "\\." & PROJECT_NAME & "\\" & PROJECT_NAME & ".conf"' in RUNTIME
+    win = (INSTALL / "install.ps1").read_text(encoding="utf-8-sig")
+    assert f'Join-Path $env:USERPROFILE ".{layout.PROJECT_NAME}"' in win
+    assert f'Join-Path $ConfDir "{layout.PROJECT_NAME}.conf"' in win
+    mac = (INSTALL / "install-mac.sh").read_text()
+    assert f'conf="$HOME/Library/Containers/com.microsoft.Excel/Data/{layout.PROJECT_NAME}.conf"' in mac
+
+
+def test_installers_name_the_udf_module_and_addin_the_build_uses():
+    for name in ("install.ps1", "install-mac.sh"):
+        text = (INSTALL / name).read_text(encoding="utf-8-sig")
+        assert '"UDF MODULES"' in text and vba_wrappers.UDF_MODULE in text
+        assert layout.ADDIN_NAME in text
+    assert layout.ADDIN_NAME in (INSTALL / "uninstall.ps1").read_text(encoding="utf-8-sig")
+
+
+def test_the_interpreter_setting_points_into_the_venv_the_installer_makes():
+    win = (INSTALL / "install.ps1").read_text(encoding="utf-8-sig")
+    assert '$Venv = Join-Path $Home_ "venv"' in win and '$Home_ = Join-Path $env:LOCALAPPDATA "sp_xl"' in win
+    assert '"INTERPRETER_WIN"            = "%LOCALAPPDATA%\\sp_xl\\venv\\Scripts\\pythonw.exe"' in win
+    mac = (INSTALL / "install-mac.sh").read_text()
+    assert 'home_dir="$HOME/.sp_xl"' in mac and 'venv="$home_dir/venv"' in mac
+    assert '"INTERPRETER_MAC","$HOME/.sp_xl/venv/bin/python"' in mac
+
+
+def test_pinned_versions_agree_with_the_project_and_the_addins_runtime():
+    pins = dict(line.split("==") for line in (INSTALL / "constraints.txt").read_text().splitlines()
+                if line and not line.startswith("#"))
+    assert pins["xlwings"] == xlwings.__version__
+    assert f"'Version: {pins['xlwings']}" in RUNTIME
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    for dep in project["dependencies"]:
+        if "==" in dep:
+            name, version = dep.split("==")
+            assert pins[name] == version
+    minimum = re.search(r">=\s*(\d+\.\d+)", project["requires-python"]).group(1)
+    assert f'$MinPython = [version]"{minimum}"' in (INSTALL / "install.ps1").read_text(encoding="utf-8-sig")
+    assert f"sys.version_info >= ({minimum.replace('.', ', ')})" in (INSTALL / "install-mac.sh").read_text()
