@@ -2,13 +2,15 @@
 
 Prints formula cells per second and peak memory for:
   * 10k and 100k data rows with a few hundred aggregate formulas (SUMIFS/COUNTIFS per
-    department and month, SUM, AVERAGE, MAX, INDEX/MATCH),
+    department and month, SUM, AVERAGE, MAX, INDEX/MATCH), and 10 SUMPRODUCTs over 100k rows,
   * 10k and 100k row-wise formulas (one computed column per data row),
   * optionally (--master) a generated master: 5 years of weekly and monthly data for 50
     departments, refreshed end to end (read .xlsx, evaluate, write) against LibreOffice's
     headless recalculation + save of the same file.
 
-Run:  python benchmarks/bench_engine.py [--master]
+  * optionally (--refresh100k) `refresh()` of a 100k-row .xlsx end to end, in a new process.
+
+Run:  python benchmarks/bench_engine.py [--refresh100k] [--master]
 """
 
 from __future__ import annotations
@@ -86,6 +88,13 @@ def aggregate_case(rows: int) -> Package:
            Formula("Rapport", f"B{r + 2}", f"MAX(Data!C2:C{last})-MIN(Data!C2:C{last})"),
            Formula("Rapport", f"B{r + 3}", f"SUM(Data!C2:C{last})-SUM(Data!D2:D{last})"),
            Formula("Rapport", f"B{r + 4}", f'INDEX(Data!A2:A{last},MATCH(MAX(Data!C2:C{last}),Data!C2:C{last},0))')]
+    return Package({"Data": data_sheet(rows), "Rapport": {}}, fs)
+
+
+def sumproduct_case(rows: int, formulas: int = 10) -> Package:
+    last = rows + 1
+    fs = [Formula("Rapport", f"A{i}", f'SUMPRODUCT((Data!$A$2:$A${last}="{DEPARTMENTS[i]}")*'
+                                       f'(Data!$B$2:$B${last}=3)*Data!$C$2:$C${last})') for i in range(formulas)]
     return Package({"Data": data_sheet(rows), "Rapport": {}}, fs)
 
 
@@ -225,6 +234,7 @@ def main() -> None:
     args = ap.parse_args()
     measure("aggregates (255 formulas) over 10k rows", aggregate_case(10_000))
     measure("aggregates (255 formulas) over 100k rows", aggregate_case(100_000))
+    measure("SUMPRODUCT((A=x)*(B=3)*C) over 100k rows", sumproduct_case(100_000))
     measure("10k row-wise formulas (5k rows x 2)", rowwise_case(5_000))
     measure("100k row-wise formulas (50k rows x 2)", rowwise_case(50_000))
     if args.refresh100k:

@@ -193,10 +193,10 @@ def evaluate(pkg, progress: Callable[[int, int], None] | None = None, *,
     # values) and no reference cycles worth collecting; the cyclic GC rescanning them all
     # cost about a fifth of the run time.
     was_enabled = gc.isenabled()
-    gc.disable()
     locale = _LOCALE_ALIASES.get((locale or os.environ.get("SP_XL_EXCEL_LOCALE", "en-US")).lower())
     if locale is None:
         raise ValueError("locale must be 'en-US' or 'da-DK'")
+    gc.disable()
     try:
         with use_locale(locale):
             return _evaluate(pkg, progress, sp_functions)
@@ -217,6 +217,11 @@ def _evaluate(pkg, progress, sp_functions) -> Evaluation:
     frows, fcols = frows.tolist(), fcols.tolist()
     book = _load_book(pkg, formula_cells, (frows, fcols), sp_functions)
     book.sp_load_error = sp_error
+    for fc, r, c in zip(formula_cells, frows, fcols):
+        if "SUBTOTAL(" in fc.formula.upper():
+            si = book.sheet_index.get(fc.sheet.upper())
+            if si is not None:
+                book.subtotal_cells.setdefault(si, set()).add((r, c))
     compiler = Compiler(book)
     result = Evaluation()
 
@@ -239,14 +244,14 @@ def _evaluate(pkg, progress, sp_functions) -> Evaluation:
                                 f"The array range {fc.array_ref} cannot be read.")
                 continue
             node.rows, node.cols, node.is_array = area.r2 - area.r1 + 1, area.c2 - area.c1 + 1, True
-        fast_key = (si, fast_keys.key(fc.formula, row, col))
+        fast_key = (si, node.is_array, fast_keys.key(fc.formula, row, col))
         compiled = cache.get(fast_key)
         if compiled is None:
-            key = (si, shape_key(fc.formula, row, col))
+            key = (si, node.is_array, shape_key(fc.formula, row, col))
             compiled = cache.get(key)
             if compiled is None:
                 try:
-                    compiled = compiler.compile(fc.formula, si, row, col)
+                    compiled = compiler.compile(fc.formula, si, row, col, node.is_array)
                 except Unsupported as exc:
                     compiled = exc
                 cache[key] = compiled

@@ -55,6 +55,17 @@ REFUSED = {
 }
 
 
+# Functions whose arguments Excel evaluates as arrays even in a normal (not Ctrl+Shift+Enter)
+# formula: their parameters are of type array, so no implicit intersection inside them.
+ARRAY_ARGUMENTS = frozenset({
+    "SUMPRODUCT", "MMULT", "TRANSPOSE", "FREQUENCY", "LOOKUP", "INDEX", "MATCH", "TREND", "GROWTH",
+    "LINEST", "LOGEST", "CORREL", "PEARSON", "SLOPE", "INTERCEPT", "RSQ", "STEYX", "FORECAST",
+    "FORECAST.LINEAR", "COVAR", "COVARIANCE.P", "COVARIANCE.S", "PERCENTILE", "PERCENTILE.INC",
+    "PERCENTILE.EXC", "QUARTILE", "QUARTILE.INC", "QUARTILE.EXC", "LARGE", "SMALL", "PERCENTRANK",
+    "SUMX2MY2", "SUMX2PY2", "SUMXMY2", "MDETERM", "MINVERSE",
+})
+
+
 @dataclass(frozen=True, slots=True)
 class RefVal:
     """A reference handed to a reference-aware function (the area, not yet its values)."""
@@ -82,6 +93,7 @@ class Book:
     tables: dict = field(default_factory=dict)  # upper-case name -> engine_tables.Table
     local_names: dict = field(default_factory=dict)  # (SHEET, NAME) upper-case -> formula text
     sp_load_error: str | None = None
+    subtotal_cells: dict = field(default_factory=dict)  # si -> {(row, col)} of SUBTOTAL formulas
 
     def __post_init__(self) -> None:
         self.sheet_index = {n.upper(): i for i, n in enumerate(self.sheet_names)}
@@ -153,14 +165,39 @@ class Compiler:
         self.book = book
         self._resolved: dict[str, tuple] = {}
         self._name_stack: list[str] = []
+        self._array_ctx = False   # inside an array formula or an array-typed argument
+        self._bare_ok = False     # compiling a function argument itself (not an operand)
 
     # -- entry point -------------------------------------------------------------------
-    def compile(self, formula: str, si: int, row: int, col: int) -> Compiled:
+    def compile(self, formula: str, si: int, row: int, col: int, array: bool = False) -> Compiled:
+        """``array``: the cell anchors an array formula. Otherwise Excel's implicit
+        intersection applies: a multi-cell range used as a single value (=B2:B9*2, or the
+        whole formula =B2:B9) means the cell of that range in the formula's own row (or
+        column), and #VALUE! when there is none."""
         node = parse(formula)
         refs: list[RefTemplate] = []
         flags = {"sp": False}
+        self._array_ctx, self._bare_ok = array, False
         fn = self._node(node, si, row, col, refs, flags, want_ref=False)
         return Compiled(fn, refs, flags["sp"])
+
+    def _arg(self, node, si, row, col, refs, flags, want_ref):
+        """A function argument: a bare range is handed over whole (no intersection)."""
+        saved = self._bare_ok
+        self._bare_ok = True
+        try:
+            return self._node(node, si, row, col, refs, flags, want_ref)
+        finally:
+            self._bare_ok = saved
+
+    def _operand(self, node, si, row, col, refs, flags):
+        """An operator's operand: outside array context a bare range is intersected."""
+        saved = self._bare_ok
+        self._bare_ok = False
+        try:
+            return self._node(node, si, row, col, refs, flags, False)
+        finally:
+            self._bare_ok = saved
 
     # -- nodes -----------------------------------------------------------------------
     def _node(self, node, si, row, col, refs, flags, want_ref):
@@ -186,15 +223,19 @@ class Compiler:
             return self._table(node[1], si, row, col, refs, want_ref)
         if kind == "bin":
             op = node[1]
-            a = self._node(node[2], si, row, col, refs, flags, False)
-            b = self._node(node[3], si, row, col, refs, flags, False)
+            a = self._operand(node[2], si, row, col, refs, flags)
+            b = self._operand(node[3], si, row, col, refs, flags)
             return lambda r, c: binary(op, a(r, c), b(r, c))
         if kind in ("neg", "pos", "pct"):
-            a = self._node(node[1], si, row, col, refs, flags, False)
+            a = self._operand(node[1], si, row, col, refs, flags)
             op = kind
             return lambda r, c: unary(op, a(r, c))
         if kind == "func":
+            if want_ref and node[1] == "INDEX":
+                return self._index_reference(node, si, row, col, refs, flags)
             return self._func(node, si, row, col, refs, flags)
+        if kind == "range":
+            return self._range_operator(node, si, row, col, refs, flags, want_ref)
         raise Unsupported(f"Ukendt formeldel {kind}.", f"Unknown formula part {kind}.")
 
     def _sheet(self, name: str | None, si: int) -> int:
@@ -230,6 +271,27 @@ class Compiler:
                 return lambda r, c: E_REF if r + rr < 1 else book.get(sheet, r + rr, cc)
             return lambda r, c: E_REF if c + cc < 1 else book.get(sheet, rr, c + cc)
 
+        if not want_ref and not self._array_ctx and not self._bare_ok:
+            def intersect(r, c):
+                pos = t.at(r, c)
+                if pos is None:
+                    return E_REF
+                r1, c1, r2, c2 = pos
+                if r1 == r2:
+                    rr = r1
+                elif r1 <= r <= r2:
+                    rr = r
+                else:
+                    return E_VALUE
+                if c1 == c2:
+                    cc = c1
+                elif c1 <= c <= c2:
+                    cc = c
+                else:
+                    return E_VALUE
+                return book.get(sheet, rr, cc)
+            return intersect
+
         def area_fn(r, c):
             pos = t.at(r, c)
             if pos is None:
@@ -248,6 +310,48 @@ class Compiler:
         inner = self._ref(area, si, row, col, refs, want_ref)
         lo, hi = table.r1 + table.header_rows, table.r2 - table.totals_rows
         return lambda r, c: inner(r, c) if lo <= r <= hi else E_VALUE
+
+    def _index_reference(self, node, si, row, col, refs, flags):
+        """INDEX where a reference is wanted (left or right of ':'): the cell, not its value."""
+        args = [self._arg(a, si, row, col, refs, flags, True) for a in node[2]]
+        book = self.book
+        return lambda r, c: _index(book, r, c, *[a(r, c) for a in args], as_reference=True)
+
+    def _range_operator(self, node, si, row, col, refs, flags, want_ref):
+        """a:b between references (A1:INDEX(..), INDEX(..):INDEX(..)): the smallest area
+        holding both. The area is only known at run time, so it must lie inside the areas
+        the formula names statically (its dependencies); otherwise the cell is reported."""
+        own: list[RefTemplate] = []
+        left = self._arg(node[1], si, row, col, own, flags, True)
+        right = self._arg(node[2], si, row, col, own, flags, True)
+        refs.extend(own)
+        book = self.book
+        array_ctx, bare_ok = self._array_ctx, self._bare_ok
+
+        def call(r, c):
+            a, b = left(r, c), right(r, c)
+            for v in (a, b):
+                if isinstance(v, XlError):
+                    return v
+            if not isinstance(a, RefVal) or not isinstance(b, RefVal) or a.si != b.si:
+                return E_VALUE
+            box = RefVal(a.si, min(a.r1, b.r1), min(a.c1, b.c1), max(a.r2, b.r2), max(a.c2, b.c2))
+            known = [p for t in own if t.si == box.si and (p := t.at(r, c)) is not None]
+            for cc in range(box.c1, box.c2 + 1):
+                if not any(p[1] <= cc <= p[3] and p[0] <= box.r1 and box.r2 <= p[2] for p in known):
+                    raise Unsupported("Området fra ':' går uden for de områder, formlen nævner; det understøttes ikke.",
+                                      "The area built with ':' reaches outside the areas the formula names; "
+                                      "not supported.")
+            if want_ref:
+                return box
+            if box.r1 == box.r2 and box.c1 == box.c2:
+                return book.get(box.si, box.r1, box.c1)
+            if not array_ctx and not bare_ok:  # implicit intersection, as for a plain range
+                rr = box.r1 if box.r1 == box.r2 else (r if box.r1 <= r <= box.r2 else None)
+                cc = box.c1 if box.c1 == box.c2 else (c if box.c1 <= c <= box.c2 else None)
+                return E_VALUE if rr is None or cc is None else book.get(box.si, rr, cc)
+            return book.values(box)
+        return call
 
     def _name_text(self, name: str, sheet_scope: str | None, si: int) -> str | None:
         """A defined name's formula: a sheet's own name first, then the workbook's (as Excel)."""
@@ -293,10 +397,19 @@ class Compiler:
 
     # -- functions -------------------------------------------------------------------
     def _func(self, node, si, row, col, refs, flags):
+        if node[1] in ARRAY_ARGUMENTS and not self._array_ctx:
+            self._array_ctx = True  # e.g. SUMPRODUCT((A2:A9="x")*B2:B9) works without Ctrl+Shift+Enter
+            try:
+                return self._func_body(node, si, row, col, refs, flags)
+            finally:
+                self._array_ctx = False
+        return self._func_body(node, si, row, col, refs, flags)
+
+    def _func_body(self, node, si, row, col, refs, flags):
         _, name, arg_nodes, prefixed = node
         if name in self.book.sp_functions:
             flags["sp"] = True
-            args = [self._node(a, si, row, col, refs, flags, False) for a in arg_nodes]
+            args = [self._arg(a, si, row, col, refs, flags, False) for a in arg_nodes]
             return self._sp_call(name, args, [a[0] == "missing" for a in arg_nodes])
         if name.startswith("SP_") and self.book.sp_load_error:
             raise Unsupported(f"SP-funktionerne kunne ikke indlæses ({self.book.sp_load_error}).",
@@ -313,33 +426,55 @@ class Compiler:
             raise Unsupported(f"{name} i en projektmappe med 1904-datosystemet understøttes ikke.",
                               f"{name} in a workbook using the 1904 date system is not supported.")
         if danish() and name in DANISH_OWN:
-            args = [self._node(a, si, row, col, refs, flags, False) for a in arg_nodes]
+            args = [self._arg(a, si, row, col, refs, flags, False) for a in arg_nodes]
             impl = DANISH_OWN[name]
             invoke = self._invoke
             return lambda r, c: impl(invoke, *[a(r, c) for a in args])
         own = _OWN.get(name)
         if own is not None:
             want, impl = own
-            args = [self._node(a, si, row, col, refs, flags, want) for a in arg_nodes]
+            args = [self._arg(a, si, row, col, refs, flags, want) for a in arg_nodes]
             book = self.book
             return lambda r, c: impl(book, r, c, *[a(r, c) for a in args])
         lazy = engine_native.LAZY.get(name)
         if lazy is not None:
-            args = [self._node(a, si, row, col, refs, flags, False) for a in arg_nodes]
+            args = [self._arg(a, si, row, col, refs, flags, False) for a in arg_nodes]
             return self._native_lazy(name, lazy, args)
         strict = engine_native.STRICT.get(name)
         if strict is not None and strict[1] <= len(arg_nodes) <= strict[2]:
-            args = [self._node(a, si, row, col, refs, flags, False) for a in arg_nodes]
+            args = [self._arg(a, si, row, col, refs, flags, False) for a in arg_nodes]
             return self._native_strict(name, strict[0], args)
         fast = engine_fast.AGGREGATES.get(name)
         if fast is not None and arg_nodes:
-            args = [self._node(a, si, row, col, refs, flags, True) for a in arg_nodes]
+            args = [self._arg(a, si, row, col, refs, flags, True) for a in arg_nodes]
             return self._fast_call(name, fast, args)
         self._builtin(name)  # unknown -> Unsupported now, at compile time
-        args = [self._node(a, si, row, col, refs, flags, False) for a in arg_nodes]
+        args = [self._arg(a, si, row, col, refs, flags, False) for a in arg_nodes]
         if danish() and name in _text_functions():
             return self._danish_guarded_call(name, args)
+        if name in ("TREND", "GROWTH"):
+            return self._regression_call(name, args)
+        if name == "DATEDIF" and len(args) == 3:
+            unit = args[2]
+            args[2] = lambda r, c: (lambda u: u.upper() if type(u) is str else u)(unit(r, c))  # "d" = "D"
         return self._builtin_call(name, args)
+
+    def _regression_call(self, name, args):
+        """TREND/GROWTH: formulas wants new_x as an array and returns a column; Excel's result
+        has the shape of new_x (else known_x, else known_y)."""
+        invoke = self._invoke
+
+        def call(r, c):
+            vals = [a(r, c) for a in args]
+            if len(vals) >= 3 and not isinstance(vals[2], np.ndarray) and vals[2] is not EMPTY:
+                vals[2] = np.array([[vals[2]]], dtype=object)
+            res = invoke(name, vals)
+            shaper = next((v for v in (vals[2:3] + vals[1:2] + vals[:1])
+                           if isinstance(v, np.ndarray)), None)
+            if isinstance(res, np.ndarray) and shaper is not None and res.size == shaper.size:
+                return res.reshape(shaper.shape)
+            return res
+        return call
 
     def _danish_guarded_call(self, name, args):
         """formulas' text functions turn numbers into en-US text (0.5, TRUE): in Danish mode
@@ -540,8 +675,10 @@ def _columns(book: Book, r: int, c: int, ref: object) -> object:
     return s if isinstance(s, XlError) else float(s[1])
 
 
-def _index(book: Book, r: int, c: int, source: object, row: object = EMPTY, col: object = None) -> object:
-    """INDEX(array; row; [column]) for one area, as Excel: 0 selects a whole row/column."""
+def _index(book: Book, r: int, c: int, source: object, row: object = EMPTY, col: object = None,
+           as_reference: bool = False) -> object:
+    """INDEX(array; row; [column]) for one area, as Excel: 0 selects a whole row/column.
+    ``as_reference``: give the selected area itself (for the ':' operator)."""
     if isinstance(source, XlError):
         return source
     row = resolve_value(book, row)  # compiled as references; the positions are values
@@ -575,9 +712,13 @@ def _index(book: Book, r: int, c: int, source: object, row: object = EMPTY, col:
         r2 = source.r2 if ri == 0 else r1
         c1 = source.c1 if ci == 0 else source.c1 + ci - 1
         c2 = source.c2 if ci == 0 else c1
+        if as_reference:
+            return RefVal(source.si, r1, c1, r2, c2)
         if r1 == r2 and c1 == c2:
             return book.get(source.si, r1, c1)
         return book.values(RefVal(source.si, r1, c1, r2, c2))
+    if as_reference:
+        return E_VALUE  # INDEX over computed values has no cell to point at
     arr = source if isinstance(source, np.ndarray) else np.array([[source]], dtype=object)
     rs = slice(None) if ri == 0 else slice(ri - 1, ri)
     cs = slice(None) if ci == 0 else slice(ci - 1, ci)

@@ -114,7 +114,8 @@ class ColumnCache:
         return view
 
 
-def _views(book, args) -> list[RangeView] | None:
+def _split(book, args):
+    """Range views and direct (typed-in or computed scalar) arguments, in argument order."""
     from sp_xl.workbook.engine_compile import RefVal
     out = []
     for a in args:
@@ -123,65 +124,133 @@ def _views(book, args) -> list[RangeView] | None:
         elif isinstance(a, np.ndarray):
             out.append(RangeView(a))
         else:
-            return None
+            out.append(a)
     return out
 
 
-def _plain_numbers(views: list[RangeView]):
-    for v in views:
-        if v.first_err is not None:
-            return v.first_err
-    return None
+def _numbers(book, args, count_only=False):
+    """(numbers, error) for SUM-like functions with Excel's two rules: in a range only
+    numbers count; a direct argument that is a logical or numeric text counts too, and
+    other direct text is #VALUE! (COUNT just skips it)."""
+    parts = []
+    for item in _split(book, args):
+        if isinstance(item, RangeView):
+            if item.first_err is not None and not count_only:
+                return None, item.first_err
+            if item.is_num.any():
+                parts.append(item.num[item.is_num])
+            continue
+        if isinstance(item, XlError):
+            if count_only:
+                continue
+            return None, item
+        n = to_number(item)
+        if isinstance(n, XlError):
+            if count_only:
+                continue
+            return None, n
+        parts.append(np.array([n]))
+    nums = np.concatenate(parts) if parts else np.zeros(0)
+    return nums, None
 
 
 def _sum(book, args):
-    views = _views(book, args)
-    if views is None:
-        return FALLBACK
-    err = _plain_numbers(views)
-    if err is not None:
-        return err
-    return float(sum(math.fsum(v.num[v.is_num]) if v.is_num.any() else 0.0 for v in views))
+    nums, err = _numbers(book, args)
+    return err if err is not None else math.fsum(nums)
 
 
 def _count(book, args):
-    views = _views(book, args)
-    if views is None:
-        return FALLBACK
-    return float(sum(int(v.is_num.sum()) for v in views))
+    nums, _ = _numbers(book, args, count_only=True)
+    return float(nums.size)
 
 
 def _counta(book, args):
-    views = _views(book, args)
-    if views is None:
-        return FALLBACK
-    return float(sum(int((~v.is_empty).sum()) for v in views))
+    total = 0
+    for item in _split(book, args):
+        total += int((~item.is_empty).sum()) if isinstance(item, RangeView) else 1
+    return float(total)
 
 
 def _average(book, args):
-    views = _views(book, args)
-    if views is None:
-        return FALLBACK
-    err = _plain_numbers(views)
+    nums, err = _numbers(book, args)
     if err is not None:
         return err
-    n = sum(int(v.is_num.sum()) for v in views)
-    if n == 0:
-        return E_DIV0
-    return math.fsum(math.fsum(v.num[v.is_num]) for v in views) / n
+    return math.fsum(nums) / nums.size if nums.size else E_DIV0
 
 
 def _extreme(pick):
     def agg(book, args):
-        views = _views(book, args)
-        if views is None:
-            return FALLBACK
-        err = _plain_numbers(views)
+        nums, err = _numbers(book, args)
         if err is not None:
             return err
-        found = [float(pick(v.num[v.is_num])) for v in views if v.is_num.any()]
-        return float(pick(found)) if found else 0.0
+        return float(pick(nums)) if nums.size else 0.0
     return agg
+
+
+def _stdev(ddof):
+    def fn(nums):
+        if nums.size <= ddof:
+            return E_DIV0
+        return float(np.std(nums, ddof=ddof))
+    return fn
+
+
+def _var(ddof):
+    def fn(nums):
+        if nums.size <= ddof:
+            return E_DIV0
+        return float(np.var(nums, ddof=ddof))
+    return fn
+
+
+_SUBTOTAL_NUMERIC = {
+    1: lambda n: math.fsum(n) / n.size if n.size else E_DIV0, 2: lambda n: float(n.size),
+    4: lambda n: float(n.max()) if n.size else 0.0, 5: lambda n: float(n.min()) if n.size else 0.0,
+    6: lambda n: float(np.prod(n)) if n.size else 0.0, 7: _stdev(1), 8: _stdev(0),
+    9: lambda n: math.fsum(n), 10: _var(1), 11: _var(0),
+}
+
+
+def _subtotal(book, args):
+    """SUBTOTAL(1..11; ranges): like the plain functions but skipping cells that are
+    themselves SUBTOTAL results (Excel does, so totals are not counted twice). 101..111
+    would also skip hidden rows, which the package does not tell us: reported."""
+    from sp_xl.workbook.engine_compile import RefVal
+    from sp_xl.workbook.engine_parse import Unsupported
+    if len(args) < 2:
+        return FALLBACK
+    code = to_number(_scalar_criterion(book, args[0]))
+    if isinstance(code, XlError):
+        return code
+    code = int(code)
+    if 101 <= code <= 111:
+        raise Unsupported(f"SUBTOTAL({code};...) udelader skjulte rækker; hvilke rækker der er skjult, "
+                          "kan formelmotoren ikke se.",
+                          f"SUBTOTAL({code};...) leaves out hidden rows, which the engine cannot see.")
+    if not 1 <= code <= 11:
+        return E_VALUE
+    nums, texts_nonempty = [], 0
+    for ref in args[1:]:
+        if not isinstance(ref, RefVal):
+            return E_VALUE if not isinstance(ref, XlError) else ref
+        vals = book.values(ref)
+        r2, c2 = book.clipped(ref)
+        skip = book.subtotal_cells.get(ref.si, ())
+        for i in range(vals.shape[0]):
+            for j in range(vals.shape[1]):
+                if (ref.r1 + i, ref.c1 + j) in skip:
+                    continue
+                v = vals[i, j]
+                if isinstance(v, XlError):
+                    return v
+                if type(v) is float:
+                    nums.append(v)
+                elif v is not EMPTY:
+                    texts_nonempty += 1
+    arr = np.array(nums, dtype=float)
+    if code == 3:
+        return float(arr.size + texts_nonempty)
+    return _SUBTOTAL_NUMERIC[code](arr)
 
 
 # ---------------------------------------------------------------- criteria
@@ -442,7 +511,7 @@ def _lookup(vertical: bool):
 
 
 AGGREGATES = {
-    "MATCH": _match, "VLOOKUP": _lookup(True), "HLOOKUP": _lookup(False),
+    "SUBTOTAL": _subtotal, "MATCH": _match, "VLOOKUP": _lookup(True), "HLOOKUP": _lookup(False),
     "SUM": _sum, "COUNT": _count, "COUNTA": _counta, "AVERAGE": _average,
     "MIN": _extreme(np.min), "MAX": _extreme(np.max),
     "SUMIF": _sumif, "SUMIFS": _sumifs, "COUNTIF": _countif, "COUNTIFS": _countifs,

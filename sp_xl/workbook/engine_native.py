@@ -201,7 +201,30 @@ def _concatenate(*parts):
     return "".join(out)
 
 
+def _quotient(n, d):
+    n, d = to_number(n), to_number(d)
+    for x in (n, d):
+        if isinstance(x, XlError):
+            return x
+    if d == 0.0:
+        return ERRORS["#DIV/0!"]
+    return float(math.trunc(n / d))
+
+
+def _combin(n, k):
+    n, k = to_number(n), to_number(k)
+    for x in (n, k):
+        if isinstance(x, XlError):
+            return x
+    n, k = math.trunc(n), math.trunc(k)
+    if n < 0 or k < 0 or k > n:
+        return E_NUM
+    return float(math.comb(n, k))
+
+
 STRICT = {
+    "QUOTIENT": (_quotient, 2, 2),
+    "COMBIN": (_combin, 2, 2),
     "ROUND": (_round_with(ROUND_HALF_UP), 2, 2),
     "ROUNDUP": (_round_with(ROUND_UP), 2, 2),
     "ROUNDDOWN": (_round_with(ROUND_DOWN), 2, 2),

@@ -112,6 +112,15 @@ def _unary(s: _Stream):
         inner = _unary(s)
         return ("neg", inner) if tok.value == "-" else ("pos", inner)
     node = _primary(s)
+    # "INDEX(..):INDEX(..)" and "INDEX(..):A9": the tokenizer glues ':' to the next token
+    while (tok := s.peek()) is not None and tok.value.startswith(":") and (
+            tok.type == Token.OPERAND or (tok.type == Token.FUNC and tok.subtype == Token.OPEN)):
+        s.take()
+        if tok.type == Token.FUNC:
+            right = _function(tok.value[1:-1], s)
+        else:
+            right = _operand(Token(tok.value[1:], Token.OPERAND, Token.RANGE))
+        node = ("range", node, right)
     while (tok := s.peek()) is not None and tok.type == Token.OP_POST and tok.value == "%":
         s.take()
         node = ("pct", node)
@@ -135,7 +144,13 @@ def _primary(s: _Stream):
     if tok.type == Token.FUNC and tok.subtype == Token.OPEN:
         if tok.value == "{":
             return _array(s)
-        return _function(tok.value[:-1], s)
+        raw = tok.value[:-1]
+        left, _, fname = raw.rpartition(":")
+        if left and "'" not in fname and "!" not in fname:  # "A1:INDEX(" = A1 : INDEX(...)
+            return ("range", _operand(Token(left, Token.OPERAND, Token.RANGE)), _function(fname, s))
+        if raw.startswith(":"):
+            raise Unsupported("Områdeoperatoren ':' mangler sin venstre side.", "The range operator ':' lacks its left side.")
+        return _function(raw, s)
     if tok.type == "ARRAY" and tok.subtype == Token.OPEN:
         return _array(s)
     raise Unsupported(f"Uventet '{tok.value}' i formlen.", f"Unexpected '{tok.value}' in the formula.")

@@ -291,11 +291,111 @@ def binary(op: str, a: object, b: object) -> object:
     return compare(op, a, b)
 
 
+class _NotPlain(Exception):
+    pass
+
+
+def _plain_number(x: object) -> float:
+    t = type(x)
+    if t is float:
+        return x
+    if t is bool:
+        return 1.0 if x else 0.0
+    if x is EMPTY:
+        return 0.0
+    raise _NotPlain
+
+
+def _plain_numbers(X: np.ndarray) -> np.ndarray:
+    return np.fromiter(map(_plain_number, X.ravel().tolist()), dtype=float, count=X.size).reshape(X.shape)
+
+
+def _numpy_arith(op: str, A: np.ndarray, B: np.ndarray) -> np.ndarray | None:
+    """+ - * / over numbers, logicals and empty cells with numpy; None when a cell holds text
+    or an error (the cell-by-cell path handles those)."""
+    try:
+        x, y = _plain_numbers(A), _plain_numbers(B)
+    except _NotPlain:
+        return None
+    with np.errstate(all="ignore"):
+        if op == "+":
+            r = x + y
+        elif op == "-":
+            r = x - y
+        elif op == "*":
+            r = x * y
+        else:
+            r = x / y
+        if op in "+-":
+            r = np.where(np.abs(r) < np.maximum(np.abs(x), np.abs(y)) * _EPS, 0.0, r)
+    out = r.astype(object)
+    if op == "/":
+        out[np.broadcast_to(y == 0.0, r.shape)] = E_DIV0
+    bad = ~np.isfinite(r) & ~np.broadcast_to(y == 0.0, r.shape) if op == "/" else ~np.isfinite(r)
+    out[bad] = E_NUM
+    return out
+
+
+def _strict_number(x: object) -> float:
+    if type(x) is float:
+        return x
+    if x is EMPTY:
+        return 0.0
+    raise _NotPlain  # logicals and text order differently from numbers in comparisons
+
+
+def _numpy_compare(op: str, A: np.ndarray, B: np.ndarray) -> np.ndarray | None:
+    try:
+        x = np.fromiter(map(_strict_number, A.ravel().tolist()), dtype=float, count=A.size).reshape(A.shape)
+        y = np.fromiter(map(_strict_number, B.ravel().tolist()), dtype=float, count=B.size).reshape(B.shape)
+    except _NotPlain:
+        return None
+    with np.errstate(all="ignore"):
+        same = (x == y) | (np.abs(x - y) < np.maximum(np.abs(x), np.abs(y)) * _EPS)
+        r = {"=": same, "<>": ~same, "<": (x < y) & ~same, ">": (x > y) & ~same,
+             "<=": (x < y) | same, ">=": (x > y) | same}[op]
+    return r.astype(object)
+
+
+def _text_equality(op: str, X: np.ndarray, text: str) -> np.ndarray | None:
+    """array = "text" / array <> "text", case-insensitively, cell by cell without dispatch."""
+    folded = text.casefold()
+    flat = X.ravel().tolist()
+    out = np.empty(len(flat), dtype=object)
+    for i, v in enumerate(flat):
+        if isinstance(v, XlError):
+            out[i] = v
+            continue
+        if v is EMPTY:
+            eq = folded == ""
+        elif isinstance(v, str) and type(v) is not bool:
+            eq = v.casefold() == folded
+        else:
+            eq = False
+        out[i] = eq if op == "=" else not eq
+    return out.reshape(X.shape)
+
+
 def _binary_array(op: str, a: object, b: object) -> object:
     """Element-wise with Excel's broadcasting: a 1-row/1-column side repeats, a size mismatch
     gives #N/A in the cells beyond the smaller side."""
     A = a if isinstance(a, np.ndarray) else np.array([[a]], dtype=object)
     B = b if isinstance(b, np.ndarray) else np.array([[b]], dtype=object)
+    if all(p == q or p == 1 or q == 1 for p, q in zip(A.shape, B.shape)):
+        # the common large cases (SUMPRODUCT((A2:A9="x")*B2:B9)) without a call per cell
+        if op in ("+", "-", "*", "/"):
+            fast = _numpy_arith(op, A, B)
+            if fast is not None:
+                return fast
+        elif op in ("=", "<>", "<", ">", "<=", ">="):
+            if op in ("=", "<>"):
+                if B.size == 1 and isinstance(B.flat[0], str) and not isinstance(B.flat[0], XlError):
+                    return _text_equality(op, A, B.flat[0])
+                if A.size == 1 and isinstance(A.flat[0], str) and not isinstance(A.flat[0], XlError):
+                    return _text_equality(op, B, A.flat[0])
+            fast = _numpy_compare(op, A, B)
+            if fast is not None:
+                return fast
     rows = max(A.shape[0], B.shape[0])
     cols = max(A.shape[1], B.shape[1])
     out = np.empty((rows, cols), dtype=object)
