@@ -13,12 +13,12 @@ import functools
 import inspect
 import math
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import xlwings as xw
 
 from sp_xl import i18n
 from sp_xl.errors import NUM, VALUE, ExcelError, SpError
@@ -161,22 +161,35 @@ def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
-def udf(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Declare an SP_ worksheet function: register its help and expose it to xlwings.
+def declare_to_xlwings(func: Callable[..., Any], spec: FunctionSpec) -> Callable[..., Any]:
+    """Put xlwings' UDF declarations on a function (real on Windows, no-ops elsewhere).
 
     Every argument is taken as a 2-D range (``ndim=2``) so that a column stays a column and
     the result can spill in the same shape, and with ``err_to_str`` so that an error in an
     input cell arrives as its code instead of as a blank. Results go through the wire
     converter, which encodes error values for the VBA wrapper to turn into CVErr.
     """
+    import xlwings as xw
+
+    decorated = xw.func(category=CATEGORY)(func)
+    for a in spec.args:
+        decorated = xw.arg(a.name, ndim=2, err_to_str=True, doc=a.help_da)(decorated)
+    return xw.ret(wire.converter())(decorated)
+
+
+def udf(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Declare an SP_ worksheet function: register its help, guard it, expose it to xlwings.
+
+    xlwings' decorators only do something on Windows, where Excel calls the functions; on
+    other systems importing xlwings (and through it pandas) would only slow every command
+    down, so it is skipped there.
+    """
     spec = spec_from_function(func)
     if spec.name in REGISTRY:
         raise ValueError(f"{spec.name} is declared twice")
-    guarded = _guarded(func)
-    decorated = xw.func(category=CATEGORY)(guarded)
-    for a in spec.args:
-        decorated = xw.arg(a.name, ndim=2, err_to_str=True, doc=a.help_da)(decorated)
-    decorated = xw.ret(wire.WireConverter)(decorated)
+    decorated = _guarded(func)
+    if sys.platform == "win32":
+        decorated = declare_to_xlwings(decorated, spec)
     REGISTRY[spec.name] = FunctionSpec(
         spec.name, spec.summary_da, spec.summary_en, spec.details_da, spec.details_en,
         spec.args, decorated,

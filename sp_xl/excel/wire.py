@@ -9,10 +9,9 @@ exception's text into the cell. So an ``ExcelError`` travels as a tagged string
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from typing import Any
-
-from xlwings.conversion import Converter
 
 from sp_xl.errors import XL_ERR_NUMBERS, ExcelError
 
@@ -44,7 +43,14 @@ def decode(value: Any) -> Any:
     return value
 
 
-class WireConverter(Converter):
-    @staticmethod
-    def write_value(value: Any, options: dict[str, Any]) -> Any:
-        return encode(value)
+@functools.cache
+def converter() -> type:
+    """The xlwings return converter that applies ``encode`` (built on first use: xlwings is heavy)."""
+    from xlwings.conversion import Converter
+
+    class WireConverter(Converter):
+        @staticmethod
+        def write_value(value: Any, options: dict[str, Any]) -> Any:
+            return encode(value)
+
+    return WireConverter

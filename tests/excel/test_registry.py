@@ -5,7 +5,9 @@ import inspect
 import pytest
 
 from sp_xl import udfs
-from sp_xl.excel.registry import CATEGORY, EXCEL_HELP_MAX, REGISTRY, functions, spec_from_function
+from sp_xl.excel.registry import (
+    CATEGORY, EXCEL_HELP_MAX, REGISTRY, declare_to_xlwings, functions, spec_from_function,
+)
 
 CATALOGUE = [
     "SP_ATTAINMENT", "SP_GAP", "SP_STATUS", "SP_SHARE", "SP_REQUIRED", "SP_GROWTH", "SP_GROWTH_PCT",
@@ -63,3 +65,12 @@ def test_a_docstring_missing_an_argument_is_refused():
 
     with pytest.raises(ValueError, match="Danish argument help"):
         spec_from_function(SP_BROKEN)
+
+
+def test_the_xlwings_declarations_apply_to_every_function():
+    # On Windows these run at import for every function; on Linux xlwings' decorators are
+    # no-ops, but the declaration code itself must still run and keep the function intact.
+    for f in functions():
+        declared = declare_to_xlwings(f.func, f)
+        required = [[[1.0]]] * sum(not a.optional for a in f.args)
+        assert declared(*required) == f.func(*required)
