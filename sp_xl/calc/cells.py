@@ -20,22 +20,9 @@ class Cells:
     values: np.ndarray
     errors: np.ndarray
 
-    @classmethod
-    def of(cls, values: np.ndarray, errors: np.ndarray | None = None) -> "Cells":
-        if errors is None:
-            errors = np.full(values.shape, None, dtype=object)
-        return cls(values, errors)
-
     @property
     def shape(self) -> tuple[int, ...]:
         return self.values.shape
-
-    @property
-    def blank(self) -> np.ndarray:
-        """Empty cells that are not errors."""
-        if self.values.dtype == object:
-            return np.vectorize(lambda v: v is None, otypes=[bool])(self.values) & self.ok
-        return np.isnan(self.values) & self.ok
 
     @property
     def ok(self) -> np.ndarray:

@@ -6,7 +6,7 @@ import numpy as np
 
 from sp_xl.calc.cells import Cells
 from sp_xl.calc.series import at_least, numeric_positions, raise_first_error
-from sp_xl.errors import DIV0, NUM, fail
+from sp_xl.errors import DIV0, NUM, err, fail
 
 
 def _ends(series: Cells, what_da: str, what_en: str) -> tuple[float, float, int]:
@@ -66,6 +66,6 @@ def changes(series: Cells, as_pct: bool = False) -> Cells:
     if as_pct:
         zero_prev = np.zeros(v.shape, dtype=bool)
         zero_prev[1:] = (prev == 0) & ~np.isnan(cur)
-        res = res.fail(zero_prev, fail(DIV0, "Forrige periode er 0; ændringen i procent kan ikke beregnes.",
-                                       "The previous period is 0; the change in per cent cannot be computed.").error)
+        res = res.fail(zero_prev, err(DIV0, "Forrige periode er 0; ændringen i procent kan ikke beregnes.",
+                                      "The previous period is 0; the change in per cent cannot be computed."))
     return res
