@@ -59,6 +59,12 @@ def _refresh(args: argparse.Namespace) -> int:
     return code
 
 
+def _share(args: argparse.Namespace) -> int:
+    from sp_xl.workbook import share
+
+    return share.run_cli(args)
+
+
 def _check(args: argparse.Namespace) -> int:
     from sp_xl.addin.handlers import check_file
 
@@ -81,7 +87,7 @@ def _add(sub, name: str, da: str, en: str, run) -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     from sp_xl.addin import cli as addin_cli
-    from sp_xl.workbook import refresh
+    from sp_xl.workbook import refresh, share
 
     p = argparse.ArgumentParser(
         prog="sp-xl",
@@ -104,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
              "build the master workbook (workbooks/sp_status.xlsx) from code", _new)
     n.add_argument("path", help=i18n.pick("hvor den nye projektmappe skal skrives (.xlsx)", "where to write the new workbook (.xlsx)"))
     n.add_argument("--overwrite", action="store_true", help=i18n.pick("erstat en eksisterende fil", "replace an existing file"))
+
+    s = _add(sub, "share", "skriv e-mail-kopien til modtagere uden tilføjelsesprogrammet",
+             "write the e-mail copy for readers without the add-in", _share)
+    share.add_arguments(s)
 
     c = _add(sub, "check", "tjek en gemt projektmappe for fejlværdier og links til et andet tilføjelsesprogram",
              "check a saved workbook for error values and links to another add-in", _check)
