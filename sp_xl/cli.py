@@ -59,6 +59,12 @@ def _refresh(args: argparse.Namespace) -> int:
     return code
 
 
+def _import(args: argparse.Namespace) -> int:
+    from sp_xl.workbook import importing
+
+    return importing.run_cli(args)
+
+
 def _share(args: argparse.Namespace) -> int:
     from sp_xl.workbook import share
 
@@ -87,7 +93,7 @@ def _add(sub, name: str, da: str, en: str, run) -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     from sp_xl.addin import cli as addin_cli
-    from sp_xl.workbook import refresh, share
+    from sp_xl.workbook import importing, refresh, share
 
     p = argparse.ArgumentParser(
         prog="sp-xl",
@@ -110,6 +116,10 @@ def build_parser() -> argparse.ArgumentParser:
              "build the master workbook (workbooks/sp_status.xlsx) from code", _new)
     n.add_argument("path", help=i18n.pick("hvor den nye projektmappe skal skrives (.xlsx)", "where to write the new workbook (.xlsx)"))
     n.add_argument("--overwrite", action="store_true", help=i18n.pick("erstat en eksisterende fil", "replace an existing file"))
+
+    i = _add(sub, "import", "importér udtræk i arbejdsbogens dataark", "import extracts into the workbook's data sheets",
+             _import)
+    importing.add_arguments(i)
 
     s = _add(sub, "share", "skriv e-mail-kopien til modtagere uden tilføjelsesprogrammet",
              "write the e-mail copy for readers without the add-in", _share)
