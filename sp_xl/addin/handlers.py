@@ -228,6 +228,11 @@ def find_problems(cells: Iterable[CellInfo], reasons: Callable[[CellInfo], str] 
     return problems
 
 
+def data_problems(findings: Iterable[Any]) -> list[Problem]:
+    """Findings of the data check (sp_xl.workbook.datacheck) as rows of the Kontrol sheet."""
+    return [Problem(f.sheet, f.cell, f.kind, f.detail) for f in findings]
+
+
 def unrepaired_link_problems(text: str) -> list[Problem]:
     """Links the add-in's repair (VBA SpRepairAddinLinks) left behind, one path per line."""
     return [Problem(i18n.pick("(projektmappen)", "(workbook)"), "",
@@ -270,8 +275,12 @@ def kontrol_rows(problems: Sequence[Problem], checked_at: dt.datetime) -> list[l
 def check_file(path: str | Path) -> Outcome:
     """The data check on a saved workbook (command line and tests): cached values and
     formulas as the file stores them, and add-in links in the package."""
+    from sp_xl.workbook.datacheck import check_package
+    from sp_xl.workbook.package import XlsxPackage
+
     path = Path(path)
     problems = find_problems(file_cells(path))
+    problems += data_problems(check_package(XlsxPackage.open(path)))
     seen = {(p.sheet, p.cell) for p in problems}
     for f in _links_in_file(path).formulas:
         if (f.sheet, f.cell) not in seen:
@@ -458,9 +467,35 @@ def _excel_check(book) -> Outcome:
         return str(reason_of(address) or "")
 
     problems = find_problems(_live_cells(book), reasons, addin_path)
+    problems += data_problems(_live_data_findings(book))
     problems[:0] = unrepaired_link_problems(_last_unrepaired(app))
     _write_kontrol(book, problems)
     return check_outcome(problems, book.name)
+
+
+def _live_data_findings(book) -> list[Any]:
+    """The data check on the open workbook's tables and Mål_ names (thin xlwings layer)."""
+    from sp_xl.workbook import datacheck
+
+    tables = []
+    for sheet in book.sheets:
+        for tbl in sheet.tables:
+            body = tbl.data_body_range
+            if body is None:
+                continue
+            headings = tbl.header_row_range.options(ndim=1).value if tbl.header_row_range else []
+            tables.append(datacheck.Table(sheet.name, tbl.name, body.row, body.column, list(headings),
+                                          body.options(ndim=2).value))
+    targets = {}
+    for name in book.names:
+        if name.name.startswith("Mål_"):
+            try:
+                cell = name.refers_to_range
+            except Exception:  # noqa: BLE001 - a broken name is itself a missing target
+                targets[name.name] = ("Mål", "", None)
+                continue
+            targets[name.name] = (cell.sheet.name, cell.get_address(False, False), cell.value)
+    return datacheck.check_tables(tables) + datacheck.check_targets(targets)
 
 
 def _last_unrepaired(app) -> str:
