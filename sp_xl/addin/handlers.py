@@ -140,16 +140,51 @@ def _describe(result: Any) -> list[str]:
 # Excel-independent cores
 # ---------------------------------------------------------------------------------------
 
+# A workbook names its source folder with this defined name (a text constant, e.g.
+# ="\\server\udtræk\sp"); "Opdater alle ark" then imports every extract in it first.
+SOURCE_FOLDER_NAME = "sp_Kildemappe"
+EXTRACT_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls"}
+
+
+def source_folder(path: str | Path) -> Path | None:
+    """The configured source folder of a saved workbook, or None when none is set."""
+    from sp_xl.workbook.package import XlsxPackage
+
+    try:
+        text = XlsxPackage.open(path).defined_names.get(SOURCE_FOLDER_NAME, "").strip().lstrip("=")
+    except Exception:  # noqa: BLE001 - the refresh itself reports an unreadable file
+        return None
+    if len(text) < 3 or not (text[0] == text[-1] == '"'):
+        return None
+    return Path(text[1:-1].replace('""', '"'))
+
+
+def _import_source_folder(path: Path) -> list[str]:
+    folder = source_folder(path)
+    if folder is None:
+        return []
+    if not folder.is_dir():
+        return [i18n.pick(f"Kildemappen {folder} findes ikke – ingen udtræk importeret.",
+                          f"The source folder {folder} does not exist – no extracts imported.")]
+    files = sorted(f for f in folder.iterdir()
+                   if f.suffix.lower() in EXTRACT_SUFFIXES and not f.name.startswith("~$"))
+    if not files:
+        return [i18n.pick(f"Ingen udtræk i kildemappen {folder}.", f"No extracts in the source folder {folder}.")]
+    return import_extracts(path, files).lines + [""]
+
+
 def refresh_workbook(path: str | Path, progress: Callable[[int, int], None] | None = None) -> Outcome:
-    """Recompute and store every formula (engine ``refresh``), then report add-in links."""
+    """Import the source folder's extracts when one is configured, recompute and store every
+    formula (engine ``refresh``), then report add-in links."""
     run = engine("refresh")
     if run is None:
         return not_available("refresh")
+    imported = _import_source_folder(Path(path))
     try:
         summary = run(Path(path), backup=True, progress=progress)
     except Exception as exc:  # noqa: BLE001 - the user gets a message, never a traceback
         return _failure("refresh", exc)
-    lines = _describe(summary)
+    lines = imported + _describe(summary)
     links = _links_in_file(Path(path))
     lines += links.describe()
     return Outcome("refresh", ok=True, lines=lines)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -183,3 +185,42 @@ def test_links_the_addin_could_not_repair_become_problems_of_the_workbook():
     assert handlers.unrepaired_link_problems("") == []
     rows = kontrol_rows(problems, dt.datetime(2018, 5, 19))
     assert rows[4][0] == "(projektmappen)"  # no cell to link to
+
+
+def test_refresh_imports_the_configured_source_folder_first(tmp_path):
+    from openpyxl.workbook.defined_name import DefinedName
+
+    from sp_xl.workbook.master import build_master
+    from sp_xl.workbook.package import XlsxPackage
+
+    folder = tmp_path / "udtræk"
+    folder.mkdir()
+    fixture = Path(__file__).resolve().parents[1] / "extracts" / "fixtures" / "minsp_brugere_cp1252.csv"
+    # A newer extract: Rigshospitalet's April count revised from 58.253 to 60.253 (+2.000).
+    newer = fixture.read_bytes().replace(b"52.559;58.253", b"52.559;60.253").replace(b"157.779;174.975", b"157.779;176.975")
+    (folder / "minsp_brugere_2018-06-02.csv").write_bytes(newer.replace(b"Trukket: 19-05-2018", b"Trukket: 2018-06-02"))
+    built = build_master(tmp_path / "built.xlsx")
+    wb = openpyxl.load_workbook(built)
+    wb.defined_names[handlers.SOURCE_FOLDER_NAME] = DefinedName(handlers.SOURCE_FOLDER_NAME, attr_text=f'"{folder}"')
+    path = tmp_path / "sp_status.xlsx"
+    wb.save(path)
+    assert handlers.source_folder(path) == folder
+
+    outcome = handlers.refresh_workbook(path)
+    assert outcome.ok, outcome.lines
+    text = "\n".join(outcome.lines)
+    assert "minsp_brugere_2018-06-02.csv" in text and "Formler beregnet" in text
+    # The revised count is in the data sheet, and the report's total growth follows it.
+    pkg = XlsxPackage.open(path)
+    assert pkg.cells("D_Hospitaler")["E34"] == 60253
+    assert pkg.cells("MinSP")["F12"] == 48529 + 2000
+
+
+def test_a_missing_source_folder_is_said_not_ignored(tmp_path, tabel4):
+    from openpyxl.workbook.defined_name import DefinedName
+
+    wb = openpyxl.load_workbook(tabel4)
+    wb.defined_names[handlers.SOURCE_FOLDER_NAME] = DefinedName(handlers.SOURCE_FOLDER_NAME, attr_text='"/findes/ikke"')
+    wb.save(tabel4)
+    outcome = handlers.refresh_workbook(tabel4)
+    assert "Kildemappen /findes/ikke findes ikke" in outcome.lines[0]
