@@ -170,10 +170,10 @@ def _front_sheet(ws) -> None:
         (("Beregningerne er SP_-funktioner (fx SP_ATTAINMENT, SP_BACKLOG) fra tilføjelsesprogrammet sp_xl; "
          "uden det viser cellerne #NAME?. Summer og totaler er almindelige Excel-formler."), False),
         ("Sådan opdateres den", True),
-        (("1. Indsæt de nye udtræk i D_-arkene (samme rækker og kolonner) og ret datoen i kildelinjen under "
-         "tabellen ('Kilde: …, trukket d. …')."), False),
-        (("2. Klik Opdater på fanen SP Rapport (eller kør: sp-xl refresh sp_status.xlsx). Alle SP_-celler "
-         "beregnes, og tidspunktet nedenfor sættes."), False),
+        (("1. Klik Importér udtræk på fanen SP Rapport (eller kør: sp-xl import sp_status.xlsx UDTRÆK…). "
+         "Udtrækkene lægges i D_-arkene, og kildelinjen under tabellen ('Kilde: …, trukket d. …') sættes."), False),
+        (("2. Klik Opdater alle ark på fanen SP Rapport (eller kør: sp-xl refresh sp_status.xlsx). Alle "
+         "SP_-celler beregnes, og tidspunktet nedenfor sættes."), False),
         ("3. Ret målene på arket Mål, hvis de ændres – aldrig i formlerne.", False),
     ]
     row = 4

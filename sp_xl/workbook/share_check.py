@@ -100,7 +100,7 @@ def refuse_if_stale(pkg: XlsxPackage) -> None:
     if not isinstance(stamp, (int, float)) or isinstance(stamp, bool):
         raise WorkbookRefused(
             f"{name} er endnu ikke opdateret ({quote_sheet(where[0])}!{where[1]} siger '{stamp or ''}'). "
-            "Klik Opdater på fanen SP Rapport (eller kør sp-xl refresh) og del derefter.",
+            "Klik Opdater alle ark på fanen SP Rapport (eller kør sp-xl refresh) og del derefter.",
             f"{name} has not been refreshed yet ({quote_sheet(where[0])}!{where[1]} says '{stamp or ''}'). "
             "Click Refresh on the SP Rapport tab (or run sp-xl refresh), then share.")
     formulas = pkg.formulas()
