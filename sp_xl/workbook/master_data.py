@@ -60,6 +60,10 @@ class DataLayout:
     support: Block | None = None  # col 1 week, 2-3 levels 1-2, 4-5 level 3
     support_opening: tuple[str, str] = ("", "")  # cell refs of the two opening backlogs
     messages: Block | None = None  # col 1 sent, col 2 answered
+    sources: dict[str, str] = field(default_factory=dict)  # table name -> its "Kilde: …" cell
+
+    def record_source(self, table: str, sheet: str, row: int) -> None:
+        self.sources[table] = f"{sheet}!$A${row}"
 
 
 def _table(ws: Worksheet, name: str, ref: str) -> None:
@@ -93,7 +97,7 @@ def _monthly(ws: Worksheet, row: int, table: str, heading: str, months: tuple[st
         row += 1
     last = row - 1
     _table(ws, table, f"A{header_row}:{chr(ord('A') + len(months))}{last}")
-    return Block(ws.title, first, last, 2, 1 + len(months)), source(ws, row, src)
+    return Block(ws.title, first, last, 2, 1 + len(months)), row
 
 
 def hospitals_sheet(wb: Workbook, layout: DataLayout) -> None:
@@ -113,6 +117,8 @@ def hospitals_sheet(wb: Workbook, layout: DataLayout) -> None:
     )
     for name, heading, months, data, fmt, src in specs:
         layout.monthly[name], row = _monthly(ws, row, name, heading, months, data, fmt, src)
+        layout.record_source(name, ws.title, row)
+        row = source(ws, row, src)
     widths(ws, A=42, B=11, C=11, D=11, E=11, F=11)
 
 
@@ -135,6 +141,7 @@ def departments_sheet(wb: Workbook, layout: DataLayout) -> None:
         row += 1
     _table(ws, "tAfdelinger", f"A{header_row}:D{row - 1}")
     layout.departments = Block(ws.title, first, row - 1, 1, 4)
+    layout.record_source("tAfdelinger", ws.title, row)
     source(ws, row, rd.SRC_SP_30MAJ)
     widths(ws, A=62, B=20, C=16, D=24)
 
@@ -156,6 +163,7 @@ def lpr_sheet(wb: Workbook, layout: DataLayout) -> None:
     last_col = 1 + len(rd.HOSPITALS)
     _table(ws, "tLPRFejl", f"A{header_row}:{chr(ord('A') + last_col - 1)}{row - 1}")
     layout.lpr = Block(ws.title, first, row - 1, 1, last_col)
+    layout.record_source("tLPRFejl", ws.title, row)
     source(ws, row, rd.SRC_LPR)
     ws.freeze_panes = ws.cell(first, 2)
     widths(ws, A=12, **{chr(ord("B") + j): 16 for j in range(len(rd.HOSPITALS))})
@@ -185,6 +193,7 @@ def support_sheet(wb: Workbook, layout: DataLayout) -> None:
         row += 1
     _table(ws, "tSupport", f"A{header_row}:E{row - 1}")
     layout.support = Block(ws.title, first, row - 1, 1, 5)
+    layout.record_source("tSupport", ws.title, row)
     source(ws, row, rd.SRC_SERVICENOW)
     widths(ws, A=14, B=14, C=14, D=14, E=14)
 
@@ -203,6 +212,7 @@ def messages_sheet(wb: Workbook, layout: DataLayout) -> None:
         row += 1
     _table(ws, "tHenvendelser", f"A{header_row}:B{row - 1}")
     layout.messages = Block(ws.title, first, row - 1, 1, 2)
+    layout.record_source("tHenvendelser", ws.title, row)
     source(ws, row, rd.SRC_SP)
     widths(ws, A=14, B=14)
 

@@ -16,10 +16,10 @@ from sp_xl.workbook.master_style import (
     FMT_SIGNED,
     SP_CELL_STYLE,
     header,
+    linked_source,
     landscape,
     put,
     sheet_title,
-    source,
     synthetic,
     title,
     widths,
@@ -53,7 +53,7 @@ def lpr_sheet(wb: Workbook, data: DataLayout) -> None:
         for j in range(n):
             today = cell(2 + j, src, lpr.sheet)
             put(ws, r, 2 + j, f"={today}" if i == 0 else f"={cell(2 + j, r - 1)}+{today}", FMT_INT)
-    source(ws, last + 1, rd.SRC_LPR)
+    linked_source(ws, last + 1, data.sources["tLPRFejl"])
     deadline_row = first + (rd.LPR_DEADLINE - rd.LPR_FIRST_DAY).days
     dates = area(1, first, 1, last, absolute=True)
 
@@ -78,7 +78,7 @@ def lpr_sheet(wb: Workbook, data: DataLayout) -> None:
     r = row + n
     put(ws, r, 1, "Hverdage fra 1. januar til og med fristen")
     put(ws, r, 2, call("SP_WORKDAYS", cell(1, first, absolute=True), "Par_LPRFrist"), FMT_INT, SP_CELL_STYLE)
-    source(ws, r + 1, rd.SRC_LPR)
+    linked_source(ws, r + 1, data.sources["tLPRFejl"])
 
     columns_line_chart(ws, "J5", title="Figur 1: LPR-fejlregistreringer akkumuleret for 2018 i Region Hovedstaden",
                        x_title="Dato (2018)", y_title="Akkumulerede fejl", header_row=acc_header,
@@ -109,7 +109,7 @@ def _support_block(ws: Worksheet, data: DataLayout, row: int, heading: str, leve
     for r in range(first, last + 1):
         put(ws, r, 4, ws.cell(r, 4).value, FMT_SIGNED, SP_CELL_STYLE)
         put(ws, r, 5, ws.cell(r, 5).value, FMT_INT, SP_CELL_STYLE)
-    end = source(ws, last + 1, rd.SRC_SERVICENOW)
+    end = linked_source(ws, last + 1, data.sources["tSupport"])
 
     k = title(ws, title_row, f"Nøgletal, {level}", col=7)
     k = header(ws, k, ("Nøgletal", "Værdi"), col=7)
@@ -129,7 +129,7 @@ def _support_block(ws: Worksheet, data: DataLayout, row: int, heading: str, leve
     for i, (label, formula, fmt, is_sp) in enumerate(figures):
         put(ws, k + i, 7, label)
         put(ws, k + i, 8, formula, fmt, SP_CELL_STYLE if is_sp else None)
-    source(ws, k + len(figures), rd.SRC_SERVICENOW, col=7)
+    linked_source(ws, k + len(figures), data.sources["tSupport"], col=7)
 
     columns_line_chart(ws, cell(10, title_row), title=heading, x_title="Uge (2018)", y_title="Oprettede og lukkede pr. uge",
                        header_row=first - 1, first_row=first, last_row=last, category_col=1,

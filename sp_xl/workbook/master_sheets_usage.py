@@ -23,10 +23,10 @@ from sp_xl.workbook.master_style import (
     FMT_SIGNED,
     SP_CELL_STYLE,
     header,
+    linked_source,
     landscape,
     put,
     sheet_title,
-    source,
     status_colours,
     synthetic,
     title,
@@ -49,7 +49,7 @@ def _linked_rows(ws: Worksheet, row: int, block, fmt: str) -> tuple[int, int]:
     return first, row - 1
 
 
-def _order_set_table(ws: Worksheet, row: int, block, heading: str, target: str) -> int:
+def _order_set_table(ws: Worksheet, row: int, block, heading: str, target: str, src_ref: str) -> int:
     row = title(ws, row, heading)
     row = header(ws, row, ("Hospital", *rd.MONTHS_JAN_APR, "Indeværende måned (maj)", "Målsætning",
                            "Målopfyldelse (maj)", "Afstand til mål (pct.-point)", "Status",
@@ -63,7 +63,7 @@ def _order_set_table(ws: Worksheet, row: int, block, heading: str, target: str) 
         put(ws, r, 10, call("SP_STATUS", may, target, "Mål_GulFra"), None, SP_CELL_STYLE)
         put(ws, r, 11, call("SP_TREND", area(2, r, 6, r)), FMT_PCT1, SP_CELL_STYLE)
     status_colours(ws, area(10, first, 10, last))
-    return source(ws, last + 1, rd.SRC_SP_19MAJ)
+    return linked_source(ws, last + 1, src_ref)
 
 
 def usage_sheet(wb: Workbook, data: DataLayout) -> None:
@@ -74,10 +74,10 @@ def usage_sheet(wb: Workbook, data: DataLayout) -> None:
                   "målene står på arket Mål. Grå celler beregnes af SP_-funktionerne.")
     row = _order_set_table(ws, 4, data.monthly["tBestOrdSet"],
                            "Tabel 1. Best./Ord.-set anvendt ved bestilling/ordination for indlagte patienter",
-                           "Mål_BestOrdSet")
+                           "Mål_BestOrdSet", data.sources["tBestOrdSet"])
     row = _order_set_table(ws, row, data.monthly["tSmartSet"],
                            "Tabel 2. SmartSet indtastet af ordinerende kliniker for ambulante patienter",
-                           "Mål_SmartSet")
+                           "Mål_SmartSet", data.sources["tSmartSet"])
 
     dep = data.departments
     names = area(1, dep.first, 1, dep.last, dep.sheet, absolute=True)
@@ -92,13 +92,13 @@ def usage_sheet(wb: Workbook, data: DataLayout) -> None:
         put(ws, r, 2, ws.cell(r, 2).value, FMT_PCT, SP_CELL_STYLE)
         # The count belongs to the department SP_TOPN picked: an ordinary lookup.
         put(ws, r, 3, f"=INDEX({counts},MATCH({cell(1, r)},{names},0))", FMT_INT)
-    row = source(ws, last + 1, rd.SRC_SP_30MAJ)
+    row = linked_source(ws, last + 1, data.sources["tAfdelinger"])
     widths(ws, A=52, B=14, C=14, D=11, E=11, F=14, G=12, H=14, I=14, J=10, K=16)
     ws.freeze_panes = "B4"
     landscape(ws)
 
 
-def _count_table(ws: Worksheet, row: int, block, heading: str, src: str) -> tuple[int, int, int, int]:
+def _count_table(ws: Worksheet, row: int, block, heading: str, src_ref: str) -> tuple[int, int, int, int]:
     """Tabel 4/6: counts per hospital and month, a SUM row, growth per row. Returns
     (header_row, first, last hospital row, total row) and leaves the source line under it."""
     row = title(ws, row, heading)
@@ -113,7 +113,7 @@ def _count_table(ws: Worksheet, row: int, block, heading: str, src: str) -> tupl
     for r in range(first, total + 1):
         put(ws, r, 6, call("SP_GROWTH", area(2, r, 5, r)), FMT_SIGNED, SP_CELL_STYLE)
         put(ws, r, 7, call("SP_GROWTH_PCT", area(2, r, 5, r)), FMT_PCT1, SP_CELL_STYLE)
-    source(ws, total + 1, src)
+    linked_source(ws, total + 1, src_ref)
     return header_row, first, last, total
 
 
@@ -123,7 +123,7 @@ def minsp_sheet(wb: Workbook, data: DataLayout) -> None:
     sheet_title(ws, "2.6 Borgernes anvendelse af Min Sundhedsplatform")
 
     hdr4, first4, last4, total4 = _count_table(ws, 3, data.monthly["tMinSPBrugere"],
-                                               "Tabel 4. Brugere oprettet på Min Sundhedsplatform", rd.SRC_SP)
+                                               "Tabel 4. Brugere oprettet på Min Sundhedsplatform", data.sources["tMinSPBrugere"])
     series4 = area(2, total4, 5, total4)
     row = title(ws, total4 + 3, "Tekst til rapporten og nøgletal (Tabel 4, I alt)")
     row = header(ws, row, ("Nøgletal", *rd.MONTHS_JAN_APR))
@@ -142,7 +142,7 @@ def minsp_sheet(wb: Workbook, data: DataLayout) -> None:
     put(ws, row + 4, 2, call("SP_ROUND_CA", cell(7, total4)), FMT_PCT, SP_CELL_STYLE)
     put(ws, row + 5, 1, "Sætning til rapporten")
     put(ws, row + 5, 2, call("SP_TEXT_GROWTH", series4, text("oprettede brugere")), None, SP_CELL_STYLE)
-    row = source(ws, row + 6, rd.SRC_SP)
+    row = linked_source(ws, row + 6, data.sources["tMinSPBrugere"])
     rows_bar_chart(ws, "I3", title="Brugere oprettet på Min Sundhedsplatform pr. måned",
                    x_title="Måned (2018)", y_title="Antal brugere", header_row=hdr4, first_row=first4,
                    last_row=last4, label_col=1, first_col=2, last_col=5)
@@ -155,7 +155,7 @@ def minsp_sheet(wb: Workbook, data: DataLayout) -> None:
     for r in range(first, last + 1):
         put(ws, r, 6, call("SP_TREND", area(2, r, 5, r)), FMT_PCT1, SP_CELL_STYLE)
         put(ws, r, 7, call("SP_GROWTH", area(2, r, 5, r)), FMT_PP, SP_CELL_STYLE)
-    row = source(ws, last + 1, rd.SRC_SP)
+    row = linked_source(ws, last + 1, data.sources["tMinSPBesvaret"])
 
     msg = data.messages
     row = title(ws, row, "Beregning af 'besvaret inden for 3 hverdage' fra enkelthenvendelser (eksempel)")
@@ -173,16 +173,16 @@ def minsp_sheet(wb: Workbook, data: DataLayout) -> None:
     put(ws, row + 3, 1, "Første og sidste afsendelsesdato")
     put(ws, row + 3, 2, f"=MIN({sent})", FMT_DATE)
     put(ws, row + 3, 3, f"=MAX({sent})", FMT_DATE)
-    row = source(ws, row + 4, rd.SRC_SP)
+    row = linked_source(ws, row + 4, data.sources["tHenvendelser"])
 
     *_, total6 = _count_table(ws, row, data.monthly["tMinSPAktive"],
-                                               "Tabel 6. Patienter aktive på Min Sundhedsplatform", rd.SRC_SP)
+                                               "Tabel 6. Patienter aktive på Min Sundhedsplatform", data.sources["tMinSPAktive"])
     row = title(ws, total6 + 3, "Andel aktive (april)")
     row = header(ws, row, ("Nøgletal", "Værdi"))
     put(ws, row, 1, "Aktive patienter i andel af oprettede brugere (Tabel 6 / Tabel 4)")
     put(ws, row, 2, call("SP_SHARE", cell(5, total6), cell(5, total4)), FMT_PCT, SP_CELL_STYLE)
     put(ws, row + 1, 1, "Samme, afrundet (rapporten: ca. 20 %)")
     put(ws, row + 1, 2, call("SP_ROUND_CA", cell(2, row)), FMT_PCT, SP_CELL_STYLE)
-    source(ws, row + 2, rd.SRC_SP)
+    linked_source(ws, row + 2, data.sources["tMinSPAktive"])
     widths(ws, A=52, B=13, C=13, D=13, E=13, F=16, G=16)
     landscape(ws)

@@ -83,6 +83,13 @@ def source(ws: Worksheet, row: int, text: str, col: int = 1) -> int:
     return row + 2
 
 
+def linked_source(ws: Worksheet, row: int, ref: str, col: int = 1) -> int:
+    """A report table's source line: a formula showing its data table's "Kilde: …" line, so
+    that an import's new source and extraction date reach the report after a refresh."""
+    ws.cell(row, col, f"={ref}").style = SOURCE_STYLE
+    return row + 2
+
+
 def synthetic(ws: Worksheet, row: int, text: str, col: int = 1) -> int:
     ws.cell(row, col, text).style = SYNTHETIC_STYLE
     return row + 1
