@@ -79,7 +79,7 @@ def _sheet_intro(ws: Worksheet, heading: str, label: str, is_synthetic: bool) ->
         synthetic(ws, 2, label)
     else:
         put(ws, 2, 1, label)
-    put(ws, 3, 1, "Indsæt nye udtræk i tabellerne nedenfor (samme rækker og kolonner); "
+    put(ws, 3, 1, "Nye udtræk lægges i tabellerne nedenfor med Importér udtræk (sp-xl import); "
                   "rapportarkene henter tallene herfra.")
     return 5
 
