@@ -27,6 +27,7 @@ import os
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import repeat
 
 import numpy as np
 from formulas.tokens.operand import XlError
@@ -61,7 +62,7 @@ class Evaluation:
     problems: list[Problem] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)         # 10^5 of them for a filled-down column: slots build and read faster
 class _Node:
     index: int
     sheet: str
@@ -106,18 +107,17 @@ _DIGIT = "0123456789"
 
 
 def _positions(refs: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Rows and columns of many 'B5'-style references (the package's keys), fast."""
-    cols_of: dict[str, int] = {}
+    """Rows and columns of many 'B5'-style references (the package's keys), fast.
 
-    def col(letters: str) -> int:
-        n = cols_of.get(letters)
-        if n is None:
-            n = cols_of[letters] = parse_cell(letters + "1")[1]
-        return n
+    Built from C-level ``map`` calls over str methods (no Python frame per reference):
+    a 100,000-row sheet has 600,000 keys.
+    """
     try:
-        rows = np.fromiter(map(int, (r.lstrip(_UPPER) for r in refs)), dtype=np.int64, count=len(refs))
-        cols = np.fromiter((col(r.rstrip(_DIGIT)) for r in refs), dtype=np.int64, count=len(refs))
-    except ValueError:  # not plain 'B5' keys: parse one by one
+        rows = np.fromiter(map(int, map(str.lstrip, refs, repeat(_UPPER))), dtype=np.int64, count=len(refs))
+        letters = list(map(str.rstrip, refs, repeat(_DIGIT)))
+        number = {k: parse_cell(k + "1")[1] for k in set(letters)}
+        cols = np.fromiter(map(number.__getitem__, letters), dtype=np.int64, count=len(refs))
+    except (ValueError, TypeError):  # not plain 'B5' keys: parse one by one
         pairs = [parse_cell(r) for r in refs]
         rows = np.array([p[0] for p in pairs], dtype=np.int64)
         cols = np.array([p[1] for p in pairs], dtype=np.int64)
@@ -284,7 +284,7 @@ def _evaluate(pkg, progress, sp_functions) -> Evaluation:
 
     for done, i in enumerate(order, 1):
         node = nodes[i]
-        if node.problem is None:
+        if node.problem is None and bad:          # nothing has failed yet: nothing to inherit
             culprit = next((c for c in map(culprit_of, deps[i]) if c is not None), None)
             if culprit is not None:
                 node.problem = (f"Afhænger af {culprit}, som ikke kunne beregnes.",

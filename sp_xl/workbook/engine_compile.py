@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 from formulas.errors import BaseError
@@ -590,10 +591,20 @@ def _excel_scalar(v: object) -> object:
     return v
 
 
+def _needs_conversion(types: set) -> bool:
+    """Whether values of these types include engine blanks or errors (see _excel_scalar)."""
+    return type(EMPTY) in types or any(issubclass(t, XlError) for t in types)
+
+
 def _to_excel(v: object) -> object:
     """Every argument as a 2-D list, as xlwings delivers it (the UDFs declare ndim=2)."""
     if isinstance(v, np.ndarray):
-        return [[_excel_scalar(x) for x in row] for row in v.tolist()]
+        rows = v.tolist()
+        # A 100,000-row column of plain values passes as it is: one C-level type scan
+        # instead of a Python call per cell.
+        if v.ndim == 2 and not _needs_conversion(set(map(type, chain.from_iterable(rows)))):
+            return rows
+        return [[_excel_scalar(x) for x in row] for row in rows]
     return [[_excel_scalar(v)]]
 
 
@@ -608,12 +619,19 @@ def _from_excel_scalar(v: object, book: Book) -> object:
     return from_outside(v)
 
 
+_FLOAT_ONLY = frozenset({float})
+
+
 def _from_excel(res: object, book: Book) -> object:
     if isinstance(res, (list, tuple)):
         rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in res]
         if not rows or not rows[0]:
             return EMPTY
-        width = max(len(r) for r in rows)
+        width = max(map(len, rows))
+        if min(map(len, rows)) == width and _FLOAT_ONLY.issuperset(map(type, chain.from_iterable(rows))):
+            out = np.empty((len(rows), width), dtype=object)   # floats pass unchanged (from_outside)
+            out[...] = rows
+            return out[0, 0] if out.size == 1 else out
         out = filled((len(rows), width), ERRORS["#N/A"])
         for i, rw in enumerate(rows):
             for j, v in enumerate(rw):

@@ -1,8 +1,9 @@
 """Excel formula text -> a small syntax tree the engine compiles.
 
-Tokenising uses openpyxl's Excel tokenizer (it knows quoted sheet names, "" escapes, error
-literals, array constants). Parsing is ours, with Excel's operator precedence:
-negation > % > ^ > * / > + - > & > comparisons (and ^ is left-associative: 2^3^2 = 64).
+Tokenising uses openpyxl's Excel tokenizer (loaded on its own, see engine_tokenizer; it knows
+quoted sheet names, "" escapes, error literals, array constants). Parsing is ours, with Excel's
+operator precedence: negation > % > ^ > * / > + - > & > comparisons (and ^ is left-associative:
+2^3^2 = 64).
 Anything we do not support raises ``Unsupported`` with a Danish and an English reason, so
 the engine reports the cell instead of guessing.
 """
@@ -12,9 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
-
 from sp_xl.workbook.engine_refs import Area, parse_area
+from sp_xl.workbook.engine_tokenizer import Token, Tokenizer, TokenizerError
 
 
 class Unsupported(Exception):
@@ -46,6 +46,8 @@ class _Stream:
         return self.items[self.pos] if self.pos < len(self.items) else None
 
     def take(self) -> Token:
+        if self.pos >= len(self.items):          # e.g. '{-': the formula stops mid-construct
+            raise Unsupported("Formlen slutter for tidligt.", "The formula ends too early.")
         tok = self.items[self.pos]
         self.pos += 1
         return tok

@@ -3,7 +3,8 @@
 We never load and re-save a workbook through a library: that drops parts it does not
 understand. Instead we read the zip members, index the cells of each sheet with a byte-level
 scanner (offsets into the original XML), and write results by splicing only the affected
-``<c>`` elements. Every other byte of every member stays as it was.
+``<c>`` elements. Every other byte of every member stays as it was, and members we do not
+change keep even their compressed bytes (they are copied, not recompressed).
 """
 
 from __future__ import annotations
@@ -13,11 +14,16 @@ import datetime as dt
 import gc
 import io
 import math
+import os
 import posixpath
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 
 from lxml import etree
@@ -233,6 +239,37 @@ def _cell_spans(p: bytes, formulas_only: bool) -> re.Pattern:
     return _SPAN_CACHE[key]
 
 
+_F_OPEN_CACHE: dict[bytes, re.Pattern] = {}
+
+
+def _formula_cells(data: bytes, p: bytes, start: int, end: int) -> Iterator[re.Match]:
+    """The matches of ``_cell_spans(p, formulas_only=True)`` in data[start:end], found fast.
+
+    Trying that pattern at every ``<c`` of a 100,000-row sheet costs about a second; formula
+    cells are usually a small part of them. So we look for the ``<f`` elements instead (a
+    literal search) and try the pattern once, at the ``<`` before each: a formula cell's
+    ``<f`` is its first child, so only its own start tag (attribute values cannot hold
+    '<') lies between the two. Same cells, same groups, same order as the full search.
+    """
+    f_open = _F_OPEN_CACHE.get(p)
+    if f_open is None:
+        f_open = _F_OPEN_CACHE[p] = re.compile(rb"<" + re.escape(p) + rb"f\b")
+    cell = _cell_spans(p, formulas_only=True)
+    rfind, match = data.rfind, cell.match
+    floor = start
+    for fm in f_open.finditer(data, start, end):
+        at = fm.start()
+        if at < floor:              # inside the cell matched last (a second <f, or its text)
+            continue
+        lt = rfind(b"<", floor, at)
+        if lt < 0:
+            continue
+        m = match(data, lt, end)
+        if m is not None:
+            floor = m.end()
+            yield m
+
+
 def _ref_of(r: bytes | None, attrs: bytes) -> str | None:
     if not r:
         rm = _R_ATTR.search(attrs)
@@ -247,14 +284,18 @@ def _spans(scan: _SheetScan, targets: Iterable[str]) -> dict[str, tuple[int, int
     """Offsets of the target cells that exist: ref -> (start, end, attributes, content)."""
     wanted = set(targets)
     formula_refs = {ref for ref, _ in scan.formulas}
-    pattern = _cell_spans(scan.prefix, formulas_only=wanted <= formula_refs)
+    if wanted <= formula_refs:
+        tokens = _formula_cells(scan.data, scan.prefix, *scan.span)
+    else:
+        tokens = _cell_spans(scan.prefix, formulas_only=False).finditer(scan.data, *scan.span)
     out = {}
-    for tok in pattern.finditer(scan.data, *scan.span):
+    data, skip = scan.data, 2 + len(scan.prefix)
+    for tok in tokens:
         r, attrs, inner = tok.groups()
-        ref = _ref_of(r, attrs)
+        ref = r.decode("ascii", "replace") if r and b"$" not in r and r.isupper() else _ref_of(r, attrs)
         if ref in wanted:
-            full_attrs = scan.data[tok.start() + 2 + len(scan.prefix):tok.start(2) + len(attrs)]
-            out[ref] = (tok.start(), tok.end(), full_attrs, inner)
+            start = tok.start()
+            out[ref] = (start, tok.end(), data[start + skip:tok.end(2)], inner)   # all attributes, r="" too
     return out
 
 
@@ -354,6 +395,84 @@ def _inline_text(raw: bytes) -> str:
     return _xstring_decode("".join(_text(m.group(1) or b"") for m in _T_EL.finditer(raw)))
 
 
+# ---------------------------------------------------------------- shared formulas
+
+_PLAIN_CELL = re.compile(r"(\$?)([A-Za-z]{1,3})(\$?)([1-9][0-9]{0,6})")
+
+
+class _SharedFormula:
+    """A shared formula's text for any cell of its range: openpyxl's Translator, made fast.
+
+    Excel stores a filled-down column as one master formula plus 10^5 cells that say "same,
+    shifted"; openpyxl's Translator runs its regexes over every reference per cell (3x our
+    time, and importing openpyxl costs 0.2 s). We tokenise once and, when every reference
+    is a plain cell or cell:cell area, only shift numbers per cell, with openpyxl's exact
+    rules (a relative column is rewritten in capitals; a shift off the sheet is openpyxl's
+    TranslatorError). Anything else (whole rows/columns, names, literals) goes to openpyxl
+    itself. Tests compare both on generated formulas.
+    """
+
+    def __init__(self, text: str, origin: str):
+        from sp_xl.workbook.engine_tokenizer import Token, Tokenizer
+        self.text, self.origin = text, origin
+        self.row, self.col = split_ref(origin)
+        self._openpyxl = None
+        self.pieces: list[object] | None = []      # str, or (sheet part, [cell parts]) to shift
+        try:
+            tokens = Tokenizer("=" + text).items
+        except Exception:                           # noqa: BLE001 - openpyxl decides what happens
+            tokens = None
+        if not tokens or tokens[0].type == Token.LITERAL:
+            self.pieces = None
+            return
+        for tok in tokens:
+            if tok.type == Token.OPERAND and tok.subtype == Token.RANGE:
+                sheet, bang, area = tok.value.rpartition("!")
+                cells = [_PLAIN_CELL.fullmatch(part) for part in area.split(":")]
+                if len(cells) > 2 or not all(cells):
+                    self.pieces = None              # names, whole rows/columns, 3-part ranges
+                    return
+                parts = [(cabs + letters if cabs else None, col_number(letters),
+                          rabs + digits if rabs else None, int(digits))
+                         for cabs, letters, rabs, digits in (m.groups() for m in cells)]
+                self.pieces.append((sheet + bang, parts))
+            else:
+                self.pieces.append(tok.value)
+
+    def translate(self, ref: str) -> str:
+        row, col = split_ref(ref)
+        dr, dc = row - self.row, col - self.col
+        if self.pieces is None:
+            return self._slow(ref)
+        out = []
+        for piece in self.pieces:
+            if type(piece) is str:
+                out.append(piece)
+                continue
+            sheet, cells = piece
+            parts = []
+            for fixed_col, col_no, fixed_row, row_no in cells:
+                if fixed_col is None:
+                    n = col_no + dc
+                    if not 1 <= n <= 18278:
+                        return self._slow(ref)      # openpyxl raises TranslatorError here
+                    fixed_col = col_letters(n)
+                if fixed_row is None:
+                    n = row_no + dr
+                    if n <= 0:
+                        return self._slow(ref)
+                    fixed_row = str(n)
+                parts.append(fixed_col + fixed_row)
+            out.append(sheet + ":".join(parts))
+        return "".join(out)
+
+    def _slow(self, ref: str) -> str:
+        if self._openpyxl is None:
+            from openpyxl.formula.translate import Translator
+            self._openpyxl = Translator("=" + self.text, self.origin)
+        return self._openpyxl.translate_formula(ref)[1:]
+
+
 # ---------------------------------------------------------------- the package
 
 class XlsxPackage:
@@ -373,6 +492,7 @@ class XlsxPackage:
         # Lookups forgive letter case and Windows backslashes, which some writers produce.
         self._lower = {n.replace("\\", "/").lower(): n for n in self._names}
         self._members: dict[str, bytes] = {}
+        self._names_read: dict[str, str] = {}     # name asked for -> zip member read (CRC checked)
         self._indexes: dict[str, _SheetIndex] = {}
         self._scans: dict[str, _SheetScan] = {}
         self._formulas: list[FormulaCell] | None = None
@@ -402,6 +522,7 @@ class XlsxPackage:
                 raise KeyError(name)
             try:
                 self._members[name] = self._zip.read(real)
+                self._names_read[name] = real
             except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
                 raise refuse(f"{self.name} er beskadiget: delen {name} kan ikke læses ({exc}).",
                              f"{self.name} is damaged: the part {name} cannot be read ({exc}).") from None
@@ -561,9 +682,12 @@ class XlsxPackage:
         found = _cell_tuples(prefix).findall(data, m.end(), end)
         plain = {r: v for r, t, attrs, v, inner in found if v and not attrs and (not t or t == b"n")}
         try:
-            values.update({r.decode(): float(v) for r, v in plain.items()})
-            if any(b"$" in r or not r.isupper() for r in plain) or b"" in plain:
+            # Checked on all keys at once: only plain ASCII 'B5' keys may skip normalising.
+            keys = b"".join(plain)
+            if b"$" in keys or not keys.isascii() or keys.upper() != keys or b"" in plain:
                 raise ValueError("unusual references")
+            names = b"\0".join(plain).decode("ascii").split("\0") if plain else []   # one decode, not 10^5
+            values.update(zip(names, map(float, plain.values())))
         except ValueError:
             values.clear()
             plain = {}
@@ -633,6 +757,10 @@ class XlsxPackage:
         """The constant or cached value of a cell from its type and content; None if none."""
         if inner[:3] == b"<v>" and inner[-4:] == b"</v>" and b"<" not in inner[3:-4]:
             raw = inner[3:-4]                      # the common case, without regexes
+        elif (t != b"inlineStr" and inner[-4:] == b"</v>" and (k := inner.find(b"<v>")) >= 0
+              and inner.find(b"<", k + 3, len(inner) - 4) < 0 and inner.find(b"<v", 0, k) < 0
+              and b":v" not in inner[:k]):
+            raw = inner[k + 3:-4]                  # a formula's '<f>..</f><v>x</v>': what _V_EL finds
         elif t == b"inlineStr" and (ism := _IS_EL.search(inner)):
             body = ism.group(1) or b""
             if body[:3] == b"<t>" and body[-4:] == b"</t>" and b"<" not in body[3:-4]:
@@ -703,11 +831,22 @@ class XlsxPackage:
     def _sheet_formulas(self, sheet: str, scan: _SheetScan) -> list[FormulaCell]:
         found: list[tuple[str, dict[str, str], str | None]] = []
         masters: dict[str, tuple[str, str]] = {}
+        plain_open, close = b"<" + scan.prefix + b"f>", b"</" + scan.prefix + b"f>"
+        skip, no_attrs = len(plain_open), {}
+        parsed_attrs: dict[bytes, dict[str, str]] = {}     # read only below, so shared safely
         for ref, inner in scan.formulas:
+            if inner[:skip] == plain_open:          # the usual '<f>A1*2</f>...', without a regex
+                end = inner.find(close, skip)
+                if end >= 0 and inner.find(b"<", skip, end) < 0:
+                    found.append((ref, no_attrs, _text(inner[skip:end])))
+                    continue
             m = _F_EL.search(inner)
             if m is None:
                 continue
-            fattrs = _attrs(m.group(1)) if m.group(1).strip() else {}
+            raw_attrs = m.group(1)
+            fattrs = parsed_attrs.get(raw_attrs)
+            if fattrs is None:                    # 10^5 cells of one shared formula: parse once
+                fattrs = parsed_attrs[raw_attrs] = _attrs(raw_attrs) if raw_attrs.strip() else {}
             text = _text(m.group(2)) if m.group(2) is not None else None
             if fattrs.get("t") == "shared" and text and "si" in fattrs:
                 masters[fattrs["si"]] = (text, ref)
@@ -735,12 +874,10 @@ class XlsxPackage:
 
     @staticmethod
     def _translate(cache: dict, si: str, master: tuple[str, str], ref: str) -> str:
-        from openpyxl.formula.translate import Translator
-        text, origin = master
         tr = cache.get(si)
         if tr is None:
-            tr = cache[si] = Translator("=" + text, origin)
-        return tr.translate_formula(ref)[1:]
+            tr = cache[si] = _SharedFormula(*master)
+        return tr.translate(ref)
 
     def tables(self) -> dict[str, tuple[str, str, list[str]]]:
         """Table name -> (sheet, 'A1:D20', column names)."""
@@ -820,7 +957,12 @@ class XlsxPackage:
         wanted = set(refs)
         only_formulas = formula_refs is not None and wanted <= formula_refs
         out: dict[str, object] = {}
-        for r, attrs, inner in _cell_spans(prefix, only_formulas).findall(data, m.end(), end if end >= 0 else len(data)):
+        stop = end if end >= 0 else len(data)
+        if only_formulas:
+            found = (tok.groups() for tok in _formula_cells(data, prefix, m.end(), stop))
+        else:
+            found = _cell_spans(prefix, False).findall(data, m.end(), stop)
+        for r, attrs, inner in found:
             ref = _ref_of(r, attrs)
             if ref not in wanted:
                 continue
@@ -839,8 +981,20 @@ class XlsxPackage:
         return out
 
     def _rezip(self, replaced: Mapping[str, bytes]) -> bytes:
-        buf = io.BytesIO()
+        """The package with ``replaced`` members: same members, same order, same metadata.
+
+        Unchanged members keep their compressed bytes exactly (copied, not recompressed,
+        which also saves most of the time for a big unchanged data sheet); only the
+        replaced ones are compressed again. Falls back to ``zipfile`` for what the fast
+        writer does not handle (ZIP64 sizes, encrypted or unusual members).
+        """
         real = {self.zip_name(k): v for k, v in replaced.items()}
+        checked = {self._zip.getinfo(n).header_offset for n in self._names_read.values()}
+        fast = _assemble_zip(self.data, self._infos, real, self._zip.comment, checked)
+        return fast if fast is not None else self._rezip_with_zipfile(real)
+
+    def _rezip_with_zipfile(self, real: Mapping[str, bytes]) -> bytes:
+        buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", allowZip64=True) as out:
             out.comment = self._zip.comment
             for info in self._infos:
@@ -858,6 +1012,126 @@ class XlsxPackage:
 
     def zip_name(self, name: str) -> str:
         return name if name in self._names else self._lower[name.replace("\\", "/").lower()]
+
+
+# ---------------------------------------------------------------- zip writing
+
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")          # signature .. extra length (30 bytes)
+_CENTRAL_HEADER = struct.Struct("<4s6H3L5H2L")      # signature .. local header offset (46 bytes)
+_END_RECORD = struct.Struct("<4s4H2LH")             # end of central directory (22 bytes)
+_FLAG_ENCRYPTED, _FLAG_DESCRIPTOR, _FLAG_UTF8 = 0x1, 0x8, 0x800
+_ZIP32_LIMIT = 0xFFFFFFFF - 1
+
+
+def _raw_member(source: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """The compressed bytes of a member as stored in ``source`` (None if its header is odd)."""
+    at = info.header_offset
+    head = source[at:at + _LOCAL_HEADER.size]
+    if len(head) < _LOCAL_HEADER.size:
+        return None
+    fields = _LOCAL_HEADER.unpack(head)
+    if fields[0] != b"PK\x03\x04":
+        return None
+    start = at + _LOCAL_HEADER.size + fields[9] + fields[10]
+    raw = source[start:start + info.compress_size]
+    return raw if len(raw) == info.compress_size else None
+
+
+def _crc_of_raw(raw: bytes, method: int) -> int:
+    if method == zipfile.ZIP_STORED:
+        return zlib.crc32(raw)
+    d = zlib.decompressobj(-15)
+    crc = 0
+    try:
+        for i in range(0, len(raw), 1 << 22):           # bounded memory for big members
+            crc = zlib.crc32(d.decompress(raw[i:i + (1 << 22)]), crc)
+        return zlib.crc32(d.flush(), crc)
+    except zlib.error:
+        return -1                                       # never equal to a CRC
+
+
+_CHUNK = 1 << 20                # parallel deflate: fixed 1 MiB pieces, so the output never
+_WINDOW = 1 << 15               # depends on the number of cores; 32 KiB of history for each
+
+
+def _deflate_piece(data: bytes, start: int) -> bytes:
+    end = start + _CHUNK
+    if start:
+        # The previous 32 KiB as preset dictionary: matches reach across the cut as in one stream.
+        c = zlib.compressobj(6, zlib.DEFLATED, -15, 8, zlib.Z_DEFAULT_STRATEGY, data[start - _WINDOW:start])
+    else:
+        c = zlib.compressobj(6, zlib.DEFLATED, -15)
+    # A sync flush ends a piece on a byte boundary without a final block, so the pieces
+    # concatenate into one valid deflate stream (as pigz does); the last piece finishes it.
+    return c.compress(data[start:end]) + c.flush(zlib.Z_FINISH if end >= len(data) else zlib.Z_SYNC_FLUSH)
+
+
+def _deflate(data: bytes) -> bytes:
+    """Raw deflate (level 6, as before) of a member; a big member is compressed in pieces on
+    all cores (zlib releases the GIL), which halves the biggest part of writing on 2 cores."""
+    workers = min(4, os.cpu_count() or 1)
+    if len(data) <= 2 * _CHUNK or workers < 2:
+        c = zlib.compressobj(6, zlib.DEFLATED, -15)
+        return c.compress(data) + c.flush()
+    with ThreadPoolExecutor(workers) as pool:
+        return b"".join(pool.map(_deflate_piece, repeat(data), range(0, len(data), _CHUNK)))
+
+
+def _assemble_zip(source: bytes, infos: list[zipfile.ZipInfo], replaced: Mapping[str, bytes],
+                  comment: bytes, checked: set[int]) -> bytes | None:
+    """A new zip of ``infos`` in order: replaced members compressed anew, the others copied
+    as stored. ``checked`` holds the header offsets of members already read through zipfile
+    (so their CRC was verified); any
+    other copied member is decompressed here to check its CRC, so a damaged member is
+    never passed on silently. None when the fast path does not apply."""
+    if len(infos) >= 0xFFFF or len(comment) > 0xFFFF:
+        return None
+    parts: list[bytes] = []
+    central: list[bytes] = []
+    offset = 0
+    for info in infos:
+        flags = info.flag_bits
+        if flags & _FLAG_ENCRYPTED or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            return None
+        data = replaced.get(info.filename)
+        method = info.compress_type
+        if data is None:
+            raw = _raw_member(source, info)
+            if raw is None:
+                return None
+            crc, size = info.CRC, info.file_size
+            if info.header_offset not in checked and _crc_of_raw(raw, method) != crc:
+                raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
+        else:
+            crc, size = zlib.crc32(data), len(data)
+            raw = _deflate(data) if method == zipfile.ZIP_DEFLATED else data
+            flags &= ~0x6                                  # deflate option bits describe the old stream
+        if max(size, len(raw), offset) > _ZIP32_LIMIT:
+            return None
+        try:
+            name = info.filename.encode("ascii")
+            flags &= ~_FLAG_UTF8
+        except UnicodeEncodeError:
+            name = info.filename.encode("utf-8")
+            flags |= _FLAG_UTF8
+        flags &= ~_FLAG_DESCRIPTOR                         # sizes and CRC are in the header
+        y, mo, d, h, mi, sec = max(info.date_time, (1980, 1, 1, 0, 0, 0))
+        dos_date, dos_time = (y - 1980) << 9 | mo << 5 | d, h << 11 | mi << 5 | sec // 2
+        member_comment = info.comment or b""
+        parts.append(_LOCAL_HEADER.pack(b"PK\x03\x04", 20, flags, method, dos_time, dos_date,
+                                        crc, len(raw), size, len(name), 0))
+        parts.append(name)
+        parts.append(raw)
+        central.append(_CENTRAL_HEADER.pack(b"PK\x01\x02", info.create_system << 8 | 20, 20, flags, method,
+                                            dos_time, dos_date, crc, len(raw), size, len(name), 0,
+                                            len(member_comment), 0, 0, info.external_attr, offset)
+                       + name + member_comment)
+        offset += _LOCAL_HEADER.size + len(name) + len(raw)
+    directory = b"".join(central)
+    if offset + len(directory) > _ZIP32_LIMIT:
+        return None
+    end = _END_RECORD.pack(b"PK\x05\x06", 0, 0, len(infos), len(infos), len(directory), offset, len(comment))
+    return b"".join(parts) + directory + end + comment
 
 
 # ---------------------------------------------------------------- cell serialisation
@@ -905,18 +1179,30 @@ def serialise_value(value: object, date1904: bool = False) -> tuple[str | None, 
     return "str", _escape_text(str(value))
 
 
+_TAGS: dict[bytes, tuple[bytes, ...]] = {}
+
+
+def _tags(p: bytes) -> tuple[bytes, ...]:
+    """<v>, </v>, <v/>, <is, <v, </f> with the sheet's prefix, built once per prefix."""
+    tags = _TAGS.get(p)
+    if tags is None:
+        tags = _TAGS[p] = (b"<" + p + b"v>", b"</" + p + b"v>", b"<" + p + b"v/>", b"<" + p + b"is",
+                           b"<" + p + b"v", b"</" + p + b"f>")
+    return tags
+
+
 def _cell_inner(old_inner: bytes | None, prefix: bytes, v_text: bytes) -> bytes:
-    new_v = b"<" + prefix + b"v>" + v_text + b"</" + prefix + b"v>"
+    v_open, v_close, v_empty, is_open, v_start, f_close = _tags(prefix)
+    new_v = v_open + v_text + v_close
     if not old_inner:
         return new_v
     # Fast path for the usual '<f>...</f><v>old</v>' or '<f>...</f><v/>' or '<f>...</f>'.
-    if b"<" + prefix + b"is" not in old_inner:
-        for tail in (b"</" + prefix + b"v>", b"<" + prefix + b"v/>"):
+    if is_open not in old_inner:
+        for tail in (v_close, v_empty):
             if old_inner.endswith(tail):
-                at = old_inner.rfind(b"<" + prefix + b"v", 0, len(old_inner) - len(tail) + 1)
+                at = old_inner.rfind(v_start, 0, len(old_inner) - len(tail) + 1)
                 if at >= 0 and old_inner.find(b"<", at + 1, len(old_inner) - len(tail)) < 0:
                     return old_inner[:at] + new_v
-        f_close = b"</" + prefix + b"f>"
         if old_inner.endswith(f_close) or old_inner.endswith(b"/>") and old_inner.count(b"<") == 1:
             return old_inner + new_v
     inner = _IS_EL.sub(b"", old_inner)        # a formula cell stores its text result in <v>
@@ -935,10 +1221,15 @@ def _cell_attrs(old: bytes, t: str | None) -> bytes:
     return stripped + b' t="' + t.encode() + b'"'
 
 
+def _edit_order(edit: tuple[int, int, int, bytes]) -> tuple[int, int]:
+    return edit[0], edit[2]
+
+
 def _patch_sheet(data: bytes, p: bytes, spans: Mapping[str, tuple[int, int, bytes, bytes | None]],
                  vals: Mapping[str, object], date1904: bool = False, idx: _SheetIndex | None = None) -> bytes:
     edits: list[tuple[int, int, int, bytes]] = []     # (start, end, order, bytes)
     missing: dict[int, list[tuple[int, bytes]]] = {}
+    c_open, c_close = b"<" + p + b"c", b"</" + p + b"c>"
     for ref, value in vals.items():
         t, v_text = serialise_value(value, date1904)
         cell = spans.get(ref)
@@ -950,13 +1241,13 @@ def _patch_sheet(data: bytes, p: bytes, spans: Mapping[str, tuple[int, int, byte
                  + b"</" + p + b"v></" + p + b"c>"))
             continue
         start, end, old_attrs, old_inner = cell
-        edits.append((start, end, 0, b"<" + p + b"c" + _cell_attrs(old_attrs, t) + b">"
-                      + _cell_inner(old_inner, p, v_text) + b"</" + p + b"c>"))
+        edits.append((start, end, 0, c_open + _cell_attrs(old_attrs, t) + b">"
+                      + _cell_inner(old_inner, p, v_text) + c_close))
     if missing:
         edits.extend(_insertions(idx, missing))
     if not edits:
         return data
-    edits.sort(key=lambda e: (e[0], e[2]))
+    edits.sort(key=_edit_order)
     parts, pos = [], 0
     for start, end, _, text in edits:
         parts.append(data[pos:start])

@@ -257,6 +257,12 @@ def test_any_formula_text_gives_a_value_or_a_problem_never_an_exception(text):
         assert isinstance(v, (float, str, bool, ExcelError)), repr(v)
 
 
+@pytest.mark.parametrize("text", ["{-", "{1,", "SUM(", "{"])
+def test_a_formula_that_stops_mid_construct_is_a_problem_not_a_crash(text):
+    ev = run({"A1": 1.0}, text)
+    assert ("Ark1", "Z1") not in ev.values and len(ev.problems) == 1
+
+
 def test_progress_reports_every_formula():
     seen = []
     run({"A1": 1.0}, *["A1+1"] * 250, progress=lambda done, total: seen.append((done, total)))

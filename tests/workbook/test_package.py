@@ -14,6 +14,7 @@ import math
 import re
 import subprocess
 import zipfile
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -368,3 +369,186 @@ def test_libreoffice_reads_the_values_we_store(tmp_path):
     assert lo["B2"]["value"] == "under"
     assert lo["B3"]["error"] == "#DIV/0!"
     assert lo["B4"]["value"] is False
+
+
+# ---------------------------------------------------------------- fast paths give the same answers
+
+def stored_member_bytes(data: bytes, name: str) -> bytes:
+    """A member's compressed bytes as they sit in the zip (read from its local header)."""
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo(name)
+    at = info.header_offset
+    name_len, extra_len = int.from_bytes(data[at + 26:at + 28], "little"), int.from_bytes(data[at + 28:at + 30], "little")
+    start = at + 30 + name_len + extra_len
+    return data[start:start + info.compress_size]
+
+
+def test_a_rewrite_copies_unchanged_members_as_stored_and_the_zip_checks_out():
+    data = (CORPUS / "pivots.xlsx").read_bytes()
+    pkg = XlsxPackage(data)
+    f = pkg.formulas()[0]
+    new = pkg.with_values({(f.sheet, f.ref): 12345.5})
+    changed = pkg.zip_name(pkg._sheet(f.sheet).part)
+    a, b = zipfile.ZipFile(io.BytesIO(data)), zipfile.ZipFile(io.BytesIO(new))
+    assert b.testzip() is None
+    assert a.namelist() == b.namelist()
+    for old, now in zip(a.infolist(), b.infolist()):
+        assert (now.date_time, now.external_attr, now.compress_type) == (old.date_time, old.external_attr, old.compress_type)
+        if old.filename != changed:
+            assert stored_member_bytes(new, old.filename) == stored_member_bytes(data, old.filename)
+    assert [n for n in a.namelist() if a.read(n) != b.read(n)] == [changed]
+    assert XlsxPackage(new).cells(f.sheet)[f.ref] == 12345.5
+
+
+def test_a_damaged_part_that_would_be_copied_is_refused_not_passed_on():
+    data = make_package({"Data": SHEET})
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+        for n in src.namelist():
+            dst.writestr(n, src.read(n))
+        dst.writestr(zipfile.ZipInfo("docProps/custom.xml"), b"<Properties>Afdeling 07</Properties>")  # stored
+    damaged = buf.getvalue().replace(b"Afdeling 07", b"Afdeling 08")      # the CRC no longer fits
+    pkg = XlsxPackage(damaged)
+    with pytest.raises(zipfile.BadZipFile, match="custom.xml"):
+        pkg.with_values({("Data", "A5"): 31.0})
+
+
+def test_members_in_a_compression_we_do_not_copy_are_rewritten_by_zipfile():
+    data = make_package({"Data": SHEET})
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+        for n in src.namelist():
+            dst.writestr(n, src.read(n), compress_type=zipfile.ZIP_BZIP2 if n == "_rels/.rels" else None)
+    new = XlsxPackage(buf.getvalue()).with_values({("Data", "A5"): 31.0})
+    z = zipfile.ZipFile(io.BytesIO(new))
+    assert z.testzip() is None and z.getinfo("_rels/.rels").compress_type == zipfile.ZIP_DEFLATED
+    assert z.read("_rels/.rels") == member(data, "_rels/.rels")
+    assert XlsxPackage(new).cells("Data")["A5"] == 31.0
+
+
+_TRICKY_CELLS = [
+    (b'<row r="1"><c r="A1"><v>1</v></c><c r="B1" s="2"><f>A1*2</f><v>2</v></c>'
+     b'<c r="C1" t="inlineStr"><is><r><rPr><family val="2"/><color rgb="FF0000"/></rPr><t>f&lt;f</t></r></is></c></row>'),
+    (b'<row r="2"><c r="A2" t="str" foo="a>b"><f t="shared" ref="A2:A3" si="0">B1&amp;"&lt;f"</f><v>x</v></c>'
+     b'<c r="B2"><f t="shared" si="0"/></c><c r="C2"><v>3</v><f>1+1</f></c>'
+     b'<c r="D2">\n  <f>SUM(A1:A2)</f>\n  <v>4</v>\n</c><c r="E2"/></row>'),
+]
+
+
+@pytest.mark.parametrize("prefix", [b"", b"x:"])
+def test_the_formula_cell_finder_finds_what_the_full_pattern_finds(prefix):
+    from sp_xl.workbook.package import _cell_spans, _formula_cells
+    xml = b"".join(_TRICKY_CELLS)
+    if prefix:
+        xml = re.sub(rb"<(/?)(row|c|f|v|is|r|rPr|t|family|color)\b", rb"<\1x:\2", xml)
+    full = [(m.span(), m.groups()) for m in _cell_spans(prefix, True).finditer(xml)]
+    fast = [(m.span(), m.groups()) for m in _formula_cells(xml, prefix, 0, len(xml))]
+    assert fast == full and [g[0] for _, g in full] == [b"B1", b"A2", b"B2", b"D2"]
+
+
+def test_the_formula_cell_finder_agrees_with_the_full_pattern_on_every_real_sheet():
+    from sp_xl.workbook.package import _SHEETDATA_OPEN, _cell_spans, _formula_cells
+    found = 0
+    for path in sorted(CORPUS.glob("*.xls[xm]")):
+        try:
+            pkg = XlsxPackage(path.read_bytes(), path.name)
+        except WorkbookRefused:
+            continue
+        for info in pkg.sheets:
+            if info.part is None or not (m := _SHEETDATA_OPEN.search(xml := pkg.read(info.part))) or m.group(2):
+                continue
+            p = m.group(1) + b":" if m.group(1) else b""
+            end = xml.find(b"</" + p + b"sheetData", m.end())
+            full = [(t.span(), t.groups()) for t in _cell_spans(p, True).finditer(xml, m.end(), end)]
+            assert [(t.span(), t.groups()) for t in _formula_cells(xml, p, m.end(), end)] == full, path.name
+            found += len(full)
+    assert found > 300          # the corpus holds a few hundred formula cells
+
+
+def test_a_big_member_compressed_in_pieces_is_one_valid_deflate_stream():
+    from sp_xl.workbook.package import _CHUNK, _deflate
+    rows = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c><c r="B%d"><f>A%d*2</f><v>%d</v></c></row>'
+                    % (i, i, i * 7919 % 10007, i, i, i * 2) for i in range(1, 120_000))
+    assert len(rows) > 5 * _CHUNK
+    packed = _deflate(rows)
+    assert zlib.decompress(packed, -15) == rows
+    single = zlib.compressobj(6, zlib.DEFLATED, -15)
+    assert len(packed) < 1.01 * len(single.compress(rows) + single.flush())     # hardly any loss
+    assert _deflate(rows) == packed                                              # deterministic
+    assert zlib.decompress(_deflate(rows[:_CHUNK]), -15) == rows[:_CHUNK]
+
+
+_REF_PART = st.one_of(
+    st.builds(lambda ca, c, ra, r: f"{ca}{c}{ra}{r}", st.sampled_from(["", "$"]),
+              st.sampled_from(["A", "b", "Z", "AA", "xfd", "ZZZ"]), st.sampled_from(["", "$"]),
+              st.sampled_from(["1", "2", "10", "999", "1048576"])),
+    st.sampled_from(["A:A", "$B:c", "3:5", "$1:$1", "Navn", "TRUE", "#REF!"]))
+_OPERAND = st.one_of(
+    _REF_PART,
+    st.builds(lambda a, b: f"{a}:{b}", _REF_PART, _REF_PART),
+    st.builds(lambda s, a: f"{s}!{a}", st.sampled_from(["Data", "'Min side'", "'Uge 1'"]), _REF_PART),
+    st.sampled_from(['"A1"', "1.5", "0"]))
+_FORMULA = st.builds(lambda parts, ops, fn: fn.format(" ".join(
+    p + o for p, o in zip(parts, ops)).rstrip("+-*&, ")),
+    st.lists(_OPERAND, min_size=1, max_size=4), st.lists(st.sampled_from(["+", "-", "*", "&", ","]), min_size=4, max_size=4),
+    st.sampled_from(["{}", "SUM({})", "IF({},1,2)"]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_FORMULA, st.sampled_from(["A1", "C5", "F2", "Z10"]), st.integers(-12, 400), st.integers(-4, 30))
+def test_shared_formulas_translate_exactly_as_openpyxl_does(formula, origin, down, right):
+    from openpyxl.formula.translate import Translator
+    from openpyxl.utils import get_column_letter
+
+    from sp_xl.workbook.package import _SharedFormula, split_ref
+    row, col = split_ref(origin)
+    if row + down < 1 or col + right < 1:
+        return
+    target = f"{get_column_letter(col + right)}{row + down}"
+
+    def outcome(translate):                 # the text, or the kind of error (e.g. TranslatorError)
+        try:
+            return translate()
+        except Exception as exc:            # noqa: BLE001 - the error class is the expected result
+            return type(exc)
+    want = outcome(lambda: Translator("=" + formula, origin).translate_formula(target)[1:])
+    assert outcome(lambda: _SharedFormula(formula, origin).translate(target)) == want
+
+
+def test_a_filled_down_shared_formula_reads_as_each_cell_s_own_formula():
+    rows = [b'<row r="2"><c r="B2"><f t="shared" ref="B2:B5" si="0">A2*$C$1+SUM(A$2:A2)</f><v>1</v></c></row>']
+    rows += [b'<row r="%d"><c r="B%d"><f t="shared" si="0"/><v>1</v></c></row>' % (r, r) for r in (3, 4, 5)]
+    pkg = XlsxPackage(make_package({"S": b"".join(rows)}))
+    assert [f.formula for f in pkg.formulas()] == ["A2*$C$1+SUM(A$2:A2)", "A3*$C$1+SUM(A$2:A3)",
+                                                   "A4*$C$1+SUM(A$2:A4)", "A5*$C$1+SUM(A$2:A5)"]
+    from sp_xl.workbook.package import _SharedFormula
+    assert _SharedFormula("A2*$C$1+SUM(A$2:A2)", "B2").pieces is not None      # the fast path, not openpyxl
+    assert _SharedFormula("SUM(A:A)", "B2").pieces is None                       # whole columns: openpyxl
+
+
+@needs_libreoffice
+def test_libreoffice_reads_a_rewritten_package_with_a_big_sheet_compressed_in_pieces(tmp_path):
+    from sp_xl.workbook.package import _CHUNK
+    rows = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c><c r="B%d"><f>A%d*2</f><v>0</v></c></row>'
+                    % (r, r, r % 977, r, r) for r in range(1, 50_001))
+    pkg = XlsxPackage(make_package({"Data": rows}))
+    assert len(pkg.read("xl/worksheets/sheet1.xml")) > 2 * _CHUNK            # big enough to be split
+    book = tmp_path / "stor.xlsx"
+    book.write_bytes(pkg.with_values({("Data", f"B{r}"): float(r % 977 * 2) for r in range(1, 50_001)}))
+    cells = _lo_cached(book, tmp_path / "stor.json")["Data"]                  # exit code 0: no repairs
+    assert all(cells[f"B{r}"]["value"] == r % 977 * 2 for r in range(1, 50_001))
+
+
+def test_a_rewrite_keeps_non_ascii_member_names_comments_and_dates():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(make_package({"Data": SHEET}))) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+        for n in src.namelist():
+            dst.writestr(n, src.read(n))
+        extra = zipfile.ZipInfo("xl/media/billede_æøå.bin", date_time=(2024, 5, 17, 13, 45, 58))
+        extra.comment, extra.external_attr = b"hej", 0o644 << 16
+        dst.writestr(extra, b"\x00\x01" * 1000, compress_type=zipfile.ZIP_DEFLATED)
+        dst.comment = b"arkiv"
+    new = zipfile.ZipFile(io.BytesIO(XlsxPackage(buf.getvalue()).with_values({("Data", "A5"): 31.0})))
+    info = new.getinfo("xl/media/billede_æøå.bin")
+    assert new.testzip() is None and new.comment == b"arkiv"
+    assert (info.date_time, info.comment, info.external_attr) == ((2024, 5, 17, 13, 45, 58), b"hej", 0o644 << 16)
+    assert new.read(info) == b"\x00\x01" * 1000
