@@ -902,13 +902,15 @@ class XlsxPackage:
         return None if m is None else {k: v for k, v in _attrs(m.group(2)).items()}
 
     def with_values(self, values: Mapping[tuple[str, str], object], *,
-                    stop_recalc_on_open: bool = False) -> bytes | None:
+                    stop_recalc_on_open: bool = False,
+                    constants: Mapping[tuple[str, str], float | str] | None = None) -> bytes | None:
         """New package bytes with ``values`` as the cached results of their cells.
 
         Only formula cells and the cells of array-formula ranges may be given. With
         ``stop_recalc_on_open`` the workbook's calcPr is changed so that Excel shows the
-        stored values instead of recalculating everything on open. Returns None when
-        nothing would change.
+        stored values instead of recalculating everything on open. ``constants`` sets
+        non-formula cells (such as the "last refreshed" stamp) to a number or a text.
+        Returns None when nothing would change.
         """
         by_sheet: dict[str, dict[str, object]] = {}
         for (sheet, ref), v in values.items():
@@ -931,6 +933,21 @@ class XlsxPackage:
                 new = _patch_sheet(scan.data, scan.prefix, spans, vals, self.date1904, idx)
             if new != scan.data:
                 replaced[self._sheet(sheet).part] = new
+        if constants:
+            from sp_xl.workbook.import_cells import write_cells
+
+            allowed_or_formula = {k for sheet, refs in allowed.items() for k in ((sheet, r) for r in refs)}
+            by_const: dict[str, dict[str, float | str]] = {}
+            for (sheet, ref), v in constants.items():
+                if (sheet, ref.replace("$", "").upper()) in allowed_or_formula:
+                    raise ValueError(f"{sheet}!{ref} holds a formula, not a constant")
+                by_const.setdefault(sheet, {})[ref.replace("$", "").upper()] = v
+            for sheet, vals in by_const.items():
+                part = self._sheet(sheet).part
+                before = replaced.get(part, self.read(part))
+                after = write_cells(before, vals)
+                if after != before:
+                    replaced[part] = after
         if stop_recalc_on_open and replaced:      # only stored values justify telling Excel to keep them
             wb = self.read(self.workbook_part)
             new_wb = _patch_calc_pr(wb)

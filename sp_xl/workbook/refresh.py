@@ -14,6 +14,7 @@ every SP_ cell into #NAME?). Workbooks without SP_ functions keep their calcPr u
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import math
 import os
@@ -190,8 +191,9 @@ def _refresh(path, *, backup, progress, evaluate, before_replace) -> RefreshSumm
         values.pop(k)
 
     stop_recalc = bool(formulas) and uses_sp_functions(formulas)
+    stamp = _stamp(pkg, writable)
     try:
-        new_data = pkg.with_values(values, stop_recalc_on_open=stop_recalc)
+        new_data = pkg.with_values(values, stop_recalc_on_open=stop_recalc, constants=stamp)
     except zipfile.BadZipFile as exc:               # a part we copy as it is turned out damaged
         raise WorkbookRefused(f"{path.name} er beskadiget ({exc}). Filen er ikke ændret.",
                               f"{path.name} is damaged ({exc}). The file was not changed.") from None
@@ -218,6 +220,25 @@ def _refresh(path, *, backup, progress, evaluate, before_replace) -> RefreshSumm
                           errors=errors, problems=problems, seconds=time.perf_counter() - started,
                           changed=new_data is not None,
                           recalc_on_open_disabled=stop_recalc and new_data is not None, timings=timings)
+
+
+# The defined name of the cell where a refresh records when it ran (the master's Forside).
+STAMP_NAME = "sp_SidstOpdateret"
+_STAMP_REF = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+def _stamp(pkg: XlsxPackage, formula_cells: set[tuple[str, str]]) -> dict[tuple[str, str], float]:
+    """The refresh time as a date serial for the workbook's stamp cell, when it names one."""
+    m = _STAMP_REF.match(pkg.defined_names.get(STAMP_NAME, "").strip())
+    if not m:
+        return {}
+    sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
+    ref = m.group(3) + m.group(4)
+    if sheet not in pkg.sheet_names or (sheet, ref) in formula_cells:
+        return {}  # a stamp that is a formula (or points nowhere) is the workbook's own business
+    epoch = dt.datetime(1904, 1, 1) if pkg.date1904 else dt.datetime(1899, 12, 30)
+    now = dt.datetime.now().replace(microsecond=0)
+    return {(sheet, ref): (now - epoch) / dt.timedelta(days=1)}
 
 
 def _writable(pkg: XlsxPackage) -> set[tuple[str, str]]:
