@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from sp_xl import i18n
 from sp_xl.errors import ExcelError
+from sp_xl.workbook.package import col_letters, split_ref
 
 MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september",
              "oktober", "november", "december")
@@ -60,14 +61,6 @@ class Finding:
         return i18n.pick(self.detail_da, self.detail_en)
 
 
-def _col(n: int) -> str:
-    letters = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        letters = chr(65 + r) + letters
-    return letters
-
-
 def _is_number(v: object) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
@@ -84,7 +77,7 @@ def check_tables(tables: Iterable[Table]) -> list[Finding]:
 
 
 def _cell(t: Table, i: int, j: int) -> str:
-    return f"{_col(t.first_col + j)}{t.first_row + i}"
+    return f"{col_letters(t.first_col + j)}{t.first_row + i}"
 
 
 def _text_in_numbers(t: Table) -> list[Finding]:
@@ -185,21 +178,13 @@ def check_targets(targets: Mapping[str, tuple[str, str, object]]) -> list[Findin
 # --- a saved file ----------------------------------------------------------------------
 
 
-def _split(ref: str) -> tuple[int, int]:
-    m = re.fullmatch(r"\$?([A-Z]+)\$?(\d+)", ref)
-    col = 0
-    for ch in m.group(1):
-        col = col * 26 + ord(ch) - 64
-    return int(m.group(2)), col
-
-
 def check_package(pkg) -> list[Finding]:
     """The data check on an ``XlsxPackage`` (its constants and cached values)."""
     tables = []
     for name, (sheet, ref, headings) in pkg.tables().items():
         cells = pkg.cells(sheet)
-        (r0, c0), (r1, c1) = (_split(p) for p in ref.split(":"))
-        rows = [[cells.get(f"{_col(c)}{r}") for c in range(c0, c1 + 1)] for r in range(r0 + 1, r1 + 1)]
+        (r0, c0), (r1, c1) = (split_ref(p.replace("$", "")) for p in ref.split(":"))
+        rows = [[cells.get(f"{col_letters(c)}{r}") for c in range(c0, c1 + 1)] for r in range(r0 + 1, r1 + 1)]
         tables.append(Table(sheet, name, r0 + 1, c0, list(headings), rows))
     targets = {}
     for name, target in pkg.defined_names.items():
