@@ -24,6 +24,7 @@ from typing import Any
 from sp_xl import __version__, i18n
 from sp_xl.addin.layout import ADDIN_NAME
 from sp_xl.addin.links import LinkReport, scan_formulas, scan_package
+from sp_xl.workbook import names
 from sp_xl.errors import CODES
 
 TITLE = "SP Rapport"
@@ -140,9 +141,9 @@ def _describe(result: Any) -> list[str]:
 # Excel-independent cores
 # ---------------------------------------------------------------------------------------
 
-# A workbook names its source folder with this defined name (a text constant, e.g.
-# ="\\server\udtræk\sp"); "Opdater alle ark" then imports every extract in it first.
-SOURCE_FOLDER_NAME = "sp_Kildemappe"
+# A workbook names its source folder with a text constant (e.g. ="\\server\udtræk\sp");
+# "Opdater alle ark" then imports every extract in it first.
+SOURCE_FOLDER_NAME = names.SOURCE_FOLDER
 EXTRACT_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls"}
 
 

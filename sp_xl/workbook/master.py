@@ -30,7 +30,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.writer.excel import ExcelWriter
 
 from sp_xl import __version__
-from sp_xl.workbook import master_data
+from sp_xl.workbook import master_data, names
 from sp_xl.workbook import report_data as rd
 from sp_xl.workbook.master_sheets_operations import (
     SHEET_LPR,
@@ -70,8 +70,8 @@ from sp_xl.workbook.safety import WorkbookRefused
 
 SHEET_FRONT = "Forside"
 SHEET_TARGETS = "Mål"
-NAME_LAST_REFRESHED = "sp_SidstOpdateret"
-NAME_INTERNAL_SHEETS = "sp_InterneArk"
+NAME_LAST_REFRESHED = names.LAST_REFRESHED
+NAME_INTERNAL_SHEETS = names.INTERNAL_SHEETS
 NOT_REFRESHED_YET = "Endnu ikke opdateret"
 INTERNAL_SHEETS = master_data.DATA_SHEETS
 

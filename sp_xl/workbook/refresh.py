@@ -28,7 +28,7 @@ from pathlib import Path
 
 from sp_xl import i18n
 from sp_xl.errors import ExcelError
-from sp_xl.workbook import safety
+from sp_xl.workbook import names, safety
 from sp_xl.workbook.package import (
     XlsxPackage,
     gc_paused,
@@ -222,14 +222,12 @@ def _refresh(path, *, backup, progress, evaluate, before_replace) -> RefreshSumm
                           recalc_on_open_disabled=stop_recalc and new_data is not None, timings=timings)
 
 
-# The defined name of the cell where a refresh records when it ran (the master's Forside).
-STAMP_NAME = "sp_SidstOpdateret"
 _STAMP_REF = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)$")
 
 
 def _stamp(pkg: XlsxPackage, formula_cells: set[tuple[str, str]]) -> dict[tuple[str, str], float]:
     """The refresh time as a date serial for the workbook's stamp cell, when it names one."""
-    m = _STAMP_REF.match(pkg.defined_names.get(STAMP_NAME, "").strip())
+    m = _STAMP_REF.match(pkg.defined_names.get(names.LAST_REFRESHED, "").strip())
     if not m:
         return {}
     sheet = (m.group(1) or "").replace("''", "'") or m.group(2)

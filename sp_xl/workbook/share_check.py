@@ -16,13 +16,13 @@ from pathlib import Path
 
 from sp_xl.errors import ExcelError
 from sp_xl.i18n import pick
-from sp_xl.workbook import safety
+from sp_xl.workbook import names, safety
 from sp_xl.workbook.package import XlsxPackage, range_cells
 from sp_xl.workbook.safety import WorkbookRefused
 from sp_xl.workbook.share_translate import has_sp_call
 
-NAME_LAST_REFRESHED = "sp_SidstOpdateret"
-NAME_INTERNAL_SHEETS = "sp_InterneArk"
+NAME_LAST_REFRESHED = names.LAST_REFRESHED
+NAME_INTERNAL_SHEETS = names.INTERNAL_SHEETS
 NOT_REFRESHED_YET = "Endnu ikke opdateret"
 _TOLERANCE = 1e-9
 _VOLATILE = re.compile(r"(?<![\w.])(TODAY|NOW|RAND|RANDBETWEEN|RANDARRAY|INFO|CELL)\s*\(", re.I)
