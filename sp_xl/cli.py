@@ -91,10 +91,8 @@ def _add(sub, name: str, da: str, en: str, run) -> argparse.ArgumentParser:
     return p
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from sp_xl.addin import cli as addin_cli
-    from sp_xl.workbook import importing, refresh, share
-
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; only ``command``'s engine is imported to add its options (keeps start-up quick)."""
     p = argparse.ArgumentParser(
         prog="sp-xl",
         description=i18n.pick("sp_xl: statusrapporten om Sundhedsplatformen i Excel, også uden Excel.",
@@ -106,11 +104,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = _add(sub, "refresh", "genberegn alle formler og gem resultaterne i filen, uden Excel",
              "recompute every formula and store the results in the file, without Excel", _refresh)
-    refresh.add_arguments(r)
-    r.add_argument("-o", "--output", help=i18n.pick("opdatér en kopi her i stedet for selve filen",
-                                                    "refresh a copy written here instead of the file itself"))
-    r.add_argument("--overwrite", action="store_true", help=i18n.pick("erstat en eksisterende kopi (med -o)",
-                                                                      "replace an existing copy (with -o)"))
+    if command == "refresh":
+        from sp_xl.workbook import refresh
+
+        refresh.add_arguments(r)
+        r.add_argument("-o", "--output", help=i18n.pick("opdatér en kopi her i stedet for selve filen",
+                                                        "refresh a copy written here instead of the file itself"))
+        r.add_argument("--overwrite", action="store_true", help=i18n.pick("erstat en eksisterende kopi (med -o)",
+                                                                          "replace an existing copy (with -o)"))
 
     n = _add(sub, "new", "byg master-projektmappen (workbooks/sp_status.xlsx) fra koden",
              "build the master workbook (workbooks/sp_status.xlsx) from code", _new)
@@ -119,14 +120,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     i = _add(sub, "import", "importér udtræk i arbejdsbogens dataark", "import extracts into the workbook's data sheets",
              _import)
-    importing.add_arguments(i)
+    if command == "import":
+        from sp_xl.workbook import importing
+
+        importing.add_arguments(i)
 
     s = _add(sub, "share", "skriv e-mail-kopien til modtagere uden tilføjelsesprogrammet",
              "write the e-mail copy for readers without the add-in", _share)
-    share.add_arguments(s)
+    if command == "share":
+        from sp_xl.workbook import share
 
-    c = _add(sub, "check", "tjek en gemt projektmappe for fejlværdier og links til et andet tilføjelsesprogram",
-             "check a saved workbook for error values and links to another add-in", _check)
+        share.add_arguments(s)
+
+    c = _add(sub, "check", "tjek en gemt projektmappe for fejlværdier, datafejl og links til et andet tilføjelsesprogram",
+             "check a saved workbook for error values, data problems and links to another add-in", _check)
     c.add_argument("path", help=i18n.pick("projektmappen (.xlsx/.xlsm)", "the workbook (.xlsx/.xlsm)"))
 
     f = _add(sub, "functions", "vis funktionskataloget med hjælp", "show the function catalogue with help", _functions)
@@ -135,6 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
     x = _add(sub, "extract-check", "læs udtræk og vis, hvad de indeholder, uden at skrive noget",
              "read extracts and show what they hold, writing nothing", _extract_check)
     x.add_argument("sources", nargs="+", help=i18n.pick("udtræksfiler (CSV/XLSX)", "extract files (CSV/XLSX)"))
+
+    from sp_xl.addin import cli as addin_cli  # light: imports its engine only when run
 
     a = sub.add_parser("addin", help=i18n.pick("byg eller tjek Excel-tilføjelsesprogrammet sp_xl.xlam",
                                                "build or check the Excel add-in sp_xl.xlam"))
@@ -157,8 +166,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _run(argv)
 
 
+def _command(argv: list[str]) -> str | None:
+    """The subcommand named in ``argv`` (skipping the global options)."""
+    rest = iter(argv)
+    for token in rest:
+        if token == "--lang":
+            next(rest, None)
+        elif not token.startswith("-"):
+            return token
+    return None
+
+
 def _run(argv: list[str]) -> int:
-    parser = build_parser()
+    parser = build_parser(_command(argv))
     args = parser.parse_args(argv)
     if getattr(args, "run", None) is None:
         parser.print_help()
