@@ -22,24 +22,18 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from sp_xl.workbook.engine import evaluate  # noqa: E402
+from sp_xl.workbook.package import FormulaCell  # noqa: E402
 
 DEPARTMENTS = [f"Afdeling {i:02d}" for i in range(50)]
 
 
-@dataclass(frozen=True)
-class Formula:
-    sheet: str
-    ref: str
-    formula: str
-    array_ref: str | None = None
-    cached: object = None
+Formula = FormulaCell  # the package layer's formula cell, built by hand here
 
 
 class Package:

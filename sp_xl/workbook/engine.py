@@ -35,25 +35,24 @@ from formulas.tokens.operand import XlError
 from sp_xl.workbook import engine_fast, engine_tables
 from sp_xl.workbook.engine_compile import Book, Compiled, Compiler
 from sp_xl.workbook.engine_parse import Unsupported
-from sp_xl.workbook.engine_refs import FastKeys, cell_ref, parse_area, parse_cell, shape_key
-from sp_xl.workbook.engine_values import EMPTY, ERRORS, excel_error, filled, from_outside, use_locale
+from sp_xl.workbook.engine_refs import (
+    FastKeys,
+    cell_ref,
+    parse_area,
+    parse_cell,
+    shape_key,
+)
+from sp_xl.workbook.engine_values import (
+    EMPTY,
+    ERRORS,
+    excel_error,
+    filled,
+    from_outside,
+    use_locale,
+)
+from sp_xl.workbook.package import FormulaNote
 
-
-@dataclass(frozen=True)
-class Problem:
-    sheet: str
-    ref: str
-    formula: str
-    reason_da: str
-    reason_en: str
-
-    @property
-    def reason(self) -> str:
-        from sp_xl import i18n
-        return i18n.pick(self.reason_da, self.reason_en)
-
-    def describe(self) -> str:
-        return f"{self.sheet}!{self.ref}: ={self.formula} -- {self.reason}"
+Problem = FormulaNote  # a formula the engine could not evaluate, and why
 
 
 @dataclass

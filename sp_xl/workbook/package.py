@@ -28,6 +28,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from sp_xl import i18n
 from sp_xl.errors import CODES, VALUE, ExcelError
 from sp_xl.workbook.safety import WorkbookRefused, check_package_bytes, refuse
 
@@ -158,8 +159,27 @@ class FormulaCell:
     sheet: str
     ref: str
     formula: str
-    array_ref: str | None
-    cached: object
+    array_ref: str | None = None
+    cached: object = None
+
+
+@dataclass(frozen=True)
+class FormulaNote:
+    """A formula cell with a reason, in Danish and English: one the engine could not compute,
+    or one the share copy froze as a value."""
+
+    sheet: str
+    ref: str
+    formula: str
+    reason_da: str
+    reason_en: str
+
+    @property
+    def reason(self) -> str:
+        return i18n.pick(self.reason_da, self.reason_en)
+
+    def describe(self) -> str:
+        return f"{self.sheet}!{self.ref}: ={self.formula} -- {self.reason}"
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from sp_xl import i18n
 from sp_xl.errors import ExcelError
 from sp_xl.workbook import names, safety
 from sp_xl.workbook.package import (
+    FormulaNote,
     XlsxPackage,
     gc_paused,
     range_cells,
@@ -40,16 +41,6 @@ from sp_xl.workbook.safety import WorkbookRefused
 
 Progress = Callable[[int, int], None]
 _SP_CALL = re.compile(r"(?<![\w.])(?:\[\d+\]!|'[^']*'!|[\w.\\:/ -]+!)?SP_[A-Z0-9_]+\s*\(", re.I)
-
-
-@dataclass(frozen=True)
-class Unevaluated:
-    """A formula without a new value (same fields as the engine's Problem)."""
-    sheet: str
-    ref: str
-    formula: str
-    reason_da: str
-    reason_en: str
 
 
 def uses_sp_functions(formulas) -> bool:
@@ -182,9 +173,9 @@ def _refresh(path, *, backup, progress, evaluate, before_replace) -> RefreshSumm
     reported = {(p.sheet, p.ref) for p in problems}
     for f in formulas:                    # a formula the engine silently skipped is a problem too
         if (f.sheet, f.ref) not in values and (f.sheet, f.ref) not in reported:
-            problems.append(Unevaluated(f.sheet, f.ref, f.formula,
-                                        "Beregningsmotoren gav ingen værdi for formlen.",
-                                        "The calculation engine gave no value for the formula."))
+            problems.append(FormulaNote(f.sheet, f.ref, f.formula,
+                                         "Beregningsmotoren gav ingen værdi for formlen.",
+                                         "The calculation engine gave no value for the formula."))
     writable = _writable(pkg)
     stray = [k for k in values if k not in writable]
     for k in stray:                      # never overwrite a constant the engine should not touch

@@ -35,29 +35,34 @@ from pathlib import Path
 from sp_xl.i18n import pick
 from sp_xl.workbook import safety, share_about
 from sp_xl.workbook import share_package as sp
-from sp_xl.workbook.package import XlsxPackage, range_cells, split_ref
+from sp_xl.workbook.package import FormulaNote, XlsxPackage, range_cells, split_ref
 from sp_xl.workbook.safety import WorkbookRefused
-from sp_xl.workbook.share_check import (NAME_INTERNAL_SHEETS, NAME_LAST_REFRESHED, Finding, check_for_sharing,
-                                        internal_sheets, quote_sheet, refresh_stamp, refuse_if_stale,
-                                        serial_to_datetime)
+from sp_xl.workbook.share_check import (
+    NAME_INTERNAL_SHEETS,
+    NAME_LAST_REFRESHED,
+    Finding,
+    check_for_sharing,
+    internal_sheets,
+    quote_sheet,
+    refresh_stamp,
+    refuse_if_stale,
+    serial_to_datetime,
+)
 from sp_xl.workbook.share_pdf import export_pdf
-from sp_xl.workbook.share_translate import HOLIDAY_SHEET, Frozen, Native, has_sp_call, holiday_placeholder, translate
+from sp_xl.workbook.share_translate import (
+    HOLIDAY_SHEET,
+    Frozen,
+    Native,
+    has_sp_call,
+    holiday_placeholder,
+    translate,
+)
 
 ABOUT_SHEET = "Om tallene"
 _EXTERNAL_REF = re.compile(r"\[\d+\]")
 
 
-@dataclass(frozen=True)
-class FrozenCell:
-    sheet: str
-    ref: str
-    formula: str
-    reason_da: str
-    reason_en: str
-
-    @property
-    def reason(self) -> str:
-        return pick(self.reason_da, self.reason_en)
+FrozenCell = FormulaNote  # an SP_ cell written as its value, and why
 
 
 @dataclass

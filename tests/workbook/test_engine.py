@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
@@ -21,19 +20,12 @@ from openpyxl.worksheet.formula import ArrayFormula
 from sp_xl.errors import ExcelError
 from sp_xl.i18n import use_language
 from sp_xl.workbook.engine import Evaluation, Problem, evaluate
-from sp_xl.workbook.package import XlsxPackage
+from sp_xl.workbook.package import FormulaCell, XlsxPackage
 from tests.conftest import lo_recalc, needs_libreoffice
-
 
 # ---------------------------------------------------------------- an in-memory package
 
-@dataclass(frozen=True)
-class Formula:
-    sheet: str
-    ref: str
-    formula: str
-    array_ref: str | None = None
-    cached: object = None
+Formula = FormulaCell  # the package layer's formula cell, built by hand here
 
 
 class FakePackage:
