@@ -322,13 +322,17 @@ def _evaluate_node(node: _Node, book: Book, result: Evaluation) -> None:
         for dr in range(node.rows):
             for dc in range(node.cols):
                 v = block[dr][dc]
+                if v is EMPTY:
+                    v = 0.0
                 grid[node.row - 1 + dr, node.col - 1 + dc] = v
                 result.values[(node.sheet, cell_ref(node.row + dr, node.col + dc))] = _output(v, book)
         book.fast.invalidate(node.si, node.col, node.col + node.cols - 1)
         return
     t = type(value)
     if t is not float and t is not str and t is not bool:
-        if isinstance(value, np.ndarray):
+        if value is EMPTY:      # Excel: a formula that reads an empty cell holds 0, not a blank
+            value, t = 0.0, float
+        elif isinstance(value, np.ndarray):
             node.problem = ("Formlen giver flere værdier (en matrix), men cellen er ikke en matrixformel.",
                             "The formula returns several values (an array), but the cell is not an array formula.")
             return

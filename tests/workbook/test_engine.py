@@ -82,6 +82,13 @@ def test_empty_cells_inside_the_used_area_are_empty_not_text():
     assert [value(ev, f"Z{i}") for i in range(1, 7)] == [1.0, "x", True, 2.0, False, 7.0]
 
 
+def test_a_formula_that_reads_an_empty_cell_holds_zero_as_in_excel():
+    # Excel: =A1 over an empty A1 shows 0 and is a number to everything that reads it
+    # (ISNUMBER TRUE, COUNT 1); the SP_ functions, given that cell, see 0 too.
+    ev = run({"A1": None, "A2": 5.0}, "A1", "ISNUMBER(Z1)", "COUNT(Z1:Z1)", "SUM(Z1,A2)")
+    assert value(ev, "Z1") == 0.0 and value(ev, "Z2") is True and value(ev, "Z3") == 1.0 and value(ev, "Z4") == 5.0
+
+
 def test_sum_ignores_text_and_errors_propagate_with_their_codes():
     ev = run({"A1": 1.0, "A2": "tekst", "A3": 4.0, "B1": 0.0, "B2": ExcelError("#N/A")},
              "SUM(A1:A3)", "A1/B1", "SUM(B1:B2)", "IFERROR(A1/B1,-1)", "A2*2", "Z2+1")
