@@ -12,11 +12,11 @@ Rules chosen here:
   "Endnu ikke opdateret"), every SP_ cell a cached value, and the engine's recomputation of
   the SP_ cells must equal their cached values (to 1e-9) - otherwise data changed after the
   last refresh and the copy would show old numbers, so it is refused.
-* Internal sheets (``sp_InterneArk``): they travel only when something live in the copy reads
-  them - a live formula, a defined name a live formula uses, a chart, a pivot cache, a
-  conditional format or data validation of a travelling sheet - and then as hidden sheets
-  (the numbers behind live formulas must be there, or the formulas break); otherwise they
-  are dropped, with the defined names that point into them.
+* Internal sheets (``sp_InterneArk``) stay home, with the defined names that point into them.
+  A formula that reads one of their cells gets that value written in (``share_inline``) and
+  stays live for everything else; one that reads a range there is frozen as its value and
+  listed on "Om tallene". Only what cannot be rewritten - a chart, a pivot cache, a
+  conditional format or data validation reading an internal sheet - makes it travel, hidden.
 * Internal comments: a note whose text starts with "Intern" (any case, e.g. "Intern: ...",
   "[Intern]") is removed from the copy.
 """
@@ -48,6 +48,7 @@ from sp_xl.workbook.share_check import (
     refuse_if_stale,
     serial_to_datetime,
 )
+from sp_xl.workbook.share_inline import Blocked, Inliner
 from sp_xl.workbook.share_pdf import export_pdf
 from sp_xl.workbook.share_translate import (
     HOLIDAY_SHEET,
@@ -62,7 +63,13 @@ ABOUT_SHEET = "Om tallene"
 _EXTERNAL_REF = re.compile(r"\[\d+\]")
 
 
-FrozenCell = FormulaNote  # an SP_ cell written as its value, and why
+FrozenCell = FormulaNote  # a formula cell written as its value, and why
+
+
+@dataclass(frozen=True)
+class Inlined:
+    """A plain formula with the values it read on internal sheets written in."""
+    formula: str
 
 
 @dataclass
@@ -75,6 +82,7 @@ class ShareResult:
     dropped_sheets: list[str] = field(default_factory=list)
     removed_parts: list[str] = field(default_factory=list)
     internal_comments: int = 0
+    inlined: int = 0
     findings: list[Finding] = field(default_factory=list)
     pdf: Path | None = None
 
@@ -85,10 +93,13 @@ class ShareResult:
                  pick(f"Celler fastfrosset som værdier: {len(self.frozen)} (se arket '{ABOUT_SHEET}')",
                       f"Cells frozen as values: {len(self.frozen)} (see the sheet '{ABOUT_SHEET}')")]
         if self.hidden_sheets:
-            lines.append(pick("Interne ark med som skjulte ark (levende formler bruger dem): ",
-                              "Internal sheets kept hidden (live formulas use them): ") + ", ".join(self.hidden_sheets))
+            lines.append(pick("Interne ark med som skjulte ark (diagrammer eller formater bruger dem): ",
+                              "Internal sheets kept hidden (charts or formats use them): ") + ", ".join(self.hidden_sheets))
         if self.dropped_sheets:
             lines.append(pick("Interne ark udeladt: ", "Internal sheets left out: ") + ", ".join(self.dropped_sheets))
+        if self.inlined:
+            lines.append(pick(f"Formler, der fik tal fra de interne ark skrevet ind: {self.inlined}",
+                              f"Formulas that got numbers from the internal sheets written in: {self.inlined}"))
         if self.pdf:
             lines.append(pick(f"PDF skrevet: {self.pdf}", f"PDF written: {self.pdf}"))
         if self.findings:
@@ -108,40 +119,72 @@ def _refers_to(text: str, sheet: str) -> bool:
     return (quote_sheet(sheet) + "!") in text or ("'" + sheet.replace("'", "''") + "'!") in text or (sheet + "!") in text
 
 
-def _internal_sheets_needed(pkg: XlsxPackage, plan: dict, internal: set[str], names: dict[str, str]) -> tuple[set[str], str]:
-    """Internal sheets that something live in the copy reads, and the text of all live formulas."""
-    live_texts = []
-    for f in pkg.formulas():
-        entry = plan.get((f.sheet, f.ref))
-        if entry is None:
-            live_texts.append((f.sheet, f.formula))
-        elif isinstance(entry[1], Native):
-            native = entry[1]
-            live_texts.append((f.sheet, native.formula or " ".join(t for _, t in native.cells)))
-    # A defined name counts when a live formula uses it (print areas and the like belong to their sheet).
-    all_live = " ".join(t for _, t in live_texts)
-    other_texts = [t for n, t in names.items() if n not in (NAME_INTERNAL_SHEETS, NAME_LAST_REFRESHED)
-                   and re.search(r"(?<![\w.])" + re.escape(n) + r"(?![\w.(])", all_live)]
-    # Charts and pivot caches may read internal sheets too; so may conditional formats and data
-    # validations of the sheets that travel (their <formula> elements).
-    chart_texts = [html.unescape(pkg.read(n).decode("utf-8", "replace")) for n in pkg.member_names()
-                   if n.lower().startswith(("xl/charts/", "xl/pivotcache/")) and n.endswith(".xml")]
-    chart_texts = [re.sub(r'\bsheet="([^"]*)"', lambda mm: quote_sheet(mm.group(1)) + "!", t) for t in chart_texts]
+def _internal_sheets_needed(pkg: XlsxPackage, internal: set[str], names: dict[str, str]) -> set[str]:
+    """Internal sheets the copy cannot do without: what charts, pivot caches, conditional formats
+    or data validations of travelling sheets read (formulas get the values written in instead)."""
+    texts = [html.unescape(pkg.read(n).decode("utf-8", "replace")) for n in pkg.member_names()
+             if n.lower().startswith(("xl/charts/", "xl/pivotcache/")) and n.endswith(".xml")]
+    texts = [("", re.sub(r'\bsheet="([^"]*)"', lambda mm: quote_sheet(mm.group(1)) + "!", t)) for t in texts]
     for info in pkg.sheets:
-        if info.part and info.name not in internal:
+        if info.part:
             xml = pkg.read(info.part).decode("utf-8", "replace")
-            live_texts.extend((info.name, html.unescape(t)) for t in
-                              re.findall(r"<(?:\w+:)?formula[12]?>(.*?)</(?:\w+:)?formula[12]?>", xml, re.S))
+            texts.extend((info.name, html.unescape(t)) for t in
+                         re.findall(r"<(?:\w+:)?formula[12]?>(.*?)</(?:\w+:)?formula[12]?>", xml, re.S))
+    # A defined name such a text uses counts as what it points at.
+    texts += [(sheet, target) for sheet, t in list(texts) for n, target in names.items()
+              if n not in (NAME_INTERNAL_SHEETS, NAME_LAST_REFRESHED) and re.search(r"(?<![\w.])" + re.escape(n) + r"(?![\w.(])", t)]
     needed: set[str] = set()
     changed = True
     while changed:       # an internal sheet that travels may itself need another one
         changed = False
         for s in internal - needed:
-            texts = [t for sheet, t in live_texts if sheet not in internal or sheet in needed] + other_texts + chart_texts
-            if any(_refers_to(t, s) for t in texts):
+            if any(_refers_to(t, s) for sheet, t in texts if sheet not in internal or sheet in needed):
                 needed.add(s)
                 changed = True
-    return needed, all_live
+    return needed
+
+
+def _plan(pkg: XlsxPackage, dropped: set[str], names: dict[str, str]) -> tuple[dict, int]:
+    """What becomes of each formula cell of the sheets that travel, and how many formulas got
+    values from the internal sheets written in."""
+    inliner = Inliner(dropped, pkg.cells, names, {t: v[0] for t, v in pkg.tables().items()})
+    plan: dict[tuple[str, str], tuple[object, object]] = {}
+    inlined = 0
+    for f in pkg.formulas():
+        if f.sheet in dropped:
+            continue
+        key = (f.sheet, f.ref)
+        text = inliner.inline(f.formula)
+        if isinstance(text, Blocked):
+            # an SP_ call with no native formula at all says so rather than why it reads nothing
+            native = translate(f.formula, f.array_ref, names) if has_sp_call(f.formula) else None
+            plan[key] = (f, native if isinstance(native, Frozen) else Frozen(text.reason_da, text.reason_en))
+            continue
+        text, replaced = text
+        inlined += replaced > 0
+        if has_sp_call(text):       # a call through a link to the add-in file loses the link here
+            plan[key] = (f, translate(text, f.array_ref, names))
+        elif _EXTERNAL_REF.search(text):
+            plan[key] = (f, Frozen("formlen henviser til en anden fil", "the formula refers to another file"))
+        elif replaced:
+            plan[key] = (f, Inlined(text))
+    return plan, inlined
+
+
+def _live_text(pkg: XlsxPackage, plan: dict, dropped: set[str]) -> str:
+    """All formula text that stays live in the copy (to tell which defined names are still used)."""
+    texts = []
+    for f in pkg.formulas():
+        entry = plan.get((f.sheet, f.ref))
+        if f.sheet in dropped or entry is not None and isinstance(entry[1], Frozen):
+            continue
+        if entry is None:
+            texts.append(f.formula)
+        elif isinstance(entry[1], Inlined):
+            texts.append(entry[1].formula)
+        else:
+            texts.append(entry[1].formula or " ".join(t for _, t in entry[1].cells))
+    return " ".join(texts)
 
 
 def build_copy(pkg: XlsxPackage, *, now: dt.datetime | None = None, source_name: str | None = None) -> tuple[bytes, ShareResult]:
@@ -152,16 +195,11 @@ def build_copy(pkg: XlsxPackage, *, now: dt.datetime | None = None, source_name:
     names = {k: v for k, v in pkg.defined_names.items()}
     internal = set(internal_sheets(pkg))
 
-    # 1. What becomes of each formula cell.
-    plan: dict[tuple[str, str], tuple[object, object]] = {}
-    for f in pkg.formulas():
-        if has_sp_call(f.formula):
-            plan[(f.sheet, f.ref)] = (f, translate(f.formula, f.array_ref, names))
-        elif _EXTERNAL_REF.search(f.formula):
-            plan[(f.sheet, f.ref)] = (f, Frozen("formlen henviser til en anden fil", "the formula refers to another file"))
-    # 2. Which internal sheets live formulas, names, charts, pivots or formats need.
-    needed, all_live = _internal_sheets_needed(pkg, plan, internal, names)
+    # 1. Which internal sheets charts, pivots or formats need; the others stay home.
+    needed = _internal_sheets_needed(pkg, internal, names)
     dropped = internal - needed
+    # 2. What becomes of each formula cell.
+    plan, result.inlined = _plan(pkg, dropped, names)
     result.hidden_sheets = [s for s in pkg.sheet_names if s in needed]
     result.dropped_sheets = [s for s in pkg.sheet_names if s in dropped]
 
@@ -191,8 +229,6 @@ def build_copy(pkg: XlsxPackage, *, now: dt.datetime | None = None, source_name:
     about_sheet, holiday_sheet = (_free_name(ABOUT_SHEET, taken), _free_name(HOLIDAY_SHEET, taken))
 
     for (sheet, ref), (f, native) in plan.items():
-        if sheet in dropped:
-            continue
         e = edit(sheet)
         if isinstance(native, Native) and native.cells:
             out_cells = range_cells(f.array_ref)
@@ -203,7 +239,9 @@ def build_copy(pkg: XlsxPackage, *, now: dt.datetime | None = None, source_name:
                 result.translated += 1
                 continue
             native = Frozen("områdets celler mangler i filen", "the range's cells are missing in the file")
-        if isinstance(native, Native):
+        if isinstance(native, Inlined):
+            e.set_formula(ref, native.formula, f.array_ref)
+        elif isinstance(native, Native):
             e.set_formula(ref, holiday_placeholder(native.formula, holiday_last_row, holiday_sheet),
                           ref if native.array else None)
             result.translated += 1
@@ -246,7 +284,7 @@ def build_copy(pkg: XlsxPackage, *, now: dt.datetime | None = None, source_name:
         new_styles, date_style = sp.add_date_style(m.read(styles_part))
         m.put(styles_part, new_styles)
     holiday_rows = share_about.holiday_rows(holidays, first, last)
-    about = share_about.about_rows(pkg, result, stamp, now, source_name, plan)
+    about = share_about.about_rows(pkg, result, stamp, now, source_name)
     folder = posixpath.dirname(wb_part)
     new_parts = []
     for title, rows, widths in ((about_sheet, about, [40, 40, 60, 60]), (holiday_sheet, holiday_rows, [14, 60])):
@@ -257,6 +295,8 @@ def build_copy(pkg: XlsxPackage, *, now: dt.datetime | None = None, source_name:
         m.put(part, sp.worksheet_xml(rows, widths=widths, date_style=date_style))
         rid = sp.add_relationship(m, wb_part, sp.RT_WORKSHEET, f"worksheets/sheet_share{n}.xml")
         new_parts.append((title, rid, part))
+
+    all_live = _live_text(pkg, plan, dropped)
 
     def drop_name(name: str, text: str) -> bool:
         if _EXTERNAL_REF.search(text):

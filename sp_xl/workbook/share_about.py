@@ -36,8 +36,9 @@ def _holiday_names(first: int, last: int) -> dict[dt.date, str]:
 
 
 def holiday_years(pkg: XlsxPackage, plan: dict, stamp_year: int) -> tuple[int, int]:
-    """Years the NETWORKDAYS dates fall in (their cached values), one year of margin each side."""
-    years = {stamp_year}
+    """Years the NETWORKDAYS dates fall in (their cached values), one year of margin each side;
+    the refresh year when no date is known."""
+    years: set[int] = set()
     for (sheet, _), (f, native) in plan.items():
         if not isinstance(native, Native) or "NETWORKDAYS" not in (native.formula or ""):
             continue
@@ -54,18 +55,19 @@ def holiday_years(pkg: XlsxPackage, plan: dict, stamp_year: int) -> tuple[int, i
                     v = pkg.cells(t[0]).get(t[1])
                     if isinstance(v, float) and 1 <= v < 2958466:
                         years.add(serial_to_datetime(v, pkg.date1904).year)
+    years = years or {stamp_year}
     return min(years) - 1, max(years) + 1
 
 
 def holiday_rows(days: list[dt.date], first: int, last: int) -> list[list[object]]:
     names = _holiday_names(first, last)
     rows: list[list[object]] = [[pick("Helligdag", "Holiday"),
-                                 pick("Danske helligdage (fra pakken holidays), bruges af NETWORKDAYS",
-                                      "Danish public holidays (from the holidays package), used by NETWORKDAYS")]]
+                                 pick(f"Danske helligdage {first}-{last} (fra pakken holidays), bruges af NETWORKDAYS",
+                                      f"Danish public holidays {first}-{last} (from the holidays package), used by NETWORKDAYS")]]
     return rows + [[d, names.get(d, "")] for d in days]
 
 
-def about_rows(pkg, result, stamp, now, source_name, plan) -> list[list[object]]:
+def about_rows(pkg, result, stamp, now, source_name) -> list[list[object]]:
     computed = (serial_to_datetime(stamp, pkg.date1904).strftime("%d-%m-%Y %H:%M")
                 if isinstance(stamp, (int, float)) else str(stamp))
     visible = [s for s in pkg.sheet_names if s not in result.dropped_sheets]
@@ -78,6 +80,9 @@ def about_rows(pkg, result, stamp, now, source_name, plan) -> list[list[object]]
         [pick("Levende formler", "Live formulas"),
          pick(f"{result.translated} SP_-formler er oversat til almindelige Excel-formler og regner selv videre.",
               f"{result.translated} SP_ formulas were translated to native Excel formulas and stay live.")],
+        [pick("Interne ark", "Internal sheets"),
+         pick(f"{result.inlined} formler læste de interne ark; tallene derfra er skrevet ind i formlerne.",
+              f"{result.inlined} formulas read the internal sheets; those numbers are written into the formulas.")],
         [],
         [pick("Udtræk (kilde og udtræksdato)", "Extracts (source and extraction date)")],
         [pick("Kilde", "Source"), pick("Ark", "Sheets")],
@@ -90,7 +95,7 @@ def about_rows(pkg, result, stamp, now, source_name, plan) -> list[list[object]]
     if not result.frozen:
         rows.append([pick("Ingen", "None")])
     rows += [[], [pick("Interne ark", "Internal sheets")]]
-    rows += [[s, pick("med som skjult ark (levende formler bruger det)", "kept hidden (live formulas use it)")]
+    rows += [[s, pick("med som skjult ark (diagrammer eller formater bruger det)", "kept hidden (charts or formats use it)")]
              for s in result.hidden_sheets]
     rows += [[s, pick("udeladt", "left out")] for s in result.dropped_sheets]
     return rows

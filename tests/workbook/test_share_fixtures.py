@@ -135,8 +135,8 @@ LONG_SHEET = "Særlige tilfælde æøå ÆØÅ 2018"   # 30 characters, Danish l
 
 def edge_master(folder: Path) -> Path:
     """A master full of edge cases: a zero target, an empty month, an error and text in the
-    data, a long sheet name with æ ø å, blank weeks in a backlog, an unused internal sheet,
-    internal and public comments. Made with openpyxl (a test fixture only), then refreshed."""
+    data, a long sheet name with æ ø å, blank weeks in a backlog, internal sheets read through a
+    name, a cell and a validation list, internal and public comments. Made with openpyxl (a test fixture only), then refreshed."""
     from openpyxl import load_workbook
     from openpyxl.comments import Comment
     from openpyxl.workbook.defined_name import DefinedName
@@ -178,11 +178,22 @@ def edge_master(folder: Path) -> Path:
     ws["K4"] = "=SP_GAP(B2,B4)"
     wb["Udvikling"]["A85"] = f"=SP_GROWTH('{LONG_SHEET}'!$C$2:$C$9)"
     wb["Udvikling"]["A86"] = f"=SP_STATUS('{LONG_SHEET}'!B2,'{LONG_SHEET}'!C2,0.9)"
-    unused = wb.create_sheet("D_Ubrugt")
-    unused["A1"] = "Arbejdsnoter, ikke til modtagere"
-    wb.defined_names["Ubrugt_Navn"] = DefinedName("Ubrugt_Navn", attr_text="D_Ubrugt!$A$1")
+    notes = wb.create_sheet("D_Noter")               # internal: formulas get its values written in
+    notes["A1"] = "Arbejdsnoter, ikke til modtagere"
+    notes["A2"] = -2.5
+    wb.defined_names["Noter_Tekst"] = DefinedName("Noter_Tekst", attr_text="D_Noter!$A$1")
+    wb["Udvikling"]["A87"] = "=LEN(Noter_Tekst)"                 # through a name: becomes LEN("...")
+    wb["Udvikling"]["A88"] = "=D_Noter!A2^2+Mål!C7"              # (-2.5)^2 + a target that travels
+    wb["Udvikling"]["A89"] = "=ROW(D_Noter!A2)"                  # needs the reference itself: frozen
+    lists = wb.create_sheet("D_Lister")              # internal, but a validation list reads it
+    for i, status in enumerate(("Grøn", "Gul", "Rød"), start=1):
+        lists.cell(i, 1).value = status
+    from openpyxl.worksheet.datavalidation import DataValidation
+    choice = DataValidation(type="list", formula1="D_Lister!$A$1:$A$3")
+    wb["Mål"].add_data_validation(choice)
+    choice.add("E6")
     wb.defined_names["sp_InterneArk"] = DefinedName(
-        "sp_InterneArk", attr_text=f'"D_Hospitaler;D_Afdelinger;D_LPR;D_Support;D_Henvendelser;{LONG_SHEET};D_Ubrugt"')
+        "sp_InterneArk", attr_text='"D_Hospitaler;D_Afdelinger;D_LPR;D_Support;D_Henvendelser;D_Noter;D_Lister"')
     wb["Forside"]["A1"].comment = Comment("Intern: tallene for Bornholm er foreløbige", "Analytiker")
     wb["Mål"]["A1"].comment = Comment("Målene er vedtaget af styregruppen", "Analytiker")
     wb.properties.creator = "Jens Hånsen"
