@@ -119,6 +119,11 @@ def _refers_to(text: str, sheet: str) -> bool:
     return (quote_sheet(sheet) + "!") in text or ("'" + sheet.replace("'", "''") + "'!") in text or (sheet + "!") in text
 
 
+def _uses_name(text: str, name: str) -> bool:
+    """True when a formula text mentions the defined name (not as part of a longer name or a function)."""
+    return re.search(r"(?<![\w.])" + re.escape(name) + r"(?![\w.(])", text) is not None
+
+
 def _internal_sheets_needed(pkg: XlsxPackage, internal: set[str], names: dict[str, str]) -> set[str]:
     """Internal sheets the copy cannot do without: what charts, pivot caches, conditional formats
     or data validations of travelling sheets read (formulas get the values written in instead)."""
@@ -132,7 +137,7 @@ def _internal_sheets_needed(pkg: XlsxPackage, internal: set[str], names: dict[st
                          re.findall(r"<(?:\w+:)?formula[12]?>(.*?)</(?:\w+:)?formula[12]?>", xml, re.S))
     # A defined name such a text uses counts as what it points at.
     texts += [(sheet, target) for sheet, t in list(texts) for n, target in names.items()
-              if n not in (NAME_INTERNAL_SHEETS, NAME_LAST_REFRESHED) and re.search(r"(?<![\w.])" + re.escape(n) + r"(?![\w.(])", t)]
+              if n not in (NAME_INTERNAL_SHEETS, NAME_LAST_REFRESHED) and _uses_name(t, n)]
     needed: set[str] = set()
     changed = True
     while changed:       # an internal sheet that travels may itself need another one
@@ -302,7 +307,7 @@ def build_copy(pkg: XlsxPackage, *, now: dt.datetime | None = None, source_name:
         if _EXTERNAL_REF.search(text):
             return True
         if name == NAME_INTERNAL_SHEETS:          # the marker goes, unless a live formula reads it
-            return not re.search(r"(?<![\w.])" + re.escape(name) + r"(?![\w.(])", all_live)
+            return not _uses_name(all_live, name)
         return any(_refers_to(text, s) for s in dropped)
     m.put(wb_part, sp.edit_workbook(m.read(wb_part), hidden=needed, dropped=dropped, names_to_drop=drop_name,
                                     new_sheets=[(t, rid) for t, rid, _ in new_parts], sheet_names=pkg.sheet_names))

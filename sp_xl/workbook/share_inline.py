@@ -131,11 +131,10 @@ class Inliner:
             sheet, _ = split_sheet(operand)
         except ValueError:
             return None
-        if sheet is None:
-            target = self.names.get(operand.lower())
-            if target is None or operand.lower() not in self.marked_names or depth:
+        if sheet is None:          # a defined name: what it points at, once (a name of a name is left alone)
+            if depth or operand.lower() not in self.marked_names:
                 return None
-            return self._value_of(target.strip().lstrip("="), depth + 1) or None
+            return self._value_of(self.names[operand.lower()].strip().lstrip("="), depth + 1)
         if "!" in sheet:           # Ark!A1:Ark!A3 is one range
             return _RANGE
         if ":" in sheet:           # Sheet1:Sheet3!A1 may span an internal sheet between its ends

@@ -37,22 +37,28 @@ HOLIDAY_SHEET = "Helligdage"
 # ------------------------------------------------------------------ tokenizing
 
 
+def _quote_end(text: str, i: int) -> int:
+    """Offset after the "string" or 'sheet name' opening at ``i`` (a doubled quote stays inside)."""
+    ch, j = text[i], i + 1
+    while j < len(text):
+        if text[j] == ch:
+            if j + 1 < len(text) and text[j + 1] == ch:
+                j += 2
+                continue
+            break
+        j += 1
+    return j + 1
+
+
 def _split_top(text: str, sep: str = ",") -> list[str]:
     """Split at top-level separators, respecting "strings", 'sheet names', (), {} and []."""
     out, depth, cur, i = [], 0, [], 0
     while i < len(text):
         ch = text[i]
         if ch in "\"'":
-            j = i + 1
-            while j < len(text):
-                if text[j] == ch:
-                    if j + 1 < len(text) and text[j + 1] == ch:   # doubled quote inside
-                        j += 2
-                        continue
-                    break
-                j += 1
-            cur.append(text[i:j + 1])
-            i = j + 1
+            j = _quote_end(text, i)
+            cur.append(text[i:j])
+            i = j
             continue
         if ch in "({[":
             depth += 1
@@ -87,16 +93,9 @@ def _string_spans(text: str) -> list[tuple[int, int]]:
     while i < len(text):
         ch = text[i]
         if ch in "\"'":
-            j = i + 1
-            while j < len(text):
-                if text[j] == ch:
-                    if j + 1 < len(text) and text[j + 1] == ch:
-                        j += 2
-                        continue
-                    break
-                j += 1
-            spans.append((i, j + 1))
-            i = j + 1
+            j = _quote_end(text, i)
+            spans.append((i, j))
+            i = j
         else:
             i += 1
     return spans

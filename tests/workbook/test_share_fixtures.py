@@ -17,19 +17,11 @@ STAMP = dt.datetime(2018, 5, 30, 9, 15)
 def write_stamp(path: Path, when: dt.datetime = STAMP, sheet_part: str = "xl/worksheets/sheet1.xml", ref: str = "B12") -> None:
     """Put the refresh timestamp into Forside!B12 (what `sp-xl refresh` is to write there)."""
     serial = (when - dt.datetime(1899, 12, 30)) / dt.timedelta(days=1)
-    with zipfile.ZipFile(path) as z:
-        members = [(i, z.read(i.filename)) for i in z.infolist()]
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for info, data in members:
-            if info.filename == sheet_part:
-                def stamped(m: re.Match) -> bytes:
-                    attrs = re.sub(rb'\s+t="[^"]*"', b"", m.group(1))
-                    return b'<c r="' + ref.encode() + b'"' + attrs + b"><v>" + repr(serial).encode() + b"</v></c>"
-                data, n = re.subn(rb'<c r="' + ref.encode() + rb'"([^>]*)>.*?</c>', stamped, data, count=1, flags=re.S)
-                assert n == 1
-            z.writestr(info, data)
-    path.write_bytes(out.getvalue())
+
+    def stamped(m: re.Match) -> bytes:
+        attrs = re.sub(rb'\s+t="[^"]*"', b"", m.group(1))
+        return b'<c r="' + ref.encode() + b'"' + attrs + b"><v>" + repr(serial).encode() + b"</v></c>"
+    edit_member(path, sheet_part, rb'<c r="' + ref.encode() + rb'"([^>]*)>.*?</c>', stamped, count=1)
 
 
 def refreshed_master(folder: Path, name: str = "m.xlsx") -> Path:
@@ -44,7 +36,8 @@ CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "rea
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
-def _rewrite(path: Path, out: Path, edit) -> None:
+def rewrite(path: Path, out: Path, edit) -> None:
+    """Write ``out`` as ``path`` with its members (name -> bytes) changed in place by ``edit``."""
     with zipfile.ZipFile(path) as z:
         members = {i.filename: z.read(i.filename) for i in z.infolist()}
     edit(members)
@@ -53,6 +46,14 @@ def _rewrite(path: Path, out: Path, edit) -> None:
         for name, data in members.items():
             z.writestr(name, data)
     out.write_bytes(buf.getvalue())
+
+
+def edit_member(path: Path, part: str, pattern: bytes, repl, *, count: int = 0, at_least: int = 1) -> None:
+    """Substitute ``pattern`` in one member of the workbook at ``path``, in place (at least ``at_least`` times)."""
+    def edit(members: dict[str, bytes]) -> None:
+        members[part], n = re.subn(pattern, repl, members[part], count=count, flags=re.S)
+        assert n >= at_least, (part, pattern)
+    rewrite(path, path, edit)
 
 
 def add_macros_links_and_people(path: Path, out: Path) -> None:
@@ -127,7 +128,7 @@ def add_macros_links_and_people(path: Path, out: Path) -> None:
         app = m["docProps/app.xml"]
         m["docProps/app.xml"] = app.replace(b"</Properties>", "<Company>Region Hovedstaden</Company><Manager>Mette Ærø</Manager></Properties>".encode())
 
-    _rewrite(path, out, edit)
+    rewrite(path, out, edit)
 
 
 LONG_SHEET = "Særlige tilfælde æøå ÆØÅ 2018"   # 30 characters, Danish letters and spaces
