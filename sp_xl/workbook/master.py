@@ -54,11 +54,13 @@ from sp_xl.workbook.master_style import (
     FMT_DATE,
     FMT_INT,
     FMT_PCT,
+    FRONT_TAB,
     INPUT_STYLE,
     SP_CELL_STYLE,
     SYNTHETIC_STYLE,
     header,
     landscape,
+    new_sheet,
     put,
     register_styles,
     sheet_title,
@@ -134,9 +136,7 @@ def _define(wb: Workbook, name: str, text: str) -> None:
 
 
 def _targets_sheet(wb: Workbook) -> None:
-    ws = wb.create_sheet(SHEET_TARGETS)
-    ws.sheet_properties.tabColor = "C55A11"
-    sheet_title(ws, "Mål og parametre")
+    ws = new_sheet(wb, SHEET_TARGETS, "Mål og parametre", FRONT_TAB)
     put(ws, 2, 1, "Hvert mål står ét sted. Rapportarkene bruger navnene i kolonne A (Formler > Navnestyring); "
                   "ret værdien her, så følger alle beregninger med.")
     row = 4
@@ -157,9 +157,10 @@ def _targets_sheet(wb: Workbook) -> None:
     widths(ws, A=28, B=84, C=12, D=62)
 
 
-def _front_sheet(ws) -> None:
+def _front_sheet(ws) -> int:
+    """Fill the workbook's first sheet; returns the row of the refresh stamp."""
     ws.title = SHEET_FRONT
-    ws.sheet_properties.tabColor = "C55A11"
+    ws.sheet_properties.tabColor = FRONT_TAB
     sheet_title(ws, "Statusrapport for Sundhedsplatformen – arbejdsbog")
     put(ws, 2, 1, f"Region Hovedstaden · CIMT og Center for Økonomi · bygget af sp_xl {__version__}")
     lines = [

@@ -23,6 +23,13 @@ def _finish(chart, title: str, x_title: str, y_title: str, y_format: str) -> Non
     chart.y_axis.scaling.min = 0  # never a truncated axis: bars must compare honestly
 
 
+def _plain_lines(chart: LineChart) -> None:
+    """Straight lines without markers (a daily or weekly series has too many points for markers)."""
+    for s in chart.series:
+        s.smooth = False
+        s.marker.symbol = "none"
+
+
 def columns_line_chart(ws: Worksheet, anchor: str, *, title: str, x_title: str, y_title: str,
                        header_row: int, first_row: int, last_row: int, category_col: int,
                        series_cols: list[int], y_format: str = "#,##0", source_ws: Worksheet | None = None,
@@ -39,19 +46,16 @@ def columns_line_chart(ws: Worksheet, anchor: str, *, title: str, x_title: str, 
         chart.x_axis.majorUnit = 14
     for col in series_cols:
         chart.add_data(Reference(src, min_col=col, min_row=header_row, max_row=last_row), titles_from_data=True)
-    chart.set_categories(Reference(src, min_col=category_col, min_row=first_row, max_row=last_row))
-    for s in chart.series:
-        s.smooth = False
-        s.marker.symbol = "none"
+    categories = Reference(src, min_col=category_col, min_row=first_row, max_row=last_row)
+    chart.set_categories(categories)
+    _plain_lines(chart)
     _finish(chart, title, x_title, y_title, y_format)
     if secondary_col is not None:
         second = LineChart()
         second.add_data(Reference(src, min_col=secondary_col, min_row=header_row, max_row=last_row),
                         titles_from_data=True)
-        for s in second.series:
-            s.smooth = False
-            s.marker.symbol = "none"
-        second.set_categories(Reference(src, min_col=category_col, min_row=first_row, max_row=last_row))
+        _plain_lines(second)
+        second.set_categories(categories)
         # Excel's own layout for a secondary axis: a hidden second category axis that it crosses.
         second.x_axis.axId = 500
         second.x_axis.delete = True

@@ -17,13 +17,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from sp_xl.workbook import report_data as rd
 from sp_xl.workbook.master_style import (
+    DATA_TAB,
     FMT_DATE,
     FMT_INT,
     FMT_PCT,
     INPUT_STYLE,
     header,
+    new_sheet,
     put,
-    sheet_title,
     source,
     synthetic,
     title,
@@ -72,20 +73,20 @@ def _table(ws: Worksheet, name: str, ref: str) -> None:
     ws.add_table(table)
 
 
-def _sheet_intro(ws: Worksheet, heading: str, label: str, is_synthetic: bool) -> int:
-    ws.sheet_properties.tabColor = "808080"
-    sheet_title(ws, heading)
+def _data_sheet(wb: Workbook, name: str, heading: str, label: str, is_synthetic: bool) -> tuple[Worksheet, int]:
+    """A new data sheet with its title, provenance label and import note; returns it and its first free row."""
+    ws = new_sheet(wb, name, heading, DATA_TAB)
     if is_synthetic:
         synthetic(ws, 2, label)
     else:
         put(ws, 2, 1, label)
     put(ws, 3, 1, "Nye udtræk lægges i tabellerne nedenfor med Importér udtræk (sp-xl import); "
                   "rapportarkene henter tallene herfra.")
-    return 5
+    return ws, 5
 
 
 def _monthly(ws: Worksheet, row: int, table: str, heading: str, months: tuple[str, ...],
-             data: dict[str, tuple], fmt: str, src: str) -> tuple[Block, int]:
+             data: dict[str, tuple], fmt: str) -> tuple[Block, int]:
     row = title(ws, row, heading)
     header_row = row
     row = header(ws, row, ("Hospital", *months))
@@ -101,8 +102,7 @@ def _monthly(ws: Worksheet, row: int, table: str, heading: str, months: tuple[st
 
 
 def hospitals_sheet(wb: Workbook, layout: DataLayout) -> None:
-    ws = wb.create_sheet(SHEET_HOSPITALS)
-    row = _sheet_intro(ws, "Data: månedstal pr. hospital", REPORT_LABEL, is_synthetic=False)
+    ws, row = _data_sheet(wb, SHEET_HOSPITALS, "Data: månedstal pr. hospital", REPORT_LABEL, is_synthetic=False)
     specs = (
         ("tBestOrdSet", "Tabel 1 – Best./Ord.-set ved bestilling/ordination, indlagte patienter (andel)",
          rd.MONTHS_JAN_MAY, rd.TABEL1_BEST_ORD_SET, FMT_PCT, rd.SRC_SP_19MAJ),
@@ -116,17 +116,16 @@ def hospitals_sheet(wb: Workbook, layout: DataLayout) -> None:
          rd.MONTHS_JAN_APR, rd.TABEL6_MINSP_AKTIVE, FMT_INT, rd.SRC_SP),
     )
     for name, heading, months, data, fmt, src in specs:
-        layout.monthly[name], row = _monthly(ws, row, name, heading, months, data, fmt, src)
+        layout.monthly[name], row = _monthly(ws, row, name, heading, months, data, fmt)
         layout.record_source(name, ws.title, row)
         row = source(ws, row, src)
     widths(ws, A=42, B=11, C=11, D=11, E=11, F=11)
 
 
 def departments_sheet(wb: Workbook, layout: DataLayout) -> None:
-    ws = wb.create_sheet(SHEET_DEPARTMENTS)
-    row = _sheet_intro(ws, "Data: best./ord.-set pr. afdeling (grundlag for Tabel 3)",
-                       rd.SYNTHETIC_LABEL + " – undtagen rækkerne markeret 'Rapporten (Tabel 3)'",
-                       is_synthetic=True)
+    ws, row = _data_sheet(wb, SHEET_DEPARTMENTS, "Data: best./ord.-set pr. afdeling (grundlag for Tabel 3)",
+                          rd.SYNTHETIC_LABEL + " – undtagen rækkerne markeret 'Rapporten (Tabel 3)'",
+                          is_synthetic=True)
     row = title(ws, row, "Anvendelse af best./ord.-set pr. afdeling, 2018")
     header_row = row
     row = header(ws, row, ("Afdeling", "Antal best./ord. fra ordinationssæt", "Anvendelsesgrad",
@@ -147,9 +146,8 @@ def departments_sheet(wb: Workbook, layout: DataLayout) -> None:
 
 
 def lpr_sheet(wb: Workbook, layout: DataLayout) -> None:
-    ws = wb.create_sheet(SHEET_LPR)
-    row = _sheet_intro(ws, "Data: LPR-fejl pr. dag og hospital (nye minus rettede fejl)",
-                       rd.SYNTHETIC_LABEL, is_synthetic=True)
+    ws, row = _data_sheet(wb, SHEET_LPR, "Data: LPR-fejl pr. dag og hospital (nye minus rettede fejl)",
+                          rd.SYNTHETIC_LABEL, is_synthetic=True)
     row = title(ws, row, "Daglig nettotilgang af fejl i LPR's fejlregister, 2018")
     header_row = row
     row = header(ws, row, ("Dato", *rd.HOSPITALS))
@@ -170,9 +168,8 @@ def lpr_sheet(wb: Workbook, layout: DataLayout) -> None:
 
 
 def support_sheet(wb: Workbook, layout: DataLayout) -> None:
-    ws = wb.create_sheet(SHEET_SUPPORT)
-    row = _sheet_intro(ws, "Data: supportsager pr. uge (oprettede og lukkede)", rd.SYNTHETIC_LABEL,
-                       is_synthetic=True)
+    ws, row = _data_sheet(wb, SHEET_SUPPORT, "Data: supportsager pr. uge (oprettede og lukkede)",
+                          rd.SYNTHETIC_LABEL, is_synthetic=True)
     l12, l3 = rd.support_levels_1_2(), rd.support_level_3()
     row = title(ws, row, "Aktive sager ved årets start (primo uge 1, 2018)")
     put(ws, row, 1, "Niveau 1–2")
@@ -199,9 +196,8 @@ def support_sheet(wb: Workbook, layout: DataLayout) -> None:
 
 
 def messages_sheet(wb: Workbook, layout: DataLayout) -> None:
-    ws = wb.create_sheet(SHEET_MESSAGES)
-    row = _sheet_intro(ws, "Data: enkelthenvendelser via Min SP (grundlag for Tabel 5)", rd.SYNTHETIC_LABEL,
-                       is_synthetic=True)
+    ws, row = _data_sheet(wb, SHEET_MESSAGES, "Data: enkelthenvendelser via Min SP (grundlag for Tabel 5)",
+                          rd.SYNTHETIC_LABEL, is_synthetic=True)
     row = title(ws, row, "Henvendelser sendt og besvaret, uge 13–14 2018 (påsken)")
     header_row = row
     row = header(ws, row, ("Sendt", "Besvaret"))

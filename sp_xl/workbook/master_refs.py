@@ -29,7 +29,7 @@ def area(col1: int, row1: int, col2: int, row2: int, sheet: str | None = None, a
 
 
 def call(func: str, *args: object) -> str:
-    """'=FUNC(a,b)'; trailing None arguments are dropped, strings are passed as written."""
+    """'=FUNC(a,b)'; every argument is written as str() gives it (strings as written)."""
     parts = [str(a) for a in args]
     return f"={func}({','.join(parts)})"
 

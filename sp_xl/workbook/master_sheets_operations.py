@@ -17,9 +17,9 @@ from sp_xl.workbook.master_style import (
     SP_CELL_STYLE,
     header,
     linked_source,
-    landscape,
+    new_sheet,
     put,
-    sheet_title,
+    restyle,
     synthetic,
     title,
     widths,
@@ -30,9 +30,7 @@ SHEET_SUPPORT = "Support"
 
 
 def lpr_sheet(wb: Workbook, data: DataLayout) -> None:
-    ws = wb.create_sheet(SHEET_LPR)
-    ws.sheet_properties.tabColor = "1F3864"
-    sheet_title(ws, "1.1 Udvikling i LPR-fejl")
+    ws = new_sheet(wb, SHEET_LPR, "1.1 Udvikling i LPR-fejl")
     synthetic(ws, 2, rd.SYNTHETIC_LABEL + " (daglige fejl pr. hospital på arket " + data.lpr.sheet + ")")
     put(ws, 3, 1, "Hospitalerne kunne rette fejl på 2017-kontakter frem til fristen (Par_LPRFrist på arket Mål); "
                   "derefter forventes kurven at knække.")
@@ -85,7 +83,6 @@ def lpr_sheet(wb: Workbook, data: DataLayout) -> None:
                        first_row=first, last_row=last, category_col=1, series_cols=list(range(2, 2 + n)),
                        dates=True)
     widths(ws, A=40, B=14, C=14, D=14, E=14, F=16, G=16, H=16)
-    landscape(ws)
 
 
 def _support_block(ws: Worksheet, data: DataLayout, row: int, heading: str, level: str, created_col: int,
@@ -106,9 +103,8 @@ def _support_block(ws: Worksheet, data: DataLayout, row: int, heading: str, leve
     weeks = area(1, first, 1, last, absolute=True)
     array(ws, 4, first, 4, last, call("SP_NETFLOW", created, closed))
     array(ws, 5, first, 5, last, call("SP_BACKLOG", created, closed, opening))
-    for r in range(first, last + 1):
-        put(ws, r, 4, ws.cell(r, 4).value, FMT_SIGNED, SP_CELL_STYLE)
-        put(ws, r, 5, ws.cell(r, 5).value, FMT_INT, SP_CELL_STYLE)
+    restyle(ws, 4, first, 4, last, FMT_SIGNED, SP_CELL_STYLE)
+    restyle(ws, 5, first, 5, last, FMT_INT, SP_CELL_STYLE)
     end = linked_source(ws, last + 1, data.sources["tSupport"])
 
     k = title(ws, title_row, f"Nøgletal, {level}", col=7)
@@ -138,9 +134,7 @@ def _support_block(ws: Worksheet, data: DataLayout, row: int, heading: str, leve
 
 
 def support_sheet(wb: Workbook, data: DataLayout) -> None:
-    ws = wb.create_sheet(SHEET_SUPPORT)
-    ws.sheet_properties.tabColor = "1F3864"
-    sheet_title(ws, "4. CIMT's support – oprettede, lukkede og aktive sager")
+    ws = new_sheet(wb, SHEET_SUPPORT, "4. CIMT's support – oprettede, lukkede og aktive sager")
     synthetic(ws, 2, rd.SYNTHETIC_LABEL + " (ugetal på arket " + data.support.sheet + ")")
     put(ws, 3, 1, "Aktive sager (backlog) = aktive sager primo året + løbende sum af (oprettede − lukkede). "
                   "Lave tal i uge 13 skyldes påsken.")
@@ -149,4 +143,3 @@ def support_sheet(wb: Workbook, data: DataLayout) -> None:
                                       "i Region Hovedstaden", "niveau 1–2", 2, open12)
     _support_block(ws, data, row + 1, "Figur 4. Oprettede og lukkede sager på tredje niveau", "niveau 3", 4, open3)
     widths(ws, A=10, B=12, C=12, D=20, E=14, F=3, G=52, H=12)
-    landscape(ws)

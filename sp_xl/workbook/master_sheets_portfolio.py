@@ -22,9 +22,8 @@ from sp_xl.workbook.master_style import (
     INPUT_STYLE,
     SP_CELL_STYLE,
     header,
-    landscape,
+    new_sheet,
     put,
-    sheet_title,
     source,
     status_colours,
     synthetic,
@@ -76,9 +75,7 @@ def _status_table(ws: Worksheet, row: int, heading: str, items: tuple) -> tuple[
 
 
 def development_sheet(wb: Workbook) -> None:
-    ws = wb.create_sheet(SHEET_DEVELOPMENT)
-    ws.sheet_properties.tabColor = "1F3864"
-    sheet_title(ws, "3. SP udviklingstiltag – økonomi og status")
+    ws = new_sheet(wb, SHEET_DEVELOPMENT, "3. SP udviklingstiltag – økonomi og status")
     row = title(ws, 3, "3.1 Økonomi til udvikling i 2018 (Region Hovedstaden og Region Sjælland)")
     row = header(ws, row, ("Post", "Mio. kr."))
     (named1, v1), (named2, v2) = rd.BUDGET_PROJECTS_NAMED
@@ -125,13 +122,10 @@ def development_sheet(wb: Workbook) -> None:
         put(ws, row + 3, col, f"=COUNTA({rng})-SUM({area(col, row, col, row + 2)})", FMT_INT)
     source(ws, row + 4, rd.SRC_PORTFOLIO)
     widths(ws, A=58, B=22, C=90)
-    landscape(ws)
 
 
 def people_sheet(wb: Workbook) -> None:
-    ws = wb.create_sheet(SHEET_PEOPLE)
-    ws.sheet_properties.tabColor = "1F3864"
-    sheet_title(ws, "SP-nøglepersoner, kliniske byggere og undervisning")
+    ws = new_sheet(wb, SHEET_PEOPLE, "SP-nøglepersoner, kliniske byggere og undervisning")
 
     row = title(ws, 3, "SP-nøglepersoner (ultimo februar 2018)")
     row = header(ws, row, ("Nøgletal", "Værdi", "Note"))
@@ -228,4 +222,3 @@ def people_sheet(wb: Workbook) -> None:
                       x_title="Status", y_title="Antal brugere", header_row=hdr6, last_row=first + 2,
                       category_col=1, series_cols=[2])
     widths(ws, A=62, B=14, C=14, D=16, E=14, F=14, G=14, H=10)
-    landscape(ws)

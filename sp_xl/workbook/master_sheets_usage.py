@@ -24,9 +24,9 @@ from sp_xl.workbook.master_style import (
     SP_CELL_STYLE,
     header,
     linked_source,
-    landscape,
+    new_sheet,
     put,
-    sheet_title,
+    restyle,
     status_colours,
     synthetic,
     title,
@@ -67,9 +67,7 @@ def _order_set_table(ws: Worksheet, row: int, block, heading: str, target: str, 
 
 
 def usage_sheet(wb: Workbook, data: DataLayout) -> None:
-    ws = wb.create_sheet(SHEET_USAGE)
-    ws.sheet_properties.tabColor = "1F3864"
-    sheet_title(ws, "2. Anvendelse af SP – best./ord.-set og SmartSets")
+    ws = new_sheet(wb, SHEET_USAGE, "2. Anvendelse af SP – best./ord.-set og SmartSets")
     put(ws, 2, 1, "Målsætning: 25 pct. (best./ord.-set) og 30 pct. (SmartSets) af alle ordinationer; "
                   "målene står på arket Mål. Grå celler beregnes af SP_-funktionerne.")
     row = _order_set_table(ws, 4, data.monthly["tBestOrdSet"],
@@ -87,15 +85,14 @@ def usage_sheet(wb: Workbook, data: DataLayout) -> None:
     row = header(ws, row, ("Afdeling", "Anvendelsesgrad", "Antal best./ord. fra ordinationssæt"))
     first, last = row, row + 4
     array(ws, 1, first, 2, last, call("SP_TOPN", names, rates, 5))
+    restyle(ws, 1, first, 1, last, None, SP_CELL_STYLE)
+    restyle(ws, 2, first, 2, last, FMT_PCT, SP_CELL_STYLE)
     for r in range(first, last + 1):
-        ws.cell(r, 1).style = SP_CELL_STYLE
-        put(ws, r, 2, ws.cell(r, 2).value, FMT_PCT, SP_CELL_STYLE)
         # The count belongs to the department SP_TOPN picked: an ordinary lookup.
         put(ws, r, 3, f"=INDEX({counts},MATCH({cell(1, r)},{names},0))", FMT_INT)
     row = linked_source(ws, last + 1, data.sources["tAfdelinger"])
     widths(ws, A=52, B=14, C=14, D=11, E=11, F=14, G=12, H=14, I=14, J=10, K=16)
     ws.freeze_panes = "B4"
-    landscape(ws)
 
 
 def _count_table(ws: Worksheet, row: int, block, heading: str, src_ref: str) -> tuple[int, int, int, int]:
@@ -118,9 +115,7 @@ def _count_table(ws: Worksheet, row: int, block, heading: str, src_ref: str) -> 
 
 
 def minsp_sheet(wb: Workbook, data: DataLayout) -> None:
-    ws = wb.create_sheet(SHEET_MINSP)
-    ws.sheet_properties.tabColor = "1F3864"
-    sheet_title(ws, "2.6 Borgernes anvendelse af Min Sundhedsplatform")
+    ws = new_sheet(wb, SHEET_MINSP, "2.6 Borgernes anvendelse af Min Sundhedsplatform")
 
     hdr4, first4, last4, total4 = _count_table(ws, 3, data.monthly["tMinSPBrugere"],
                                                "Tabel 4. Brugere oprettet på Min Sundhedsplatform", data.sources["tMinSPBrugere"])
@@ -131,9 +126,8 @@ def minsp_sheet(wb: Workbook, data: DataLayout) -> None:
     array(ws, 2, row, 5, row, call("SP_CHANGES", series4))
     put(ws, row + 1, 1, "Ændring fra forrige måned (pct.)")
     array(ws, 2, row + 1, 5, row + 1, call("SP_CHANGES", series4, "TRUE"))
-    for col in range(2, 6):
-        put(ws, row, col, ws.cell(row, col).value, FMT_SIGNED, SP_CELL_STYLE)
-        put(ws, row + 1, col, ws.cell(row + 1, col).value, FMT_PCT1, SP_CELL_STYLE)
+    restyle(ws, 2, row, 5, row, FMT_SIGNED, SP_CELL_STYLE)
+    restyle(ws, 2, row + 1, 5, row + 1, FMT_PCT1, SP_CELL_STYLE)
     put(ws, row + 2, 1, "Gennemsnitlig vækst pr. måned")
     put(ws, row + 2, 2, call("SP_AVG_GROWTH_PCT", series4), FMT_PCT1, SP_CELL_STYLE)
     put(ws, row + 3, 1, "Samlet stigning, ca.")
@@ -185,4 +179,3 @@ def minsp_sheet(wb: Workbook, data: DataLayout) -> None:
     put(ws, row + 1, 2, call("SP_ROUND_CA", cell(2, row)), FMT_PCT, SP_CELL_STYLE)
     linked_source(ws, row + 2, data.sources["tMinSPAktive"])
     widths(ws, A=52, B=13, C=13, D=13, E=13, F=16, G=16)
-    landscape(ws)

@@ -31,6 +31,10 @@ FMT_MIO = '#,##0.0 "mio. kr."'
 
 _THIN = Side(style="thin", color="A6A6A6")
 
+REPORT_TAB = "1F3864"  # tab colour of the report sheets
+FRONT_TAB = "C55A11"  # Forside and Mål
+DATA_TAB = "808080"  # the internal data sheets
+
 STATUS_COLOURS = {  # Excel's own "good / neutral / bad" palette
     "Grøn": ("C6EFCE", "006100"),
     "Gul": ("FFEB9C", "9C5700"),
@@ -59,6 +63,14 @@ def register_styles(wb: Workbook) -> None:
 
 def sheet_title(ws: Worksheet, text: str) -> None:
     ws.cell(1, 1, text).style = SHEET_TITLE_STYLE
+
+
+def new_sheet(wb: Workbook, name: str, heading: str, tab: str = REPORT_TAB) -> Worksheet:
+    """A new sheet with its tab colour and its title in A1."""
+    ws = wb.create_sheet(name)
+    ws.sheet_properties.tabColor = tab
+    sheet_title(ws, heading)
+    return ws
 
 
 def title(ws: Worksheet, row: int, text: str, col: int = 1) -> int:
@@ -102,6 +114,14 @@ def put(ws: Worksheet, row: int, col: int, value: object, fmt: str | None = None
         cell.style = style
     if fmt:
         cell.number_format = fmt
+
+
+def restyle(ws: Worksheet, col1: int, row1: int, col2: int, row2: int, fmt: str | None = None,
+            style: str | None = None) -> None:
+    """Style cells already written (e.g. the cells an array formula spills over), as ``put`` would."""
+    for row in range(row1, row2 + 1):
+        for col in range(col1, col2 + 1):
+            put(ws, row, col, ws.cell(row, col).value, fmt, style)
 
 
 def status_colours(ws: Worksheet, ref: str) -> None:

@@ -201,14 +201,15 @@ def lpr_days() -> list[dt.date]:
 def lpr_daily_net_errors() -> dict[str, list[int]]:
     """Per hospital, the day's change in open LPR errors (new minus corrected); may be negative."""
     noise = _Noise(SEED)
+    days = lpr_days()
     out: dict[str, list[int]] = {}
     for hospital, (rate, profile) in LPR_PROFILE.items():
         values = []
-        for day in lpr_days():
-            weekend = day.weekday() >= 5
+        for day in days:
+            scale = 0.15 if day.weekday() >= 5 else 1.0  # weekends are quiet
             factor = 1.0 if day <= LPR_DEADLINE else _AFTER_DEADLINE_FACTOR[profile]
-            level = rate * (0.15 if weekend else 1.0) * factor
-            values.append(round(level + rate * noise.uniform(-0.25, 0.25) * (0.15 if weekend else 1.0)))
+            level = rate * scale * factor
+            values.append(round(level + rate * noise.uniform(-0.25, 0.25) * scale))
         out[hospital] = values
     return out
 
