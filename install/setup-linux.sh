@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 with_tests=0
 [ "${1:-}" = "--test" ] && with_tests=1
 
-if [ "$with_tests" = 1 ] && ! { command -v soffice && command -v shellcheck; } >/dev/null 2>&1; then
+if [ "$with_tests" = 1 ] && ! { command -v soffice && command -v shellcheck && command -v pdftoppm; } >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui poppler-utils shellcheck >/dev/null
@@ -21,7 +21,7 @@ python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "sp_xl kr
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 if [ "$with_tests" = 1 ]; then
-  .venv/bin/python -m pip install -q -e '.[test]'
+  .venv/bin/python -m pip install -q -c install/constraints.txt -e '.[test]'
 else
-  .venv/bin/python -m pip install -q .
+  .venv/bin/python -m pip install -q -c install/constraints.txt .
 fi
