@@ -9,8 +9,7 @@ import argparse
 import sys
 
 from sp_xl import i18n
-
-ADDIN_NAME = "sp_xl.xlam"
+from sp_xl.addin.layout import ADDIN_NAME
 
 
 def add_build_arguments(parser: argparse.ArgumentParser) -> None:

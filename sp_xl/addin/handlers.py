@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,9 +22,9 @@ from typing import Any
 
 from sp_xl import __version__, i18n
 from sp_xl.addin.layout import ADDIN_NAME
-from sp_xl.addin.links import LinkReport, scan_formulas, scan_package
-from sp_xl.workbook import names
+from sp_xl.addin.links import LinkReport, cell_address, scan_formulas, scan_package
 from sp_xl.errors import CODES
+from sp_xl.workbook import names
 
 TITLE = "SP Rapport"
 KONTROL_SHEET = "Kontrol"
@@ -85,11 +84,12 @@ class Problem:
 
     @property
     def address(self) -> str:
-        if not self.cell:
-            return self.sheet
-        quoted = self.sheet if re.fullmatch(r"[A-Za-z_][\w.]*", self.sheet) else \
-            "'" + self.sheet.replace("'", "''") + "'"
-        return f"{quoted}!{self.cell}"
+        return cell_address(self.sheet, self.cell) if self.cell else self.sheet
+
+
+def _link_kind() -> str:
+    """The Kontrol sheet's label for a link to another copy of the add-in."""
+    return i18n.pick("Henvisning til anden kopi", "Link to another copy")
 
 
 def not_available(action: str) -> Outcome:
@@ -247,7 +247,7 @@ def find_problems(cells: Iterable[CellInfo], reasons: Callable[[CellInfo], str] 
     linked = scan_formulas(((c.sheet, c.cell, c.formula or "") for c in cells), current_addin)
     linked_cells = {(f.sheet, f.cell) for f in linked.formulas}
     for f in linked.formulas:
-        problems.append(Problem(f.sheet, f.cell, i18n.pick("Henvisning til anden kopi", "Link to another copy"),
+        problems.append(Problem(f.sheet, f.cell, _link_kind(),
                                 i18n.pick(f"Formlen bruger {ADDIN_NAME} fra {f.target}. Kør Tjek data igen; "
                                           "hvis den bliver stående: vælg Data > Rediger links > Skift kilde "
                                           f"og peg på dit eget {ADDIN_NAME}.",
@@ -272,7 +272,7 @@ def data_problems(findings: Iterable[Any]) -> list[Problem]:
 def unrepaired_link_problems(text: str) -> list[Problem]:
     """Links the add-in's repair (VBA SpRepairAddinLinks) left behind, one path per line."""
     return [Problem(i18n.pick("(projektmappen)", "(workbook)"), "",
-                    i18n.pick("Henvisning til anden kopi", "Link to another copy"),
+                    _link_kind(),
                     i18n.pick(f"Linket til {path} kunne ikke rettes automatisk. Vælg Data > Rediger links > "
                               f"Skift kilde, og peg på dit eget {ADDIN_NAME}.",
                               f"The link to {path} could not be repaired automatically. Choose Data > Edit Links > "
@@ -320,8 +320,7 @@ def check_file(path: str | Path) -> Outcome:
     seen = {(p.sheet, p.cell) for p in problems}
     for f in _links_in_file(path).formulas:
         if (f.sheet, f.cell) not in seen:
-            problems.insert(0, Problem(f.sheet, f.cell,
-                                       i18n.pick("Henvisning til anden kopi", "Link to another copy"),
+            problems.insert(0, Problem(f.sheet, f.cell, _link_kind(),
                                        i18n.pick(f"Formlen bruger {ADDIN_NAME} fra {f.target}.",
                                                  f"The formula uses {ADDIN_NAME} from {f.target}.")))
     return check_outcome(problems, path.name)

@@ -1,8 +1,7 @@
-"""Names the add-in's builder, checker and installers agree on."""
+"""Names the add-in's builder, checker and installers agree on. No imports, so that the
+command line's parser can read them without loading the function registry."""
 
 from __future__ import annotations
-
-from sp_xl.addin import vba_wrappers
 
 ADDIN_NAME = "sp_xl.xlam"
 # xlwings' custom add-in runtime reads %USERPROFILE%\.sp_xl\sp_xl.conf, a "sp_xl.conf" file
@@ -15,10 +14,13 @@ RIBBON_REL_TYPE = "http://schemas.microsoft.com/office/2007/relationships/ui/ext
 ADDIN_CONTENT_TYPE = "application/vnd.ms-excel.addin.macroEnabled.main+xml"
 
 RUNTIME_MODULE = "xlwings"
+# Modules generated from the Python registry (sp_xl.addin.vba_wrappers).
+WRAPPER_MODULE = "SpUdfs"
+REGISTER_MODULE = "SpRegister"
 # Modules from sp_xl/addin/vba/ in the order they go into the project.
 STATIC_MODULES = ("SpErrors", "SpLinks", "SpMain", "SpRibbon")
 CLASS_MODULES = ("SpAppEvents",)
 EXPECTED_MODULES = (
-    "ThisWorkbook", RUNTIME_MODULE, "Dictionary", vba_wrappers.WRAPPER_MODULE,
-    vba_wrappers.REGISTER_MODULE, *STATIC_MODULES, *CLASS_MODULES,
+    "ThisWorkbook", RUNTIME_MODULE, "Dictionary", WRAPPER_MODULE, REGISTER_MODULE,
+    *STATIC_MODULES, *CLASS_MODULES,
 )

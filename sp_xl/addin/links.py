@@ -34,6 +34,8 @@ _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 # C:\...\sp_xl.xlam!SP_X( (Excel quotes the path only when it has to).
 _LIVE = re.compile(r"(?:'(?P<q>[^']*?" + re.escape(ADDIN_NAME) + r")'|(?P<u>[^\s'(),;=+\-*/&<>^]*?"
                    + re.escape(ADDIN_NAME) + r"))!\s*(?P<fn>[A-Za-z_][\w.]*)\s*\(", re.IGNORECASE)
+# A formula in a saved package naming external reference n: [n]!SP_X(...
+_PREFIX = re.compile(r"\[(\d+)\]!")
 
 
 @dataclass(frozen=True)
@@ -70,12 +72,13 @@ class LinkReport:
                 f"Link to another copy of {ADDIN_NAME}: {link.target}"))
         for f in self.formulas:
             out.append(i18n.pick(
-                f"{_address(f.sheet, f.cell)} bruger {ADDIN_NAME} fra {f.target}: ={f.formula}",
-                f"{_address(f.sheet, f.cell)} uses {ADDIN_NAME} from {f.target}: ={f.formula}"))
+                f"{cell_address(f.sheet, f.cell)} bruger {ADDIN_NAME} fra {f.target}: ={f.formula}",
+                f"{cell_address(f.sheet, f.cell)} uses {ADDIN_NAME} from {f.target}: ={f.formula}"))
         return out
 
 
-def _address(sheet: str, cell: str) -> str:
+def cell_address(sheet: str, cell: str) -> str:
+    """Sheet!A1, with the sheet name quoted the way Excel writes it when it has to be."""
     quoted = sheet if re.fullmatch(r"[A-Za-z_][\w.]*", sheet) else "'" + sheet.replace("'", "''") + "'"
     return f"{quoted}!{cell}"
 
@@ -130,8 +133,24 @@ def _main_part(z: _Package) -> str:
     return "xl/workbook.xml"
 
 
-def _tags(local: str) -> tuple[str, str]:
-    return _MAIN + local, _STRICT_MAIN + local
+def _iter(root: ET.Element, local: str) -> Iterable[ET.Element]:
+    """Every element called ``local`` in the transitional or the strict namespace."""
+    for ns in (_MAIN, _STRICT_MAIN):
+        yield from root.iter(ns + local)
+
+
+def _related_part(z: _Package, rels: dict[str, ET.Element], folder: str, element: ET.Element) -> str | None:
+    """The package part an element's r:id points at, or None when it is not in the package."""
+    rel = rels.get(_rid(element) or "")
+    if rel is None:
+        return None
+    part = _resolve(folder, rel.get("Target", ""))
+    return part if part in z else None
+
+
+def _first_link(text: str, by_index: dict[int, str]) -> str | None:
+    """The add-in copy behind the first [n]! in a formula that is one of ``by_index``."""
+    return next((by_index[i] for i in map(int, _PREFIX.findall(text)) if i in by_index), None)
 
 
 def _cells(root: ET.Element) -> Iterable[tuple[str, ET.Element]]:
@@ -140,10 +159,10 @@ def _cells(root: ET.Element) -> Iterable[tuple[str, ET.Element]]:
     from openpyxl.utils import column_index_from_string, get_column_letter
 
     row_number = 0
-    for row in (r for t in _tags("row") for r in root.iter(t)):
+    for row in _iter(root, "row"):
         row_number = int(row.get("r") or row_number + 1)
         col = 0
-        for cell in (c for t in _tags("c") for c in row.iter(t)):
+        for cell in _iter(row, "c"):
             ref = cell.get("r")
             if ref:
                 letters = "".join(ch for ch in ref if ch.isalpha())
@@ -163,17 +182,13 @@ def scan_package(path: str | Path) -> LinkReport:
         folder = posixpath.dirname(main)
         workbook_rels = _rels(z, main)
         workbook = ET.fromstring(z.read(main))
-        refs = [e for t in _tags("externalReference") for e in workbook.iter(t)]
         by_index: dict[int, str] = {}
-        for index, ref in enumerate(refs, start=1):
-            rel = workbook_rels.get(_rid(ref) or "")
-            if rel is None:
-                continue
-            part = _resolve(folder, rel.get("Target", ""))
-            if part not in z:
+        for index, ref in enumerate(_iter(workbook, "externalReference"), start=1):
+            part = _related_part(z, workbook_rels, folder, ref)
+            if part is None:
                 continue
             link_rels = _rels(z, part)
-            book = next((e for t in _tags("externalBook") for e in ET.fromstring(z.read(part)).iter(t)), None)
+            book = next(_iter(ET.fromstring(z.read(part)), "externalBook"), None)
             if book is None:
                 continue
             path_rel = link_rels.get(_rid(book) or "")
@@ -183,36 +198,32 @@ def scan_package(path: str | Path) -> LinkReport:
                 report.links.append(AddinLink(index, part, target))
         if not by_index:
             return report
-        prefix = re.compile(r"\[(\d+)\]!")
-        sheets = [e for t in _tags("sheet") for e in workbook.iter(t)]
-        for sheet in sheets:
-            rel = workbook_rels.get(_rid(sheet) or "")
-            if rel is None:
-                continue
-            part = _resolve(folder, rel.get("Target", ""))
-            if part not in z:
+        for sheet in _iter(workbook, "sheet"):
+            part = _related_part(z, workbook_rels, folder, sheet)
+            if part is None:
                 continue
             shared: dict[str, str] = {}  # shared formula index -> target of its master
             for ref, cell in _cells(ET.fromstring(z.read(part))):
-                f = next((x for t in _tags("f") for x in cell.iter(t)), None)
+                f = next(_iter(cell, "f"), None)
                 if f is None:
                     continue
                 text = f.text or ""
-                hits = [by_index[int(n)] for n in prefix.findall(text) if int(n) in by_index]
-                if f.get("t") == "shared" and f.get("si") is not None:
+                target = _first_link(text, by_index)
+                si = f.get("si")
+                if f.get("t") == "shared" and si is not None:
                     if text:
-                        if hits:
-                            shared[f.get("si")] = hits[0]
-                    elif f.get("si") in shared:
-                        hits = [shared[f.get("si")]]
-                        text = text or i18n.pick("(delt formel)", "(shared formula)")
-                if hits:
-                    report.formulas.append(LinkedFormula(sheet.get("name", ""), ref, text, hits[0]))
-        for name in (e for t in _tags("definedName") for e in workbook.iter(t)):
-            hits = [by_index[int(n)] for n in prefix.findall(name.text or "") if int(n) in by_index]
-            if hits:
+                        if target:
+                            shared[si] = target
+                    elif si in shared:
+                        target = shared[si]
+                        text = i18n.pick("(delt formel)", "(shared formula)")
+                if target:
+                    report.formulas.append(LinkedFormula(sheet.get("name", ""), ref, text, target))
+        for name in _iter(workbook, "definedName"):
+            target = _first_link(name.text or "", by_index)
+            if target:
                 report.formulas.append(LinkedFormula(i18n.pick("(navn)", "(name)"), name.get("name", ""),
-                                                     name.text or "", hits[0]))
+                                                     name.text or "", target))
     return report
 
 

@@ -23,7 +23,7 @@ from sp_xl.addin.handlers import (
     share_workbook,
 )
 from sp_xl.excel.registry import functions
-from tests.addin.test_links import OTHER_PC, _with_external_links
+from tests.addin.test_links import OTHER_PC, _with_external_links, seed_workbook
 from tests.conftest import CORPUS, lo_recalc, needs_libreoffice
 
 
@@ -34,12 +34,7 @@ def _explode(path):
 @pytest.fixture
 def tabel4(tmp_path):
     """Table 4 of the seed: citizens on Min Sundhedsplatform, January to April."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Tabel 4"
-    ws.append(["Måned", "Borgere"])
-    for month, n in [("januar", 126446), ("februar", 140000), ("marts", 160000), ("april", 174975)]:
-        ws.append([month, n])
+    wb, ws = seed_workbook("Tabel 4")
     ws["C2"] = "=SP_GROWTH(B2:B5)"
     ws["C3"] = "=SUM(B2:B5)"
     ws["C4"] = "=SP_ATTAINMENT(1,0)"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.worksheet.worksheet import Worksheet
 
 from sp_xl import i18n
 from sp_xl.addin.links import is_addin_path, scan_formulas, scan_package
@@ -53,16 +54,23 @@ def _with_external_links(path: Path, targets: list[str]) -> Path:
     return path
 
 
+def seed_workbook(title: str) -> tuple[openpyxl.Workbook, Worksheet]:
+    """A workbook whose sheet ``title`` holds the seed's citizens on Min Sundhedsplatform,
+    January to April, in A1:B5 (heading row first)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = title
+    ws.append(["Måned", "Borgere"])
+    for month, n in [("januar", 126446), ("februar", 140000), ("marts", 160000), ("april", 174975)]:
+        ws.append([month, n])
+    return wb, ws
+
+
 @pytest.fixture
 def linked_workbook(tmp_path):
     """Rapport!C2 and C3 call SP_ functions through the other PC's add-in ([1]), C4 goes
     through an ordinary external workbook ([2]), C5 is a plain SP_ call."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Rapport"
-    ws.append(["Måned", "Borgere"])
-    for month, n in [("januar", 126446), ("februar", 140000), ("marts", 160000), ("april", 174975)]:
-        ws.append([month, n])
+    wb, ws = seed_workbook("Rapport")
     ws["C2"] = "=[1]!SP_GROWTH(B2:B5)"
     ws["C3"] = "=ROUND([1]!SP_GROWTH_PCT(B2:B5),3)"
     ws["C4"] = "=[2]Data!A1"
