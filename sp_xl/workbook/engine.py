@@ -91,7 +91,7 @@ _EPOCH_1904 = _dt.datetime(1904, 1, 1)
 
 
 def _outside_value(v: object, date1904: bool) -> object:
-    if isinstance(v, _dt.datetime) or isinstance(v, _dt.date):
+    if isinstance(v, _dt.date):  # datetime is a date too
         if not isinstance(v, _dt.datetime):
             v = _dt.datetime(v.year, v.month, v.day)
         delta = v - (_EPOCH_1904 if date1904 else _EPOCH_1900)
@@ -127,10 +127,10 @@ def _load_book(pkg, formula_cells, positions, sp_functions) -> Book:
     sheet_names = list(pkg.sheet_names)
     sizes = {name: [1, 1] for name in sheet_names}
     loaded: dict[str, tuple[np.ndarray, np.ndarray, list]] = {}
+    date1904 = bool(pkg.date1904)
     for name in sheet_names:
         cells = pkg.cells(name)
         rows, cols = _positions(list(cells))
-        date1904 = bool(pkg.date1904)
         values = [v if type(v) is float else _outside_value(v, date1904) for v in cells.values()]
         loaded[name] = (rows, cols, values)
         if len(values):
@@ -154,7 +154,7 @@ def _load_book(pkg, formula_cells, positions, sp_functions) -> Book:
             arr[:] = values
             grid[rows - 1, cols - 1] = arr
         grids.append(grid)
-    book = Book(sheet_names, grids, bool(pkg.date1904), dict(pkg.defined_names),
+    book = Book(sheet_names, grids, date1904, dict(pkg.defined_names),
                 max_row=max(s[0] for s in sizes.values()) if sizes else 1,
                 max_col=max(s[1] for s in sizes.values()) if sizes else 1,
                 sp_functions=sp_functions)
@@ -242,7 +242,7 @@ def _evaluate(pkg, progress, sp_functions) -> Evaluation:
                 node.problem = (f"Matrixområdet {fc.array_ref} kan ikke læses.",
                                 f"The array range {fc.array_ref} cannot be read.")
                 continue
-            node.rows, node.cols, node.is_array = area.r2 - area.r1 + 1, area.c2 - area.c1 + 1, True
+            (node.rows, node.cols), node.is_array = area.shape, True
         fast_key = (si, node.is_array, fast_keys.key(fc.formula, row, col))
         compiled = cache.get(fast_key)
         if compiled is None:

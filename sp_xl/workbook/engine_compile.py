@@ -649,28 +649,22 @@ def _as_int(v: object) -> object:
     return int(n)
 
 
-def _row(book: Book, r: int, c: int, ref: object = None) -> object:
-    if ref is None or ref is EMPTY:
-        return float(r)
-    if isinstance(ref, XlError):
-        return ref
-    if not isinstance(ref, RefVal):
-        return E_VALUE
-    if ref.r1 == ref.r2:
-        return float(ref.r1)
-    return np.array([[float(x)] for x in range(ref.r1, ref.r2 + 1)], dtype=object)
-
-
-def _column(book: Book, r: int, c: int, ref: object = None) -> object:
-    if ref is None or ref is EMPTY:
-        return float(c)
-    if isinstance(ref, XlError):
-        return ref
-    if not isinstance(ref, RefVal):
-        return E_VALUE
-    if ref.c1 == ref.c2:
-        return float(ref.c1)
-    return np.array([[float(x) for x in range(ref.c1, ref.c2 + 1)]], dtype=object)
+def _position(axis: int):
+    """ROW (axis 0) or COLUMN (axis 1): of the formula's own cell, or of each row/column
+    of a reference (a column or row of numbers for a multi-cell reference)."""
+    def fn(book: Book, r: int, c: int, ref: object = None) -> object:
+        if ref is None or ref is EMPTY:
+            return float((r, c)[axis])
+        if isinstance(ref, XlError):
+            return ref
+        if not isinstance(ref, RefVal):
+            return E_VALUE
+        lo, hi = (ref.r1, ref.r2) if axis == 0 else (ref.c1, ref.c2)
+        if lo == hi:
+            return float(lo)
+        out = np.array([float(x) for x in range(lo, hi + 1)], dtype=object)
+        return out.reshape((-1, 1) if axis == 0 else (1, -1))
+    return fn
 
 
 def _shape(v: object) -> tuple[int, int] | XlError:
@@ -683,14 +677,12 @@ def _shape(v: object) -> tuple[int, int] | XlError:
     return 1, 1
 
 
-def _rows(book: Book, r: int, c: int, ref: object) -> object:
-    s = _shape(ref)
-    return s if isinstance(s, XlError) else float(s[0])
-
-
-def _columns(book: Book, r: int, c: int, ref: object) -> object:
-    s = _shape(ref)
-    return s if isinstance(s, XlError) else float(s[1])
+def _extent(axis: int):
+    """ROWS (axis 0) or COLUMNS (axis 1) of a reference or array."""
+    def fn(book: Book, r: int, c: int, ref: object) -> object:
+        s = _shape(ref)
+        return s if isinstance(s, XlError) else float(s[axis])
+    return fn
 
 
 def _index(book: Book, r: int, c: int, source: object, row: object = EMPTY, col: object = None,
@@ -713,8 +705,6 @@ def _index(book: Book, r: int, c: int, source: object, row: object = EMPTY, col:
             ri, ci = 1, ri
         elif w == 1:
             ci = 1
-        elif col is None:
-            ci = 0
         else:
             ci = 0
     else:
@@ -730,11 +720,8 @@ def _index(book: Book, r: int, c: int, source: object, row: object = EMPTY, col:
         r2 = source.r2 if ri == 0 else r1
         c1 = source.c1 if ci == 0 else source.c1 + ci - 1
         c2 = source.c2 if ci == 0 else c1
-        if as_reference:
-            return RefVal(source.si, r1, c1, r2, c2)
-        if r1 == r2 and c1 == c2:
-            return book.get(source.si, r1, c1)
-        return book.values(RefVal(source.si, r1, c1, r2, c2))
+        picked = RefVal(source.si, r1, c1, r2, c2)
+        return picked if as_reference else resolve_value(book, picked)
     if as_reference:
         return E_VALUE  # INDEX over computed values has no cell to point at
     arr = source if isinstance(source, np.ndarray) else np.array([[source]], dtype=object)
@@ -760,10 +747,10 @@ def _trim(book: Book, r: int, c: int, v: object) -> object:
 
 # name -> (arguments compiled as references?, implementation)
 _OWN: dict[str, tuple[bool, Callable]] = {
-    "ROW": (True, _row),
-    "COLUMN": (True, _column),
-    "ROWS": (True, _rows),
-    "COLUMNS": (True, _columns),
+    "ROW": (True, _position(0)),
+    "COLUMN": (True, _position(1)),
+    "ROWS": (True, _extent(0)),
+    "COLUMNS": (True, _extent(1)),
     "INDEX": (True, _index),
     "TRIM": (False, _trim),
 }

@@ -170,9 +170,30 @@ def _numbers(book, args, count_only=False):
     return nums, None
 
 
-def _sum(book, args):
-    nums, err = _numbers(book, args)
-    return err if err is not None else math.fsum(nums)
+def _mean(nums):
+    return math.fsum(nums) / nums.size if nums.size else E_DIV0
+
+
+def _or_zero(pick):
+    """MIN/MAX/PRODUCT of the numbers, 0 when there are none (as Excel)."""
+    return lambda nums: float(pick(nums)) if nums.size else 0.0
+
+
+def _spread(stat, ddof):
+    """STDEV/VAR (ddof 1) or STDEVP/VARP (ddof 0); #DIV/0! with too few numbers."""
+    def fn(nums):
+        if nums.size <= ddof:
+            return E_DIV0
+        return float(stat(nums, ddof=ddof))
+    return fn
+
+
+def _of_numbers(reduce):
+    """An aggregate over the numbers of its arguments (see _numbers), or their first error."""
+    def agg(book, args):
+        nums, err = _numbers(book, args)
+        return err if err is not None else reduce(nums)
+    return agg
 
 
 def _count(book, args):
@@ -187,43 +208,9 @@ def _counta(book, args):
     return float(total)
 
 
-def _average(book, args):
-    nums, err = _numbers(book, args)
-    if err is not None:
-        return err
-    return math.fsum(nums) / nums.size if nums.size else E_DIV0
-
-
-def _extreme(pick):
-    def agg(book, args):
-        nums, err = _numbers(book, args)
-        if err is not None:
-            return err
-        return float(pick(nums)) if nums.size else 0.0
-    return agg
-
-
-def _stdev(ddof):
-    def fn(nums):
-        if nums.size <= ddof:
-            return E_DIV0
-        return float(np.std(nums, ddof=ddof))
-    return fn
-
-
-def _var(ddof):
-    def fn(nums):
-        if nums.size <= ddof:
-            return E_DIV0
-        return float(np.var(nums, ddof=ddof))
-    return fn
-
-
 _SUBTOTAL_NUMERIC = {
-    1: lambda n: math.fsum(n) / n.size if n.size else E_DIV0, 2: lambda n: float(n.size),
-    4: lambda n: float(n.max()) if n.size else 0.0, 5: lambda n: float(n.min()) if n.size else 0.0,
-    6: lambda n: float(np.prod(n)) if n.size else 0.0, 7: _stdev(1), 8: _stdev(0),
-    9: lambda n: math.fsum(n), 10: _var(1), 11: _var(0),
+    1: _mean, 2: lambda n: float(n.size), 4: _or_zero(np.max), 5: _or_zero(np.min), 6: _or_zero(np.prod),
+    7: _spread(np.std, 1), 8: _spread(np.std, 0), 9: math.fsum, 10: _spread(np.var, 1), 11: _spread(np.var, 0),
 }
 
 
@@ -250,7 +237,6 @@ def _subtotal(book, args):
         if not isinstance(ref, RefVal):
             return E_VALUE if not isinstance(ref, XlError) else ref
         vals = book.values(ref)
-        r2, c2 = book.clipped(ref)
         skip = book.subtotal_cells.get(ref.si, ())
         for i in range(vals.shape[0]):
             for j in range(vals.shape[1]):
@@ -314,9 +300,9 @@ def criterion_mask(view: RangeView, crit: object) -> np.ndarray | XlError | obje
     fn = _OPS[op]
     if crit == "":
         if op == "=":
-            return view.is_empty | _text_equals(view, "")
+            return view.is_empty | _text_mask(view, "".__eq__)
         if op == "<>":
-            return ~view.is_empty & ~_text_equals(view, "")
+            return ~view.is_empty & ~_text_mask(view, "".__eq__)
         return np.zeros(view.vals.size, dtype=bool)
     if crit.upper() in ("TRUE", "FALSE") or crit.upper() in ERRORS:
         return FALLBACK
@@ -328,22 +314,18 @@ def criterion_mask(view: RangeView, crit: object) -> np.ndarray | XlError | obje
             hit = ~(view.is_num & (view.num == number))
         return hit
     folded = crit.casefold()
-    codes, uniques = view.text_codes()
     if op in ("=", "<>"):
         rx = _wildcard_regex(folded)
-        if rx is None:
-            wanted = [i for i, u in enumerate(uniques) if u == folded]
-        else:
-            wanted = [i for i, u in enumerate(uniques) if rx.fullmatch(u)]
-        eq = np.isin(codes, wanted) if wanted else np.zeros(view.vals.size, dtype=bool)
+        eq = _text_mask(view, folded.__eq__ if rx is None else rx.fullmatch)
         return eq if op == "=" else ~eq
-    wanted = [i for i, u in enumerate(uniques) if fn(u, folded)]
-    return np.isin(codes, wanted) if wanted else np.zeros(view.vals.size, dtype=bool)
+    return _text_mask(view, lambda u: fn(u, folded))
 
 
-def _text_equals(view: RangeView, text: str) -> np.ndarray:
+def _text_mask(view: RangeView, keep) -> np.ndarray:
+    """The cells holding text whose case-folded value passes ``keep`` (tested once per
+    distinct text)."""
     codes, uniques = view.text_codes()
-    wanted = [i for i, u in enumerate(uniques) if u == text]
+    wanted = [i for i, u in enumerate(uniques) if keep(u)]
     return np.isin(codes, wanted) if wanted else np.zeros(view.vals.size, dtype=bool)
 
 
@@ -404,18 +386,14 @@ def _conditional(book, target, pairs, kind):
     return total / n if n else E_DIV0
 
 
-def _sumif(book, args):
-    if len(args) not in (2, 3):
-        return FALLBACK
-    target = args[2] if len(args) == 3 else args[0]
-    return _conditional(book, target, [(args[0], args[1])], "sum")
-
-
-def _averageif(book, args):
-    if len(args) not in (2, 3):
-        return FALLBACK
-    target = args[2] if len(args) == 3 else args[0]
-    return _conditional(book, target, [(args[0], args[1])], "avg")
+def _if(kind):
+    """SUMIF/AVERAGEIF(range; criterion; [target range, default the range])."""
+    def fn(book, args):
+        if len(args) not in (2, 3):
+            return FALLBACK
+        target = args[2] if len(args) == 3 else args[0]
+        return _conditional(book, target, [(args[0], args[1])], kind)
+    return fn
 
 
 def _countif(book, args):
@@ -428,16 +406,13 @@ def _pairs(args):
     return list(zip(args[0::2], args[1::2]))
 
 
-def _sumifs(book, args):
-    if len(args) < 3 or len(args) % 2 == 0:
-        return FALLBACK
-    return _conditional(book, args[0], _pairs(args[1:]), "sum")
-
-
-def _averageifs(book, args):
-    if len(args) < 3 or len(args) % 2 == 0:
-        return FALLBACK
-    return _conditional(book, args[0], _pairs(args[1:]), "avg")
+def _ifs(kind):
+    """SUMIFS/AVERAGEIFS(target range; range1; criterion1; ...)."""
+    def fn(book, args):
+        if len(args) < 3 or len(args) % 2 == 0:
+            return FALLBACK
+        return _conditional(book, args[0], _pairs(args[1:]), kind)
+    return fn
 
 
 def _countifs(book, args):
@@ -528,8 +503,8 @@ def _lookup(vertical: bool):
 
 AGGREGATES = {
     "SUBTOTAL": _subtotal, "MATCH": _match, "VLOOKUP": _lookup(True), "HLOOKUP": _lookup(False),
-    "SUM": _sum, "COUNT": _count, "COUNTA": _counta, "AVERAGE": _average,
-    "MIN": _extreme(np.min), "MAX": _extreme(np.max),
-    "SUMIF": _sumif, "SUMIFS": _sumifs, "COUNTIF": _countif, "COUNTIFS": _countifs,
-    "AVERAGEIF": _averageif, "AVERAGEIFS": _averageifs,
+    "SUM": _of_numbers(math.fsum), "COUNT": _count, "COUNTA": _counta, "AVERAGE": _of_numbers(_mean),
+    "MIN": _of_numbers(_or_zero(np.min)), "MAX": _of_numbers(_or_zero(np.max)),
+    "SUMIF": _if("sum"), "SUMIFS": _ifs("sum"), "COUNTIF": _countif, "COUNTIFS": _countifs,
+    "AVERAGEIF": _if("avg"), "AVERAGEIFS": _ifs("avg"),
 }

@@ -143,38 +143,23 @@ def _text_fn(f):
     return fn
 
 
-def _count_arg(n, default=1.0):
-    if n is None:
-        return default
-    x = to_number(n)
-    if isinstance(x, XlError):
-        return x
-    return x
+def _take(pick):
+    """LEFT or RIGHT: ``pick(text, count)`` once both arguments are valid."""
+    def fn(text, n=None):
+        t = to_text(text)
+        if isinstance(t, XlError):
+            return t
+        k = 1.0 if n is None else to_number(n)  # the count defaults to 1
+        if isinstance(k, XlError):
+            return k
+        if k < 0:
+            return E_VALUE
+        return pick(t, int(k))
+    return fn
 
 
-def _left(text, n=None):
-    t = to_text(text)
-    if isinstance(t, XlError):
-        return t
-    k = _count_arg(n)
-    if isinstance(k, XlError):
-        return k
-    if k < 0:
-        return E_VALUE
-    return t[:int(k)]
-
-
-def _right(text, n=None):
-    t = to_text(text)
-    if isinstance(t, XlError):
-        return t
-    k = _count_arg(n)
-    if isinstance(k, XlError):
-        return k
-    if k < 0:
-        return E_VALUE
-    k = int(k)
-    return t[len(t) - k:] if k else ""
+_left = _take(lambda t, k: t[:k])
+_right = _take(lambda t, k: t[len(t) - k:] if k else "")
 
 
 def _mid(text, start, n):

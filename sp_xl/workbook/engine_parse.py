@@ -130,10 +130,7 @@ def _unary(s: _Stream):
 
 
 def _primary(s: _Stream):
-    tok = s.peek()
-    if tok is None:
-        raise Unsupported("Formlen slutter for tidligt.", "The formula ends too early.")
-    s.take()
+    tok = s.take()
     if tok.type == Token.OPERAND:
         return _operand(tok)
     if tok.type == Token.PAREN and tok.subtype == Token.OPEN:
@@ -261,8 +258,4 @@ def _array(s: _Stream):
     return ("array", rows)
 
 
-def is_area(node) -> bool:
-    return node[0] == "ref"
-
-
-__all__ = ["Area", "Unsupported", "parse", "is_area"]
+__all__ = ["Area", "Unsupported", "parse"]

@@ -126,6 +126,10 @@ def split_reference(text: str) -> tuple[str | None, set[str], list[str], bool]:
     return table, specials, cols, is_range
 
 
+def _not_supported(text: str) -> Unsupported:
+    return Unsupported(f"Tabelreferencen {text} understøttes ikke.", f"The table reference {text} is not supported.")
+
+
 def resolve(text: str, tables: dict[str, Table], sheet: str, row: int, col: int):
     """(Table, r1, c1, r2, c2, this_row) for a structured reference written in (sheet, row, col)."""
     try:
@@ -151,14 +155,14 @@ def resolve(text: str, tables: dict[str, Table], sheet: str, row: int, col: int)
                                   f"The table '{table.name}' has no column '{c}'.")
             idx.append(upper.index(c.upper()))
         if len(idx) > 2 or (len(idx) == 2 and not is_range):
-            raise Unsupported(f"Tabelreferencen {text} understøttes ikke.", f"The table reference {text} is not supported.")
+            raise _not_supported(text)
         c1, c2 = table.c1 + min(idx), table.c1 + max(idx)
     else:
         c1, c2 = table.c1, table.c2
     data_r1, data_r2 = table.r1 + table.header_rows, table.r2 - table.totals_rows
     if "#THIS ROW" in specials:
         if len(specials) > 1:
-            raise Unsupported(f"Tabelreferencen {text} understøttes ikke.", f"The table reference {text} is not supported.")
+            raise _not_supported(text)
         return table, None, c1, None, c2, True
     if not specials or specials == {"#DATA"}:
         r1, r2 = data_r1, data_r2
@@ -173,7 +177,7 @@ def resolve(text: str, tables: dict[str, Table], sheet: str, row: int, col: int)
     elif specials == {"#DATA", "#TOTALS"}:
         r1, r2 = data_r1, table.r2
     else:
-        raise Unsupported(f"Tabelreferencen {text} understøttes ikke.", f"The table reference {text} is not supported.")
+        raise _not_supported(text)
     if r2 < r1:
         raise Unsupported(f"Tabelreferencen {text} peger på en tom del af tabellen '{table.name}'.",
                           f"The table reference {text} points to an empty part of the table '{table.name}'.")

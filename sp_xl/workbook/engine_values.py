@@ -306,8 +306,9 @@ def _plain_number(x: object) -> float:
     raise _NotPlain
 
 
-def _plain_numbers(X: np.ndarray) -> np.ndarray:
-    return np.fromiter(map(_plain_number, X.ravel().tolist()), dtype=float, count=X.size).reshape(X.shape)
+def _plain_numbers(X: np.ndarray, convert=_plain_number) -> np.ndarray:
+    """X as a float array through ``convert``, which raises _NotPlain for other cells."""
+    return np.fromiter(map(convert, X.ravel().tolist()), dtype=float, count=X.size).reshape(X.shape)
 
 
 def _numpy_arith(op: str, A: np.ndarray, B: np.ndarray) -> np.ndarray | None:
@@ -329,9 +330,11 @@ def _numpy_arith(op: str, A: np.ndarray, B: np.ndarray) -> np.ndarray | None:
         if op in "+-":
             r = np.where(np.abs(r) < np.maximum(np.abs(x), np.abs(y)) * _EPS, 0.0, r)
     out = r.astype(object)
+    bad = ~np.isfinite(r)
     if op == "/":
-        out[np.broadcast_to(y == 0.0, r.shape)] = E_DIV0
-    bad = ~np.isfinite(r) & ~np.broadcast_to(y == 0.0, r.shape) if op == "/" else ~np.isfinite(r)
+        zero = np.broadcast_to(y == 0.0, r.shape)
+        out[zero] = E_DIV0
+        bad &= ~zero
     out[bad] = E_NUM
     return out
 
@@ -346,8 +349,7 @@ def _strict_number(x: object) -> float:
 
 def _numpy_compare(op: str, A: np.ndarray, B: np.ndarray) -> np.ndarray | None:
     try:
-        x = np.fromiter(map(_strict_number, A.ravel().tolist()), dtype=float, count=A.size).reshape(A.shape)
-        y = np.fromiter(map(_strict_number, B.ravel().tolist()), dtype=float, count=B.size).reshape(B.shape)
+        x, y = _plain_numbers(A, _strict_number), _plain_numbers(B, _strict_number)
     except _NotPlain:
         return None
     with np.errstate(all="ignore"):

@@ -615,8 +615,8 @@ def test_structured_table_references_agree_with_libreoffice(tmp_path):
     assert ev.values[("Sager", "D3")] == 598 - 640
 
 
-def test_table_specials_headers_all_totals(tmp_path):
-    # LibreOffice 7.4 gets #Headers/#All wrong (1 and #NAME?), so these are checked by hand
+def _evaluate_table_workbook_with(tmp_path: Path, *extra: Formula) -> Evaluation:
+    """Evaluate the table workbook with extra formulas added to its own."""
     xlsx = tmp_path / "tabel.xlsx"
     _build_table_workbook(xlsx)
     pkg = XlsxPackage.open(xlsx)
@@ -626,13 +626,17 @@ def test_table_specials_headers_all_totals(tmp_path):
         cells, tables = pkg.cells, pkg.tables
 
         def formulas(self):
-            return pkg.formulas() + [Formula("Sager", "H1", "COUNTA(Sager[#Headers])"),
-                                     Formula("Sager", "H2", "ROWS(Sager[#All])"),
-                                     Formula("Sager", "H3", "ROWS(Sager)"),
-                                     Formula("Sager", "H4", "COLUMNS(Sager[[#Headers],[Oprettede]:[Netto]])"),
-                                     Formula("Sager", "H5", "Sager[@Uge]"),    # row 5 of the table: week 4
-                                     Formula("Sager", "H9", "Sager[@Uge]")]    # below the table
-    ev = evaluate(WithExtra())
+            return pkg.formulas() + list(extra)
+    return evaluate(WithExtra())
+
+
+def test_table_specials_headers_all_totals(tmp_path):
+    # LibreOffice 7.4 gets #Headers/#All wrong (1 and #NAME?), so these are checked by hand
+    ev = _evaluate_table_workbook_with(
+        tmp_path, Formula("Sager", "H1", "COUNTA(Sager[#Headers])"), Formula("Sager", "H2", "ROWS(Sager[#All])"),
+        Formula("Sager", "H3", "ROWS(Sager)"), Formula("Sager", "H4", "COLUMNS(Sager[[#Headers],[Oprettede]:[Netto]])"),
+        Formula("Sager", "H5", "Sager[@Uge]"),    # row 5 of the table: week 4
+        Formula("Sager", "H9", "Sager[@Uge]"))    # below the table
     assert ev.problems == []
     assert [ev.values[("Sager", r)] for r in ("H1", "H2", "H3", "H4", "H5")] == [4.0, 6.0, 5.0, 3.0, 4.0]
     assert str(ev.values[("Sager", "H9")]) == "#VALUE!"
@@ -647,18 +651,8 @@ def test_mixed_absolute_references_move_only_their_relative_part():
 
 
 def test_table_reference_to_a_missing_column_is_a_problem(tmp_path):
-    xlsx = tmp_path / "tabel.xlsx"
-    _build_table_workbook(xlsx)
-    pkg = XlsxPackage.open(xlsx)
-
-    class WithExtra:
-        sheet_names, date1904, defined_names = pkg.sheet_names, pkg.date1904, pkg.defined_names
-        cells, tables = pkg.cells, pkg.tables
-
-        def formulas(self):
-            return pkg.formulas() + [Formula("Sager", "H1", "SUM(Sager[Findes ikke])"),
-                                     Formula("Sager", "H2", "SUM(Ukendt[Uge])")]
-    ev = evaluate(WithExtra())
+    ev = _evaluate_table_workbook_with(tmp_path, Formula("Sager", "H1", "SUM(Sager[Findes ikke])"),
+                                       Formula("Sager", "H2", "SUM(Ukendt[Uge])"))
     reasons = {p.ref: p.reason_da for p in ev.problems}
     assert "Findes ikke" in reasons["H1"] and "Ukendt" in reasons["H2"]
     assert len(ev.problems) == 2
