@@ -21,7 +21,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from sp_xl.extracts.fields import Columns, gather
+from sp_xl.extracts.fields import Columns
 from sp_xl.extracts.problems import Message
 
 _LEVEL_IN_TEXT = re.compile(
@@ -37,21 +37,14 @@ def level_of(text: str) -> int | None:
 
 
 def parse(cols: Columns, extraction_date: dt.date, group_levels: Mapping[str, int] | None = None) -> dict[str, pd.DataFrame]:
-    table = cols.table
     n_codes, numbers = cols.text("number")
     cols.require(cols.heading("number"), n_codes, "sagsnummeret", "the case number")
-    o_codes, o_parsed = cols.dates("opened")
-    cols.require(cols.heading("opened"), o_codes, "oprettelsesdatoen", "the opening date")
-    c_codes, c_parsed = cols.dates("closed")
-    opened = gather(o_codes, o_parsed, np.datetime64("NaT"))
-    closed = gather(c_codes, c_parsed, np.datetime64("NaT"))
+    opened, closed = cols.span("opened", "closed", "oprettelsesdatoen", "the opening date")
     levels = _levels(cols, group_levels)
 
-    early = np.flatnonzero(~np.isnat(closed) & (closed < opened))
-    if early.size:
-        raise table.error(cols.heading("closed"), table.row_of(int(early[0])),
-                          "Sagen er lukket før den blev oprettet.", "The case was closed before it was opened.")
-    if closed[~np.isnat(closed)].size and (closed[~np.isnat(closed)] > np.datetime64(extraction_date + dt.timedelta(days=1))).any():
+    cols.refuse_before("closed", closed, opened,
+                       "Sagen er lukket før den blev oprettet.", "The case was closed before it was opened.")
+    if (closed > np.datetime64(extraction_date + dt.timedelta(days=1))).any():  # NaT compares False
         cols.warnings.append(Message("Nogle sager er lukket efter udtræksdatoen.",
                                      "Some cases are closed after the extraction date."))
 

@@ -116,6 +116,19 @@ class Columns:
         except ValueProblem as p:
             raise self._fail(heading, p) from None
 
+    def span(self, start: str, end: str, start_da: str, start_en: str) -> tuple[np.ndarray, np.ndarray]:
+        """Row datetimes of a required ``start`` column and an optional ``end`` column (NaT when empty)."""
+        s_codes, s_parsed = self.dates(start)
+        self.require(self.heading(start), s_codes, start_da, start_en)
+        e_codes, e_parsed = self.dates(end)
+        return gather(s_codes, s_parsed, np.datetime64("NaT")), gather(e_codes, e_parsed, np.datetime64("NaT"))
+
+    def refuse_before(self, end: str, ends: np.ndarray, starts: np.ndarray, da: str, en: str) -> None:
+        """Refuse the first row whose ``ends`` (column ``end``) is earlier than its start."""
+        early = np.flatnonzero(~np.isnat(ends) & (ends < starts))
+        if early.size:
+            raise self.table.error(self.heading(end), self.table.row_of(int(early[0])), da, en)
+
     def flags(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         heading = self.heading(name)
         codes, uniques = self._raw(heading)

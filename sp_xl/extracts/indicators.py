@@ -89,11 +89,17 @@ def _indicator_names(cols: Columns) -> tuple[np.ndarray, np.ndarray] | str:
                            "indicator; add the column or a title line.")
 
 
-def _long(cols: Columns, extraction_date: dt.date) -> pd.DataFrame:
-    table = cols.table
+def _indicators_and_hospitals(cols: Columns) -> tuple[np.ndarray | str, np.ndarray]:
+    """Per row: the indicator (one name for the whole table when its title gives it) and the hospital."""
     h_codes, hospitals = cols.text("hospital")
     cols.require(cols.heading("hospital"), h_codes, "hospitalet", "the hospital")
     names = _indicator_names(cols)
+    return (names[1][names[0]] if isinstance(names, tuple) else names), hospitals[h_codes]
+
+
+def _long(cols: Columns, extraction_date: dt.date) -> pd.DataFrame:
+    table = cols.table
+    indicators, hospitals = _indicators_and_hospitals(cols)
     m_codes, months = cols.months("month", extraction_date)
     cols.require(cols.heading("month"), m_codes, "måneden", "the month")
     numerator = denominator = None
@@ -116,8 +122,8 @@ def _long(cols: Columns, extraction_date: dt.date) -> pd.DataFrame:
         if not cols.has("value"):
             value = numerator / denominator
     frame = pd.DataFrame({
-        "indicator": names[1][names[0]] if isinstance(names, tuple) else names,
-        "hospital": hospitals[h_codes],
+        "indicator": indicators,
+        "hospital": hospitals,
         "month": gather(m_codes, months, np.datetime64("NaT")),
         "value": value,
         "numerator": numerator if numerator is not None else np.nan,
@@ -136,17 +142,15 @@ def _scaled(heading: str, numbers: parsing.NumberColumn) -> np.ndarray:
 
 def _wide_to_long(cols: Columns, extraction_date: dt.date) -> pd.DataFrame:
     table = cols.table
-    h_codes, hospitals = cols.text("hospital")
-    cols.require(cols.heading("hospital"), h_codes, "hospitalet", "the hospital")
-    names = _indicator_names(cols)
+    indicators, hospitals = _indicators_and_hospitals(cols)
     month_values, warnings = parsing.parse_months(list(cols.detection.month_columns), extraction_date)
     cols.warnings.extend(warnings)
     parts = []
     for heading, month in zip(cols.detection.month_columns, month_values):
         v_codes, v = cols.numbers("value", heading)
         parts.append(pd.DataFrame({
-            "indicator": names[1][names[0]] if isinstance(names, tuple) else names,
-            "hospital": hospitals[h_codes],
+            "indicator": indicators,
+            "hospital": hospitals,
             "month": month,
             "value": gather(v_codes, _scaled(heading, v), np.nan),
             "numerator": np.nan, "denominator": np.nan,

@@ -21,22 +21,15 @@ import numpy as np
 import pandas as pd
 
 from sp_xl.calc.workdays import nth_workday_after
-from sp_xl.extracts.fields import Columns, gather
+from sp_xl.extracts.fields import Columns
 
 
 def parse(cols: Columns, extraction_date: dt.date, within_days: int = 3) -> dict[str, pd.DataFrame]:
-    table = cols.table
     h_codes, hospitals = cols.text("hospital")
     cols.require(cols.heading("hospital"), h_codes, "hospitalet", "the hospital")
-    s_codes, s_parsed = cols.dates("sent")
-    cols.require(cols.heading("sent"), s_codes, "afsendelsestidspunktet", "the time sent")
-    a_codes, a_parsed = cols.dates("answered")
-    sent = gather(s_codes, s_parsed, np.datetime64("NaT"))
-    answered = gather(a_codes, a_parsed, np.datetime64("NaT"))
-    early = np.flatnonzero(~np.isnat(answered) & (answered < sent))
-    if early.size:
-        raise table.error(cols.heading("answered"), table.row_of(int(early[0])),
-                          "Beskeden er besvaret før den blev sendt.", "The message was answered before it was sent.")
+    sent, answered = cols.span("sent", "answered", "afsendelsestidspunktet", "the time sent")
+    cols.refuse_before("answered", answered, sent,
+                       "Beskeden er besvaret før den blev sendt.", "The message was answered before it was sent.")
 
     due = deadline(sent, within_days)
     answered_day = answered.astype("datetime64[D]")

@@ -13,27 +13,16 @@ import math
 import re
 from collections.abc import Mapping
 
-from sp_xl.workbook.package import serialise_value, split_ref
+from sp_xl.workbook.package import escape_text, serialise_value, split_ref
 
 _NAME = rb"[A-Za-z_][\w.\-]*"
 _SHEETDATA = re.compile(rb"<(?:(" + _NAME + rb"):)?sheetData\b[^>]*?(/?)>")
 _R = re.compile(rb"""(?:^|\s)r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _DROP_ATTRS = re.compile(rb"""\s+(?:t|cm|vm)\s*=\s*(?:"[^"]*"|'[^']*')""")
-# XML 1.0 cannot carry these characters (and parsers turn CR into LF); Excel's ST_Xstring escape _xHHHH_ can (and a
-# literal "_x0041_" in the text must itself be escaped, or Excel would decode it).
-_NEEDS_XSTRING = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
-_XML_ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
 
 
 class SheetLayoutError(ValueError):
     """The sheet XML is not laid out as expected (e.g. cells without references)."""
-
-
-def escape_text(text: str) -> bytes:
-    if _NEEDS_XSTRING.search(text):
-        text = _NEEDS_XSTRING.sub(lambda m: "_x005F" + m.group(0) if m.group(0).startswith("_x")
-                                  else f"_x{ord(m.group(0)):04X}_", text)
-    return text.translate(_XML_ESCAPES).encode("utf-8")
 
 
 def cell_xml(prefix: bytes, ref: str, attrs: bytes, value: object) -> bytes:

@@ -15,11 +15,10 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from sp_xl.extracts.parsing import MONTH_NAMES_DA as MONTHS_DA
 from sp_xl.workbook.import_record import relationships
 from sp_xl.workbook.package import XlsxPackage, col_letters, split_ref
 
-MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september",
-             "oktober", "november", "december")
 MONTHS_EN = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
              "october", "november", "december")
 _YEAR = re.compile(r"\b((?:19|20)\d{2})\b")

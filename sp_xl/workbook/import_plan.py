@@ -184,11 +184,9 @@ def _lpr(out: Plan, slots: dict[str, TableSlots], extract: Extract) -> None:
         day += dt.timedelta(days=1)
     if no_row:
         span_da = f"{no_row[0]:%d-%m-%Y}–{no_row[-1]:%d-%m-%Y}"
-        out.unplaced.append(Message(
-            f"tLPRFejl: {len(no_row)} dag(e) har ingen række i tabellen ({span_da}); tabellen udvides ikke "
-            "automatisk i denne version, så de dage er ikke importeret.",
-            f"tLPRFejl: {len(no_row)} day(s) have no row in the table ({no_row[0]}–{no_row[-1]}); the table is "
-            "not extended automatically in this version, so those days were not imported."))
+        _not_extended(out, f"tLPRFejl: {len(no_row)} dag(e) har ingen række i tabellen ({span_da})",
+                      f"tLPRFejl: {len(no_row)} day(s) have no row in the table ({no_row[0]}–{no_row[-1]})",
+                      "dage", "days")
 
 
 def _support(out: Plan, slots: dict[str, TableSlots], extract: Extract) -> None:
@@ -224,11 +222,16 @@ def _support(out: Plan, slots: dict[str, TableSlots], extract: Extract) -> None:
         out.placements.append(Placement("tSupport", table.sheet, f"{y}-W{w:02d}",
                                         Message(f"uge {w} {y}", f"week {w} {y}"), cells))
     if no_row:
-        out.unplaced.append(Message(
-            f"tSupport: ingen række til {len(no_row)} uge(r) ({no_row[0]}–{no_row[-1]}); tabellen udvides ikke "
-            "automatisk i denne version, så de uger er ikke importeret.",
-            f"tSupport: no row for {len(no_row)} week(s) ({no_row[0]}–{no_row[-1]}); the table is not extended "
-            "automatically in this version, so those weeks were not imported."))
+        _not_extended(out, f"tSupport: ingen række til {len(no_row)} uge(r) ({no_row[0]}–{no_row[-1]})",
+                      f"tSupport: no row for {len(no_row)} week(s) ({no_row[0]}–{no_row[-1]})", "uger", "weeks")
+
+
+def _not_extended(out: Plan, what_da: str, what_en: str, periods_da: str, periods_en: str) -> None:
+    """Periods without a row: reported, since this version does not grow the table."""
+    out.unplaced.append(Message(
+        f"{what_da}; tabellen udvides ikke automatisk i denne version, så de {periods_da} er ikke importeret.",
+        f"{what_en}; the table is not extended automatically in this version, so those {periods_en} were not "
+        "imported."))
 
 
 def _departments(out: Plan, slots: dict[str, TableSlots], extract: Extract) -> None:

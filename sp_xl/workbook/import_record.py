@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from sp_xl.workbook.package import XlsxPackage
+from sp_xl.workbook.package import XlsxPackage, xstring_decode
 
 NS = "urn:sp-xl:import-record:1"
 _ROOT = f"{{{NS}}}imports"
@@ -33,7 +33,6 @@ _DS = "http://schemas.openxmlformats.org/officeDocument/2006/customXml"
 # Texts XML cannot carry (control characters from an extract) are stored as _xHHHH_, as Excel
 # does in cells; a literal "_xHHHH_" is escaped as "_x005F_xHHHH_" so it decodes to itself.
 _UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
-_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 def _enc(text: str) -> str:
@@ -41,8 +40,6 @@ def _enc(text: str) -> str:
                        text)
 
 
-def _dec(text: str) -> str:
-    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
 _REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 
 
@@ -98,20 +95,20 @@ class ImportRecord:
         root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, huge_tree=True))
         rec = cls(part=part)
         for te in root.iter(f"{{{NS}}}table"):
-            t = TableRecord(_dec(te.get("sheet", "")), _dec(te.get("originalSource", "")))
+            t = TableRecord(xstring_decode(te.get("sheet", "")), xstring_decode(te.get("originalSource", "")))
             for pe in te.iter(f"{{{NS}}}period"):
                 cells: dict[str, object] = {}
                 for ce in pe.iter(f"{{{NS}}}cell"):
                     if ce.get("text") is not None:
-                        cells[ce.get("r")] = _dec(ce.get("text"))
+                        cells[ce.get("r")] = xstring_decode(ce.get("text"))
                     elif ce.get("number") is not None:
                         cells[ce.get("r")] = float(ce.get("number"))
                     else:
                         cells[ce.get("r")] = None
-                t.periods[_dec(pe.get("key"))] = PeriodRecord(
-                    _dec(pe.get("file", "")), dt.date.fromisoformat(pe.get("extracted")),
+                t.periods[xstring_decode(pe.get("key"))] = PeriodRecord(
+                    xstring_decode(pe.get("file", "")), dt.date.fromisoformat(pe.get("extracted")),
                     dt.datetime.fromisoformat(pe.get("imported")), cells)
-            rec.tables[_dec(te.get("name"))] = t
+            rec.tables[xstring_decode(te.get("name"))] = t
         return rec
 
 

@@ -79,7 +79,7 @@ def _xml_unescape(text: str) -> str:
     return _ENTITY.sub(sub, text)
 
 
-def _xstring_decode(text: str) -> str:
+def xstring_decode(text: str) -> str:
     """ST_Xstring: '_x000D_' stands for a carriage return, '_x005F_' for a literal '_'."""
     if "_x" not in text:
         return text
@@ -412,7 +412,7 @@ def _number(text: str) -> float | ExcelError:
 
 def _inline_text(raw: bytes) -> str:
     raw = _RPH_EL.sub(b"", raw)
-    return _xstring_decode("".join(_text(m.group(1) or b"") for m in _T_EL.finditer(raw)))
+    return xstring_decode("".join(_text(m.group(1) or b"") for m in _T_EL.finditer(raw)))
 
 
 # ---------------------------------------------------------------- shared formulas
@@ -647,7 +647,7 @@ class XlsxPackage:
                 elif local == "r":
                     texts.extend(t.text or "" for t in part
                                  if isinstance(t.tag, str) and etree.QName(t).localname == "t")
-            out.append(_xstring_decode("".join(texts)))
+            out.append(xstring_decode("".join(texts)))
         return out
 
     # ---- sheets
@@ -745,7 +745,7 @@ class XlsxPackage:
             if not inner:
                 continue
             if t == b"inlineStr" and inner[:7] == b"<is><t>" and inner[-9:] == b"</t></is>" and b"<" not in inner[7:-9]:
-                values[ref] = _xstring_decode(_text(inner[7:-9]))
+                values[ref] = xstring_decode(_text(inner[7:-9]))
                 continue
             if f_open in inner or (prefix and f_pref in inner):
                 formulas.append((ref, inner))
@@ -784,7 +784,7 @@ class XlsxPackage:
         elif t == b"inlineStr" and (ism := _IS_EL.search(inner)):
             body = ism.group(1) or b""
             if body[:3] == b"<t>" and body[-4:] == b"</t>" and b"<" not in body[3:-4]:
-                return _xstring_decode(_text(body[3:-4]))
+                return xstring_decode(_text(body[3:-4]))
             return _inline_text(body)
         else:
             vm = _V_EL.search(inner)
@@ -814,7 +814,7 @@ class XlsxPackage:
             return error_value(text)
         if t == b"d":
             return self._iso_to_serial(text)
-        return _xstring_decode(text)           # "str", "inlineStr" with <v>
+        return xstring_decode(text)           # "str", "inlineStr" with <v>
 
     def _iso_to_serial(self, text: str) -> float | ExcelError:
         text = text.strip().replace("Z", "")
@@ -909,7 +909,7 @@ class XlsxPackage:
                 if not typ.endswith(_RT_TABLE) or not self._has(target):
                     continue
                 root = self._xml(target)
-                cols = [_xstring_decode(c.get("name", "")) for c in root.iter()
+                cols = [xstring_decode(c.get("name", "")) for c in root.iter()
                         if isinstance(c.tag, str) and etree.QName(c).localname == "tableColumn"]
                 name = root.get("displayName") or root.get("name") or target
                 out[name] = (info.name, (root.get("ref") or "").replace("$", ""), cols)
@@ -1178,7 +1178,9 @@ _XML_ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
 _NEEDS_XSTRING = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
 
 
-def _escape_text(s: str) -> bytes:
+def escape_text(s: str) -> bytes:
+    """XML-escaped UTF-8, with ST_Xstring escapes (_xHHHH_) for what XML 1.0 cannot carry (and CR,
+    which parsers turn into LF); a literal "_x0041_" is escaped too."""
     if _NEEDS_XSTRING.search(s):
         s = _NEEDS_XSTRING.sub(lambda m: "_x005F" + m.group(0) if m.group(0).startswith("_x")
                                else f"_x{ord(m.group(0)):04X}_", s)
@@ -1213,7 +1215,7 @@ def serialise_value(value: object, date1904: bool = False) -> tuple[str | None, 
         return None, _format_number((value - epoch) / dt.timedelta(days=1))
     if value is None:
         return None, b"0"          # Excel shows a formula that yields "nothing" (=A1 on an empty A1) as 0
-    return "str", _escape_text(str(value))
+    return "str", escape_text(str(value))
 
 
 _TAGS: dict[bytes, tuple[bytes, ...]] = {}

@@ -2,10 +2,7 @@
 
 import datetime as dt
 
-import openpyxl
-import pytest
-
-from sp_xl.extracts import ExtractError, Kind, read_extract
+from sp_xl.extracts import Kind, read_extract
 
 
 def test_weekly_counts_levels_1_2_and_3(fixture_path):
@@ -24,17 +21,8 @@ def test_weekly_counts_levels_1_2_and_3(fixture_path):
     assert str(f3.week_start.iloc[0])[:10] == "2018-01-01"  # a Monday
 
 
-def _xlsx(path, rows):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    for r in rows:
-        ws.append(r)
-    wb.save(path)
-    return path
-
-
-def test_english_workbook_with_assignment_groups_and_a_mapping(tmp_path):
-    path = _xlsx(tmp_path / "incidents_2018-05-19.xlsx", [
+def test_english_workbook_with_assignment_groups_and_a_mapping(tmp_path, xlsx):
+    path = xlsx(tmp_path / "incidents_2018-05-19.xlsx", [
         ["Number", "Opened", "Closed", "Assignment group"],
         ["INC1", dt.datetime(2018, 1, 1, 8), dt.datetime(2018, 1, 2, 8), "Level 1 Herlev"],
         ["INC2", dt.datetime(2018, 1, 2, 8), None, "L2 Rigshospitalet"],
@@ -47,35 +35,26 @@ def test_english_workbook_with_assignment_groups_and_a_mapping(tmp_path):
     assert e.tables["weekly_level_3"].closed.tolist() == [0, 1]
 
 
-def test_identical_duplicate_rows_count_once(tmp_path):
-    p = tmp_path / "sager_2018-02-01.csv"
-    p.write_text("Sagsnummer;Oprettet;Lukket;Niveau\nINC1;2018-01-02;2018-01-03;1\nINC1;2018-01-02;2018-01-03;1\n")
-    e = read_extract(p)
+def test_identical_duplicate_rows_count_once(extract_of):
+    e = extract_of("sager_2018-02-01.csv",
+                   "Sagsnummer;Oprettet;Lukket;Niveau\nINC1;2018-01-02;2018-01-03;1\nINC1;2018-01-02;2018-01-03;1\n")
     assert len(e.tables["cases"]) == 1
     assert "dublerede" in str(e.warnings[0])
 
 
-def test_conflicting_duplicates_are_refused_with_the_row(tmp_path):
-    p = tmp_path / "sager_2018-02-01.csv"
-    p.write_text("Sagsnummer;Oprettet;Lukket;Niveau\nINC1;2018-01-02;2018-01-03;1\nINC2;2018-01-02;;1\n"
-                 "INC1;2018-01-02;2018-01-05;1\n")
-    with pytest.raises(ExtractError) as info:
-        read_extract(p)
-    assert (info.value.row, info.value.column) == (4, "Sagsnummer")
+def test_conflicting_duplicates_are_refused_with_the_row(refusal):
+    error = refusal("sager_2018-02-01.csv",
+                    "Sagsnummer;Oprettet;Lukket;Niveau\nINC1;2018-01-02;2018-01-03;1\nINC2;2018-01-02;;1\n"
+                    "INC1;2018-01-02;2018-01-05;1\n")
+    assert (error.row, error.column) == (4, "Sagsnummer")
 
 
-def test_closed_before_opened_is_refused(tmp_path):
-    p = tmp_path / "sager_2018-02-01.csv"
-    p.write_text("Sagsnummer;Oprettet;Lukket;Niveau\nINC1;2018-01-05;2018-01-03;1\n")
-    with pytest.raises(ExtractError) as info:
-        read_extract(p)
-    assert (info.value.row, info.value.column) == (2, "Lukket")
-    assert "lukket før" in str(info.value)
+def test_closed_before_opened_is_refused(refusal):
+    error = refusal("sager_2018-02-01.csv", "Sagsnummer;Oprettet;Lukket;Niveau\nINC1;2018-01-05;2018-01-03;1\n")
+    assert (error.row, error.column) == (2, "Lukket")
+    assert "lukket før" in str(error)
 
 
-def test_unknown_level_is_refused(tmp_path):
-    p = tmp_path / "sager_2018-02-01.csv"
-    p.write_text("Sagsnummer;Oprettet;Lukket;Niveau\nINC1;2018-01-02;;1\nINC2;2018-01-02;;høj\n")
-    with pytest.raises(ExtractError) as info:
-        read_extract(p)
-    assert (info.value.row, info.value.column) == (3, "Niveau")
+def test_unknown_level_is_refused(refusal):
+    error = refusal("sager_2018-02-01.csv", "Sagsnummer;Oprettet;Lukket;Niveau\nINC1;2018-01-02;;1\nINC2;2018-01-02;;høj\n")
+    assert (error.row, error.column) == (3, "Niveau")

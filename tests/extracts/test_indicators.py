@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from sp_xl.extracts import ExtractError, Kind, read_extract
+from sp_xl.extracts import Kind, read_extract
 
 
 def test_tabel_4_wide_windows_1252_file_matches_the_report(fixture_path):
@@ -34,51 +34,40 @@ def test_tabel_1_and_2_long_english_file(fixture_path):
     assert t2.loc["Herlev og Gentofte Hospital"].tolist() == [pytest.approx(0.14), pytest.approx(0.15)]
 
 
-def test_numerator_and_denominator_give_the_share(tmp_path):
-    p = tmp_path / "sp_2018-05-19.csv"
-    p.write_text("Hospital;Indikator;Måned;Tæller;Nævner\nRigshospitalet;SmartSet ambulante;januar 2018;120;1.000\n")
-    v = read_extract(p).tables["values"]
+def test_numerator_and_denominator_give_the_share(extract_of):
+    v = extract_of("sp_2018-05-19.csv", "Hospital;Indikator;Måned;Tæller;Nævner\n"
+                   "Rigshospitalet;SmartSet ambulante;januar 2018;120;1.000\n").tables["values"]
     assert v.value.tolist() == [pytest.approx(0.12)]
     assert v.denominator.tolist() == [1000.0]
 
 
-def test_share_above_100_percent_is_refused(tmp_path):
-    p = tmp_path / "sp_2018-05-19.csv"
-    p.write_text("Hospital;Indikator;Måned;Værdi\nRigshospitalet;Best./Ord.-set indlagte;2018-01;0,11\n"
-                 "Bornholms hospital;Best./Ord.-set indlagte;2018-01;11\n")
-    with pytest.raises(ExtractError) as info:
-        read_extract(p)
-    assert (info.value.row, info.value.column) == (3, "Værdi")
+def test_share_above_100_percent_is_refused(refusal):
+    error = refusal("sp_2018-05-19.csv",
+                    "Hospital;Indikator;Måned;Værdi\nRigshospitalet;Best./Ord.-set indlagte;2018-01;0,11\n"
+                    "Bornholms hospital;Best./Ord.-set indlagte;2018-01;11\n")
+    assert (error.row, error.column) == (3, "Værdi")
 
 
-def test_a_wrong_total_row_is_kept_and_warned_about(tmp_path):
-    p = tmp_path / "sp_2018-05-19.csv"
-    p.write_text("Hospital;Indikator;2018-01;2018-02\nA;Patienter aktive på Min SP;10;20\nB;Patienter aktive på Min SP;5;5\n"
-                 "I alt;Patienter aktive på Min SP;15;26\n")
-    e = read_extract(p)
+def test_a_wrong_total_row_is_kept_and_warned_about(extract_of):
+    e = extract_of("sp_2018-05-19.csv",
+                   "Hospital;Indikator;2018-01;2018-02\nA;Patienter aktive på Min SP;10;20\nB;Patienter aktive på Min SP;5;5\n"
+                   "I alt;Patienter aktive på Min SP;15;26\n")
     assert e.tables["tabel_6"].set_index("hospital").loc["I alt"].tolist() == [15, 26]
     assert any("summer til 25" in str(w) for w in e.warnings)
 
 
-def test_counts_get_a_total_row(tmp_path):
-    p = tmp_path / "sp_2018-05-19.csv"
-    p.write_text("Hospital;Indikator;2018-01\nA;Patienter aktive på Min SP;10\nB;Patienter aktive på Min SP;5\n")
-    t6 = read_extract(p).tables["tabel_6"]
+def test_counts_get_a_total_row(extract_of):
+    t6 = extract_of("sp_2018-05-19.csv", "Hospital;Indikator;2018-01\nA;Patienter aktive på Min SP;10\n"
+                    "B;Patienter aktive på Min SP;5\n").tables["tabel_6"]
     assert t6.hospital.tolist() == ["A", "B", "I alt"]
     assert t6.iloc[:, 1].tolist() == [10, 5, 15]
 
 
-def test_two_values_for_one_hospital_and_month_are_refused(tmp_path):
-    p = tmp_path / "sp_2018-05-19.csv"
-    p.write_text("Hospital;Indikator;Måned;Værdi\nA;Aktive patienter;2018-01;1\nA;Aktive patienter;januar 2018;2\n")
-    with pytest.raises(ExtractError) as info:
-        read_extract(p)
-    assert info.value.row == 3
+def test_two_values_for_one_hospital_and_month_are_refused(refusal):
+    error = refusal("sp_2018-05-19.csv",
+                    "Hospital;Indikator;Måned;Værdi\nA;Aktive patienter;2018-01;1\nA;Aktive patienter;januar 2018;2\n")
+    assert error.row == 3
 
 
-def test_wide_table_without_indicator_needs_a_title(tmp_path):
-    p = tmp_path / "sp_2018-05-19.csv"
-    p.write_text("Hospital;januar 2018;februar 2018\nA;1;2\n")
-    with pytest.raises(ExtractError) as info:
-        read_extract(p)
-    assert info.value.column == "Indikator"
+def test_wide_table_without_indicator_needs_a_title(refusal):
+    assert refusal("sp_2018-05-19.csv", "Hospital;januar 2018;februar 2018\nA;1;2\n").column == "Indikator"

@@ -9,7 +9,7 @@ import numpy as np
 import openpyxl
 import pytest
 
-from sp_xl.extracts import ExtractError, read_extract
+from sp_xl.extracts import read_extract
 from sp_xl.extracts.messages import deadline
 
 LO_ORACLE = Path(__file__).resolve().parents[2] / ".." / "shared" / "tools" / "lo_oracle.py"
@@ -33,12 +33,9 @@ def test_hand_worked_shares_around_easter_and_great_prayer_day(fixture_path):
     assert wide.loc["Rigshospitalet"].iloc[0] == pytest.approx(2 / 3)
 
 
-def test_answered_before_sent_is_refused(tmp_path):
-    p = tmp_path / "beskeder_2018-05-25.csv"
-    p.write_text("Hospital;Sendt;Besvaret\nRigshospitalet;2018-03-28 10:00;2018-03-27 09:00\n")
-    with pytest.raises(ExtractError) as info:
-        read_extract(p)
-    assert (info.value.row, info.value.column) == (2, "Besvaret")
+def test_answered_before_sent_is_refused(refusal):
+    error = refusal("beskeder_2018-05-25.csv", "Hospital;Sendt;Besvaret\nRigshospitalet;2018-03-28 10:00;2018-03-27 09:00\n")
+    assert (error.row, error.column) == (2, "Besvaret")
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")

@@ -4,10 +4,9 @@ import collections
 import datetime as dt
 import random
 
-import openpyxl
 import pytest
 
-from sp_xl.extracts import ExtractError, Kind, read_extract
+from sp_xl.extracts import Kind, read_extract
 
 # (department, hospital, order-set orders, all orders): the seed's Tabel 3 counts with
 # totals chosen so that the rates round to the printed percentages.
@@ -86,23 +85,18 @@ def test_small_departments_are_ranked_without_a_floor(orders, tmp_path):
     assert flag.value == "-Kirurgi" and flag.count == 3
 
 
-def test_workbook_with_order_dates(tmp_path):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["Department", "Hospital", "Order date", "From order set", "Initiating user", "Approving user"])
-    ws.append(["Neuro", "RH", dt.datetime(2018, 1, 5, 10), "Y", "abc", "abc"])
-    ws.append(["Neuro", "RH", dt.datetime(2018, 1, 20, 10), "N", "abc", "abc"])
-    ws.append(["Neuro", "RH", dt.datetime(2018, 2, 1, 10), "Y", "abc", "ABC"])  # another user id
-    path = tmp_path / "orders_2018-05-30.xlsx"
-    wb.save(path)
+def test_workbook_with_order_dates(tmp_path, xlsx):
+    path = xlsx(tmp_path / "orders_2018-05-30.xlsx", [
+        ["Department", "Hospital", "Order date", "From order set", "Initiating user", "Approving user"],
+        ["Neuro", "RH", dt.datetime(2018, 1, 5, 10), "Y", "abc", "abc"],
+        ["Neuro", "RH", dt.datetime(2018, 1, 20, 10), "N", "abc", "abc"],
+        ["Neuro", "RH", dt.datetime(2018, 2, 1, 10), "Y", "abc", "ABC"],  # another user id
+    ])
     usage = read_extract(path).tables["usage"]
     assert usage.orders.tolist() == [2] and usage.usage_rate.tolist() == [0.5]
 
 
-def test_unreadable_flag_names_row_and_column(tmp_path):
-    p = tmp_path / "ordinationer_2018-05-30.csv"
-    p.write_text("Afdeling;Hospital;Måned;Fra ordinationssæt;Igangsat af;Godkendt af\n"
-                 "A;RH;2018-01;ja;u;u\nA;RH;2018-01;måske;u;u\n")
-    with pytest.raises(ExtractError) as info:
-        read_extract(p)
-    assert (info.value.row, info.value.column) == (3, "Fra ordinationssæt")
+def test_unreadable_flag_names_row_and_column(refusal):
+    error = refusal("ordinationer_2018-05-30.csv", "Afdeling;Hospital;Måned;Fra ordinationssæt;Igangsat af;Godkendt af\n"
+                    "A;RH;2018-01;ja;u;u\nA;RH;2018-01;måske;u;u\n")
+    assert (error.row, error.column) == (3, "Fra ordinationssæt")
