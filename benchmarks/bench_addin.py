@@ -16,9 +16,9 @@ import openpyxl
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests.*
 
 from sp_xl.addin.build import addin_bytes, build_addin, check_addin
-from sp_xl.addin.links import scan_formulas, scan_package
-from sp_xl.excel.registry import functions
-from tests.addin.test_links import OTHER_PC, _with_external_links
+from sp_xl.checks.links import scan_formulas, scan_package
+from sp_xl.udfs import functions
+from tests.checks.test_links import OTHER_PC, _with_external_links
 
 
 def timed(fn, runs: int = 5) -> tuple[float, object]:

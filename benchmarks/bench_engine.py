@@ -1,4 +1,4 @@
-"""Micro-benchmark of the formula engine (sp_xl.workbook.engine).
+"""Micro-benchmark of the formula engine (sp_xl.engine.evaluate).
 
 Prints formula cells per second and peak memory for:
   * 10k and 100k data rows with a few hundred aggregate formulas (SUMIFS/COUNTIFS per
@@ -27,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sp_xl.workbook.engine import evaluate  # noqa: E402
-from sp_xl.workbook.package import FormulaCell  # noqa: E402
+from sp_xl.engine.evaluate import evaluate  # noqa: E402
+from sp_xl.ooxml.model import FormulaCell  # noqa: E402
 
 DEPARTMENTS = [f"Afdeling {i:02d}" for i in range(50)]
 
@@ -156,7 +156,7 @@ def build_master(path: Path) -> None:
 def master_comparison(repeat: int = 3) -> None:
     """End to end, each in a fresh process: `refresh()` (read, evaluate, write atomically)
     versus LibreOffice headless recalc + save (lo_oracle roundtrip). Best of ``repeat``."""
-    from sp_xl.workbook.package import XlsxPackage
+    from sp_xl.ooxml.package import XlsxPackage
     lo_oracle = ROOT.parent / "shared" / "tools" / "lo_oracle.py"
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -173,7 +173,7 @@ def master_comparison(repeat: int = 3) -> None:
         ev = evaluate(pkg)
         t_eval = time.perf_counter() - t
         ours = []
-        script = "import sys; from sp_xl.workbook.refresh import refresh; refresh(sys.argv[1], backup=False)"
+        script = "import sys; from sp_xl.actions.refresh import refresh; refresh(sys.argv[1], backup=False)"
         for _ in range(repeat):
             shutil.copy(tmp / "lo.xlsx", tmp / "ours.xlsx")
             t = time.perf_counter()
@@ -210,7 +210,7 @@ def refresh_100k(repeat: int = 2) -> None:
         src = Path(tmp) / "data100k.xlsx"
         n = build_100k(src)
         script = ("import resource, sys, time; t = time.perf_counter(); "
-                  "from sp_xl.workbook.refresh import refresh; refresh(sys.argv[1], backup=False); "
+                  "from sp_xl.actions.refresh import refresh; refresh(sys.argv[1], backup=False); "
                   "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
         for _ in range(repeat):
             target = Path(tmp) / "run.xlsx"

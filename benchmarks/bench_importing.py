@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 
 from sp_xl.extracts import read_extract
-from sp_xl.workbook import report_data as rd
-from sp_xl.workbook.importing import import_extracts
-from sp_xl.workbook.master import build_master
+from sp_xl.master import report_data as rd
+from sp_xl.actions.importing import import_extracts
+from sp_xl.master.build import build_master
 
 
 def write_extracts(folder: Path, orders: int) -> list[Path]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from sp_xl.workbook import master
+from sp_xl.master import build as master
 
 
 def main(repeats: int = 5) -> None:

@@ -36,7 +36,7 @@ LO_ORACLE = ROOT.parent / "shared" / "tools" / "lo_oracle.py"
 _CHILD = """
 import resource, sys, time
 t0 = time.perf_counter()
-from sp_xl.workbook.refresh import refresh
+from sp_xl.actions.refresh import refresh
 s = refresh(sys.argv[1], backup=False)
 t1 = time.perf_counter()
 usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -166,7 +166,7 @@ def use_bytecode_cache(folder: Path) -> None:
     global CHILD_ENV
     CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     CHILD_ENV["PYTHONPYCACHEPREFIX"] = str(folder)
-    subprocess.run([sys.executable, "-c", "import sp_xl.workbook.refresh, sp_xl.workbook.engine, sp_xl.udfs"],
+    subprocess.run([sys.executable, "-c", "import sp_xl.actions.refresh, sp_xl.engine.evaluate, sp_xl.udfs"],
                    check=True, cwd=ROOT, env=CHILD_ENV)
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sp_xl.workbook import share  # noqa: E402
-from sp_xl.workbook.package import XlsxPackage  # noqa: E402
-from tests.workbook.test_share_fixtures import refreshed_master  # noqa: E402
+from sp_xl.actions import share  # noqa: E402
+from sp_xl.ooxml.package import XlsxPackage  # noqa: E402
+from tests.share.test_share_fixtures import refreshed_master  # noqa: E402
 
 
 def main() -> None:

@@ -16,7 +16,8 @@ import random
 import statistics
 import time
 
-from sp_xl.excel.registry import REGISTRY, functions
+from sp_xl.excel.registry import REGISTRY
+from sp_xl.udfs import functions
 
 ROWS = 10_000
 rng = random.Random(7)

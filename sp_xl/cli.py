@@ -27,8 +27,8 @@ def _functions(args: argparse.Namespace) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
-    from sp_xl.workbook.master import build_master
-    from sp_xl.workbook.safety import WorkbookRefused
+    from sp_xl.master.build import build_master
+    from sp_xl.ooxml.safety import WorkbookRefused
 
     try:
         path = build_master(args.path, overwrite=args.overwrite)
@@ -39,7 +39,7 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _refresh(args: argparse.Namespace) -> int:
-    from sp_xl.workbook import refresh
+    from sp_xl.actions import refresh
 
     if args.output:
         # Refresh a copy, so that the original (e.g. the committed master) stays as it is.
@@ -60,19 +60,19 @@ def _refresh(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from sp_xl.workbook import importing
+    from sp_xl.actions import importing
 
     return importing.run_cli(args)
 
 
 def _share(args: argparse.Namespace) -> int:
-    from sp_xl.workbook import share
+    from sp_xl.actions import share
 
     return share.run_cli(args)
 
 
 def _check(args: argparse.Namespace) -> int:
-    from sp_xl.addin.handlers import check_file
+    from sp_xl.actions.check import check_file
 
     outcome = check_file(args.path)
     print(outcome.text(max_lines=10_000))
@@ -105,7 +105,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     r = _add(sub, "refresh", "genberegn alle formler og gem resultaterne i filen, uden Excel",
              "recompute every formula and store the results in the file, without Excel", _refresh)
     if command == "refresh":
-        from sp_xl.workbook import refresh
+        from sp_xl.actions import refresh
 
         refresh.add_arguments(r)
         r.add_argument("-o", "--output", help=i18n.pick("opdatér en kopi her i stedet for selve filen",
@@ -121,14 +121,14 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     i = _add(sub, "import", "importér udtræk i arbejdsbogens dataark", "import extracts into the workbook's data sheets",
              _import)
     if command == "import":
-        from sp_xl.workbook import importing
+        from sp_xl.actions import importing
 
         importing.add_arguments(i)
 
     s = _add(sub, "share", "skriv e-mail-kopien til modtagere uden tilføjelsesprogrammet",
              "write the e-mail copy for readers without the add-in", _share)
     if command == "share":
-        from sp_xl.workbook import share
+        from sp_xl.actions import share
 
         share.add_arguments(s)
 

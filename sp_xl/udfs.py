@@ -20,7 +20,7 @@ from sp_xl.calc.cells import Cells, broadcast, first_errors
 from sp_xl.calc.series import raise_first_error, same_length
 from sp_xl.errors import NA, VALUE, err, fail
 from sp_xl.excel import coerce
-from sp_xl.excel.registry import udf
+from sp_xl.excel.registry import REGISTRY, FunctionSpec, udf
 
 
 def _per_item(calc: Any, *values: Any, names: tuple[str, ...], **options: Any) -> Any:
@@ -696,3 +696,12 @@ def SP_TEXT_ATTAINMENT(actual, target, what=None):
     if not att.ok[0, 0]:
         return att.errors[0, 0]
     return text.attainment_sentence(float(a.values[0, 0]), float(t.values[0, 0]), label)
+
+
+def functions() -> list[FunctionSpec]:
+    """All SP_ functions in catalogue order (the order they are declared above).
+
+    Lives here, not in the registry, so that the registry never imports this module back:
+    importing ``sp_xl.udfs`` is what fills the registry.
+    """
+    return list(REGISTRY.values())

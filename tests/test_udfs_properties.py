@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from sp_xl.errors import CODES, ExcelError
 from sp_xl.excel import wire
-from sp_xl.excel.registry import functions
+from sp_xl.udfs import functions
 
 numbers = st.one_of(st.integers(-10**6, 10**6).map(float), st.floats(allow_nan=True, allow_infinity=True),
                     st.floats(-1e6, 1e6))

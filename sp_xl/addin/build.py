@@ -43,7 +43,8 @@ from sp_xl.addin.layout import (
     STATIC_MODULES,
 )
 from sp_xl.addin.vba_text import CODEPAGE, crlf
-from sp_xl.excel.registry import FunctionSpec, functions
+from sp_xl.excel.registry import FunctionSpec
+from sp_xl.udfs import functions
 
 HERE = Path(__file__).resolve().parent
 VBA_DIR = HERE / "vba"

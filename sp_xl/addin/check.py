@@ -30,7 +30,8 @@ import xlwings
 
 from sp_xl.addin import layout as build
 from sp_xl.addin import vba_wrappers
-from sp_xl.excel.registry import FunctionSpec, functions
+from sp_xl.excel.registry import FunctionSpec
+from sp_xl.udfs import functions
 
 _RELS_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"

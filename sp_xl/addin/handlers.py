@@ -16,89 +16,36 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sp_xl import __version__, i18n
+from sp_xl import i18n
+from sp_xl.actions.check import (
+    KONTROL_SHEET,
+    CellInfo,
+    Problem,
+    check_outcome,
+    data_problems,
+    find_problems,
+    kontrol_rows,
+    links_in_file,
+    unrepaired_link_problems,
+)
+from sp_xl.actions.outcome import ACTIONS, TITLE, Outcome, describe, failure, not_available
 from sp_xl.addin.layout import ADDIN_NAME
-from sp_xl.addin.links import LinkReport, cell_address, scan_formulas, scan_package
-from sp_xl.errors import CODES
-from sp_xl.workbook import names
+from sp_xl.ooxml import names
 
-TITLE = "SP Rapport"
-KONTROL_SHEET = "Kontrol"
 FUNCTIONS_SHEET = "SP Funktioner"
-
-# Action -> (Danish label, English label): the ribbon's button texts.
-ACTIONS = {
-    "refresh": ("Opdater alle ark", "Refresh all sheets"),
-    "import": ("Importér udtræk", "Import extracts"),
-    "check": ("Tjek data", "Check data"),
-    "share": ("Del som e-mail-kopi", "Share as e-mail copy"),
-    "functions": ("Funktioner", "Functions"),
-}
 
 # Action -> "module:function" of the engine it runs. Contracts:
 #   refresh(path, *, backup=True, progress=callable(done, total)) -> summary with .describe()
 #   import_extracts(path, files, *, backup=True) -> summary with .describe()
 #   share_copy(path) -> summary with .describe() or the Path of the copy
 ENGINES = {
-    "refresh": "sp_xl.workbook.refresh:refresh",
-    "import": "sp_xl.workbook.importing:import_extracts",
-    "share": "sp_xl.workbook.share:share_copy",
+    "refresh": "sp_xl.actions.refresh:refresh",
+    "import": "sp_xl.actions.importing:import_extracts",
+    "share": "sp_xl.actions.share:share_copy",
 }
-
-
-@dataclass
-class Outcome:
-    """What an action did, for the message box and for tests."""
-
-    action: str
-    ok: bool
-    lines: list[str] = field(default_factory=list)
-    available: bool = True
-
-    @property
-    def title(self) -> str:
-        da, en = ACTIONS[self.action]
-        return f"{TITLE} – {i18n.pick(da, en)}"
-
-    def text(self, max_lines: int = 25) -> str:
-        """The message for a dialog: long lists are cut, with a count of what is left out."""
-        shown = self.lines[:max_lines]
-        rest = len(self.lines) - len(shown)
-        if rest > 0:
-            shown.append(i18n.pick(f"… og {rest} linjer mere.", f"… and {rest} more lines."))
-        return "\n".join(shown)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One finding of the data check, tied to a cell where there is one."""
-
-    sheet: str
-    cell: str
-    kind: str           # short Danish/English label
-    detail: str
-
-    @property
-    def address(self) -> str:
-        return cell_address(self.sheet, self.cell) if self.cell else self.sheet
-
-
-def _link_kind() -> str:
-    """The Kontrol sheet's label for a link to another copy of the add-in."""
-    return i18n.pick("Henvisning til anden kopi", "Link to another copy")
-
-
-def not_available(action: str) -> Outcome:
-    da, en = ACTIONS[action]
-    return Outcome(action, ok=False, available=False, lines=[i18n.pick(
-        f"»{da}« findes ikke i denne version af sp_xl ({__version__}). "
-        "Handlingen kommer i en senere version; indtil da skal det gøres manuelt.",
-        f"\"{en}\" is not available in this version of sp_xl ({__version__}). "
-        "It will come in a later version; until then it has to be done by hand.")])
 
 
 def engine(action: str) -> Callable[..., Any] | None:
@@ -116,27 +63,6 @@ def engine(action: str) -> Callable[..., Any] | None:
     return getattr(module, func_name, None)
 
 
-def _failure(action: str, exc: BaseException) -> Outcome:
-    """A refusal from an engine keeps its own Danish text; anything else gets a plain one."""
-    message = getattr(exc, "message", None) or (
-        i18n.pick(exc.reason_da, exc.reason_en) if hasattr(exc, "reason_da") else None)
-    if not message:
-        message = i18n.pick(
-            f"Handlingen stoppede på grund af en uventet fejl ({type(exc).__name__}: {exc}). "
-            "Projektmappen er ikke ændret af den fejlende handling. Kontakt sp_xl-teamet.",
-            f"The action stopped because of an unexpected error ({type(exc).__name__}: {exc}). "
-            "The workbook was not changed by the failed action. Contact the sp_xl team.")
-    return Outcome(action, ok=False, lines=[message])
-
-
-def _describe(result: Any) -> list[str]:
-    if hasattr(result, "describe"):
-        return str(result.describe()).splitlines()
-    if isinstance(result, (str, Path)):
-        return [i18n.pick(f"Skrevet: {result}", f"Written: {result}")]
-    return [str(result)]
-
-
 # ---------------------------------------------------------------------------------------
 # Excel-independent cores
 # ---------------------------------------------------------------------------------------
@@ -149,7 +75,7 @@ EXTRACT_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls"}
 
 def source_folder(path: str | Path) -> Path | None:
     """The configured source folder of a saved workbook, or None when none is set."""
-    from sp_xl.workbook.package import XlsxPackage
+    from sp_xl.ooxml.package import XlsxPackage
 
     try:
         text = XlsxPackage.open(path).defined_names.get(SOURCE_FOLDER_NAME, "").strip().lstrip("=")
@@ -184,9 +110,9 @@ def refresh_workbook(path: str | Path, progress: Callable[[int, int], None] | No
     try:
         summary = run(Path(path), backup=True, progress=progress)
     except Exception as exc:  # noqa: BLE001 - the user gets a message, never a traceback
-        return _failure("refresh", exc)
-    lines = imported + _describe(summary)
-    links = _links_in_file(Path(path))
+        return failure("refresh", exc)
+    lines = imported + describe(summary)
+    links = links_in_file(Path(path))
     lines += links.describe()
     return Outcome("refresh", ok=True, lines=lines)
 
@@ -205,8 +131,8 @@ def import_extracts(path: str | Path, files: Sequence[str | Path]) -> Outcome:
     try:
         result = run(Path(path), [Path(f) for f in files], backup=True)
     except Exception as exc:  # noqa: BLE001
-        return _failure("import", exc)
-    return Outcome("import", ok=True, lines=_describe(result))
+        return failure("import", exc)
+    return Outcome("import", ok=True, lines=describe(result))
 
 
 def share_workbook(path: str | Path) -> Outcome:
@@ -216,145 +142,15 @@ def share_workbook(path: str | Path) -> Outcome:
     try:
         result = run(Path(path))
     except Exception as exc:  # noqa: BLE001
-        return _failure("share", exc)
-    return Outcome("share", ok=True, lines=_describe(result))
-
-
-def _links_in_file(path: Path) -> LinkReport:
-    try:
-        return scan_package(path)
-    except Exception:  # noqa: BLE001 - a file we cannot read has no links to report
-        return LinkReport()
-
-
-@dataclass(frozen=True)
-class CellInfo:
-    """A cell as the check sees it: its value (errors as "#DIV/0!" etc.) and formula."""
-
-    sheet: str
-    cell: str
-    value: Any
-    formula: str | None = None
-
-
-def find_problems(cells: Iterable[CellInfo], reasons: Callable[[CellInfo], str] | None = None,
-                  current_addin: str | None = None) -> list[Problem]:
-    """The data check: error values (with their reason where known) and formulas that still
-    point at another PC's copy of the add-in. ``reasons`` gives the kept reason of an SP_
-    cell (from the add-in's SP_FEJLTEKST dictionary)."""
-    cells = list(cells)
-    problems: list[Problem] = []
-    linked = scan_formulas(((c.sheet, c.cell, c.formula or "") for c in cells), current_addin)
-    linked_cells = {(f.sheet, f.cell) for f in linked.formulas}
-    for f in linked.formulas:
-        problems.append(Problem(f.sheet, f.cell, _link_kind(),
-                                i18n.pick(f"Formlen bruger {ADDIN_NAME} fra {f.target}. Kør Tjek data igen; "
-                                          "hvis den bliver stående: vælg Data > Rediger links > Skift kilde "
-                                          f"og peg på dit eget {ADDIN_NAME}.",
-                                          f"The formula uses {ADDIN_NAME} from {f.target}. Run Check data again; "
-                                          "if it stays: Data > Edit Links > Change Source to your own "
-                                          f"{ADDIN_NAME}.")))
-    for c in cells:
-        if isinstance(c.value, str) and c.value in CODES and (c.sheet, c.cell) not in linked_cells:
-            why = (reasons(c) if reasons else "") or ""
-            detail = f"{c.value}" + (f": {why}" if why else "")
-            if c.formula:
-                detail += f" (={c.formula.lstrip('=')})"
-            problems.append(Problem(c.sheet, c.cell, i18n.pick("Fejlværdi", "Error value"), detail))
-    return problems
-
-
-def data_problems(findings: Iterable[Any]) -> list[Problem]:
-    """Findings of the data check (sp_xl.workbook.datacheck) as rows of the Kontrol sheet."""
-    return [Problem(f.sheet, f.cell, f.kind, f.detail) for f in findings]
-
-
-def unrepaired_link_problems(text: str) -> list[Problem]:
-    """Links the add-in's repair (VBA SpRepairAddinLinks) left behind, one path per line."""
-    return [Problem(i18n.pick("(projektmappen)", "(workbook)"), "",
-                    _link_kind(),
-                    i18n.pick(f"Linket til {path} kunne ikke rettes automatisk. Vælg Data > Rediger links > "
-                              f"Skift kilde, og peg på dit eget {ADDIN_NAME}.",
-                              f"The link to {path} could not be repaired automatically. Choose Data > Edit Links > "
-                              f"Change Source and point it at your own {ADDIN_NAME}."))
-            for path in (line.strip() for line in (text or "").splitlines()) if path]
-
-
-def check_outcome(problems: Sequence[Problem], workbook_name: str) -> Outcome:
-    if not problems:
-        return Outcome("check", ok=True, lines=[i18n.pick(
-            f"Ingen problemer fundet i {workbook_name}.", f"No problems found in {workbook_name}.")])
-    lines = [i18n.pick(f"{len(problems)} problemer fundet i {workbook_name} – se arket »{KONTROL_SHEET}«:",
-                       f"{len(problems)} problems found in {workbook_name} – see the sheet \"{KONTROL_SHEET}\":")]
-    lines += [f"{p.address}: {p.kind} – {p.detail}" for p in problems]
-    return Outcome("check", ok=True, lines=lines)
-
-
-def kontrol_rows(problems: Sequence[Problem], checked_at: dt.datetime) -> list[list[Any]]:
-    """The Kontrol sheet: a title, when it was checked, and one row per problem whose
-    first cell links to the cell in question."""
-    rows: list[list[Any]] = [
-        [i18n.pick("Kontrol – SP Rapport", "Check – SP Rapport"), None, None],
-        [i18n.pick("Tjekket", "Checked"), checked_at.strftime("%d-%m-%Y %H:%M"), None],
-        [None, None, None],
-        [i18n.pick("Celle", "Cell"), i18n.pick("Problem", "Problem"), i18n.pick("Detaljer", "Details")],
-    ]
-    if not problems:
-        rows.append([None, i18n.pick("Ingen problemer fundet.", "No problems found."), None])
-    for p in problems:
-        label = p.address.replace('"', '""')
-        link = f'=HYPERLINK("#{label}","{label}")' if p.cell else p.sheet
-        rows.append([link, p.kind, p.detail])
-    return rows
-
-
-def check_file(path: str | Path) -> Outcome:
-    """The data check on a saved workbook (command line and tests): cached values and
-    formulas as the file stores them, and add-in links in the package."""
-    from sp_xl.workbook.datacheck import check_package
-    from sp_xl.workbook.package import XlsxPackage
-
-    path = Path(path)
-    problems = find_problems(file_cells(path))
-    problems += data_problems(check_package(XlsxPackage.open(path)))
-    seen = {(p.sheet, p.cell) for p in problems}
-    for f in _links_in_file(path).formulas:
-        if (f.sheet, f.cell) not in seen:
-            problems.insert(0, Problem(f.sheet, f.cell, _link_kind(),
-                                       i18n.pick(f"Formlen bruger {ADDIN_NAME} fra {f.target}.",
-                                                 f"The formula uses {ADDIN_NAME} from {f.target}.")))
-    return check_outcome(problems, path.name)
-
-
-def file_cells(path: Path) -> Iterable[CellInfo]:
-    """Every non-empty cell of a saved workbook: its cached value and its formula."""
-    from openpyxl import load_workbook
-
-    values = load_workbook(path, read_only=True, data_only=True)
-    formulas = load_workbook(path, read_only=True, data_only=False)
-    try:
-        for name in values.sheetnames:
-            ws_v, ws_f = values[name], formulas[name]
-            if not hasattr(ws_v, "iter_rows"):
-                continue  # chart sheets
-            for row_v, row_f in zip(ws_v.iter_rows(), ws_f.iter_rows()):
-                for cv, cf in zip(row_v, row_f):
-                    if getattr(cv, "coordinate", None) is None:
-                        continue  # EmptyCell padding in read-only mode
-                    f = cf.value if isinstance(cf.value, str) and cf.value.startswith("=") else None
-                    if cv.value is None and f is None:
-                        continue
-                    yield CellInfo(name, cv.coordinate, cv.value, f)
-    finally:
-        values.close()
-        formulas.close()
+        return failure("share", exc)
+    return Outcome("share", ok=True, lines=describe(result))
 
 
 def function_reference_rows() -> list[list[str]]:
     """The function reference for the Funktioner button: the same registry as
     ``sp-xl functions``, plus the VBA-only SP_FEJLTEKST."""
     from sp_xl.addin.vba_wrappers import VBA_ONLY_FUNCTIONS
-    from sp_xl.excel.registry import functions
+    from sp_xl.udfs import functions
 
     rows = [[i18n.pick("Funktion", "Function"), i18n.pick("Beskrivelse", "Description"),
              i18n.pick("Argumenter", "Arguments")]]
@@ -383,7 +179,7 @@ def run_from_excel(action: str) -> None:
             raise ValueError(f"unknown action {action!r}")
         outcome = _EXCEL_ACTIONS[action](book)
     except Exception as exc:  # noqa: BLE001 - a message box, never a traceback in a cell
-        outcome = _failure(action if action in ACTIONS else "check", exc)
+        outcome = failure(action if action in ACTIONS else "check", exc)
     finally:
         try:
             app.status_bar = False
@@ -510,7 +306,7 @@ def _excel_check(book) -> Outcome:
 
 def _live_data_findings(book) -> list[Any]:
     """The data check on the open workbook's tables and Mål_ names (thin xlwings layer)."""
-    from sp_xl.workbook import datacheck
+    from sp_xl.checks import data as datacheck
 
     tables = []
     for sheet in book.sheets:

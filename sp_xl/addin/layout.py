@@ -1,9 +1,10 @@
-"""Names the add-in's builder, checker and installers agree on. No imports, so that the
-command line's parser can read them without loading the function registry."""
+"""Names the add-in's builder, checker and installers agree on. Nothing heavy is imported, so
+that the command line's parser can read them without loading the function registry."""
 
 from __future__ import annotations
 
-ADDIN_NAME = "sp_xl.xlam"
+from sp_xl import ADDIN_NAME  # noqa: F401  (one name for the product)
+
 # xlwings' custom add-in runtime reads %USERPROFILE%\.sp_xl\sp_xl.conf, a "sp_xl.conf" file
 # beside the workbook, and a sheet "sp_xl.conf" (see GetConfig in xlwings_custom_addin.bas).
 PROJECT_NAME = "sp_xl"

@@ -195,10 +195,3 @@ def udf(func: Callable[..., Any]) -> Callable[..., Any]:
         spec.args, decorated,
     )
     return decorated
-
-
-def functions() -> list[FunctionSpec]:
-    """All SP_ functions in catalogue order (the order they are declared in sp_xl.udfs)."""
-    import sp_xl.udfs  # noqa: F401  - declaring them fills the registry
-
-    return list(REGISTRY.values())

@@ -19,7 +19,8 @@ from sp_xl import i18n
 from sp_xl.addin.build import AddinBuildError, addin_bytes, build_addin, check_addin
 from sp_xl.addin.check import read_vba_modules
 from sp_xl.addin.layout import EXPECTED_MODULES
-from sp_xl.excel.registry import functions, spec_from_function
+from sp_xl.excel.registry import spec_from_function
+from sp_xl.udfs import functions
 from tests.conftest import LO_ORACLE, needs_libreoffice
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,20 +10,11 @@ import pytest
 
 from sp_xl import i18n
 from sp_xl.addin import handlers
-from sp_xl.addin.handlers import (
-    CellInfo,
-    Outcome,
-    Problem,
-    check_file,
-    find_problems,
-    function_reference_rows,
-    import_extracts,
-    kontrol_rows,
-    refresh_workbook,
-    share_workbook,
-)
-from sp_xl.excel.registry import functions
-from tests.addin.test_links import OTHER_PC, _with_external_links, seed_workbook
+from sp_xl.actions.check import CellInfo, Problem, check_file, find_problems, kontrol_rows
+from sp_xl.actions.outcome import Outcome
+from sp_xl.addin.handlers import function_reference_rows, import_extracts, refresh_workbook, share_workbook
+from sp_xl.udfs import functions
+from tests.checks.test_links import OTHER_PC, _with_external_links, seed_workbook
 from tests.conftest import CORPUS, lo_recalc, needs_libreoffice
 
 
@@ -184,8 +175,8 @@ def test_links_the_addin_could_not_repair_become_problems_of_the_workbook():
 def test_refresh_imports_the_configured_source_folder_first(tmp_path):
     from openpyxl.workbook.defined_name import DefinedName
 
-    from sp_xl.workbook.master import build_master
-    from sp_xl.workbook.package import XlsxPackage
+    from sp_xl.master.build import build_master
+    from sp_xl.ooxml.package import XlsxPackage
 
     folder = tmp_path / "udtræk"
     folder.mkdir()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from sp_xl.addin import vba_wrappers
-from sp_xl.excel.registry import functions, spec_from_function
+from sp_xl.excel.registry import spec_from_function
+from sp_xl.udfs import functions
 
 
 def SP_DEMO(actual, target, yellow_from=0.8):

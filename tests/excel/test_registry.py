@@ -5,9 +5,8 @@ import inspect
 import pytest
 
 from sp_xl import udfs
-from sp_xl.excel.registry import (
-    CATEGORY, EXCEL_HELP_MAX, REGISTRY, declare_to_xlwings, functions, spec_from_function,
-)
+from sp_xl.excel.registry import CATEGORY, EXCEL_HELP_MAX, REGISTRY, declare_to_xlwings, spec_from_function
+from sp_xl.udfs import functions
 
 CATALOGUE = [
     "SP_ATTAINMENT", "SP_GAP", "SP_STATUS", "SP_SHARE", "SP_REQUIRED", "SP_GROWTH", "SP_GROWTH_PCT",

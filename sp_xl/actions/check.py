@@ -1,0 +1,171 @@
+"""`sp-xl check` and the ribbon's "Tjek data": what is wrong in a workbook, cell by cell.
+
+Error values (with the kept reason of an SP_ cell where known), formulas that still point
+at another PC's copy of the add-in, and the data check of the tables and targets
+(``sp_xl.checks.data``). ``check_file`` reads a saved file; the ribbon feeds live cells
+from Excel into the same functions and writes ``kontrol_rows`` to the Kontrol sheet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sp_xl import ADDIN_NAME, i18n
+from sp_xl.actions.outcome import Outcome
+from sp_xl.checks.links import LinkReport, cell_address, scan_formulas, scan_package
+from sp_xl.errors import CODES
+
+KONTROL_SHEET = "Kontrol"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding of the data check, tied to a cell where there is one."""
+
+    sheet: str
+    cell: str
+    kind: str           # short Danish/English label
+    detail: str
+
+    @property
+    def address(self) -> str:
+        return cell_address(self.sheet, self.cell) if self.cell else self.sheet
+
+
+def _link_kind() -> str:
+    """The Kontrol sheet's label for a link to another copy of the add-in."""
+    return i18n.pick("Henvisning til anden kopi", "Link to another copy")
+
+
+def links_in_file(path: Path) -> LinkReport:
+    try:
+        return scan_package(path)
+    except Exception:  # noqa: BLE001 - a file we cannot read has no links to report
+        return LinkReport()
+
+
+@dataclass(frozen=True)
+class CellInfo:
+    """A cell as the check sees it: its value (errors as "#DIV/0!" etc.) and formula."""
+
+    sheet: str
+    cell: str
+    value: Any
+    formula: str | None = None
+
+
+def find_problems(cells: Iterable[CellInfo], reasons: Callable[[CellInfo], str] | None = None,
+                  current_addin: str | None = None) -> list[Problem]:
+    """The data check: error values (with their reason where known) and formulas that still
+    point at another PC's copy of the add-in. ``reasons`` gives the kept reason of an SP_
+    cell (from the add-in's SP_FEJLTEKST dictionary)."""
+    cells = list(cells)
+    problems: list[Problem] = []
+    linked = scan_formulas(((c.sheet, c.cell, c.formula or "") for c in cells), current_addin)
+    linked_cells = {(f.sheet, f.cell) for f in linked.formulas}
+    for f in linked.formulas:
+        problems.append(Problem(f.sheet, f.cell, _link_kind(),
+                                i18n.pick(f"Formlen bruger {ADDIN_NAME} fra {f.target}. Kør Tjek data igen; "
+                                          "hvis den bliver stående: vælg Data > Rediger links > Skift kilde "
+                                          f"og peg på dit eget {ADDIN_NAME}.",
+                                          f"The formula uses {ADDIN_NAME} from {f.target}. Run Check data again; "
+                                          "if it stays: Data > Edit Links > Change Source to your own "
+                                          f"{ADDIN_NAME}.")))
+    for c in cells:
+        if isinstance(c.value, str) and c.value in CODES and (c.sheet, c.cell) not in linked_cells:
+            why = (reasons(c) if reasons else "") or ""
+            detail = f"{c.value}" + (f": {why}" if why else "")
+            if c.formula:
+                detail += f" (={c.formula.lstrip('=')})"
+            problems.append(Problem(c.sheet, c.cell, i18n.pick("Fejlværdi", "Error value"), detail))
+    return problems
+
+
+def data_problems(findings: Iterable[Any]) -> list[Problem]:
+    """Findings of the data check (sp_xl.checks.data) as rows of the Kontrol sheet."""
+    return [Problem(f.sheet, f.cell, f.kind, f.detail) for f in findings]
+
+
+def unrepaired_link_problems(text: str) -> list[Problem]:
+    """Links the add-in's repair (VBA SpRepairAddinLinks) left behind, one path per line."""
+    return [Problem(i18n.pick("(projektmappen)", "(workbook)"), "",
+                    _link_kind(),
+                    i18n.pick(f"Linket til {path} kunne ikke rettes automatisk. Vælg Data > Rediger links > "
+                              f"Skift kilde, og peg på dit eget {ADDIN_NAME}.",
+                              f"The link to {path} could not be repaired automatically. Choose Data > Edit Links > "
+                              f"Change Source and point it at your own {ADDIN_NAME}."))
+            for path in (line.strip() for line in (text or "").splitlines()) if path]
+
+
+def check_outcome(problems: Sequence[Problem], workbook_name: str) -> Outcome:
+    if not problems:
+        return Outcome("check", ok=True, lines=[i18n.pick(
+            f"Ingen problemer fundet i {workbook_name}.", f"No problems found in {workbook_name}.")])
+    lines = [i18n.pick(f"{len(problems)} problemer fundet i {workbook_name} – se arket »{KONTROL_SHEET}«:",
+                       f"{len(problems)} problems found in {workbook_name} – see the sheet \"{KONTROL_SHEET}\":")]
+    lines += [f"{p.address}: {p.kind} – {p.detail}" for p in problems]
+    return Outcome("check", ok=True, lines=lines)
+
+
+def kontrol_rows(problems: Sequence[Problem], checked_at: dt.datetime) -> list[list[Any]]:
+    """The Kontrol sheet: a title, when it was checked, and one row per problem whose
+    first cell links to the cell in question."""
+    rows: list[list[Any]] = [
+        [i18n.pick("Kontrol – SP Rapport", "Check – SP Rapport"), None, None],
+        [i18n.pick("Tjekket", "Checked"), checked_at.strftime("%d-%m-%Y %H:%M"), None],
+        [None, None, None],
+        [i18n.pick("Celle", "Cell"), i18n.pick("Problem", "Problem"), i18n.pick("Detaljer", "Details")],
+    ]
+    if not problems:
+        rows.append([None, i18n.pick("Ingen problemer fundet.", "No problems found."), None])
+    for p in problems:
+        label = p.address.replace('"', '""')
+        link = f'=HYPERLINK("#{label}","{label}")' if p.cell else p.sheet
+        rows.append([link, p.kind, p.detail])
+    return rows
+
+
+def check_file(path: str | Path) -> Outcome:
+    """The data check on a saved workbook (command line and tests): cached values and
+    formulas as the file stores them, and add-in links in the package."""
+    from sp_xl.checks.data import check_package
+    from sp_xl.ooxml.package import XlsxPackage
+
+    path = Path(path)
+    problems = find_problems(file_cells(path))
+    problems += data_problems(check_package(XlsxPackage.open(path)))
+    seen = {(p.sheet, p.cell) for p in problems}
+    for f in links_in_file(path).formulas:
+        if (f.sheet, f.cell) not in seen:
+            problems.insert(0, Problem(f.sheet, f.cell, _link_kind(),
+                                       i18n.pick(f"Formlen bruger {ADDIN_NAME} fra {f.target}.",
+                                                 f"The formula uses {ADDIN_NAME} from {f.target}.")))
+    return check_outcome(problems, path.name)
+
+
+def file_cells(path: Path) -> Iterable[CellInfo]:
+    """Every non-empty cell of a saved workbook: its cached value and its formula."""
+    from openpyxl import load_workbook
+
+    values = load_workbook(path, read_only=True, data_only=True)
+    formulas = load_workbook(path, read_only=True, data_only=False)
+    try:
+        for name in values.sheetnames:
+            ws_v, ws_f = values[name], formulas[name]
+            if not hasattr(ws_v, "iter_rows"):
+                continue  # chart sheets
+            for row_v, row_f in zip(ws_v.iter_rows(), ws_f.iter_rows()):
+                for cv, cf in zip(row_v, row_f):
+                    if getattr(cv, "coordinate", None) is None:
+                        continue  # EmptyCell padding in read-only mode
+                    f = cf.value if isinstance(cf.value, str) and cf.value.startswith("=") else None
+                    if cv.value is None and f is None:
+                        continue
+                    yield CellInfo(name, cv.coordinate, cv.value, f)
+    finally:
+        values.close()
+        formulas.close()

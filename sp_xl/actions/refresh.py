@@ -1,0 +1,362 @@
+"""`sp-xl refresh`: recompute every formula without Excel and store the results in the file.
+
+Flow: refuse early (lock file, encryption, not a workbook) -> read the bytes once with a
+fingerprint -> evaluate -> splice the results into the package -> check the new package
+reads back with exactly those values -> replace the file atomically, after a backup, only
+if it is still the file we read.
+
+Recalculation on open (calcPr): when the workbook uses SP_ functions we remove
+``fullCalcOnLoad`` and raise ``calcId`` to Excel 365's engine id, so Excel shows the stored
+values instead of recalculating everything on open (which, without the add-in, would turn
+every SP_ cell into #NAME?). Workbooks without SP_ functions keep their calcPr unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import re
+import sys
+import time
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sp_xl import i18n
+from sp_xl.errors import ExcelError
+from sp_xl.ooxml import names
+from sp_xl.ooxml import safety
+from sp_xl.ooxml.cellrefs import range_cells, split_ref
+from sp_xl.ooxml.cellvalues import serialise_value
+from sp_xl.ooxml.model import FormulaNote
+from sp_xl.ooxml.package import XlsxPackage
+from sp_xl.ooxml.sheetscan import gc_paused
+from sp_xl.ooxml.safety import WorkbookRefused
+
+Progress = Callable[[int, int], None]
+_SP_CALL = re.compile(r"(?<![\w.])(?:\[\d+\]!|'[^']*'!|[\w.\\:/ -]+!)?SP_[A-Z0-9_]+\s*\(", re.I)
+
+
+def uses_sp_functions(formulas) -> bool:
+    return any(_SP_CALL.search(f.formula) for f in formulas)
+
+
+@dataclass
+class RefreshSummary:
+    path: Path
+    backup: Path | None
+    sheets: list[str]
+    computed: dict[str, int]                      # sheet -> formula cells given a new value
+    errors: list[tuple[str, str, str, str]]       # (sheet, ref, code, reason) of error results
+    problems: list = field(default_factory=list)  # engine Problems: kept their old value
+    seconds: float = 0.0
+    changed: bool = False                         # False: nothing to write, file untouched
+    recalc_on_open_disabled: bool = False
+    timings: dict[str, float] = field(default_factory=dict)   # seconds per phase
+
+    @property
+    def formulas_computed(self) -> int:
+        return sum(self.computed.values())
+
+    def to_json(self) -> dict:
+        return {
+            "ok": True,
+            "path": str(self.path),
+            "backup": str(self.backup) if self.backup else None,
+            "changed": self.changed,
+            "sheets": self.sheets,
+            "formulas_computed": self.formulas_computed,
+            "computed_per_sheet": self.computed,
+            "error_cells": [{"sheet": s, "cell": r, "code": c, "reason": why} for s, r, c, why in self.errors],
+            "problems": [{"sheet": p.sheet, "cell": p.ref, "formula": p.formula,
+                          "reason": i18n.pick(p.reason_da, p.reason_en)} for p in self.problems],
+            "recalc_on_open_disabled": self.recalc_on_open_disabled,
+            "seconds": round(self.seconds, 3),
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
+        }
+
+    def describe(self) -> str:
+        pick = i18n.pick
+        lines = [pick(f"Opdateret: {self.path.name} ({self.seconds:.1f} s)",
+                      f"Refreshed: {self.path.name} ({self.seconds:.1f} s)")]
+        if not self.changed:
+            lines[0] = pick(f"Uændret: {self.path.name} – de gemte værdier var allerede aktuelle ({self.seconds:.1f} s)",
+                            f"Unchanged: {self.path.name} – the stored values were already current ({self.seconds:.1f} s)")
+        lines.append(pick(f"Ark: {len(self.sheets)}", f"Sheets: {len(self.sheets)}"))
+        for sheet in self.sheets:
+            n = self.computed.get(sheet, 0)
+            if n:
+                lines.append(pick(f"  {sheet}: {n} formler beregnet", f"  {sheet}: {n} formulas computed"))
+        lines.append(pick(f"Formler beregnet i alt: {self.formulas_computed}",
+                          f"Formulas computed in total: {self.formulas_computed}"))
+        if self.errors:
+            lines.append(pick(f"Celler med fejlværdi ({len(self.errors)}):", f"Cells with an error value ({len(self.errors)}):"))
+            lines += [f"  {_addr(s, r)}: {code} {why}".rstrip() for s, r, code, why in self.errors]
+        if self.problems:
+            lines.append(pick(f"Formler der ikke kunne beregnes – de beholder deres gamle værdi ({len(self.problems)}):",
+                              f"Formulas that could not be computed – they keep their old value ({len(self.problems)}):"))
+            lines += [f"  {_addr(p.sheet, p.ref)} ={p.formula}: {pick(p.reason_da, p.reason_en)}" for p in self.problems]
+        if self.backup:
+            lines.append(pick(f"Forrige version gemt som {self.backup}", f"Previous version saved as {self.backup}"))
+        if self.recalc_on_open_disabled:
+            lines.append(pick("Excel viser de gemte værdier ved åbning (ingen fuld genberegning, "
+                              "så SP_-celler bliver ikke til #NAME?).",
+                              "Excel shows the stored values on open (no full recalculation, "
+                              "so SP_ cells do not turn into #NAME?)."))
+        return "\n".join(lines)
+
+
+def _addr(sheet: str, ref: str) -> str:
+    quoted = sheet if re.fullmatch(r"[A-Za-z_][\w.]*", sheet) else "'" + sheet.replace("'", "''") + "'"
+    return f"{quoted}!{ref}"
+
+
+def _default_evaluate():
+    try:
+        from sp_xl.engine.evaluate import evaluate
+    except ImportError as exc:
+        raise WorkbookRefused(f"Beregningsmotoren kan ikke indlæses ({exc}).",
+                              f"The calculation engine cannot be loaded ({exc}).") from None
+    return evaluate
+
+
+def refresh(path, *, backup: bool = True, progress: Progress | None = None,
+            evaluate: Callable | None = None,
+            before_replace: Callable[[], None] | None = None) -> RefreshSummary:
+    """Recompute and store every formula's value in the workbook at ``path``.
+
+    Raises WorkbookRefused (a Danish message, English via i18n) and leaves the file
+    untouched when it cannot or may not be refreshed. ``evaluate`` defaults to the engine;
+    ``before_replace`` is a hook that runs just before the final checks (tests use it).
+    """
+    with gc_paused():                    # see gc_paused: large scans run up to twice as fast
+        return _refresh(path, backup=backup, progress=progress, evaluate=evaluate, before_replace=before_replace)
+
+
+def _refresh(path, *, backup, progress, evaluate, before_replace) -> RefreshSummary:
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    clock = [started]
+
+    def lap(name: str) -> None:
+        now = time.perf_counter()
+        timings[name] = now - clock[0]
+        clock[0] = now
+    path = Path(path)
+    safety.check_path(path)
+    safety.check_not_open(path)
+    safety.check_writable(path)
+    data, fp = safety.read_with_fingerprint(path)
+    lap("read")
+    pkg = XlsxPackage(data, path.name)
+    formulas = pkg.formulas()
+    lap("parse")
+    evaluate = evaluate or _default_evaluate()
+    result = evaluate(pkg, progress) if formulas else None
+    lap("evaluate")
+    values = dict(result.values) if result else {}
+    problems = list(result.problems) if result else []
+
+    # A problem cell keeps its old cached value, whatever the engine may have put there; for an
+    # array formula that means its whole range, so the range stays one consistent result.
+    ranges = {(f.sheet, f.ref): f.array_ref for f in formulas if f.array_ref}
+    for p in problems:
+        values.pop((p.sheet, p.ref), None)
+        for ref in range_cells(ranges[(p.sheet, p.ref)]) if (p.sheet, p.ref) in ranges else ():
+            values.pop((p.sheet, ref), None)
+    reported = {(p.sheet, p.ref) for p in problems}
+    for f in formulas:                    # a formula the engine silently skipped is a problem too
+        if (f.sheet, f.ref) not in values and (f.sheet, f.ref) not in reported:
+            problems.append(FormulaNote(f.sheet, f.ref, f.formula,
+                                         "Beregningsmotoren gav ingen værdi for formlen.",
+                                         "The calculation engine gave no value for the formula."))
+    writable = _writable(pkg)
+    stray = [k for k in values if k not in writable]
+    for k in stray:                      # never overwrite a constant the engine should not touch
+        values.pop(k)
+
+    stop_recalc = bool(formulas) and uses_sp_functions(formulas)
+    stamp = _stamp(pkg, writable)
+    try:
+        new_data = pkg.with_values(values, stop_recalc_on_open=stop_recalc, constants=stamp)
+    except zipfile.BadZipFile as exc:               # a part we copy as it is turned out damaged
+        raise WorkbookRefused(f"{path.name} er beskadiget ({exc}). Filen er ikke ændret.",
+                              f"{path.name} is damaged ({exc}). The file was not changed.") from None
+    except ValueError as exc:
+        raise WorkbookRefused(f"Resultaterne kunne ikke skrives i {path.name} ({exc}). Filen er ikke ændret.",
+                              f"The results could not be written to {path.name} ({exc}). The file was not changed.") from None
+    lap("write")
+    backup_path = None
+    if new_data is not None:
+        _verify(new_data, values, {(f.sheet, f.ref) for f in formulas}, path.name)
+        lap("verify")
+        backup_path = safety.replace_workbook(path, new_data, expected=fp, original=data,
+                                              backup=backup, before_replace=before_replace)
+        lap("replace")
+
+    computed: dict[str, int] = {}
+    anchors = {(f.sheet, f.ref) for f in formulas}
+    for (sheet, ref) in values:
+        if (sheet, ref) in anchors:
+            computed[sheet] = computed.get(sheet, 0) + 1
+    error_values = {k: v for k, v in values.items() if isinstance(v, ExcelError)}
+    errors = [(s, r, v.code, v.reason) for (s, r), v in _in_sheet_order(pkg, error_values)]
+    return RefreshSummary(path=path, backup=backup_path, sheets=list(pkg.sheet_names), computed=computed,
+                          errors=errors, problems=problems, seconds=time.perf_counter() - started,
+                          changed=new_data is not None,
+                          recalc_on_open_disabled=stop_recalc and new_data is not None, timings=timings)
+
+
+_STAMP_REF = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+def _stamp(pkg: XlsxPackage, formula_cells: set[tuple[str, str]]) -> dict[tuple[str, str], float]:
+    """The refresh time as a date serial for the workbook's stamp cell, when it names one."""
+    m = _STAMP_REF.match(pkg.defined_names.get(names.LAST_REFRESHED, "").strip())
+    if not m:
+        return {}
+    sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
+    ref = m.group(3) + m.group(4)
+    if sheet not in pkg.sheet_names or (sheet, ref) in formula_cells:
+        return {}  # a stamp that is a formula (or points nowhere) is the workbook's own business
+    epoch = dt.datetime(1904, 1, 1) if pkg.date1904 else dt.datetime(1899, 12, 30)
+    now = dt.datetime.now().replace(microsecond=0)
+    return {(sheet, ref): (now - epoch) / dt.timedelta(days=1)}
+
+
+def _writable(pkg: XlsxPackage) -> set[tuple[str, str]]:
+    out = set()
+    for f in pkg.formulas():
+        out.add((f.sheet, f.ref))
+        if f.array_ref:
+            out.update((f.sheet, r) for r in range_cells(f.array_ref))
+    return out
+
+
+def _in_sheet_order(pkg: XlsxPackage, values: dict) -> list:
+    order = {name: i for i, name in enumerate(pkg.sheet_names)}
+    return sorted(values.items(), key=lambda kv: (order.get(kv[0][0], 1 << 30), split_ref(kv[0][1])))
+
+
+def _verify(new_data: bytes, values: dict, anchors: set, name: str) -> None:
+    """Find every written cell in the new package: it must be there once, with the value written."""
+    try:
+        check = XlsxPackage(new_data, name)
+        by_sheet: dict[str, dict[str, object]] = {}
+        for (sheet, ref), value in values.items():
+            by_sheet.setdefault(sheet, {})[ref.replace("$", "").upper()] = value
+        anchors_by_sheet: dict[str, set[str]] = {}
+        for s, r in anchors:
+            anchors_by_sheet.setdefault(s, set()).add(r)
+        for sheet, wanted in by_sheet.items():
+            formula_refs = anchors_by_sheet.get(sheet, set())
+            stored = check.stored_values(sheet, wanted, formula_refs)
+            for ref, value in wanted.items():
+                got = stored.get(ref, "<missing>")
+                if type(value) is float and type(got) is float and got == value and math.isfinite(value):
+                    continue      # a finite float's written text reads back as itself (repr round-trips)
+                want_t, want_v = serialise_value(value, check.date1904)
+                if not _same(got, value, want_t, want_v):
+                    raise AssertionError(f"{sheet}!{ref}: wrote {value!r}, read back {got!r}")
+    except (WorkbookRefused, AssertionError) as exc:
+        raise WorkbookRefused(
+            f"Den opdaterede udgave af {name} kunne ikke kontrolleres ({exc}). Filen er ikke ændret.",
+            f"The refreshed version of {name} failed its check ({exc}). The file was not changed.") from None
+
+
+def _same(got, value, want_t, want_v) -> bool:
+    if want_t == "e":
+        return isinstance(got, ExcelError) and got.code == want_v.decode()
+    if want_t == "b":
+        return got is value
+    if want_t is None:
+        return type(got) is float and got == float(want_v)
+    return got == str(value)
+
+
+# ---------------------------------------------------------------- command line
+
+class ProgressBar:
+    """A one-line progress bar on stderr, drawn only on a terminal and only for long work."""
+
+    def __init__(self, stream=None, label: str | None = None, delay: float = 0.5, force: bool = False):
+        self.stream = stream or sys.stderr
+        self.label = label or i18n.pick("Beregner", "Computing")
+        self.delay, self.started, self.last, self.drawn = delay, time.monotonic(), 0.0, False
+        self.enabled = force or (hasattr(self.stream, "isatty") and self.stream.isatty())
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self.started < self.delay or (now - self.last < 0.1 and done < total):
+            return
+        self.last, self.drawn = now, True
+        frac = done / total if total else 1.0
+        bar = "#" * int(30 * frac)
+        self.stream.write(f"\r{self.label} [{bar:<30}] {done}/{total} ({frac:4.0%})")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of `sp-xl refresh` (for the CLI's subparser)."""
+    parser.add_argument("path", help=i18n.pick("projektmappen der skal opdateres (.xlsx/.xlsm)",
+                                               "the workbook to refresh (.xlsx/.xlsm)"))
+    parser.add_argument("--quiet", action="store_true",
+                        help=i18n.pick("ingen udskrift ved succes", "no output on success"))
+    parser.add_argument("--json", action="store_true",
+                        help=i18n.pick("skriv en maskinlæsbar JSON-opsummering", "print a machine-readable JSON summary"))
+    parser.add_argument("--no-backup", action="store_true",
+                        help=i18n.pick("gem ikke den forrige version i sp-xl-backup/",
+                                       "do not keep the previous version in sp-xl-backup/"))
+
+
+def run_cli(args: argparse.Namespace, *, stdout=None, stderr=None, evaluate: Callable | None = None) -> int:
+    """Run `sp-xl refresh`; returns the exit code (0 ok, 1 refused/failed)."""
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    bar = None if (args.quiet or args.json) else ProgressBar(stderr)
+    try:
+        summary = refresh(args.path, backup=not args.no_backup, progress=bar, evaluate=evaluate)
+    except WorkbookRefused as exc:
+        if bar:
+            bar.close()
+        if args.json:
+            json.dump({"ok": False, "path": str(args.path), "error": exc.message}, stdout, ensure_ascii=False)
+            stdout.write("\n")
+        print(i18n.pick("Afvist: ", "Refused: ") + exc.message, file=stderr)
+        return 1
+    except Exception as exc:  # last line of defence: one readable line, never a traceback
+        if bar:
+            bar.close()
+        msg = i18n.pick(f"Opdateringen mislykkedes ({type(exc).__name__}: {exc}). Filen er ikke ændret.",
+                        f"The refresh failed ({type(exc).__name__}: {exc}). The file was not changed.")
+        if args.json:
+            json.dump({"ok": False, "path": str(args.path), "error": msg}, stdout, ensure_ascii=False)
+            stdout.write("\n")
+        print(msg, file=stderr)
+        return 1
+    if bar:
+        bar.close()
+    try:
+        if args.json:
+            json.dump(summary.to_json(), stdout, ensure_ascii=False, indent=2)
+            stdout.write("\n")
+        elif not args.quiet:
+            print(summary.describe(), file=stdout)
+        stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); the refresh itself is done and saved.
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+    return 0

@@ -1,0 +1,812 @@
+"""Compile a parsed formula into a Python closure ``fn(row, col) -> value``.
+
+A compiled formula is position-independent: relative references are stored as offsets
+from the formula's cell, so one compiled shape serves every cell of a filled-down column.
+Where a function comes from, first match wins:
+  * SP_ functions: our registry, called with Excel-shaped (2-D list) arguments;
+  * reference-aware functions (INDEX, ROW, COLUMN, ROWS, COLUMNS) and TRIM: below;
+  * frequent scalar functions (IF, IFERROR, ROUND, ...): engine_native (fast, lazy IF);
+  * aggregates and lookups over ranges (SUM..., SUMIFS..., MATCH, VLOOKUP): engine_fast;
+  * every other Excel built-in: the ``formulas`` package (engine_builtins finds it).
+Anything else raises ``Unsupported`` at compile time, so the cell is reported instead of
+guessed. In Danish mode (engine_values.use_locale) number-to-text conversions follow
+Danish Excel, and the ones we do not reproduce are reported.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from itertools import chain
+
+import numpy as np
+from formulas.errors import BaseError
+from formulas.functions import COMPILING
+from formulas.tokens.operand import XlError
+
+from sp_xl import errors as sp_errors
+from sp_xl.engine import builtins as engine_builtins
+from sp_xl.engine import fast as engine_fast
+from sp_xl.engine import native as engine_native
+from sp_xl.engine import tables as engine_tables
+from sp_xl.engine.parse import Unsupported, parse
+from sp_xl.engine.refs import MAX_COL, MAX_ROW, Area, RefVal
+from sp_xl.engine.values import (
+    EMPTY, ERRORS, E_REF, E_VALUE, as_array, binary, danish, filled, from_outside, normalise, to_number, to_text, unary,
+)
+
+# Functions whose result depends on the 1900/1904 date system; formulas implements 1900 only.
+DATE_FUNCTIONS = frozenset({
+    "DATE", "DATEVALUE", "DAY", "MONTH", "YEAR", "WEEKDAY", "WEEKNUM", "ISOWEEKNUM", "NETWORKDAYS",
+    "NETWORKDAYS.INTL", "WORKDAY", "WORKDAY.INTL", "EDATE", "EOMONTH", "TODAY", "NOW", "DAYS360",
+    "YEARFRAC", "TEXT", "DATEDIF", "DAYS",
+})
+# Functions we refuse: results depend on things outside the cell store or on the moment.
+REFUSED = {
+    "INDIRECT": ("INDIRECT bygger referencer ud fra tekst; det understøttes ikke.",
+                 "INDIRECT builds references from text; not supported."),
+    "OFFSET": ("OFFSET (forskudte referencer) understøttes ikke.", "OFFSET (shifted references) is not supported."),
+    "CELL": ("CELL afhænger af Excels visning; det understøttes ikke.", "CELL depends on Excel's display; not supported."),
+    "INFO": ("INFO afhænger af Excels miljø; det understøttes ikke.", "INFO depends on Excel's environment; not supported."),
+    "RAND": ("RAND giver tilfældige tal; resultatet kan ikke efterprøves.", "RAND gives random numbers; not reproducible."),
+    "RANDBETWEEN": ("RANDBETWEEN giver tilfældige tal; resultatet kan ikke efterprøves.",
+                    "RANDBETWEEN gives random numbers; not reproducible."),
+    "RANDARRAY": ("RANDARRAY giver tilfældige tal.", "RANDARRAY gives random numbers."),
+    "GETPIVOTDATA": ("GETPIVOTDATA læser pivottabeller; det understøttes ikke.", "GETPIVOTDATA reads pivot tables; not supported."),
+    "HYPERLINK": ("HYPERLINK understøttes ikke.", "HYPERLINK is not supported."),
+    "SINGLE": ("Implicit fællesmængde (@) understøttes ikke.", "Implicit intersection (@) is not supported."),
+}
+
+
+# Functions whose arguments Excel evaluates as arrays even in a normal (not Ctrl+Shift+Enter)
+# formula: their parameters are of type array, so no implicit intersection inside them.
+ARRAY_ARGUMENTS = frozenset({
+    "SUMPRODUCT", "MMULT", "TRANSPOSE", "FREQUENCY", "LOOKUP", "INDEX", "MATCH", "TREND", "GROWTH",
+    "LINEST", "LOGEST", "CORREL", "PEARSON", "SLOPE", "INTERCEPT", "RSQ", "STEYX", "FORECAST",
+    "FORECAST.LINEAR", "COVAR", "COVARIANCE.P", "COVARIANCE.S", "PERCENTILE", "PERCENTILE.INC",
+    "PERCENTILE.EXC", "QUARTILE", "QUARTILE.INC", "QUARTILE.EXC", "LARGE", "SMALL", "PERCENTRANK",
+    "SUMX2MY2", "SUMX2PY2", "SUMXMY2", "MDETERM", "MINVERSE",
+})
+
+
+@dataclass
+class Book:
+    """The cell store the compiled formulas read from."""
+
+    sheet_names: list[str]
+    grids: list[np.ndarray]
+    date1904: bool
+    names: dict[str, str]
+    max_row: int = 1
+    max_col: int = 1
+    sp_functions: dict[str, Callable] = field(default_factory=dict)
+    reasons: dict[str, sp_errors.ExcelError] = field(default_factory=dict)  # SP error reasons of the current cell
+    fast: engine_fast.ColumnCache | None = None
+    tables: dict = field(default_factory=dict)  # upper-case name -> engine_tables.Table
+    local_names: dict = field(default_factory=dict)  # (SHEET, NAME) upper-case -> formula text
+    sp_load_error: str | None = None
+    subtotal_cells: dict = field(default_factory=dict)  # si -> {(row, col)} of SUBTOTAL formulas
+
+    def __post_init__(self) -> None:
+        self.sheet_index = {n.upper(): i for i, n in enumerate(self.sheet_names)}
+
+    def get(self, si: int, r: int, c: int) -> object:
+        g = self.grids[si]
+        if r <= g.shape[0] and c <= g.shape[1]:
+            return g[r - 1, c - 1]
+        return EMPTY
+
+    def clipped(self, ref: RefVal) -> tuple[int, int]:
+        """Last row and column of ``ref`` worth reading: a reference running to the sheet's
+        edge (A:A, 3:3, A2:A1048576) stops where the workbook's cells stop."""
+        r2 = ref.r2 if ref.r2 < MAX_ROW else max(ref.r1, min(ref.r2, self.max_row))
+        c2 = ref.c2 if ref.c2 < MAX_COL else max(ref.c1, min(ref.c2, self.max_col))
+        return r2, c2
+
+    def values(self, ref: RefVal) -> np.ndarray:
+        g = self.grids[ref.si]
+        r2, c2 = self.clipped(ref)
+        h, w = r2 - ref.r1 + 1, c2 - ref.c1 + 1
+        if r2 <= g.shape[0] and c2 <= g.shape[1]:
+            return g[ref.r1 - 1:r2, ref.c1 - 1:c2].copy()
+        out = filled((h, w), EMPTY)
+        rr = min(r2, g.shape[0]) - ref.r1 + 1
+        cc = min(c2, g.shape[1]) - ref.c1 + 1
+        if rr > 0 and cc > 0:
+            out[:rr, :cc] = g[ref.r1 - 1:ref.r1 - 1 + rr, ref.c1 - 1:ref.c1 - 1 + cc]
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class RefTemplate:
+    """An area relative to the formula's cell: rel flags say which parts move with it."""
+
+    si: int
+    r1: int
+    c1: int
+    r2: int
+    c2: int
+    rel_r1: bool
+    rel_c1: bool
+    rel_r2: bool
+    rel_c2: bool
+
+    def at(self, r: int, c: int) -> tuple[int, int, int, int] | None:
+        r1 = r + self.r1 if self.rel_r1 else self.r1
+        c1 = c + self.c1 if self.rel_c1 else self.c1
+        r2 = r + self.r2 if self.rel_r2 else self.r2
+        c2 = c + self.c2 if self.rel_c2 else self.c2
+        if r1 < 1 or c1 < 1 or r2 > MAX_ROW or c2 > MAX_COL:
+            return None
+        return r1, c1, r2, c2
+
+
+@dataclass
+class Compiled:
+    fn: Callable[[int, int], object]
+    refs: list[RefTemplate]
+    uses_sp: bool
+
+
+def _value(v: object, book: Book) -> object:
+    return book.values(v) if isinstance(v, RefVal) else v
+
+
+class Compiler:
+    def __init__(self, book: Book):
+        self.book = book
+        self._resolved: dict[str, tuple] = {}
+        self._name_stack: list[str] = []
+        self._array_ctx = False   # inside an array formula or an array-typed argument
+        self._bare_ok = False     # compiling a function argument itself (not an operand)
+
+    # -- entry point -------------------------------------------------------------------
+    def compile(self, formula: str, si: int, row: int, col: int, array: bool = False) -> Compiled:
+        """``array``: the cell anchors an array formula. Otherwise Excel's implicit
+        intersection applies: a multi-cell range used as a single value (=B2:B9*2, or the
+        whole formula =B2:B9) means the cell of that range in the formula's own row (or
+        column), and #VALUE! when there is none."""
+        node = parse(formula)
+        refs: list[RefTemplate] = []
+        flags = {"sp": False}
+        self._array_ctx, self._bare_ok = array, False
+        fn = self._node(node, si, row, col, refs, flags, want_ref=False)
+        return Compiled(fn, refs, flags["sp"])
+
+    def _arg(self, node, si, row, col, refs, flags, want_ref):
+        """A function argument: a bare range is handed over whole (no intersection)."""
+        saved = self._bare_ok
+        self._bare_ok = True
+        try:
+            return self._node(node, si, row, col, refs, flags, want_ref)
+        finally:
+            self._bare_ok = saved
+
+    def _operand(self, node, si, row, col, refs, flags):
+        """An operator's operand: outside array context a bare range is intersected."""
+        saved = self._bare_ok
+        self._bare_ok = False
+        try:
+            return self._node(node, si, row, col, refs, flags, False)
+        finally:
+            self._bare_ok = saved
+
+    # -- nodes -----------------------------------------------------------------------
+    def _node(self, node, si, row, col, refs, flags, want_ref):
+        kind = node[0]
+        if kind in ("num", "str", "bool"):
+            const = node[1]
+            return lambda r, c: const
+        if kind == "err":
+            if node[1] not in ERRORS:
+                raise Unsupported(f"Fejlværdien {node[1]} kendes ikke.", f"Unknown error value {node[1]}.")
+            e = ERRORS[node[1]]
+            return lambda r, c: e
+        if kind == "missing":
+            return lambda r, c: EMPTY
+        if kind == "array":
+            arr = np.array([[from_outside(v) for v in rw] for rw in node[1]], dtype=object)
+            return lambda r, c: arr
+        if kind == "ref":
+            return self._ref(node[1], si, row, col, refs, want_ref)
+        if kind == "name":
+            return self._name(node[1], node[2], si, refs, flags, want_ref)
+        if kind == "table":
+            return self._table(node[1], si, row, col, refs, want_ref)
+        if kind == "bin":
+            op = node[1]
+            a = self._operand(node[2], si, row, col, refs, flags)
+            b = self._operand(node[3], si, row, col, refs, flags)
+            return lambda r, c: binary(op, a(r, c), b(r, c))
+        if kind in ("neg", "pos", "pct"):
+            a = self._operand(node[1], si, row, col, refs, flags)
+            op = kind
+            return lambda r, c: unary(op, a(r, c))
+        if kind == "func":
+            if want_ref and node[1] == "INDEX":
+                return self._index_reference(node, si, row, col, refs, flags)
+            return self._func(node, si, row, col, refs, flags)
+        if kind == "range":
+            return self._range_operator(node, si, row, col, refs, flags, want_ref)
+        raise Unsupported(f"Ukendt formeldel {kind}.", f"Unknown formula part {kind}.")
+
+    def _sheet(self, name: str | None, si: int) -> int:
+        if name is None:
+            return si
+        idx = self.book.sheet_index.get(name.upper())
+        if idx is None and name.startswith("["):
+            raise Unsupported(f"Referencen til {name} peger på en anden projektmappe; den kan ikke genberegnes.",
+                              f"The reference to {name} points to another workbook; it cannot be recalculated.")
+        if idx is None:
+            raise Unsupported(f"Arket '{name}' findes ikke i projektmappen.", f"The sheet '{name}' does not exist in the workbook.")
+        return idx
+
+    def _ref(self, area: Area, si, row, col, refs, want_ref):
+        sheet = self._sheet(area.sheet, si)
+        r2, c2 = area.r2, area.c2
+        t = RefTemplate(sheet, area.r1 - (row if not area.abs_r1 else 0), area.c1 - (col if not area.abs_c1 else 0),
+                        r2 - (row if not area.abs_r2 else 0), c2 - (col if not area.abs_c2 else 0),
+                        not area.abs_r1, not area.abs_c1, not area.abs_r2, not area.abs_c2)
+        refs.append(t)
+        book = self.book
+        if area.is_cell and not want_ref:
+            rr, cc = t.r1, t.c1
+            if not t.rel_r1 and not t.rel_c1:
+                return lambda r, c: book.get(sheet, rr, cc)
+            if t.rel_r1 and t.rel_c1:
+                def cell(r, c):
+                    if r + rr < 1 or c + cc < 1:
+                        return E_REF
+                    return book.get(sheet, r + rr, c + cc)
+                return cell
+            if t.rel_r1:  # A$1-style mixes: one part moves, the other stays
+                return lambda r, c: E_REF if r + rr < 1 else book.get(sheet, r + rr, cc)
+            return lambda r, c: E_REF if c + cc < 1 else book.get(sheet, rr, c + cc)
+
+        if not want_ref and not self._array_ctx and not self._bare_ok:
+            def intersect(r, c):
+                pos = t.at(r, c)
+                if pos is None:
+                    return E_REF
+                r1, c1, r2, c2 = pos
+                if r1 == r2:
+                    rr = r1
+                elif r1 <= r <= r2:
+                    rr = r
+                else:
+                    return E_VALUE
+                if c1 == c2:
+                    cc = c1
+                elif c1 <= c <= c2:
+                    cc = c
+                else:
+                    return E_VALUE
+                return book.get(sheet, rr, cc)
+            return intersect
+
+        def area_fn(r, c):
+            pos = t.at(r, c)
+            if pos is None:
+                return E_REF
+            ref = RefVal(sheet, *pos)
+            return ref if want_ref else book.values(ref)
+        return area_fn
+
+    def _table(self, text: str, si, row, col, refs, want_ref):
+        table, r1, c1, r2, c2, this_row = engine_tables.resolve(text, self.book.tables, self.book.sheet_names[si], row, col)
+        tsi = self._sheet(table.sheet, si)
+        if not this_row:
+            return self._ref(Area(self.book.sheet_names[tsi], r1, c1, r2, c2), si, row, col, refs, want_ref)
+        # [@Kolonne]: the table's cell in the formula's own row, so a relative row
+        area = Area(self.book.sheet_names[tsi], row, c1, row, c2, False, True, False, True)
+        inner = self._ref(area, si, row, col, refs, want_ref)
+        lo, hi = table.r1 + table.header_rows, table.r2 - table.totals_rows
+        return lambda r, c: inner(r, c) if lo <= r <= hi else E_VALUE
+
+    def _index_reference(self, node, si, row, col, refs, flags):
+        """INDEX where a reference is wanted (left or right of ':'): the cell, not its value."""
+        args = [self._arg(a, si, row, col, refs, flags, True) for a in node[2]]
+        book = self.book
+        return lambda r, c: _index(book, r, c, *[a(r, c) for a in args], as_reference=True)
+
+    def _range_operator(self, node, si, row, col, refs, flags, want_ref):
+        """a:b between references (A1:INDEX(..), INDEX(..):INDEX(..)): the smallest area
+        holding both. The area is only known at run time, so it must lie inside the areas
+        the formula names statically (its dependencies); otherwise the cell is reported."""
+        own: list[RefTemplate] = []
+        left = self._arg(node[1], si, row, col, own, flags, True)
+        right = self._arg(node[2], si, row, col, own, flags, True)
+        refs.extend(own)
+        book = self.book
+        array_ctx, bare_ok = self._array_ctx, self._bare_ok
+
+        def call(r, c):
+            a, b = left(r, c), right(r, c)
+            for v in (a, b):
+                if isinstance(v, XlError):
+                    return v
+            if not isinstance(a, RefVal) or not isinstance(b, RefVal) or a.si != b.si:
+                return E_VALUE
+            box = RefVal(a.si, min(a.r1, b.r1), min(a.c1, b.c1), max(a.r2, b.r2), max(a.c2, b.c2))
+            known = [p for t in own if t.si == box.si and (p := t.at(r, c)) is not None]
+            for cc in range(box.c1, box.c2 + 1):
+                if not any(p[1] <= cc <= p[3] and p[0] <= box.r1 and box.r2 <= p[2] for p in known):
+                    raise Unsupported("Området fra ':' går uden for de områder, formlen nævner; det understøttes ikke.",
+                                      "The area built with ':' reaches outside the areas the formula names; "
+                                      "not supported.")
+            if want_ref:
+                return box
+            if box.r1 == box.r2 and box.c1 == box.c2:
+                return book.get(box.si, box.r1, box.c1)
+            if not array_ctx and not bare_ok:  # implicit intersection, as for a plain range
+                rr = box.r1 if box.r1 == box.r2 else (r if box.r1 <= r <= box.r2 else None)
+                cc = box.c1 if box.c1 == box.c2 else (c if box.c1 <= c <= box.c2 else None)
+                return E_VALUE if rr is None or cc is None else book.get(box.si, rr, cc)
+            return book.values(box)
+        return call
+
+    def _name_text(self, name: str, sheet_scope: str | None, si: int) -> str | None:
+        """A defined name's formula: a sheet's own name first, then the workbook's (as Excel)."""
+        book = self.book
+        sheet = (sheet_scope or book.sheet_names[si]).upper()
+        text = book.local_names.get((sheet, name))
+        if text is not None or sheet_scope:
+            return text
+        text = book.names.get(name)
+        if text is None:
+            for key, val in book.names.items():  # defined-name keys may come in any case
+                if key.upper() == name:
+                    return val
+        return text
+
+    def _name(self, name: str, sheet_scope: str | None, si, refs, flags, want_ref):
+        text = self._name_text(name, sheet_scope, si)
+        if text is None and name in self.book.tables:  # a bare table name is its data body
+            return self._table(self.book.tables[name].name + "[#Data]", 0, 1, 1, refs, want_ref)
+        if text is None:
+            raise Unsupported(f"Navnet '{name}' er ikke defineret i projektmappen.",
+                              f"The name '{name}' is not defined in the workbook.")
+        if name in self._name_stack:
+            raise Unsupported(f"Navnet '{name}' henviser til sig selv.", f"The name '{name}' refers to itself.")
+        text = text[1:] if text.startswith("=") else text
+        if "#REF!" in text.upper():  # a name whose range was deleted: Excel gives #REF!
+            return lambda r, c: E_REF
+        self._name_stack.append(name)
+        try:
+            node = parse(text)
+            if node[0] == "ref" and node[1].sheet is None:
+                raise Unsupported(f"Navnet '{name}' mangler et arknavn i sin reference.",
+                                  f"The name '{name}' lacks a sheet name in its reference.")
+            own: list[RefTemplate] = []
+            fn = self._node(node, si, 0, 0, own, flags, want_ref)
+        finally:
+            self._name_stack.pop()
+        if any(t.rel_r1 or t.rel_c1 or t.rel_r2 or t.rel_c2 for t in own):
+            raise Unsupported(f"Navnet '{name}' bruger relative referencer; det understøttes ikke.",
+                              f"The name '{name}' uses relative references; not supported.")
+        refs.extend(own)
+        return lambda r, c: fn(0, 0)
+
+    # -- functions -------------------------------------------------------------------
+    def _func(self, node, si, row, col, refs, flags):
+        if node[1] in ARRAY_ARGUMENTS and not self._array_ctx:
+            self._array_ctx = True  # e.g. SUMPRODUCT((A2:A9="x")*B2:B9) works without Ctrl+Shift+Enter
+            try:
+                return self._func_body(node, si, row, col, refs, flags)
+            finally:
+                self._array_ctx = False
+        return self._func_body(node, si, row, col, refs, flags)
+
+    def _func_body(self, node, si, row, col, refs, flags):
+        _, name, arg_nodes, prefixed = node
+        if name in self.book.sp_functions:
+            flags["sp"] = True
+            args = [self._arg(a, si, row, col, refs, flags, False) for a in arg_nodes]
+            return self._sp_call(name, args, [a[0] == "missing" for a in arg_nodes])
+        if name.startswith("SP_") and self.book.sp_load_error:
+            raise Unsupported(f"SP-funktionerne kunne ikke indlæses ({self.book.sp_load_error}).",
+                              f"The SP functions could not be loaded ({self.book.sp_load_error}).")
+        if name.startswith("SP_"):
+            raise Unsupported(f"SP-funktionen {name} findes ikke i sp_xl.", f"The SP function {name} does not exist in sp_xl.")
+        if prefixed:
+            raise Unsupported(f"Funktionen {name} er hentet fra et tilføjelsesprogram, men er ikke en SP-funktion.",
+                              f"The function {name} comes from an add-in but is not an SP function.")
+        if name in REFUSED:
+            da, en = REFUSED[name]
+            raise Unsupported(da, en)
+        if self.book.date1904 and name in DATE_FUNCTIONS:
+            raise Unsupported(f"{name} i en projektmappe med 1904-datosystemet understøttes ikke.",
+                              f"{name} in a workbook using the 1904 date system is not supported.")
+        if danish() and name in DANISH_OWN:
+            args = [self._arg(a, si, row, col, refs, flags, False) for a in arg_nodes]
+            impl = DANISH_OWN[name]
+            invoke = self._invoke
+            return lambda r, c: impl(invoke, *[a(r, c) for a in args])
+        own = _OWN.get(name)
+        if own is not None:
+            want, impl = own
+            args = [self._arg(a, si, row, col, refs, flags, want) for a in arg_nodes]
+            book = self.book
+            return lambda r, c: impl(book, r, c, *[a(r, c) for a in args])
+        lazy = engine_native.LAZY.get(name)
+        if lazy is not None:
+            args = [self._arg(a, si, row, col, refs, flags, False) for a in arg_nodes]
+            return self._native_lazy(name, lazy, args)
+        strict = engine_native.STRICT.get(name)
+        if strict is not None and strict[1] <= len(arg_nodes) <= strict[2]:
+            args = [self._arg(a, si, row, col, refs, flags, False) for a in arg_nodes]
+            return self._native_strict(name, strict[0], args)
+        fast = engine_fast.AGGREGATES.get(name)
+        if fast is not None and arg_nodes:
+            args = [self._arg(a, si, row, col, refs, flags, True) for a in arg_nodes]
+            return self._fast_call(name, fast, args)
+        self._builtin(name)  # unknown -> Unsupported now, at compile time
+        args = [self._arg(a, si, row, col, refs, flags, False) for a in arg_nodes]
+        if danish() and name in _text_functions():
+            return self._danish_guarded_call(name, args)
+        if name in ("TREND", "GROWTH"):
+            return self._regression_call(name, args)
+        if name == "DATEDIF" and len(args) == 3:
+            unit = args[2]
+            args[2] = lambda r, c: (lambda u: u.upper() if type(u) is str else u)(unit(r, c))  # "d" = "D"
+        return self._builtin_call(name, args)
+
+    def _regression_call(self, name, args):
+        """TREND/GROWTH: formulas wants new_x as an array and returns a column; Excel's result
+        has the shape of new_x (else known_x, else known_y)."""
+        invoke = self._invoke
+
+        def call(r, c):
+            vals = [a(r, c) for a in args]
+            if len(vals) >= 3 and not isinstance(vals[2], np.ndarray) and vals[2] is not EMPTY:
+                vals[2] = np.array([[vals[2]]], dtype=object)
+            res = invoke(name, vals)
+            shaper = next((v for v in (vals[2:3] + vals[1:2] + vals[:1])
+                           if isinstance(v, np.ndarray)), None)
+            if isinstance(res, np.ndarray) and shaper is not None and res.size == shaper.size:
+                return res.reshape(shaper.shape)
+            return res
+        return call
+
+    def _danish_guarded_call(self, name, args):
+        """formulas' text functions turn numbers into en-US text (0.5, TRUE): in Danish mode
+        a number or logical where text is expected is reported instead."""
+        positions = DANISH_TEXT_POSITIONS.get(name)
+        invoke = self._invoke
+
+        def call(r, c):
+            vals = [a(r, c) for a in args]
+            for i, v in enumerate(vals):
+                if positions is not None and i not in positions:
+                    continue
+                items = v.ravel().tolist() if isinstance(v, np.ndarray) else [v]
+                if any(type(x) is float or type(x) is bool for x in items):
+                    raise Unsupported(
+                        f"{name} gør et tal til tekst; i dansk Excel afhænger resultatet af dansk talformat, "
+                        "som formelmotoren ikke efterligner her.",
+                        f"{name} turns a number into text; in Danish Excel the result depends on Danish number "
+                        "formatting, which the engine does not reproduce here.")
+            return invoke(name, vals)
+        return call
+
+    def _builtin(self, name):
+        """(implementation, leading arguments) of a ``formulas`` built-in, or Unsupported."""
+        hit = self._resolved.get(name)
+        if hit is not None:
+            return hit
+        impl = engine_builtins.lookup(name)
+        if impl is None:
+            raise Unsupported(f"Funktionen {name} kendes ikke af sp-xl's formelmotor.",
+                              f"The function {name} is not known to sp-xl's formula engine.")
+        prefix: tuple = ()
+        if isinstance(impl, dict):
+            extra = impl.get("extra_inputs") or {}
+            for key in extra:
+                if key is COMPILING:
+                    prefix += (False,)
+                else:
+                    raise Unsupported(f"Funktionen {name} kræver cellens position; det understøttes ikke.",
+                                      f"The function {name} needs the cell's position; not supported.")
+            impl = impl["function"]
+        self._resolved[name] = (impl, prefix)
+        return impl, prefix
+
+    def _invoke(self, name, vals):
+        impl, prefix = self._builtin(name)
+        try:
+            res = impl(*prefix, *[as_array(v) for v in vals])
+        except NotImplementedError:
+            raise Unsupported(f"Funktionen {name} er ikke implementeret i formelmotoren.",
+                              f"The function {name} is not implemented in the formula engine.") from None
+        except (BaseError, ValueError, TypeError, IndexError):
+            return E_VALUE
+        return normalise(res)
+
+    def _builtin_call(self, name, args):
+        invoke = self._invoke
+        return lambda r, c: invoke(name, [a(r, c) for a in args])
+
+    def _native_lazy(self, name, impl, args):
+        invoke = self._invoke
+
+        def call(r, c):
+            res = impl(r, c, args)
+            if res is engine_native.DELEGATE:
+                return invoke(name, [a(r, c) for a in args])
+            return res
+        return call
+
+    def _native_strict(self, name, impl, args):
+        invoke = self._invoke
+
+        def call(r, c):
+            vals = [a(r, c) for a in args]
+            for v in vals:
+                if isinstance(v, np.ndarray):
+                    return invoke(name, vals)
+            return impl(*vals)
+        return call
+
+    def _fast_call(self, name, fast, args):
+        book = self.book
+        invoke = self._invoke
+
+        def call(r, c):
+            vals = [a(r, c) for a in args]
+            res = fast(book, vals)
+            if res is not engine_fast.FALLBACK:
+                return res
+            return invoke(name, [_value(v, book) for v in vals])
+        return call
+
+    def _sp_call(self, name, args, missing):
+        func = self.book.sp_functions[name]
+        book = self.book
+
+        def call(r, c):
+            vals = [_to_excel(a(r, c)) for a in args]
+            # an empty argument (SP_STATUS(A1;B1;;TRUE)) is Excel's "missing": the default
+            vals = [None if v == [[None]] and is_missing else v for v, is_missing in zip(vals, missing)]
+            res = func(*vals)
+            return _from_excel(res, book)
+        return call
+
+
+# --- SP_ functions: Excel-shaped values across the boundary -----------------------------
+
+def _excel_scalar(v: object) -> object:
+    if v is EMPTY:
+        return None
+    if isinstance(v, XlError):
+        return sp_errors.from_literal(str(v))
+    return v
+
+
+def _needs_conversion(types: set) -> bool:
+    """Whether values of these types include engine blanks or errors (see _excel_scalar)."""
+    return type(EMPTY) in types or any(issubclass(t, XlError) for t in types)
+
+
+def _to_excel(v: object) -> object:
+    """Every argument as a 2-D list, as xlwings delivers it (the UDFs declare ndim=2)."""
+    if isinstance(v, np.ndarray):
+        rows = v.tolist()
+        # A 100,000-row column of plain values passes as it is: one C-level type scan
+        # instead of a Python call per cell.
+        if v.ndim == 2 and not _needs_conversion(set(map(type, chain.from_iterable(rows)))):
+            return rows
+        return [[_excel_scalar(x) for x in row] for row in rows]
+    return [[_excel_scalar(v)]]
+
+
+def _from_excel_scalar(v: object, book: Book) -> object:
+    if isinstance(v, sp_errors.ExcelError):
+        book.reasons[v.code] = v
+        return ERRORS[v.code]
+    if v is None:
+        return EMPTY
+    if isinstance(v, str) and v in ERRORS:
+        return ERRORS[v]
+    return from_outside(v)
+
+
+_FLOAT_ONLY = frozenset({float})
+
+
+def _from_excel(res: object, book: Book) -> object:
+    if isinstance(res, (list, tuple)):
+        rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in res]
+        if not rows or not rows[0]:
+            return EMPTY
+        width = max(map(len, rows))
+        if min(map(len, rows)) == width and _FLOAT_ONLY.issuperset(map(type, chain.from_iterable(rows))):
+            out = np.empty((len(rows), width), dtype=object)   # floats pass unchanged (from_outside)
+            out[...] = rows
+            return out[0, 0] if out.size == 1 else out
+        out = filled((len(rows), width), ERRORS["#N/A"])
+        for i, rw in enumerate(rows):
+            for j, v in enumerate(rw):
+                out[i, j] = _from_excel_scalar(v, book)
+        return out[0, 0] if out.size == 1 else out
+    return normalise(_from_excel_scalar(res, book))
+
+
+# --- reference-aware functions ----------------------------------------------------------
+
+def _as_int(v: object) -> object:
+    n = to_number(v)
+    if isinstance(n, XlError):
+        return n
+    return int(n)
+
+
+def _position(axis: int):
+    """ROW (axis 0) or COLUMN (axis 1): of the formula's own cell, or of each row/column
+    of a reference (a column or row of numbers for a multi-cell reference)."""
+    def fn(book: Book, r: int, c: int, ref: object = None) -> object:
+        if ref is None or ref is EMPTY:
+            return float((r, c)[axis])
+        if isinstance(ref, XlError):
+            return ref
+        if not isinstance(ref, RefVal):
+            return E_VALUE
+        lo, hi = (ref.r1, ref.r2) if axis == 0 else (ref.c1, ref.c2)
+        if lo == hi:
+            return float(lo)
+        out = np.array([float(x) for x in range(lo, hi + 1)], dtype=object)
+        return out.reshape((-1, 1) if axis == 0 else (1, -1))
+    return fn
+
+
+def _shape(v: object) -> tuple[int, int] | XlError:
+    if isinstance(v, RefVal):
+        return v.r2 - v.r1 + 1, v.c2 - v.c1 + 1
+    if isinstance(v, XlError):
+        return v
+    if isinstance(v, np.ndarray):
+        return v.shape  # type: ignore[return-value]
+    return 1, 1
+
+
+def _extent(axis: int):
+    """ROWS (axis 0) or COLUMNS (axis 1) of a reference or array."""
+    def fn(book: Book, r: int, c: int, ref: object) -> object:
+        s = _shape(ref)
+        return s if isinstance(s, XlError) else float(s[axis])
+    return fn
+
+
+def _index(book: Book, r: int, c: int, source: object, row: object = EMPTY, col: object = None,
+           as_reference: bool = False) -> object:
+    """INDEX(array; row; [column]) for one area, as Excel: 0 selects a whole row/column.
+    ``as_reference``: give the selected area itself (for the ':' operator)."""
+    if isinstance(source, XlError):
+        return source
+    row = resolve_value(book, row)  # compiled as references; the positions are values
+    col = None if col is None else resolve_value(book, col)
+    shape = _shape(source)
+    h, w = shape  # type: ignore[misc]
+    if isinstance(row, np.ndarray) or isinstance(col, np.ndarray):
+        return E_VALUE
+    ri = 0 if row is EMPTY else _as_int(row)
+    if isinstance(ri, XlError):
+        return ri
+    if col is None or col is EMPTY:
+        if h == 1 and w > 1 and col is None:
+            ri, ci = 1, ri
+        elif w == 1:
+            ci = 1
+        else:
+            ci = 0
+    else:
+        ci = _as_int(col)
+        if isinstance(ci, XlError):
+            return ci
+    if ri < 0 or ci < 0:
+        return E_VALUE
+    if ri > h or ci > w:
+        return E_REF
+    if isinstance(source, RefVal):
+        r1 = source.r1 if ri == 0 else source.r1 + ri - 1
+        r2 = source.r2 if ri == 0 else r1
+        c1 = source.c1 if ci == 0 else source.c1 + ci - 1
+        c2 = source.c2 if ci == 0 else c1
+        picked = RefVal(source.si, r1, c1, r2, c2)
+        return picked if as_reference else resolve_value(book, picked)
+    if as_reference:
+        return E_VALUE  # INDEX over computed values has no cell to point at
+    arr = source if isinstance(source, np.ndarray) else np.array([[source]], dtype=object)
+    rs = slice(None) if ri == 0 else slice(ri - 1, ri)
+    cs = slice(None) if ci == 0 else slice(ci - 1, ci)
+    sub = arr[rs, cs]
+    return sub[0, 0] if sub.size == 1 else sub
+
+
+def _trim(book: Book, r: int, c: int, v: object) -> object:
+    """Excel's TRIM also collapses runs of inner spaces (formulas' TRIM does not)."""
+    v = resolve_value(book, v)
+    if isinstance(v, np.ndarray):
+        out = np.empty(v.shape, dtype=object)
+        for idx, x in np.ndenumerate(v):
+            out[idx] = _trim(book, r, c, x)
+        return out
+    text = to_text(v)
+    if isinstance(text, XlError):
+        return text
+    return " ".join(part for part in text.split(" ") if part)
+
+
+# name -> (arguments compiled as references?, implementation)
+_OWN: dict[str, tuple[bool, Callable]] = {
+    "ROW": (True, _position(0)),
+    "COLUMN": (True, _position(1)),
+    "ROWS": (True, _extent(0)),
+    "COLUMNS": (True, _extent(1)),
+    "INDEX": (True, _index),
+    "TRIM": (False, _trim),
+}
+
+
+# ---- Danish locale (decimal comma) -------------------------------------------------------
+
+# argument positions that are text for formulas' text functions (others: all arguments)
+DANISH_TEXT_POSITIONS = {
+    "FIND": {0, 1}, "FINDB": {0, 1}, "SEARCH": {0, 1}, "SEARCHB": {0, 1}, "SUBSTITUTE": {0, 1, 2},
+    "REPLACE": {0, 3}, "REPLACEB": {0, 3}, "REPT": {0}, "TEXTJOIN": None, "TEXTAFTER": {0, 1},
+    "TEXTBEFORE": {0, 1}, "CHAR": set(), "UNICHAR": set(), "CODE": {0}, "UNICODE": {0},
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _text_functions() -> frozenset[str]:
+    import formulas.functions.text as text_module
+    return frozenset(text_module.FUNCTIONS)
+
+
+_NUMERIC_FORMAT = set("0#,.% -+()")
+
+
+def _swap_separators(text: str) -> str:
+    return text.translate(str.maketrans({",": ".", ".": ","}))
+
+
+def _danish_text(invoke, value, fmt):
+    """TEXT(value; format) as Danish Excel: the format is written with Danish separators."""
+    fmt_text = to_text(fmt)
+    if isinstance(fmt_text, XlError):
+        return fmt_text
+    if not fmt_text or not set(fmt_text) <= _NUMERIC_FORMAT:
+        raise Unsupported(f"TEXT med formatet \"{fmt_text}\" afhænger af dansk Excels formatkoder (fx datoer); "
+                          "det understøttes kun for talformater.",
+                          f"TEXT with the format \"{fmt_text}\" depends on Danish Excel's format codes (e.g. dates); "
+                          "only number formats are supported.")
+    res = invoke("TEXT", [value, _swap_separators(fmt_text)])
+    return _swap_separators(res) if isinstance(res, str) and not isinstance(res, XlError) else res
+
+
+def _danish_value(invoke, text):
+    if isinstance(text, np.ndarray):
+        return E_VALUE
+    return to_number(text) if not isinstance(text, XlError) else text
+
+
+def _danish_refused(name):
+    def impl(invoke, *args):
+        raise Unsupported(f"{name} formaterer tal efter sproget i Excel; i dansk tilstand understøttes det ikke.",
+                          f"{name} formats numbers by Excel's language; not supported in Danish mode.")
+    return impl
+
+
+DANISH_OWN = {"TEXT": _danish_text, "VALUE": _danish_value, "FIXED": _danish_refused("FIXED"),
+              "DOLLAR": _danish_refused("DOLLAR"), "VALUETOTEXT": _danish_refused("VALUETOTEXT"),
+              "ARRAYTOTEXT": _danish_refused("ARRAYTOTEXT"), "NUMBERVALUE": _danish_refused("NUMBERVALUE"),
+              "DATEVALUE": _danish_refused("DATEVALUE"), "TIMEVALUE": _danish_refused("TIMEVALUE")}
+
+
+def resolve_value(book: Book, v: object) -> object:
+    if isinstance(v, RefVal):
+        if v.r1 == v.r2 and v.c1 == v.c2:
+            return book.get(v.si, v.r1, v.c1)
+        return book.values(v)
+    return v

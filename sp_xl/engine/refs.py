@@ -1,0 +1,208 @@
+"""A1 references for the formula engine: parsing, and the relative "shape" of a formula.
+
+Shared and filled-down formulas differ only in their relative references (``B2*C2``,
+``B3*C3``, ...). ``shape_key`` rewrites those references relative to the formula's own cell,
+so that the engine parses and compiles each shape once instead of once per row.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+MAX_ROW = 1_048_576
+MAX_COL = 16_384
+
+_CELL = re.compile(r"^(\$?)([A-Za-z]{1,3})(\$?)(\d+)$")
+_COL = re.compile(r"^(\$?)([A-Za-z]{1,3})$")
+_ROW = re.compile(r"^(\$?)(\d+)$")
+
+
+@lru_cache(maxsize=4096)
+def col_number(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + (ord(ch) - 64)
+    return n
+
+
+@lru_cache(maxsize=4096)
+def col_letters(n: int) -> str:
+    out = ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def cell_ref(row: int, col: int) -> str:
+    return f"{col_letters(col)}{row}"
+
+
+_REF_FAST = re.compile(r"([A-Z]{1,3})(\d+)")
+
+
+def parse_cell(ref: str) -> tuple[int, int]:
+    """'B5' -> (5, 2); raises ValueError for anything else."""
+    m = _REF_FAST.fullmatch(ref)
+    if m is None:
+        m2 = _CELL.match(ref)
+        if m2 is None:
+            raise ValueError(f"not a cell reference: {ref!r}")
+        return int(m2.group(4)), col_number(m2.group(2))
+    return int(m.group(2)), col_number(m.group(1))
+
+
+@dataclass(frozen=True, slots=True)
+class RefVal:
+    """A reference handed to a reference-aware function (the area, not yet its values)."""
+
+    si: int
+    r1: int
+    c1: int
+    r2: int
+    c2: int
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """A rectangular reference; rows/cols 1-based, inclusive. Absolute flags per corner part."""
+
+    sheet: str | None
+    r1: int
+    c1: int
+    r2: int
+    c2: int
+    abs_r1: bool = True
+    abs_c1: bool = True
+    abs_r2: bool = True
+    abs_c2: bool = True
+
+    @property
+    def is_cell(self) -> bool:
+        return self.r1 == self.r2 and self.c1 == self.c2
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.r2 - self.r1 + 1, self.c2 - self.c1 + 1
+
+
+def _part(text: str) -> tuple[int | None, int | None, bool, bool] | None:
+    """One side of a range: (row, col, abs_row, abs_col); None row/col for whole columns/rows."""
+    m = _CELL.match(text)
+    if m:
+        return int(m.group(4)), col_number(m.group(2)), bool(m.group(3)), bool(m.group(1))
+    m = _COL.match(text)
+    if m:
+        return None, col_number(m.group(2)), True, bool(m.group(1))
+    m = _ROW.match(text)
+    if m:
+        return int(m.group(2)), None, bool(m.group(1)), True
+    return None
+
+
+def split_sheet(text: str) -> tuple[str | None, str]:
+    """"'Mål'!B2" -> ("Mål", "B2"); "B2" -> (None, "B2")."""
+    if text.startswith("'"):
+        end = text.rfind("'!")
+        if end <= 0:
+            raise ValueError(text)
+        return text[1:end].replace("''", "'"), text[end + 2:]
+    if "!" in text:
+        sheet, rest = text.rsplit("!", 1)
+        return sheet, rest
+    return None, text
+
+
+def parse_area(text: str) -> Area | None:
+    """A reference operand ('Data!$B$2:E2', 'A:A', '3:3', 'B5') as an Area, or None if it is not one."""
+    try:
+        sheet, rest = split_sheet(text)
+    except ValueError:
+        return None
+    if ":" in rest:
+        left, right = rest.split(":", 1)
+    else:
+        left = right = rest
+    a, b = _part(left), _part(right)
+    if a is None or b is None:
+        return None
+    (ra, ca, ara, aca), (rb, cb, arb, acb) = a, b
+    if (ra is None) != (rb is None) or (ca is None) != (cb is None):
+        return None  # mixed forms like A1:B are not references
+    # Whole rows/columns count as absolute: shape_key leaves them as literal text.
+    if ca is None:  # whole rows 3:5
+        ca, cb = 1, MAX_COL
+        aca = acb = ara = arb = True
+    if ra is None:  # whole columns A:C
+        ra, rb = 1, MAX_ROW
+        aca = acb = ara = arb = True
+    if rb < ra:
+        ra, rb, ara, arb = rb, ra, arb, ara
+    if cb < ca:
+        ca, cb, aca, acb = cb, ca, acb, aca
+    if not (1 <= ra <= MAX_ROW and 1 <= rb <= MAX_ROW and 1 <= ca <= MAX_COL and 1 <= cb <= MAX_COL):
+        return None
+    return Area(sheet, ra, ca, rb, cb, ara, aca, arb, acb)
+
+
+# Relative-shape key. Quoted text ("..." strings and '...' sheet names) is left alone; a cell
+# reference is letters+digits not glued to a name character or a following "(" (LOG10( is
+# a function, not column LOG row 10).
+_QUOTED = re.compile(r"(\"(?:[^\"]|\"\")*\"|'(?:[^']|'')*')")
+_KEY_REF = re.compile(r"(?<![\w.\]\[])(\$?)([A-Za-z]{1,3})(\$?)(\d{1,7})(?![\w(.\[])")
+
+
+def shape_key(formula: str, row: int, col: int) -> str:
+    """The formula with every relative A1 reference replaced by its offset from (row, col)."""
+
+    def repl(m: re.Match) -> str:
+        cabs, letters, rabs, digits = m.groups()
+        c = col_number(letters)
+        r = int(digits)
+        cpart = f"C{c}" if cabs else f"C[{c - col}]"
+        rpart = f"R{r}" if rabs else f"R[{r - row}]"
+        return f"\x00{rpart}{cpart}\x00"
+
+    parts = _QUOTED.split(formula)
+    for i in range(0, len(parts), 2):
+        parts[i] = _KEY_REF.sub(repl, parts[i])
+    return "".join(parts)
+
+
+_DIGITS = str.maketrans("0123456789", "##########")
+_NUMBER = re.compile(r"\d+")
+
+
+class FastKeys:
+    """A cheaper key for the common case of formulas filled down one column.
+
+    The formula's digits are masked ("C12-D12" -> "C##-D##"); for each such skeleton we
+    learn once which digit runs are relative row numbers. The key is then the skeleton, the
+    column, and those numbers made relative to the row. Equal fast keys imply equal
+    ``shape_key``s, so a compiled formula can be shared; a miss falls back to ``shape_key``.
+    """
+
+    def __init__(self) -> None:
+        self._relative_rows: dict[str, tuple[bool, ...]] = {}
+
+    def key(self, formula: str, row: int, col: int) -> tuple:
+        skeleton = formula.translate(_DIGITS)
+        flags = self._relative_rows.get(skeleton)
+        if flags is None:
+            flags = self._relative_rows[skeleton] = _relative_row_numbers(formula)
+        numbers = _NUMBER.findall(formula)
+        return (skeleton, col, tuple(int(n) - row if rel else n for n, rel in zip(numbers, flags)))
+
+
+def _relative_row_numbers(formula: str) -> tuple[bool, ...]:
+    """For each digit run of the formula: is it the row of a relative cell reference?"""
+    quoted = [m.span() for m in _QUOTED.finditer(formula)]
+    rel_starts = set()
+    for m in _KEY_REF.finditer(formula):
+        if any(a <= m.start() < b for a, b in quoted):
+            continue
+        if not m.group(3):
+            rel_starts.add(m.start(4))
+    return tuple(m.start() in rel_starts for m in _NUMBER.finditer(formula))

@@ -1,0 +1,127 @@
+"""Where an extract's numbers may go: the slots of the master's data tables.
+
+Read from the workbook itself (its Excel tables, header cells and first column), never
+assumed, so a master whose rows were reordered by hand still gets each number in the row
+that names its hospital, day or week. Only existing slots are used: a month, day, week or
+hospital the table has no row/column for is reported, not added (growing tables and the
+charts that read them is out of scope for this version).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+from sp_xl.extracts.parsing import MONTH_NAMES_DA as MONTHS_DA
+from sp_xl.importing.record import relationships
+from sp_xl.ooxml.cellrefs import col_letters, split_ref
+from sp_xl.ooxml.package import XlsxPackage
+
+MONTHS_EN = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+             "october", "november", "december")
+_YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
+
+
+def norm(text: object) -> str:
+    """A name as compared: case, spacing and dashes ignored."""
+    return " ".join(str(text).replace("–", "-").replace("—", "-").split()).casefold()
+
+
+def month_of(header: object, default_year: int | None) -> tuple[int, int] | None:
+    """(year, month) of a month heading: 'januar', 'jan. 2018', 'January 2018', '2018-01'."""
+    text = norm(header)
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
+    if m and 1 <= int(m.group(2)) <= 12:
+        return int(m.group(1)), int(m.group(2))
+    m = re.fullmatch(r"([a-zæøå]+)\.?\s*(\d{4})?", text)
+    if not m:
+        return None
+    word = m.group(1)
+    for names in (MONTHS_DA, MONTHS_EN):
+        for i, name in enumerate(names):
+            if word == name or (len(word) >= 3 and name.startswith(word)):
+                year = int(m.group(2)) if m.group(2) else default_year
+                return (year, i + 1) if year else None
+    return None
+
+
+def month_label(year: int, month: int) -> tuple[str, str]:
+    return f"{MONTHS_DA[month - 1]} {year}", f"{MONTHS_EN[month - 1].capitalize()} {year}"
+
+
+def serial_to_date(value: object, date1904: bool = False) -> dt.date | None:
+    if isinstance(value, float) and value.is_integer() and 1 < value < 2958466:
+        return (dt.date(1904, 1, 1) if date1904 else dt.date(1899, 12, 30)) + dt.timedelta(days=int(value))
+    return None
+
+
+@dataclass
+class TableSlots:
+    """An Excel table's body: row keys (first column) and column keys (header row)."""
+
+    name: str
+    sheet: str
+    header_row: int
+    first_row: int
+    last_row: int
+    first_col: int
+    last_col: int
+    headers: list[str]
+    first_column: dict[int, object]        # body row -> value in the table's first column
+    source_ref: str | None                 # the "Kilde: …" cell right under the table
+    source_text: str | None
+    year: int | None = None                # the year of month/week headings without one
+    date1904: bool = False                 # the workbook's date system, for date keys
+
+    def ref(self, row: int, col: int) -> str:
+        return f"{col_letters(col)}{row}"
+
+
+def _row_counts(pkg: XlsxPackage) -> dict[str, tuple[int, int]]:
+    """Table name -> (header rows, totals rows), from the table parts (Excel's defaults 1 and 0)."""
+    out = {}
+    for info in pkg.sheets:
+        if info.part is None:
+            continue
+        for _, typ, target in relationships(pkg, info.part):
+            if not typ.endswith("/table"):
+                continue
+            try:
+                root = etree.fromstring(pkg.read(target), etree.XMLParser(resolve_entities=False))
+            except (KeyError, etree.XMLSyntaxError):
+                continue
+            name = root.get("displayName") or root.get("name") or target
+            out[name] = (int(root.get("headerRowCount", "1") or 1), int(root.get("totalsRowCount", "0") or 0))
+    return out
+
+
+def read_slots(pkg: XlsxPackage) -> dict[str, TableSlots]:
+    """Every Excel table of the workbook as slots; the sheet's cells are read once.
+
+    The body excludes a header row and a totals row ("Samlet"/"I alt", which Excel can add):
+    an import never writes into either."""
+    out: dict[str, TableSlots] = {}
+    cells_of: dict[str, dict[str, object]] = {}
+    counts = _row_counts(pkg)
+    for name, (sheet, ref, headers) in pkg.tables().items():
+        if ":" not in ref:
+            continue
+        a, b = ref.split(":")
+        (r1, c1), (r2, c2) = split_ref(a), split_ref(b)
+        header_rows, total_rows = counts.get(name, (1, 0))
+        first, last = r1 + min(header_rows, 1), r2 - total_rows
+        cells = cells_of.setdefault(sheet, pkg.cells(sheet))
+        below = f"{col_letters(c1)}{r2 + 1}"
+        text = cells.get(below)
+        source_ok = isinstance(text, str) and text.startswith("Kilde:")
+        slots = TableSlots(name, sheet, r1, first, last, c1, c2, list(headers),
+                           {r: cells.get(f"{col_letters(c1)}{r}") for r in range(first, last + 1)},
+                           below if source_ok else None, text if source_ok else None,
+                           date1904=bool(getattr(pkg, "date1904", False)))
+        years = _YEAR.findall(slots.source_text or "") or _YEAR.findall(" ".join(map(str, headers)))
+        slots.year = int(years[-1]) if years else None
+        out[name] = slots
+    return out

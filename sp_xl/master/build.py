@@ -1,0 +1,330 @@
+"""Build the master workbook ``sp_status.xlsx`` from code (``sp-xl new PATH``).
+
+The build is deterministic - fixed document timestamps, fixed zip member timestamps and
+order, synthetic data from a fixed seed - so the committed ``workbooks/sp_status.xlsx``
+can be proved to be exactly what this code builds.
+
+Conventions other parts rely on (also written on the Forside sheet):
+
+* ``sp_SidstOpdateret``: defined name of the cell on Forside where a refresh writes its
+  timestamp (it holds the text "Endnu ikke opdateret" until then).
+* ``sp_InterneArk``: defined name whose value is a text constant listing the internal
+  working sheets, separated by ';' (the data sheets); a share export leaves them out.
+* ``Mål_*`` (targets) and ``Par_*`` (parameters): defined names for single cells on the
+  Mål sheet; report formulas use the names, never the numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.writer.excel import ExcelWriter
+
+from sp_xl import __version__
+from sp_xl.master import data as master_data
+from sp_xl.ooxml import names
+from sp_xl.master import report_data as rd
+from sp_xl.master.sheets_operations import (
+    SHEET_LPR,
+    SHEET_SUPPORT,
+    lpr_sheet,
+    support_sheet,
+)
+from sp_xl.master.sheets_portfolio import (
+    SHEET_DEVELOPMENT,
+    SHEET_PEOPLE,
+    development_sheet,
+    people_sheet,
+)
+from sp_xl.master.sheets_usage import (
+    SHEET_MINSP,
+    SHEET_USAGE,
+    minsp_sheet,
+    usage_sheet,
+)
+from sp_xl.master.style import (
+    FMT_DATE,
+    FMT_INT,
+    FMT_PCT,
+    FRONT_TAB,
+    INPUT_STYLE,
+    SP_CELL_STYLE,
+    SYNTHETIC_STYLE,
+    header,
+    landscape,
+    new_sheet,
+    put,
+    register_styles,
+    sheet_title,
+    source,
+    title,
+    widths,
+)
+from sp_xl.ooxml.safety import WorkbookRefused
+
+SHEET_FRONT = "Forside"
+SHEET_TARGETS = "Mål"
+NAME_LAST_REFRESHED = names.LAST_REFRESHED
+NAME_INTERNAL_SHEETS = names.INTERNAL_SHEETS
+NOT_REFRESHED_YET = "Endnu ikke opdateret"
+INTERNAL_SHEETS = master_data.DATA_SHEETS
+
+# Fixed stamps: the report's extraction date. Excel's zip members cannot predate 1980.
+BUILD_TIMESTAMP = dt.datetime(2018, 5, 30, 0, 0, 0)
+_ZIP_TIME = (2018, 5, 30, 0, 0, 0)
+
+# (defined name, what it is, value, number format, where it comes from)
+TARGETS = (
+    ("Mål_BestOrdSet", "Andel bestillinger/ordinationer fra best./ord.-set (indlagte patienter)", 0.25, FMT_PCT,
+     "Rapport 2018, afsnit 2.1 (Tabel 1)"),
+    ("Mål_SmartSet", "Andel ordinationer fra SmartSets (ambulante patienter)", 0.30, FMT_PCT,
+     "Rapport 2018, afsnit 2.1 (Tabel 2)"),
+    ("Mål_Nøglepersoner", "Måltal for SP-nøglepersoner i Region Hovedstaden", rd.KEY_PERSONS_TARGET, FMT_INT,
+     "Rapport 2018 (003), afsnit 2.1"),
+    ("Mål_BrugerePrNøgleperson", "Brugere pr. SP-nøgleperson (1 nøgleperson pr. 15 brugere)",
+     rd.USERS_PER_KEY_PERSON, FMT_INT, "Rapport 2018 (003), afsnit 2.1"),
+    ("Mål_UndervisningNyansatte", "Andel nyansatte uden SP-kendskab, der modtager undervisning",
+     rd.TRAINING_TARGET, FMT_PCT, "Rapport 2018 (003), afsnit 2.3"),
+    ("Mål_SvarHverdage", "Henvendelser via Min SP besvares inden for dette antal hverdage", 3, FMT_INT,
+     "Rapport 2018, afsnit 2.6 (Tabel 5)"),
+    ("Mål_GulFra", "Status er Gul fra denne målopfyldelse (under: Rød; 100 % og derover: Grøn)", 0.8, FMT_PCT,
+     "Fastsat i arbejdsbogen (SP_STATUS' standard) – ikke fra rapporten"),
+)
+PARAMETERS = (
+    ("Par_LPRFrist", "Sidste dag for rettelse af fejl på 2017-kontakter i LPR",
+     dt.datetime.combine(rd.LPR_DEADLINE, dt.time()), FMT_DATE, "Rapport 2018, afsnit 1.1"),
+    ("Par_LPR3AndelRH", "Region Hovedstadens andel af regionernes LPR3-udgifter (fordelingsnøgle 75 %/25 %)",
+     rd.LPR3_RH_KEY, FMT_PCT, "Rapport 2018, afsnit 3.1"),
+    ("Par_UgerVindue", "Antal uger bag tempoet i 'uger til aktive sager er afviklet'", 4, FMT_INT,
+     "Fastsat i arbejdsbogen"),
+    ("Par_PrognoseUger", "Antal uger frem i prognosen for oprettede supportsager", 4, FMT_INT,
+     "Fastsat i arbejdsbogen"),
+)
+
+# Sheet order and what the Forside says about each.
+SHEETS = (
+    (SHEET_FRONT, "Denne side: hvad arbejdsbogen er, hvordan den opdateres, og hvornår det sidst skete.", "Forside"),
+    (SHEET_TARGETS, "Alle målsætninger og parametre, hver ét sted, med navne som Mål_BestOrdSet.", "Mål"),
+    (SHEET_LPR, "Figur 1: akkumulerede LPR-fejl pr. hospital og knækket efter fristen d. 10. april.", "Rapport"),
+    (SHEET_USAGE, "Tabel 1–3: best./ord.-set og SmartSets mod målene, top 5 afdelinger.", "Rapport"),
+    (SHEET_MINSP, "Tabel 4–6: Min Sundhedsplatform – brugere, svar inden for 3 hverdage, aktive patienter.",
+     "Rapport"),
+    (SHEET_DEVELOPMENT, "Afsnit 3.1–3.3: udviklingsbudget, LPR3-finansiering, status på projekter og temaer.",
+     "Rapport"),
+    (SHEET_SUPPORT, "Figur 3–4: oprettede, lukkede og aktive supportsager pr. uge, niveau 1–2 og 3.", "Rapport"),
+    (SHEET_PEOPLE, "SP-nøglepersoner, kliniske byggere, undervisning af nyansatte (Figur 5–6).", "Rapport"),
+    (master_data.SHEET_HOSPITALS, "Udtræk: månedstal pr. hospital til Tabel 1, 2, 4, 5 og 6.", "Data (intern)"),
+    (master_data.SHEET_DEPARTMENTS, "Udtræk: best./ord.-set pr. afdeling til Tabel 3.", "Data (intern)"),
+    (master_data.SHEET_LPR, "Udtræk: daglig nettotilgang af LPR-fejl pr. hospital til Figur 1.", "Data (intern)"),
+    (master_data.SHEET_SUPPORT, "Udtræk: oprettede og lukkede supportsager pr. uge til Figur 3–4.",
+     "Data (intern)"),
+    (master_data.SHEET_MESSAGES, "Udtræk: enkelthenvendelser via Min SP (eksempel på beregningen bag Tabel 5).",
+     "Data (intern)"),
+)
+
+
+def _define(wb: Workbook, name: str, text: str) -> None:
+    wb.defined_names[name] = DefinedName(name, attr_text=text)
+
+
+def _targets_sheet(wb: Workbook) -> None:
+    ws = new_sheet(wb, SHEET_TARGETS, "Mål og parametre", FRONT_TAB)
+    put(ws, 2, 1, "Hvert mål står ét sted. Rapportarkene bruger navnene i kolonne A (Formler > Navnestyring); "
+                  "ret værdien her, så følger alle beregninger med.")
+    row = 4
+    for heading, items, src in (
+        ("Målsætninger", TARGETS, "Kilde: Statusrapporterne om Sundhedsplatformen 2018 (afsnit i kolonne D), trukket d. 30. maj 2018"),
+        ("Parametre", PARAMETERS, "Kilde: Statusrapporten 2018 og arbejdsbogens egne valg (kolonne D), trukket d. 30. maj 2018"),
+    ):
+        row = title(ws, row, heading)
+        row = header(ws, row, ("Navn", "Beskrivelse", "Værdi", "Kilde"))
+        for name, what, value, fmt, origin in items:
+            put(ws, row, 1, name)
+            put(ws, row, 2, what)
+            put(ws, row, 3, value, fmt, INPUT_STYLE)
+            put(ws, row, 4, origin)
+            _define(wb, name, f"'{SHEET_TARGETS}'!$C${row}")
+            row += 1
+        row = source(ws, row, src)
+    widths(ws, A=28, B=84, C=12, D=62)
+
+
+def _front_sheet(ws) -> int:
+    """Fill the workbook's first sheet; returns the row of the refresh stamp."""
+    ws.title = SHEET_FRONT
+    ws.sheet_properties.tabColor = FRONT_TAB
+    sheet_title(ws, "Statusrapport for Sundhedsplatformen – arbejdsbog")
+    put(ws, 2, 1, f"Region Hovedstaden · CIMT og Center for Økonomi · bygget af sp_xl {__version__}")
+    lines = [
+        ("Hvad er arbejdsbogen?", True),
+        (("Her samles udtrækkene bag statusrapporten om Sundhedsplatformen, og tabeller og figurer beregnes "
+         "til rapporten: LPR-fejl, best./ord.-set og SmartSets, Min Sundhedsplatform, udviklingsbudget og "
+         "status, support samt nøglepersoner, kliniske byggere og undervisning."), False),
+        (("Beregningerne er SP_-funktioner (fx SP_ATTAINMENT, SP_BACKLOG) fra tilføjelsesprogrammet sp_xl; "
+         "uden det viser cellerne #NAME?. Summer og totaler er almindelige Excel-formler."), False),
+        ("Sådan opdateres den", True),
+        (("1. Klik Importér udtræk på fanen SP Rapport (eller kør: sp-xl import sp_status.xlsx UDTRÆK…). "
+         "Udtrækkene lægges i D_-arkene, og kildelinjen under tabellen ('Kilde: …, trukket d. …') sættes."), False),
+        (("2. Klik Opdater alle ark på fanen SP Rapport (eller kør: sp-xl refresh sp_status.xlsx). Alle "
+         "SP_-celler beregnes, og tidspunktet nedenfor sættes."), False),
+        ("3. Ret målene på arket Mål, hvis de ændres – aldrig i formlerne.", False),
+    ]
+    row = 4
+    for text_, bold in lines:
+        put(ws, row, 1, text_)
+        ws.cell(row, 1).font = Font(bold=bold, size=12 if bold else 11)
+        row += 1
+    row += 1
+    put(ws, row, 1, "Senest opdateret:")
+    ws.cell(row, 1).font = Font(bold=True)
+    put(ws, row, 2, NOT_REFRESHED_YET, "dd-mm-yyyy hh:mm")
+    ws.cell(row, 2).font = Font(bold=True, color="C00000")
+    refreshed_row = row
+    row += 2
+
+    put(ws, row, 1, "Arkene")
+    ws.cell(row, 1).font = Font(bold=True, size=12)
+    row = header(ws, row + 1, ("Ark", "Indhold", "Type"))
+    for name, what, kind in SHEETS:
+        put(ws, row, 1, name)
+        ws.cell(row, 1).hyperlink = Hyperlink(ref=f"A{row}", location=f"'{name}'!A1", display=name)
+        ws.cell(row, 1).font = Font(color="0563C1", underline="single")
+        put(ws, row, 2, what)
+        put(ws, row, 3, kind)
+        row += 1
+    row += 1
+
+    put(ws, row, 1, "Farver og konventioner")
+    ws.cell(row, 1).font = Font(bold=True, size=12)
+    row += 1
+    legend = (
+        (INPUT_STYLE, "1.807", "Blå celle: indtastet tal eller udtræk – må rettes."),
+        (SP_CELL_STYLE, "82%", "Grå celle: beregnet af en SP_-funktion – rettes ikke i hånden."),
+        (SYNTHETIC_STYLE, rd.SYNTHETIC_LABEL, ("Eksempeldata: tal, rapporten ikke har, lavet til at vise "
+                                              "beregningen – skal erstattes af rigtige udtræk.")),
+    )
+    for style, sample, meaning in legend:
+        put(ws, row, 1, sample, None, style)
+        put(ws, row, 2, meaning)
+        row += 1
+    notes = (
+        (f"Interne arbejdsark (deles ikke med modtagere): {'; '.join(INTERNAL_SHEETS)} – listet i navnet "
+        f"{NAME_INTERNAL_SHEETS}."),
+        f"Tidspunktet for seneste opdatering skrives i cellen B{refreshed_row} (navnet {NAME_LAST_REFRESHED}).",
+        "Under hver tabel står dens kilde og udtræksdato ('Kilde: …, trukket d. …').",
+        "Status (Grøn/Gul/Rød) farves automatisk (betinget formatering).",
+    )
+    for note in notes:
+        put(ws, row, 1, note)
+        row += 1
+    for r in range(1, row):
+        ws.cell(r, 1).alignment = Alignment(vertical="top")
+    widths(ws, A=34, B=100, C=16)
+    return refreshed_row
+
+
+def build_workbook() -> Workbook:
+    """The master workbook in memory (not saved)."""
+    wb = Workbook()
+    register_styles(wb)
+    refreshed_row = _front_sheet(wb.active)
+    _targets_sheet(wb)
+    data = master_data.build_data_sheets(wb)
+    lpr_sheet(wb, data)
+    usage_sheet(wb, data)
+    minsp_sheet(wb, data)
+    development_sheet(wb)
+    support_sheet(wb, data)
+    people_sheet(wb)
+    for i, (name, _, _) in enumerate(SHEETS):
+        wb.move_sheet(name, i - wb.sheetnames.index(name))
+    if wb.sheetnames != [s[0] for s in SHEETS]:
+        raise AssertionError(f"sheet order {wb.sheetnames}")
+    _define(wb, NAME_LAST_REFRESHED, f"{SHEET_FRONT}!$B${refreshed_row}")
+    _define(wb, NAME_INTERNAL_SHEETS, '"' + ";".join(INTERNAL_SHEETS) + '"')
+    for ws in wb.worksheets:
+        landscape(ws)
+    wb.active = 0
+    props = wb.properties
+    props.title = "Statusrapport for Sundhedsplatformen – arbejdsbog"
+    props.creator = props.lastModifiedBy = "sp_xl"
+    props.language = "da-DK"
+    props.created = props.modified = BUILD_TIMESTAMP
+    return wb
+
+
+def workbook_bytes() -> bytes:
+    """The .xlsx file as bytes, with fixed timestamps and member order."""
+    wb = build_workbook()
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(wb, archive).write_data()  # not save_workbook: it stamps 'modified' with now
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in src.namelist():
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            dst.writestr(info, src.read(name))
+    return out.getvalue()
+
+
+def _refusal(path: Path, overwrite: bool) -> WorkbookRefused | None:
+    if path.suffix.lower() != ".xlsx":
+        return WorkbookRefused(
+            f"Arbejdsbogen skal have endelsen .xlsx (fik '{path.name}').",
+            f"The workbook must have the extension .xlsx (got '{path.name}').")
+    if not path.parent.is_dir():
+        return WorkbookRefused(f"Mappen findes ikke: {path.parent}", f"The folder does not exist: {path.parent}")
+    if path.is_dir():
+        return WorkbookRefused(f"Der findes en mappe med det navn: {path}", f"A folder has that name: {path}")
+    if path.exists() and not overwrite:
+        return WorkbookRefused(
+            f"Filen findes allerede: {path}. Den overskrives ikke – vælg et andet navn, eller angiv "
+            "--overwrite for at erstatte den.",
+            f"The file already exists: {path}. It is not overwritten - choose another name, or pass "
+            "--overwrite to replace it.")
+    return None
+
+
+def build_master(path: str | os.PathLike[str], overwrite: bool = False) -> Path:
+    """Write a new master workbook to ``path`` (atomically); refuse to replace a file unless
+    ``overwrite``. Raises ``WorkbookRefused`` with a Danish (and English) message."""
+    target = Path(path)
+    refusal = _refusal(target, overwrite)
+    if refusal:
+        raise refusal
+    content = workbook_bytes()
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".~{target.stem}-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        if target.exists() and not overwrite:  # appeared while we were building
+            raise _refusal(target, overwrite)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+if __name__ == "__main__":  # until the CLI is wired: python -m sp_xl.master.build PATH [--overwrite]
+    import sys
+
+    try:
+        print(build_master(sys.argv[1], overwrite="--overwrite" in sys.argv[2:]))
+    except WorkbookRefused as exc:
+        print(exc.message, file=sys.stderr)
+        raise SystemExit(1) from None

@@ -1,0 +1,366 @@
+"""Lossless read/patch access to an .xlsx/.xlsm package.
+
+We never load and re-save a workbook through a library: that drops parts it does not
+understand. Instead we read the zip members, index the cells of each sheet with a byte-level
+scanner (offsets into the original XML, ``sheetscan``), and write results by splicing only
+the affected ``<c>`` elements (``patch``). Every other byte of every member stays as it was,
+and members we do not change keep even their compressed bytes (``zipwrite``).
+
+The package layer, by responsibility:
+    package     this class: members, relationships, workbook.xml, shared strings, tables
+    sheetscan   finding cells in sheet XML;  cellvalues  decoding and serialising values
+    formulas    formula text per cell;       patch  splicing values;  calcpr  recalc on open
+    zipwrite    the new zip;                 safety  refusing bad files, atomic replace
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import zipfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from lxml import etree
+
+from sp_xl.ooxml.calcpr import CALCPR, patch_calc_pr
+from sp_xl.ooxml.cellrefs import range_cells
+from sp_xl.ooxml.cellvalues import CellDecoder
+from sp_xl.ooxml.formulas import sheet_formulas
+from sp_xl.ooxml.model import FormulaCell, SheetInfo
+from sp_xl.ooxml.patch import patch_sheet, write_cells
+from sp_xl.ooxml.safety import check_package_bytes, refuse
+from sp_xl.ooxml.sheetscan import SheetIndex, SheetScan, cell_offsets, gc_paused, index_sheet, scan_sheet, stored_values
+from sp_xl.ooxml.xmltext import xml_attrs, xstring_decode
+from sp_xl.ooxml.zipwrite import assemble_zip, rezip_with_zipfile
+
+_RT_OFFICE_DOCUMENT = "/officeDocument"
+_RT_SHARED_STRINGS = "/sharedStrings"
+_RT_TABLE = "/table"
+_CT_XLSB = "application/vnd.ms-excel.sheet.binary.macroEnabled.main"
+
+
+class XlsxPackage:
+    """An opened workbook package; read-only except for :meth:`with_values`."""
+
+    def __init__(self, data: bytes, name: str = "projektmappe"):
+        check_package_bytes(data, name)
+        self.name = name
+        self.data = data
+        try:
+            self._zip = zipfile.ZipFile(io.BytesIO(data))
+            self._infos = self._zip.infolist()
+        except (zipfile.BadZipFile, ValueError, OSError) as exc:
+            raise refuse(f"{name} er beskadiget og kan ikke åbnes som .xlsx ({exc}).",
+                         f"{name} is damaged and cannot be opened as .xlsx ({exc}).") from None
+        self._names = {i.filename for i in self._infos}
+        # Lookups forgive letter case and Windows backslashes, which some writers produce.
+        self._lower = {n.replace("\\", "/").lower(): n for n in self._names}
+        self._members: dict[str, bytes] = {}
+        self._names_read: dict[str, str] = {}     # name asked for -> zip member read (CRC checked)
+        self._indexes: dict[str, SheetIndex] = {}
+        self._scans: dict[str, SheetScan] = {}
+        self._formulas: list[FormulaCell] | None = None
+        self._load_workbook()
+
+    @classmethod
+    def open(cls, path) -> XlsxPackage:
+        path = Path(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise refuse(f"{path.name} kan ikke læses: {exc.strerror}.",
+                         f"{path.name} cannot be read: {exc.strerror}.") from None
+        pkg = cls(data, path.name)
+        pkg.path = path
+        return pkg
+
+    # ---- members
+
+    def member_names(self) -> list[str]:
+        return [i.filename for i in self._infos]
+
+    def read(self, name: str) -> bytes:
+        if name not in self._members:
+            real = name if name in self._names else self._lower.get(name.replace("\\", "/").lower())
+            if real is None:
+                raise KeyError(name)
+            try:
+                self._members[name] = self._zip.read(real)
+                self._names_read[name] = real
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+                raise refuse(f"{self.name} er beskadiget: delen {name} kan ikke læses ({exc}).",
+                             f"{self.name} is damaged: the part {name} cannot be read ({exc}).") from None
+        return self._members[name]
+
+    def _has(self, name: str) -> bool:
+        return name in self._names or name.replace("\\", "/").lower() in self._lower
+
+    def _xml(self, name: str) -> etree._Element:
+        try:
+            return etree.fromstring(self.read(name), etree.XMLParser(huge_tree=True, resolve_entities=False))
+        except etree.XMLSyntaxError as exc:
+            raise refuse(f"{self.name} er beskadiget: {name} er ikke gyldig XML ({exc}).",
+                         f"{self.name} is damaged: {name} is not valid XML ({exc}).") from None
+
+    def _rels(self, part: str) -> list[tuple[str, str, str]]:
+        """(id, type, resolved target) of a part's relationships."""
+        folder, base = posixpath.split(part)
+        rels_name = posixpath.join(folder, "_rels", base + ".rels")
+        if not self._has(rels_name):
+            return []
+        out = []
+        for el in self._xml(rels_name):
+            if not isinstance(el.tag, str) or etree.QName(el).localname != "Relationship":
+                continue
+            if el.get("TargetMode") == "External":
+                continue
+            target = el.get("Target", "")
+            resolved = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+            out.append((el.get("Id", ""), el.get("Type", ""), resolved))
+        return out
+
+    # ---- workbook
+
+    def _load_workbook(self) -> None:
+        name = self.name
+        if not self._has("[Content_Types].xml"):
+            raise refuse(f"{name} er ikke en Excel-projektmappe ([Content_Types].xml mangler).",
+                         f"{name} is not an Excel workbook ([Content_Types].xml is missing).")
+        wb_part = next((t for _, typ, t in self._rels("") if typ.endswith(_RT_OFFICE_DOCUMENT)), None)
+        if wb_part is None or not self._has(wb_part):
+            if self._has("content.xml"):
+                raise refuse(f"{name} er et OpenDocument-regneark (.ods), ikke en Excel-projektmappe.",
+                             f"{name} is an OpenDocument spreadsheet (.ods), not an Excel workbook.")
+            raise refuse(f"{name} er ikke en Excel-projektmappe (den indeholder ingen workbook.xml).",
+                         f"{name} is not an Excel workbook (it contains no workbook.xml).")
+        if wb_part.lower().endswith(".bin") or _CT_XLSB.encode() in self.read("[Content_Types].xml"):
+            raise refuse(f"{name} er en binær projektmappe (.xlsb), som sp-xl ikke kan opdatere. Gem den som .xlsx.",
+                         f"{name} is a binary workbook (.xlsb), which sp-xl cannot refresh. Save it as .xlsx.")
+        if not wb_part.endswith(".xml") or b"spreadsheetml" not in self.read(wb_part)[:4000]:
+            raise refuse(f"{name} er en Office-fil, men ikke en Excel-projektmappe.",
+                         f"{name} is an Office file, but not an Excel workbook.")
+        self.workbook_part = wb_part
+        root = self._xml(wb_part)
+        rels = {rid: (typ, target) for rid, typ, target in self._rels(wb_part)}
+        self.sheets: list[SheetInfo] = []
+        self.date1904 = False
+        self.defined_names: dict[str, str] = {}
+        self.local_names: dict[tuple[str, str], str] = {}
+        local_ids: list[tuple[int, str, str]] = []
+        for el in root.iter():
+            if not isinstance(el.tag, str):
+                continue
+            tag = etree.QName(el).localname
+            if tag == "workbookPr":
+                self.date1904 = el.get("date1904", "0").lower() in ("1", "true")
+            elif tag == "sheet":
+                rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
+                typ, target = rels.get(rid, ("", None))
+                kind = typ.rsplit("/", 1)[-1] or "worksheet"
+                part = target if target and self._has(target) else None
+                self.sheets.append(SheetInfo(el.get("name", ""), part, kind, el.get("state", "visible")))
+            elif tag == "definedName":
+                if el.get("localSheetId") is not None:
+                    local_ids.append((int(el.get("localSheetId")), el.get("name", ""), el.text or ""))
+                else:
+                    self.defined_names[el.get("name", "")] = el.text or ""
+        for i, nm, text in local_ids:
+            if 0 <= i < len(self.sheets):
+                self.local_names[(self.sheets[i].name, nm)] = text
+        self.sheet_names = [s.name for s in self.sheets]
+        self._by_name = {s.name: s for s in self.sheets}
+        self._decoder = CellDecoder(self._load_shared_strings(rels), self.date1904)
+
+    def _load_shared_strings(self, rels: Mapping[str, tuple[str, str]]) -> list[str]:
+        part = next((t for typ, t in rels.values() if typ.endswith(_RT_SHARED_STRINGS)), None)
+        if part is None or not self._has(part):
+            return []
+        root = self._xml(part)
+        out = []
+        for si in root:
+            if not isinstance(si.tag, str) or etree.QName(si).localname != "si":
+                continue
+            # Plain <t>, or the <t> of each rich-text run <r>; phonetic runs (<rPh>) are not shown.
+            texts = []
+            for part in si:
+                if not isinstance(part.tag, str):
+                    continue
+                local = etree.QName(part).localname
+                if local == "t":
+                    texts.append(part.text or "")
+                elif local == "r":
+                    texts.extend(t.text or "" for t in part
+                                 if isinstance(t.tag, str) and etree.QName(t).localname == "t")
+            out.append(xstring_decode("".join(texts)))
+        return out
+
+    # ---- sheets
+
+    def _sheet(self, sheet: str) -> SheetInfo:
+        try:
+            return self._by_name[sheet]
+        except KeyError:
+            raise KeyError(f"no sheet named {sheet!r}") from None
+
+    def _part(self, sheet: str) -> str | None:
+        info = self._sheet(sheet)
+        if info.part is None or info.kind not in ("worksheet", "macrosheet", "dialogsheet"):
+            return None
+        return info.part
+
+    def _index(self, sheet: str) -> SheetIndex | None:
+        """The full index (every row and cell with offsets); only needed to insert cells."""
+        part = self._part(sheet)
+        if part is None:
+            return None
+        if sheet not in self._indexes:
+            self._indexes[sheet] = index_sheet(self.read(part), sheet)
+        return self._indexes[sheet]
+
+    def _scan(self, sheet: str) -> SheetScan | None:
+        """Values of every cell, plus offsets of the cells a refresh may write (one pass)."""
+        part = self._part(sheet)
+        if part is None:
+            return None
+        if sheet not in self._scans:
+            with gc_paused():
+                self._scans[sheet] = scan_sheet(sheet, self.read(part), self._decoder, lambda: self._index(sheet))
+        return self._scans[sheet]
+
+
+
+
+
+    def cells(self, sheet: str) -> dict[str, object]:
+        """Every cell with a value (constant or cached formula result), keyed by 'B5'."""
+        scan = self._scan(sheet)
+        return {} if scan is None else scan.values
+
+    def formulas(self) -> list[FormulaCell]:
+        """Every formula cell in sheet order, shared formulas translated to their cell."""
+        if self._formulas is None:
+            with gc_paused():
+                self._formulas = self._all_formulas()
+        return self._formulas
+
+    def _all_formulas(self) -> list[FormulaCell]:
+        out: list[FormulaCell] = []
+        for info in self.sheets:
+            scan = self._scan(info.name)
+            if scan is not None:
+                out.extend(sheet_formulas(info.name, scan))
+        return out
+
+
+
+    def tables(self) -> dict[str, tuple[str, str, list[str]]]:
+        """Table name -> (sheet, 'A1:D20', column names)."""
+        out = {}
+        for info in self.sheets:
+            if info.part is None:
+                continue
+            for _, typ, target in self._rels(info.part):
+                if not typ.endswith(_RT_TABLE) or not self._has(target):
+                    continue
+                root = self._xml(target)
+                cols = [xstring_decode(c.get("name", "")) for c in root.iter()
+                        if isinstance(c.tag, str) and etree.QName(c).localname == "tableColumn"]
+                name = root.get("displayName") or root.get("name") or target
+                out[name] = (info.name, (root.get("ref") or "").replace("$", ""), cols)
+        return out
+
+    # ---- writing
+
+    def calc_pr(self) -> dict[str, str] | None:
+        m = CALCPR.search(self.read(self.workbook_part))
+        return None if m is None else {k: v for k, v in xml_attrs(m.group(2)).items()}
+
+    def with_values(self, values: Mapping[tuple[str, str], object], *,
+                    stop_recalc_on_open: bool = False,
+                    constants: Mapping[tuple[str, str], float | str] | None = None) -> bytes | None:
+        """New package bytes with ``values`` as the cached results of their cells.
+
+        Only formula cells and the cells of array-formula ranges may be given. With
+        ``stop_recalc_on_open`` the workbook's calcPr is changed so that Excel shows the
+        stored values instead of recalculating everything on open. ``constants`` sets
+        non-formula cells (such as the "last refreshed" stamp) to a number or a text.
+        Returns None when nothing would change.
+        """
+        by_sheet: dict[str, dict[str, object]] = {}
+        for (sheet, ref), v in values.items():
+            by_sheet.setdefault(sheet, {})[ref.replace("$", "").upper()] = v
+        allowed = self._writable_cells()
+        replaced: dict[str, bytes] = {}
+        for sheet, vals in by_sheet.items():
+            scan = self._scan(sheet)
+            if scan is None:
+                raise ValueError(f"sheet {sheet!r} has no cells to write")
+            bad = [r for r in vals if r not in allowed.get(sheet, ())]
+            if bad:
+                raise ValueError(f"not formula cells in {sheet!r}: {', '.join(sorted(bad)[:5])}")
+            spans = cell_offsets(scan, vals) if not scan.positional else {}
+            if len(spans) == len(vals):
+                new = patch_sheet(scan.data, scan.prefix, spans, vals, self.date1904)
+            else:                                  # cells to create (or no r=""): needs rows and columns
+                idx = self._index(sheet)
+                spans = {c.ref: (c.start, c.end, c.attrs, c.inner) for c in idx.cells}
+                new = patch_sheet(scan.data, scan.prefix, spans, vals, self.date1904, idx)
+            if new != scan.data:
+                replaced[self._sheet(sheet).part] = new
+        if constants:
+            allowed_or_formula = {k for sheet, refs in allowed.items() for k in ((sheet, r) for r in refs)}
+            by_const: dict[str, dict[str, float | str]] = {}
+            for (sheet, ref), v in constants.items():
+                if (sheet, ref.replace("$", "").upper()) in allowed_or_formula:
+                    raise ValueError(f"{sheet}!{ref} holds a formula, not a constant")
+                by_const.setdefault(sheet, {})[ref.replace("$", "").upper()] = v
+            for sheet, vals in by_const.items():
+                part = self._sheet(sheet).part
+                before = replaced.get(part, self.read(part))
+                after = write_cells(before, vals)
+                if after != before:
+                    replaced[part] = after
+        if stop_recalc_on_open and replaced:      # only stored values justify telling Excel to keep them
+            wb = self.read(self.workbook_part)
+            new_wb = patch_calc_pr(wb)
+            if new_wb != wb:
+                replaced[self.workbook_part] = new_wb
+        if not replaced:
+            return None
+        return self._rezip(replaced)
+
+
+    def stored_values(self, sheet: str, refs: Iterable[str], formula_refs: set[str] | None = None) -> dict[str, object]:
+        """The cached values of some cells, found in place (cheaper than reading the whole sheet).
+
+        Cells that appear more than once are reported as a list of their values.
+        """
+        part = self._part(sheet)
+        return {} if part is None else stored_values(self.read(part), refs, formula_refs, self._decoder)
+
+    def _writable_cells(self) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for f in self.formulas():
+            refs = out.setdefault(f.sheet, set())
+            refs.add(f.ref)
+            if f.array_ref:
+                refs.update(range_cells(f.array_ref))
+        return out
+
+    def _rezip(self, replaced: Mapping[str, bytes]) -> bytes:
+        """The package with ``replaced`` members: same members, same order, same metadata.
+
+        Unchanged members keep their compressed bytes exactly (copied, not recompressed,
+        which also saves most of the time for a big unchanged data sheet); only the
+        replaced ones are compressed again. Falls back to ``zipfile`` for what the fast
+        writer does not handle (ZIP64 sizes, encrypted or unusual members).
+        """
+        real = {self.zip_name(k): v for k, v in replaced.items()}
+        checked = {self._zip.getinfo(n).header_offset for n in self._names_read.values()}
+        fast = assemble_zip(self.data, self._infos, real, self._zip.comment, checked)
+        return fast if fast is not None else rezip_with_zipfile(self._zip, real)
+
+
+    def zip_name(self, name: str) -> str:
+        return name if name in self._names else self._lower[name.replace("\\", "/").lower()]

@@ -1,0 +1,353 @@
+"""The byte-level scanner of worksheet XML: cells found with offsets, never a DOM.
+
+A sheet of 10^5-10^6 cells is read with a few regular expressions over the raw bytes, so
+that a later write can splice single ``<c>`` elements at known offsets and leave every
+other byte alone. ``scan_sheet`` is the fast path (values and formula cells in one pass);
+``index_sheet`` the full index of rows and cells, needed only to insert cells.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from sp_xl.ooxml.cellrefs import col_letters, split_ref
+from sp_xl.ooxml.cellvalues import CellDecoder
+from sp_xl.ooxml.safety import refuse
+from sp_xl.ooxml.xmltext import F_ELEMENT, XML_ATTRS, XML_NAME, xml_text, xstring_decode
+
+# The full index (slow path): row starts, row ends and whole cells (cells never nest).
+_SHEET_TOKEN = re.compile(
+    rb"<(?:" + XML_NAME + rb":)?row\b(" + XML_ATTRS + rb")(/?)>"
+    rb"|(</(?:" + XML_NAME + rb":)?row\s*>)"
+    rb"|<(?:" + XML_NAME + rb":)?c\b(" + XML_ATTRS + rb")(?:/>|>(.*?)</(?:" + XML_NAME + rb":)?c\s*>)",
+    re.S)
+T_VALUE = re.compile(rb"\st\s*=\s*[\"']([^\"']*)[\"']")
+SHEETDATA_OPEN = re.compile(rb"<(?:(" + XML_NAME + rb"):)?sheetData\b" + XML_ATTRS + rb"(/?)>")
+R_ATTR = re.compile(rb"(?:^|\s)r\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+T_ATTR = re.compile(rb"(\s+)t\s*=\s*(?:\"[^\"]*\"|'[^']*')")
+
+
+@dataclass
+class IndexedCell:
+    __slots__ = ("ref", "row", "col", "start", "end", "attrs", "inner", "inner_start")
+    ref: str
+    row: int
+    col: int
+    start: int              # offset of '<' of <c
+    end: int                # offset after the element
+    attrs: bytes            # raw attribute text of <c ...>
+    inner: bytes | None     # raw content between <c ...> and </c>; None for <c .../>
+    inner_start: int
+
+
+@dataclass
+class IndexedRow:
+    __slots__ = ("number", "start", "open_end", "close_start", "end", "self_closing")
+    number: int
+    start: int
+    open_end: int           # offset after the '>' of the opening tag
+    close_start: int        # offset of '</row>' (== open_end for <row/>)
+    end: int
+    self_closing: bool
+
+
+@dataclass
+class SheetIndex:
+    data: bytes
+    prefix: bytes                       # namespace prefix used for elements, b"" or b"x:"
+    sheetdata_open: tuple[int, int]     # span of <sheetData ...>
+    sheetdata_close: int                # offset of </sheetData> (-1 when self-closing)
+    rows: list[IndexedRow] = field(default_factory=list)
+    cells: list[IndexedCell] = field(default_factory=list)
+    by_ref: dict[str, IndexedCell] = field(default_factory=dict)
+
+
+@dataclass
+class SheetScan:
+    data: bytes
+    prefix: bytes
+    positional: bool = False                 # some cells lack r="": only the full index knows them
+    span: tuple[int, int] = (0, 0)           # the content of <sheetData>
+    values: dict[str, object] = field(default_factory=dict)
+    formulas: list[tuple[str, bytes]] = field(default_factory=list)   # (ref, inner XML) of formula cells
+
+
+_TUPLE_CACHE: dict[bytes, re.Pattern] = {}
+_SPAN_CACHE: dict[tuple[bytes, bool], re.Pattern] = {}
+
+
+def cell_tuples(p: bytes) -> re.Pattern:
+    """Cells as (r, t, other attributes, plain <v> text, other content); r, s, t in the usual order."""
+    if p not in _TUPLE_CACHE:
+        _TUPLE_CACHE[p] = re.compile(
+            rb"<" + p + rb"c\b(?:\s+r=\"([^\"]*)\")?(?:\s+s=\"[^\"]*\")?(?:\s+t=\"([^\"]*)\")?(" + XML_ATTRS
+            + rb")(?:/>|><" + p + rb"v>([^<]*)</" + p + rb"v></" + p + rb"c>|>(.*?)</" + p + rb"c\s*>)", re.S)
+    return _TUPLE_CACHE[p]
+
+
+def cell_spans(p: bytes, formulas_only: bool) -> re.Pattern:
+    """Cells with offsets: (attributes, content); only formula cells when asked (much faster)."""
+    key = (p, formulas_only)
+    if key not in _SPAN_CACHE:
+        content = rb"(\s*<" + p + rb"f\b.*?)" if formulas_only else rb"(.*?)"
+        _SPAN_CACHE[key] = re.compile(
+            rb"<" + p + rb"c\b(?:\s+r=\"([^\"]*)\")?(" + XML_ATTRS + rb")(?:" + (b"" if formulas_only else b"/>|")
+            + rb">" + content + rb"</" + p + rb"c\s*>)", re.S)
+    return _SPAN_CACHE[key]
+
+
+_F_OPEN_CACHE: dict[bytes, re.Pattern] = {}
+
+
+def formula_cells(data: bytes, p: bytes, start: int, end: int) -> Iterator[re.Match]:
+    """The matches of ``cell_spans(p, formulas_only=True)`` in data[start:end], found fast.
+
+    Trying that pattern at every ``<c`` of a 100,000-row sheet costs about a second; formula
+    cells are usually a small part of them. So we look for the ``<f`` elements instead (a
+    literal search) and try the pattern once, at the ``<`` before each: a formula cell's
+    ``<f`` is its first child, so only its own start tag (attribute values cannot hold
+    '<') lies between the two. Same cells, same groups, same order as the full search.
+    """
+    f_open = _F_OPEN_CACHE.get(p)
+    if f_open is None:
+        f_open = _F_OPEN_CACHE[p] = re.compile(rb"<" + re.escape(p) + rb"f\b")
+    cell = cell_spans(p, formulas_only=True)
+    rfind, match = data.rfind, cell.match
+    floor = start
+    for fm in f_open.finditer(data, start, end):
+        at = fm.start()
+        if at < floor:              # inside the cell matched last (a second <f, or its text)
+            continue
+        lt = rfind(b"<", floor, at)
+        if lt < 0:
+            continue
+        m = match(data, lt, end)
+        if m is not None:
+            floor = m.end()
+            yield m
+
+
+def ref_of(r: bytes | None, attrs: bytes) -> str | None:
+    if not r:
+        rm = R_ATTR.search(attrs)
+        if rm is None:
+            return None
+        r = rm.group(1) or rm.group(2)
+    ref = r.decode("ascii", "replace")
+    return ref.replace("$", "").upper() if b"$" in r or not r.isupper() else ref
+
+
+def cell_offsets(scan: SheetScan, targets: Iterable[str]) -> dict[str, tuple[int, int, bytes, bytes | None]]:
+    """Offsets of the target cells that exist: ref -> (start, end, attributes, content)."""
+    wanted = set(targets)
+    formula_refs = {ref for ref, _ in scan.formulas}
+    if wanted <= formula_refs:
+        tokens = formula_cells(scan.data, scan.prefix, *scan.span)
+    else:
+        tokens = cell_spans(scan.prefix, formulas_only=False).finditer(scan.data, *scan.span)
+    out = {}
+    data, skip = scan.data, 2 + len(scan.prefix)
+    for tok in tokens:
+        r, attrs, inner = tok.groups()
+        ref = r.decode("ascii", "replace") if r and b"$" not in r and r.isupper() else ref_of(r, attrs)
+        if ref in wanted:
+            start = tok.start()
+            out[ref] = (start, tok.end(), data[start + skip:tok.end(2)], inner)   # all attributes, r="" too
+    return out
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building 10^5-10^6 small acyclic objects.
+
+    Python's collector runs every few hundred allocations and rescans everything alive,
+    which can double the time of a big scan; nothing we build here forms cycles.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def index_sheet(data: bytes, sheet: str) -> SheetIndex:
+    m = SHEETDATA_OPEN.search(data)
+    if m is None:
+        return SheetIndex(data, b"", (len(data), len(data)), -1)
+    prefix = (m.group(1) + b":") if m.group(1) else b""
+    if m.group(2):
+        return SheetIndex(data, prefix, m.span(), -1)
+    close = data.find(b"</" + prefix + b"sheetData", m.end())
+    if close < 0:
+        raise refuse(f"Arket '{sheet}' er beskadiget (sheetData slutter ikke).",
+                     f"Sheet '{sheet}' is damaged (sheetData is not closed).")
+    idx = SheetIndex(data, prefix, m.span(), close)
+    rows, cells, by_ref = idx.rows, idx.cells, idx.by_ref
+    row_no, col_no, current = 0, 0, None
+    for tok in _SHEET_TOKEN.finditer(data, m.end(), close):
+        row_attrs, row_selfclose, row_close, c_attrs, c_inner = tok.groups()
+        if c_attrs is not None:
+            rm = R_ATTR.search(c_attrs)
+            r = (rm.group(1) or rm.group(2) or b"").decode("ascii", "replace") if rm else None
+            if r:
+                try:
+                    row, col_no = split_ref(r)
+                except ValueError:
+                    raise refuse(f"Arket '{sheet}' har en ugyldig cellereference '{r}'.",
+                                 f"Sheet '{sheet}' has an invalid cell reference '{r}'.") from None
+                r = r.replace("$", "").upper()
+            else:
+                row, col_no = row_no, col_no + 1
+                r = f"{col_letters(col_no)}{row}"
+            inner_start = tok.start(5) if c_inner is not None else tok.end()
+            cell = IndexedCell(r, row, col_no, tok.start(), tok.end(), c_attrs, c_inner, inner_start)
+            cells.append(cell)
+            by_ref[r] = cell
+        elif row_close is not None:
+            if current is not None:
+                current.close_start = tok.start()
+                current.end = tok.end()
+                current = None
+        else:
+            rm = R_ATTR.search(row_attrs)
+            try:
+                row_no = int(rm.group(1) or rm.group(2)) if rm else row_no + 1
+            except ValueError:
+                raise refuse(f"Arket '{sheet}' har et ugyldigt rækkenummer.",
+                             f"Sheet '{sheet}' has an invalid row number.") from None
+            col_no = 0
+            selfclose = bool(row_selfclose)
+            current = IndexedRow(row_no, tok.start(), tok.end(), tok.end(), tok.end(), selfclose)
+            rows.append(current)
+            if selfclose:
+                current = None
+    return idx
+
+
+def scan_sheet(sheet: str, data: bytes, decode: CellDecoder, index: Callable[[], SheetIndex]) -> SheetScan:
+    """Values of every cell, plus the formula cells' content (one pass over the sheet XML).
+
+    ``index`` gives the full index, needed only when some cells lack references."""
+    m = SHEETDATA_OPEN.search(data)
+    prefix = (m.group(1) + b":") if m and m.group(1) else b""
+    scan = SheetScan(data, prefix)
+    if m is None or m.group(2):
+        return scan
+    end = data.find(b"</" + prefix + b"sheetData", m.end())
+    if end < 0:
+        raise refuse(f"Arket '{sheet}' er beskadiget (sheetData slutter ikke).",
+                     f"Sheet '{sheet}' is damaged (sheetData is not closed).")
+    scan.span = (m.end(), end)
+    values, formulas = scan.values, scan.formulas
+    sst = decode.shared_strings
+    f_open, f_pref = b"<f", b"<" + prefix + b"f"
+    # findall gives plain tuples, far cheaper than match objects for 10^5-10^6 cells; plain
+    # numbers (most cells of a data sheet) are converted in bulk by comprehensions.
+    found = cell_tuples(prefix).findall(data, m.end(), end)
+    plain = {r: v for r, t, attrs, v, inner in found if v and not attrs and (not t or t == b"n")}
+    try:
+        # Checked on all keys at once: only plain ASCII 'B5' keys may skip normalising.
+        keys = b"".join(plain)
+        if b"$" in keys or not keys.isascii() or keys.upper() != keys or b"" in plain:
+            raise ValueError("unusual references")
+        names = b"\0".join(plain).decode("ascii").split("\0") if plain else []   # one decode, not 10^5
+        values.update(zip(names, map(float, plain.values())))
+    except ValueError:
+        values.clear()
+        plain = {}
+    others = [x for x in found if x[0] not in plain] if plain else found
+    del found
+    for r, t, attrs, v, inner in others:
+        if attrs:
+            if not r:
+                rm = R_ATTR.search(attrs)
+                if rm is None:
+                    return _scan_positional(data, prefix, decode, index)
+                r = rm.group(1) or rm.group(2)
+            if not t and b"t=" in attrs:
+                tm = T_VALUE.search(attrs)
+                t = tm.group(1) if tm else b""
+        elif not r:
+            return _scan_positional(data, prefix, decode, index)
+        ref = r.decode("ascii", "replace")
+        if b"$" in r or not r.isupper():
+            ref = ref.replace("$", "").upper()
+        if v:
+            if not t or t == b"n":
+                try:
+                    values[ref] = float(v)
+                    continue
+                except ValueError:
+                    pass
+            elif t == b"s":
+                try:
+                    values[ref] = sst[int(v)]
+                    continue
+                except (ValueError, IndexError):
+                    pass
+            inner = b"<v>" + v + b"</v>"
+        if not inner:
+            continue
+        if t == b"inlineStr" and inner[:7] == b"<is><t>" and inner[-9:] == b"</t></is>" and b"<" not in inner[7:-9]:
+            values[ref] = xstring_decode(xml_text(inner[7:-9]))
+            continue
+        if f_open in inner or (prefix and f_pref in inner):
+            formulas.append((ref, inner))
+        value = decode(t or b"n", inner)
+        if value is not None:
+            values[ref] = value
+    return scan
+
+
+def _scan_positional(data: bytes, prefix: bytes, decode: CellDecoder, index: Callable[[], SheetIndex]) -> SheetScan:
+    """Slow path for writers that leave out cell references: positions come from order."""
+    idx = index()
+    scan = SheetScan(data, prefix, positional=True)
+    for cell in idx.cells:
+        inner = cell.inner
+        if not inner:
+            continue
+        t = b"n"
+        if b"t=" in cell.attrs:
+            tm = T_VALUE.search(cell.attrs)
+            t = tm.group(1) if tm else b"n"
+        if F_ELEMENT.search(inner):
+            scan.formulas.append((cell.ref, inner))
+        v = decode(t, inner)
+        if v is not None:
+            scan.values[cell.ref] = v
+    return scan
+
+
+def stored_values(data: bytes, refs: Iterable[str], formula_refs: set[str] | None, decode: CellDecoder) -> dict[str, object]:
+    """The cached values of some cells, found in place (cheaper than reading the whole sheet).
+
+    Cells that appear more than once are reported as a list of their values.
+    """
+    m = SHEETDATA_OPEN.search(data)
+    if m is None or m.group(2):
+        return {}
+    prefix = (m.group(1) + b":") if m.group(1) else b""
+    end = data.find(b"</" + prefix + b"sheetData", m.end())
+    wanted = set(refs)
+    only_formulas = formula_refs is not None and wanted <= formula_refs
+    out: dict[str, object] = {}
+    stop = end if end >= 0 else len(data)
+    if only_formulas:
+        found = (tok.groups() for tok in formula_cells(data, prefix, m.end(), stop))
+    else:
+        found = cell_spans(prefix, False).findall(data, m.end(), stop)
+    for r, attrs, inner in found:
+        ref = ref_of(r, attrs)
+        if ref not in wanted:
+            continue
+        tm = T_VALUE.search(attrs) if b"t=" in attrs else None
+        value = decode(tm.group(1) if tm else b"n", inner) if inner else None
+        out[ref] = [out[ref], value] if ref in out else value
+    return out

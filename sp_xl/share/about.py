@@ -1,0 +1,102 @@
+"""The two sheets the copy gains: "Om tallene" (provenance) and "Helligdage" (for NETWORKDAYS)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sp_xl import __version__
+from sp_xl.i18n import pick
+from sp_xl.ooxml.cellrefs import split_ref
+from sp_xl.ooxml.package import XlsxPackage
+from sp_xl.share.check import name_target, serial_to_datetime
+from sp_xl.share.translate import Native
+
+_SOURCE_LINE = re.compile(r"^\s*(Kilde|Source)\s*:", re.I)
+
+
+def _sources(pkg: XlsxPackage, sheets: list[str]) -> list[tuple[str, str]]:
+    """Each distinct source line ('Kilde: ..., trukket d. ...') once, with the sheets that carry it."""
+    where: dict[str, list[str]] = {}
+    for s in sheets:
+        for ref, v in sorted(pkg.cells(s).items(), key=lambda kv: split_ref(kv[0])):
+            if isinstance(v, str) and _SOURCE_LINE.match(v):
+                found = where.setdefault(v.strip(), [])
+                if s not in found:
+                    found.append(s)
+    return [(text, ", ".join(s)) for text, s in where.items()]
+
+
+def _holiday_names(first: int, last: int) -> dict[dt.date, str]:
+    """Names for the holiday list (the dates themselves come from sp_xl.calc.workdays)."""
+    import holidays as holidays_package
+    try:
+        return dict(holidays_package.country_holidays("DK", years=range(first, last + 1), language="da"))
+    except Exception:  # noqa: BLE001 - names are a courtesy; the dates are what NETWORKDAYS uses
+        return {}
+
+
+def holiday_years(pkg: XlsxPackage, plan: dict, stamp_year: int) -> tuple[int, int]:
+    """Years the NETWORKDAYS dates fall in (their cached values), one year of margin each side;
+    the refresh year when no date is known."""
+    years: set[int] = set()
+    for (sheet, _), (f, native) in plan.items():
+        if not isinstance(native, Native) or "NETWORKDAYS" not in (native.formula or ""):
+            continue
+        for ref in re.findall(r"(?:(?:'((?:[^']|'')+)'|([\w.]+))!)?\$?([A-Z]{1,3})\$?(\d+)", f.formula):
+            s = (ref[0].replace("''", "'") or ref[1]) or sheet
+            if s in pkg.sheet_names:
+                v = pkg.cells(s).get(f"{ref[2]}{ref[3]}")
+                if isinstance(v, float) and 1 <= v < 2958466:
+                    years.add(serial_to_datetime(v, pkg.date1904).year)
+        for name, target in pkg.defined_names.items():
+            if name in f.formula:
+                t = name_target(pkg, name)
+                if t and t[0] in pkg.sheet_names:
+                    v = pkg.cells(t[0]).get(t[1])
+                    if isinstance(v, float) and 1 <= v < 2958466:
+                        years.add(serial_to_datetime(v, pkg.date1904).year)
+    years = years or {stamp_year}
+    return min(years) - 1, max(years) + 1
+
+
+def holiday_rows(days: list[dt.date], first: int, last: int) -> list[list[object]]:
+    names = _holiday_names(first, last)
+    rows: list[list[object]] = [[pick("Helligdag", "Holiday"),
+                                 pick(f"Danske helligdage {first}-{last} (fra pakken holidays), bruges af NETWORKDAYS",
+                                      f"Danish public holidays {first}-{last} (from the holidays package), used by NETWORKDAYS")]]
+    return rows + [[d, names.get(d, "")] for d in days]
+
+
+def about_rows(pkg, result, stamp, now, source_name) -> list[list[object]]:
+    computed = (serial_to_datetime(stamp, pkg.date1904).strftime("%d-%m-%Y %H:%M")
+                if isinstance(stamp, (int, float)) else str(stamp))
+    visible = [s for s in pkg.sheet_names if s not in result.dropped_sheets]
+    rows: list[list[object]] = [
+        [pick("Om tallene i denne kopi", "About the numbers in this copy")],
+        [pick("Oprettet af", "Created by"), f"sp_xl {__version__} (sp-xl share)"],
+        [pick("Tallene er beregnet", "Numbers computed"), computed],
+        [pick("Kopien er oprettet", "Copy created"), now.strftime("%d-%m-%Y %H:%M")],
+        [pick("Fra arbejdsbogen", "From the workbook"), source_name],
+        [pick("Levende formler", "Live formulas"),
+         pick(f"{result.translated} SP_-formler er oversat til almindelige Excel-formler og regner selv videre.",
+              f"{result.translated} SP_ formulas were translated to native Excel formulas and stay live.")],
+        [pick("Interne ark", "Internal sheets"),
+         pick(f"{result.inlined} formler læste de interne ark; tallene derfra er skrevet ind i formlerne.",
+              f"{result.inlined} formulas read the internal sheets; those numbers are written into the formulas.")],
+        [],
+        [pick("Udtræk (kilde og udtræksdato)", "Extracts (source and extraction date)")],
+        [pick("Kilde", "Source"), pick("Ark", "Sheets")],
+    ]
+    rows += [[text, sheets] for text, sheets in _sources(pkg, visible)]
+    rows += [[], [pick("Fastfrosne celler (værdi i stedet for formel)", "Frozen cells (value instead of formula)")],
+             [pick("Ark", "Sheet"), pick("Celle", "Cell"), pick("Oprindelig formel", "Original formula"),
+              pick("Hvorfor", "Why")]]
+    rows += [[c.sheet, c.ref, c.formula, c.reason] for c in result.frozen]     # no "=": text, never a formula
+    if not result.frozen:
+        rows.append([pick("Ingen", "None")])
+    rows += [[], [pick("Interne ark", "Internal sheets")]]
+    rows += [[s, pick("med som skjult ark (diagrammer eller formater bruger det)", "kept hidden (charts or formats use it)")]
+             for s in result.hidden_sheets]
+    rows += [[s, pick("udeladt", "left out")] for s in result.dropped_sheets]
+    return rows

@@ -1,0 +1,40 @@
+"""The copy as PDF, through headless LibreOffice when it is installed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from sp_xl.ooxml import safety
+from sp_xl.ooxml.safety import WorkbookRefused
+
+
+def export_pdf(xlsx: Path) -> Path:
+    """The copy as PDF via headless LibreOffice (a private profile; the PDF beside the copy)."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        raise WorkbookRefused("PDF kræver LibreOffice, som ikke er installeret på denne pc. Kopien (.xlsx) er skrevet; "
+                              "lav PDF'en fra Excel med Filer > Eksportér.",
+                              "PDF needs LibreOffice, which is not installed on this PC. The copy (.xlsx) was written; "
+                              "make the PDF from Excel with File > Export.")
+    with tempfile.TemporaryDirectory(prefix="sp-xl-pdf-") as tmp:
+        profile = Path(tmp) / "profile"
+        env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+        env["SAL_USE_VCLPLUGIN"] = "svp"
+        try:
+            proc = subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+                                   "--convert-to", "pdf", "--outdir", tmp, str(xlsx)],
+                                  capture_output=True, text=True, timeout=180, env=env)
+        except subprocess.TimeoutExpired:
+            raise WorkbookRefused("LibreOffice svarede ikke inden for 3 minutter; PDF'en er ikke lavet.",
+                                  "LibreOffice did not answer within 3 minutes; no PDF was made.") from None
+        made = Path(tmp) / (xlsx.stem + ".pdf")
+        if proc.returncode != 0 or not made.exists():
+            raise WorkbookRefused(f"LibreOffice kunne ikke lave PDF'en ({proc.stderr.strip()[:200]}).",
+                                  f"LibreOffice could not make the PDF ({proc.stderr.strip()[:200]}).")
+        target = xlsx.with_suffix(".pdf")
+        safety.write_atomically(target, made.read_bytes())
+    return target

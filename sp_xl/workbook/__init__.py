@@ -1,1 +1,0 @@
-"""Actions on workbook files: build the master, refresh, share, import."""

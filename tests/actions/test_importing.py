@@ -1,0 +1,487 @@
+"""`sp-xl import`: extracts land in the master's data tables, safely, idempotently and losslessly."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import json
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from sp_xl.i18n import use_language
+from sp_xl.ooxml.patch import write_cells
+from sp_xl.importing.record import read_record
+from sp_xl.actions.importing import add_arguments, import_extracts, run_cli
+from sp_xl.ooxml.package import XlsxPackage
+from sp_xl.actions.refresh import refresh
+from sp_xl.ooxml.safety import WorkbookRefused
+from tests.conftest import CORPUS, lo_recalc, needs_libreoffice
+
+FIXTURES = Path(__file__).resolve().parents[1] / "extracts" / "fixtures"
+NOW = dt.datetime(2018, 5, 31, 9, 30)
+HOSPITALS = ("Amager og Hvidovre Hospital", "Bispebjerg og Frederiksberg Hospitaler", "Bornholms hospital",
+             "Herlev og Gentofte Hospital", "Hospitalerne i Nordsjælland", "Rigshospitalet",
+             "Region Hovedstadens Psykiatri")
+# tMinSPBrugere on D_Hospitaler: header row 28, hospitals in rows 29-35 (file order), januar-april in B-E.
+ROW = {h: 29 + i for i, h in enumerate(HOSPITALS)}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    from sp_xl.master.build import build_master
+    return build_master(tmp_path_factory.mktemp("built") / "sp_status.xlsx")
+
+
+@pytest.fixture
+def master(built, tmp_path) -> Path:
+    book = tmp_path / "sp_status.xlsx"
+    shutil.copy(built, book)
+    return book
+
+
+def tabel4(path: Path, extracted: str, months: list[str], values: dict[str, list[float]]) -> Path:
+    """A wide Tabel 4 export as the SP reporting module writes it (';', Danish thousands)."""
+    lines = ["Tabel 4: Brugere oprettet på Min Sundhedsplatform", f"Trukket: {extracted}",
+             ";".join(["Hospital", *months])]
+    lines += [";".join([h, *(f"{v:,.0f}".replace(",", ".") for v in vs)]) for h, vs in values.items()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+SEED_T4 = {  # the report's Tabel 4 (seed 000), januar-april
+    "Amager og Hvidovre Hospital": [11963, 13631, 15518, 17613],
+    "Bispebjerg og Frederiksberg Hospitaler": [12766, 14614, 16665, 18851],
+    "Bornholms hospital": [2208, 2510, 2779, 3115],
+    "Herlev og Gentofte Hospital": [39621, 43093, 47240, 51416],
+    "Hospitalerne i Nordsjælland": [15119, 17278, 19520, 21784],
+    "Rigshospitalet": [42097, 47334, 52559, 58253],
+    "Region Hovedstadens Psykiatri": [2672, 3111, 3498, 3943],
+}
+MONTHS = ["januar 2018", "februar 2018", "marts 2018", "april 2018"]
+
+
+def with_april(delta: int) -> dict[str, list[float]]:
+    return {h: [*v[:3], v[3] + delta] for h, v in SEED_T4.items()}
+
+
+def sheet(book: Path, name: str):
+    return openpyxl.load_workbook(book)[name]
+
+
+def members(data: bytes) -> dict[str, bytes]:
+    z = zipfile.ZipFile(io.BytesIO(data))
+    return {n: z.read(n) for n in z.namelist()}
+
+
+def type_by_hand(book: Path, sheet_name: str, ref: str, value) -> None:
+    """What Excel does when the analyst types into a cell: only that cell's XML changes."""
+    pkg = XlsxPackage(book.read_bytes())
+    part = next(s.part for s in pkg.sheets if s.name == sheet_name)
+    old = members(book.read_bytes())
+    old[part] = write_cells(old[part], {ref: value})
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for n, data in old.items():
+            out.writestr(n, data)
+    book.write_bytes(buf.getvalue())
+
+
+# ---------------------------------------------------------------- values land in the right cells
+
+def test_a_monthly_indicator_extract_fills_its_hospital_rows_and_month_columns(master, tmp_path):
+    src = tabel4(tmp_path / "minsp_brugere.csv", "31-05-2018", MONTHS, with_april(100))
+    summary = import_extracts(master, [src], now=NOW)
+    ws = sheet(master, "D_Hospitaler")
+    for h, values in with_april(100).items():
+        assert [ws.cell(ROW[h], 2 + j).value for j in range(4)] == values, h
+    assert ws["E34"].style == "SP Input" and ws["E34"].number_format == "#,##0"
+    assert ws["A36"].value == ("Kilde: minsp_brugere.csv (januar–april 2018), trukket d. 31. maj 2018 – "
+                               "importeret 31-05-2018 kl. 09.30")
+    f = summary.files[0]
+    assert (f.kind, f.count("written"), f.extraction_date) == ("indicators", 4, dt.date(2018, 5, 31))
+    # januar-marts equal the master's report numbers: recorded, but no cell changed.
+    assert [p.changed_cells for p in f.periods] == [0, 0, 0, 7]
+    assert summary.complete and summary.backup is not None and summary.backup.exists()
+
+
+def test_lpr_days_and_support_weeks_land_in_their_rows(master):
+    import_extracts(master, [FIXTURES / "lpr_fejl.csv", FIXTURES / "sager_niveau.csv"], now=NOW)
+    lpr = sheet(master, "D_LPR")
+    rows = {lpr.cell(r, 1).value.date(): r for r in range(7, 145)}
+    herlev, rigs, amager = 5, 7, 2       # columns E, G, B (header order of tLPRFejl)
+    assert lpr.cell(rows[dt.date(2018, 1, 2)], rigs).value == 5
+    assert lpr.cell(rows[dt.date(2018, 1, 2)], herlev).value == 3
+    assert lpr.cell(rows[dt.date(2018, 1, 4)], rigs).value == 0          # no row that day: none added
+    assert lpr.cell(rows[dt.date(2018, 4, 11)], rigs).value == -6
+    assert lpr.cell(rows[dt.date(2018, 3, 20)], herlev).value == 2
+    built = sheet(master.parent / "sp-xl-backup" / next(p.name for p in (master.parent / "sp-xl-backup").iterdir()),
+                  "D_LPR")
+    # Outside the extract's days and hospitals nothing changed.
+    assert lpr.cell(rows[dt.date(2018, 1, 1)], rigs).value == built.cell(rows[dt.date(2018, 1, 1)], rigs).value
+    assert lpr.cell(rows[dt.date(2018, 1, 2)], amager).value == built.cell(rows[dt.date(2018, 1, 2)], amager).value
+    assert lpr.cell(rows[dt.date(2018, 4, 12)], rigs).value == built.cell(rows[dt.date(2018, 4, 12)], rigs).value
+    sup = sheet(master, "D_Support")
+    # Hand count of sager_niveau.csv: week 1 levels 1-2: INC0001, 0002, 0003 created, 0001 closed;
+    # week 2 level 3: INC0004, 0005 created, 0004 closed.
+    assert [sup.cell(12, c).value for c in range(1, 6)] == [1, 3, 1, 0, 0]
+    assert [sup.cell(13, c).value for c in range(1, 6)] == [2, 0, 1, 2, 1]
+    assert sup["B16"].value == 596              # week 5 is not in the extract: kept
+    assert sup["A31"].value.startswith("Kilde: sager_niveau.csv (uge 1–4 2018), trukket d. 19. maj 2018")
+
+
+def test_the_answer_share_uses_the_workbooks_own_working_day_target(master):
+    summary = import_extracts(master, [FIXTURES / "minsp_beskeder_2018-05-25.csv"], now=NOW)
+    ws = sheet(master, "D_Hospitaler")     # tMinSPBesvaret: rows 40-46, januar-april in B-E
+    assert ws["D45"].value == pytest.approx(2 / 3) and ws["E45"].value == 0.5   # Rigshospitalet marts, april
+    assert "ingen kolonne til maj 2018" in summary.describe()                   # Bornholm's May has no column
+    assert not summary.complete
+
+
+def test_a_different_working_day_target_on_the_target_sheet_changes_the_share(master):
+    # Hand count: sent Wed 28 March, Easter 29 March-2 April; the 3rd working day after is 5 April,
+    # the 4th is 6 April. So of Rigshospitalet's three March messages 2 are in time with 3 days, 3 with 4.
+    type_by_hand(master, "Mål", "C11", 4)                    # Mål_SvarHverdage
+    import_extracts(master, [FIXTURES / "minsp_beskeder_2018-05-25.csv"], now=NOW)
+    assert sheet(master, "D_Hospitaler")["D45"].value == 1.0
+
+
+# ---------------------------------------------------------------- idempotent, newer replaces, older kept
+
+def test_importing_the_same_file_twice_changes_nothing(master, tmp_path):
+    src = tabel4(tmp_path / "minsp_brugere.csv", "31-05-2018", MONTHS, with_april(100))
+    import_extracts(master, [src], now=NOW)
+    once, stamp = master.read_bytes(), master.stat().st_mtime_ns
+    backups = sorted((master.parent / "sp-xl-backup").iterdir())
+    again = import_extracts(master, [src], now=NOW + dt.timedelta(hours=1))
+    assert not again.changed and again.files[0].count("unchanged") == 4
+    assert master.read_bytes() == once and master.stat().st_mtime_ns == stamp
+    assert sorted((master.parent / "sp-xl-backup").iterdir()) == backups
+    assert again.describe().startswith("Uændret: sp_status.xlsx – intet nyt at importere")
+
+
+def test_a_newer_extract_replaces_its_periods_says_so_and_keeps_the_others(master, tmp_path):
+    first = tabel4(tmp_path / "brugere_maj.csv", "19-05-2018", MONTHS, with_april(0))
+    import_extracts(master, [first], now=NOW)
+    newer = tabel4(tmp_path / "brugere_juni.csv", "2018-06-02", MONTHS[3:], {h: [v[3] + 7] for h, v in SEED_T4.items()})
+    summary = import_extracts(master, [newer], now=NOW + dt.timedelta(days=2))
+    period = summary.files[0].periods[0]
+    assert (period.period, period.status, period.changed_cells) == ("2018-04", "replaced", 7)
+    assert "tMinSPBrugere april 2018: erstattet (7 af 7 celler ændret); før fra brugere_maj.csv, trukket d. 19. maj 2018" \
+        in summary.describe()
+    ws = sheet(master, "D_Hospitaler")
+    assert ws["E34"].value == 58253 + 7 and ws["D34"].value == 52559
+    assert ws["A36"].value == ("Kilde: brugere_maj.csv (januar–marts 2018), trukket d. 19. maj 2018; "
+                               "brugere_juni.csv (april 2018), trukket d. 2. juni 2018 – importeret 02-06-2018 kl. 09.30")
+    rec = read_record(XlsxPackage(master.read_bytes())).tables["tMinSPBrugere"]
+    assert {k: p.file for k, p in rec.periods.items()} == {
+        "2018-01": "brugere_maj.csv", "2018-02": "brugere_maj.csv", "2018-03": "brugere_maj.csv",
+        "2018-04": "brugere_juni.csv"}
+    # The older extract again: its April is not put back over the newer one.
+    again = import_extracts(master, [first], now=NOW + dt.timedelta(days=3))
+    assert [p.status for p in again.files[0].periods] == ["unchanged"] * 3 + ["older"]
+    assert not again.complete and sheet(master, "D_Hospitaler")["E34"].value == 58253 + 7
+    assert "brugere_juni.csv, trukket d. 2. juni 2018, er nyere og beholdes" in again.describe()
+
+
+def test_of_two_extracts_in_one_import_the_newer_wins_whatever_their_order(master, tmp_path):
+    old = tabel4(tmp_path / "a.csv", "19-05-2018", MONTHS[3:], {"Rigshospitalet": [1000]})
+    new = tabel4(tmp_path / "b.csv", "20-05-2018", MONTHS[3:], {"Rigshospitalet": [2000]})
+    import_extracts(master, [new, old], now=NOW)
+    assert sheet(master, "D_Hospitaler")["E34"].value == 2000
+
+
+def test_cells_a_newer_extract_lacks_keep_their_value_and_the_summary_says_so(master, tmp_path):
+    import_extracts(master, [tabel4(tmp_path / "a.csv", "19-05-2018", MONTHS[3:],
+                                    {"Rigshospitalet": [1000], "Bornholms hospital": [10]})], now=NOW)
+    summary = import_extracts(master, [tabel4(tmp_path / "b.csv", "20-05-2018", MONTHS[3:],
+                                              {"Rigshospitalet": [2000]})], now=NOW)
+    ws = sheet(master, "D_Hospitaler")
+    assert (ws["E34"].value, ws["E31"].value) == (2000, 10)
+    assert "1 celler er ikke med i det nye udtræk og beholder værdien derfra" in summary.describe()
+
+
+# ---------------------------------------------------------------- hand entries
+
+def test_a_hand_edit_is_a_conflict_and_only_force_replaces_it(master, tmp_path):
+    src = tabel4(tmp_path / "brugere.csv", "19-05-2018", MONTHS, with_april(0))
+    import_extracts(master, [src], now=NOW)
+    type_by_hand(master, "D_Hospitaler", "E34", 60000)         # the analyst corrects Rigshospitalet, April
+    newer = tabel4(tmp_path / "brugere2.csv", "25-05-2018", MONTHS, with_april(5))
+    before = master.read_bytes()
+    summary = import_extracts(master, [newer], now=NOW)
+    statuses = [p.status for p in summary.files[0].periods]
+    assert statuses == ["replaced", "replaced", "replaced", "conflict"]
+    conflict = summary.conflicts
+    assert [(c.address, c.current, c.new, c.recorded) for c in conflict] == [
+        ("D_Hospitaler!E34", 60000.0, 58258.0, 58253.0)]
+    text = summary.describe()
+    assert "D_Hospitaler!E34: står 60000 (sidst importeret 58253), udtrækket har 58258" in text
+    assert "--force" in text
+    ws = sheet(master, "D_Hospitaler")
+    assert ws["E34"].value == 60000 and ws["E33"].value == 21784      # the whole period was left alone
+    assert master.read_bytes() != before                               # januar-marts: new source recorded
+    forced = import_extracts(master, [newer], force=True, now=NOW)
+    assert [p.status for p in forced.files[0].periods] == ["unchanged"] * 3 + ["replaced"]
+    assert sheet(master, "D_Hospitaler")["E34"].value == 58258
+
+
+def test_a_value_no_import_wrote_is_a_hand_entry_unless_it_is_the_masters_own(master, tmp_path):
+    type_by_hand(master, "D_Hospitaler", "B29", 1)             # never imported, not the master's number
+    before = master.read_bytes()
+    src = tabel4(tmp_path / "brugere.csv", "19-05-2018", MONTHS[:1], {"Amager og Hvidovre Hospital": [11970],
+                                                                      "Rigshospitalet": [42100]})
+    summary = import_extracts(master, [src], now=NOW)
+    assert [(c.address, c.imported) for c in summary.conflicts] == [("D_Hospitaler!B29", False)]
+    assert "aldrig importeret" in summary.describe()
+    assert master.read_bytes() == before                               # the only period had a conflict
+
+
+# ---------------------------------------------------------------- hostile text, departments
+
+def write_orders(path: Path) -> Path:
+    rows = ["Afdeling;Hospital;Måned;Fra ordinationssæt;Igangsat af;Godkendt af"]
+    hostile = '"=HYPERLINK(""http://x"";""klik"")"'
+    rows += [f"{hostile};Rigshospitalet;2018-01;ja;u1;u1"] * 3 + [f"{hostile};Rigshospitalet;2018-01;nej;u1;u1"]
+    rows += ["Kardiologi;Herlev og Gentofte Hospital;2018-02;ja;u2;u2", "Kardiologi;Herlev og Gentofte Hospital;2018-02;nej;u2;u2"]
+    rows += ["+45 Akut;Bornholms hospital;2018-02;nej;u3;u3"]
+    path.write_text("Trukket: 30-05-2018\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+HOSTILE_LABEL = '=HYPERLINK("http://x";"klik"), Rigshospitalet'
+
+
+def test_hostile_text_from_an_extract_is_stored_as_text_never_as_a_formula(master, tmp_path):
+    summary = import_extracts(master, [write_orders(tmp_path / "ordinationer.csv")], now=NOW)
+    ws = sheet(master, "D_Afdelinger")        # tAfdelinger: rows 7-21, sorted by name
+    assert [ws.cell(r, 1).value for r in (7, 8, 9)] == [
+        "+45 Akut, Bornholms hospital", HOSTILE_LABEL, "Kardiologi, Herlev og Gentofte Hospital"]
+    assert all(ws.cell(r, 1).data_type == "s" for r in (7, 8, 9))
+    assert [ws.cell(8, c).value for c in (2, 3, 4)] == [3, 0.75, "Udtræk (ordinationer.csv)"]
+    assert all(ws.cell(r, c).value is None for r in range(10, 22) for c in range(1, 5))   # rows left over: emptied
+    assert ws["A10"].style == "SP Input" or ws["B10"].style == "SP Input"
+    xml = members(master.read_bytes())["xl/worksheets/sheet10.xml"]
+    cell = re.search(rb'<c r="A8"[^>]*>.*?</c>', xml).group(0)
+    assert cell == b'<c r="A8" t="inlineStr"><is><t>=HYPERLINK("http://x";"klik"), Rigshospitalet</t></is></c>'
+    hosp = sheet(master, "D_Hospitaler")
+    assert hosp["B12"].value == 0.75 and hosp["C10"].value == 0.5 and hosp["C9"].value == 0   # Tabel 1 rates
+    assert summary.files[0].kind == "orders"
+
+
+# ---------------------------------------------------------------- what has no slot
+
+def test_months_and_hospitals_without_a_slot_are_reported_not_added(master, tmp_path):
+    src = tabel4(tmp_path / "brugere.csv", "19-07-2018", ["april 2018", "juni 2018"],
+                 {"Rigshospitalet": [58253, 60000], "Sankt Hans": [10, 11]})
+    summary = import_extracts(master, [src], now=NOW)
+    text = summary.describe()
+    assert "tMinSPBrugere: ingen række til 'Sankt Hans'; de tal er ikke importeret." in text
+    assert "tMinSPBrugere: ingen kolonne til juni 2018; tabellen udvides ikke automatisk" in text
+    assert XlsxPackage(master.read_bytes()).tables()["tMinSPBrugere"][1] == "A28:E35"
+    with use_language("en"):
+        assert "no column for June 2018" in summary.describe()
+
+
+def test_a_key_person_list_has_no_table_and_says_so(master):
+    before = master.read_bytes()
+    summary = import_extracts(master, [FIXTURES / "noeglepersoner_2018-02-28.csv"], now=NOW)
+    assert not summary.changed and master.read_bytes() == before
+    assert "ingen datatabel til nøglepersonlister" in summary.describe()
+
+
+def test_a_workbook_without_the_masters_tables_gets_nothing_and_is_not_rewritten(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "Hospital"
+    book = tmp_path / "andet.xlsx"
+    wb.save(book)
+    before = book.read_bytes()
+    summary = import_extracts(book, [FIXTURES / "lpr_fejl.csv"], now=NOW)
+    assert not summary.changed and book.read_bytes() == before
+    assert "Arbejdsbogen har ingen tabel med navnet tLPRFejl" in summary.describe()
+
+
+# ---------------------------------------------------------------- lossless, safe
+
+def test_everything_outside_the_written_cells_stays_byte_identical(master, tmp_path):
+    before = members(master.read_bytes())
+    src = tabel4(tmp_path / "minsp_brugere.csv", "31-05-2018", MONTHS, with_april(100))
+    import_extracts(master, [src, FIXTURES / "lpr_fejl.csv"], now=NOW)
+    after = members(master.read_bytes())
+    sheets = {"xl/worksheets/sheet9.xml": {f"{c}{r}" for c in "E" for r in range(29, 36)} | {"A36"},
+              "xl/worksheets/sheet11.xml": {f"{c}{r}" for c in "EG" for r in range(8, 108)} | {"A145"}}
+    cell = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*?(?:/>|>.*?</c>)', re.DOTALL)
+    for name, data in before.items():
+        if name in sheets:
+            def strip(xml, refs=sheets[name]):
+                return cell.sub(lambda m: b"" if m.group(1).decode() in refs else m.group(0), xml)
+            assert strip(after[name]) == strip(data), name
+        elif name in ("[Content_Types].xml", "xl/_rels/workbook.xml.rels"):
+            added = re.sub(rb'<(?:Override|Relationship) [^>]*customXml[^>]*/>', b"", after[name])
+            assert added == data, name
+        else:
+            assert after[name] == data, name
+    assert sorted(set(after) - set(before)) == ["customXml/_rels/item1.xml.rels", "customXml/item1.xml",
+                                                 "customXml/itemProps1.xml"]
+
+
+def test_a_refresh_after_the_import_computes_the_report_from_the_new_numbers(master, tmp_path):
+    src = tabel4(tmp_path / "minsp_brugere.csv", "31-05-2018", MONTHS, with_april(100))
+    import_extracts(master, [src, write_orders(tmp_path / "ordinationer.csv"),
+                             FIXTURES / "lpr_fejl.csv", FIXTURES / "sager_niveau.csv"], now=NOW)
+    summary = refresh(master, backup=False)
+    assert summary.changed and not summary.problems
+    pkg = XlsxPackage(master.read_bytes())
+    readers = [f for f in pkg.formulas() if f.formula == "D_Hospitaler!E34"]
+    assert readers and all(pkg.cells(f.sheet)[f.ref] == 58253 + 100 for f in readers)
+    # the record survives the (lossless) refresh: importing again changes nothing
+    assert not import_extracts(master, [src], now=NOW).changed
+
+
+def test_a_workbook_open_in_excel_is_refused_and_left_alone(master, tmp_path):
+    (master.parent / ("~$" + master.name)).write_bytes(b"owner")
+    before = master.read_bytes()
+    with pytest.raises(WorkbookRefused, match="åben i Excel"):
+        import_extracts(master, [FIXTURES / "lpr_fejl.csv"])
+    assert master.read_bytes() == before
+
+
+@pytest.mark.parametrize("prepare, words", [
+    (lambda p: p.write_bytes((CORPUS / "pass_protected.xlsx").read_bytes()), "adgangskode"),
+    (lambda p: p.write_text("dato;antal\n2018-01-01;3\n"), "ikke en Excel-projektmappe"),
+    (lambda p: p.write_bytes(p.read_bytes()[:3000]), "beskadiget"),
+])
+def test_refused_workbooks_are_left_exactly_as_they_were(master, prepare, words):
+    prepare(master)
+    before = master.read_bytes()
+    with pytest.raises(WorkbookRefused, match=words):
+        import_extracts(master, [FIXTURES / "lpr_fejl.csv"])
+    assert master.read_bytes() == before and sorted(p.name for p in master.parent.iterdir()) == ["sp_status.xlsx"]
+
+
+def test_a_workbook_saved_meanwhile_is_left_untouched(master):
+    def analyst_saves():
+        master.write_bytes(master.read_bytes() + b"\0")
+    with pytest.raises(WorkbookRefused, match="ændret på disken"):
+        import_extracts(master, [FIXTURES / "lpr_fejl.csv"], before_replace=analyst_saves)
+    assert not read_record(XlsxPackage(master.read_bytes()[:-1])).tables
+    assert sorted(p.name for p in master.parent.iterdir()) == ["sp_status.xlsx"]
+
+
+def test_an_unreadable_extract_is_listed_and_the_others_are_imported(master):
+    summary = import_extracts(master, [FIXTURES / "ukendt.csv", FIXTURES / "lpr_fejl.csv"], now=NOW)
+    bad, good = summary.files
+    assert str(bad.error).startswith("Filen 'ukendt.csv', række 1") and good.count("written") == 100
+    with use_language("en"):
+        assert "ukendt.csv: NOT imported – File 'ukendt.csv', row 1" in summary.describe()
+    assert "ukendt.csv: IKKE importeret – Filen 'ukendt.csv'" in summary.describe()
+    assert not summary.complete and summary.changed
+
+
+def test_a_dry_run_reports_but_does_not_touch_the_file(master, tmp_path):
+    before = master.read_bytes()
+    src = tabel4(tmp_path / "minsp_brugere.csv", "31-05-2018", MONTHS, with_april(100))
+    summary = import_extracts(master, [src], dry_run=True, now=NOW)
+    assert summary.changed and master.read_bytes() == before and summary.backup is None
+    assert summary.describe().startswith("Prøvekørsel – sp_status.xlsx er ikke ændret.")
+    assert not (master.parent / "sp-xl-backup").exists()
+
+
+# ---------------------------------------------------------------- command line
+
+def cli(*argv: str) -> tuple[int, str, str]:
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    out, err = io.StringIO(), io.StringIO()
+    code = run_cli(parser.parse_args(list(argv)), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_cli_exit_codes_and_json(master, tmp_path):
+    src = tabel4(tmp_path / "brugere.csv", "19-05-2018", MONTHS, with_april(0))
+    code, out, _ = cli(str(master), str(src), "--json", "--no-backup")
+    report = json.loads(out)
+    assert code == 0 and report["changed"] and report["files"][0]["written"] == 4
+    assert not (master.parent / "sp-xl-backup").exists()
+    type_by_hand(master, "D_Hospitaler", "E34", 1)
+    newer = tabel4(tmp_path / "brugere2.csv", "20-05-2018", MONTHS[3:], {"Rigshospitalet": [2]})
+    code, out, _ = cli(str(master), str(newer))
+    assert code == 2 and "D_Hospitaler!E34: står 1" in out
+    code, out, _ = cli(str(master), str(newer), "--force")
+    assert code == 0 and "erstattet" in out
+    code, out, err = cli(str(tmp_path / "mangler.xlsx"), str(src))
+    assert code == 1 and err.startswith("Afvist: Filen findes ikke") and "Traceback" not in err
+
+
+def test_the_ribbon_handler_runs_this_engine(master, tmp_path):
+    from sp_xl.addin.handlers import import_extracts as ribbon_import
+    outcome = ribbon_import(master, [FIXTURES / "sager_niveau.csv"])
+    assert outcome.ok and outcome.lines[0].startswith("Importeret i sp_status.xlsx")
+
+
+# ---------------------------------------------------------------- LibreOffice as an independent reader
+
+@needs_libreoffice
+def test_libreoffice_reads_the_imported_numbers_and_the_hostile_text_as_text(master, tmp_path):
+    src = tabel4(tmp_path / "minsp_brugere.csv", "31-05-2018", MONTHS, with_april(100))
+    import_extracts(master, [src, write_orders(tmp_path / "ordinationer.csv"), FIXTURES / "lpr_fejl.csv"], now=NOW)
+    lo = lo_recalc(master, tmp_path / "lo.json")
+    for h, values in with_april(100).items():
+        assert [lo["D_Hospitaler"][f"{c}{ROW[h]}"]["value"] for c in "BCDE"] == values
+    hostile = lo["D_Afdelinger"]["A8"]
+    assert (hostile["value"], hostile["type"], hostile["formula"]) == (HOSTILE_LABEL, "string", None)
+    assert lo["D_Afdelinger"]["C8"]["value"] == 0.75
+    assert lo["D_Hospitaler"]["A36"]["value"].startswith("Kilde: minsp_brugere.csv (januar–april 2018)")
+    assert lo["D_LPR"]["G8"]["value"] == 5 and lo["D_LPR"]["G10"]["value"] == 0
+
+
+@needs_libreoffice
+@pytest.mark.filterwarnings("ignore:Unable to read chart")
+def test_a_master_saved_by_another_program_takes_the_import_too(master, tmp_path):
+    """LibreOffice re-saves with shared strings, its own row and cell attributes and part names."""
+    import subprocess
+
+    from tests.conftest import LO_ORACLE
+    saved = tmp_path / "gemt_i_libreoffice.xlsx"
+    proc = subprocess.run(["python3", str(LO_ORACLE), "--timeout", "180", "roundtrip", str(master), str(saved)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    summary = import_extracts(saved, [FIXTURES / "lpr_fejl.csv", FIXTURES / "sager_niveau.csv"], now=NOW)
+    assert summary.complete and summary.changed
+    lpr, sup = sheet(saved, "D_LPR"), sheet(saved, "D_Support")
+    assert [lpr.cell(8, c).value for c in (5, 7)] == [3, 5] and lpr["G10"].value == 0
+    assert [sup.cell(13, c).value for c in range(1, 6)] == [2, 0, 1, 2, 1]
+    assert not import_extracts(saved, [FIXTURES / "lpr_fejl.csv"], now=NOW).changed
+
+
+def test_hospitals_are_found_under_the_names_the_source_systems_use(master, tmp_path):
+    src = tabel4(tmp_path / "brugere.csv", "19-05-2018", MONTHS[3:],
+                 {"Nordsjællands Hospital": [21790], "BISPEBJERG OG FREDERIKSBERG HOSPITAL": [18860],
+                  "Psykiatrien Region Hovedstaden": [3950]})
+    summary = import_extracts(master, [src], now=NOW)
+    ws = sheet(master, "D_Hospitaler")
+    assert [ws[f"E{ROW[h]}"].value for h in ("Hospitalerne i Nordsjælland", "Bispebjerg og Frederiksberg Hospitaler",
+                                            "Region Hovedstadens Psykiatri")] == [21790, 18860, 3950]
+    assert summary.complete
+
+
+def test_an_import_never_writes_into_a_tables_totals_row(master, tmp_path):
+    parts = members(master.read_bytes())
+    name = next(n for n, d in parts.items() if n.startswith("xl/tables/") and b'displayName="tAfdelinger"' in d)
+    parts[name] = parts[name].replace(b'ref="A6:D21"', b'ref="A6:D22" totalsRowCount="1"', 1)
+    assert b'totalsRowCount="1"' in parts[name]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for n, data in parts.items():
+            out.writestr(n, data)
+    master.write_bytes(buf.getvalue())
+    summary = import_extracts(master, [write_orders(tmp_path / "ordinationer.csv")], now=NOW)
+    ws = sheet(master, "D_Afdelinger")
+    assert ws["A8"].value == HOSTILE_LABEL and ws["A21"].value is None
+    assert ws["A22"].value.startswith("Kilde: Sundhedsplatformen, trukket d. 30. maj 2018")   # the totals row
+    assert summary.files[0].periods[-1].cells == 15 * 4
