@@ -14,35 +14,25 @@ every SP_ cell into #NAME?). Workbooks without SP_ functions keep their calcPr u
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
-import math
 import os
 import re
 import sys
 import time
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sp_xl import i18n
+from sp_xl.engine.recalc import default_evaluate, recalculate
 from sp_xl.errors import ExcelError
-from sp_xl.ooxml import names
 from sp_xl.ooxml import safety
-from sp_xl.ooxml.cellrefs import range_cells, split_ref
-from sp_xl.ooxml.cellvalues import serialise_value
-from sp_xl.ooxml.model import FormulaNote
+from sp_xl.ooxml.cellrefs import split_ref
 from sp_xl.ooxml.package import XlsxPackage
 from sp_xl.ooxml.sheetscan import gc_paused
 from sp_xl.ooxml.safety import WorkbookRefused
 
 Progress = Callable[[int, int], None]
-_SP_CALL = re.compile(r"(?<![\w.])(?:\[\d+\]!|'[^']*'!|[\w.\\:/ -]+!)?SP_[A-Z0-9_]+\s*\(", re.I)
-
-
-def uses_sp_functions(formulas) -> bool:
-    return any(_SP_CALL.search(f.formula) for f in formulas)
 
 
 @dataclass
@@ -115,15 +105,6 @@ def _addr(sheet: str, ref: str) -> str:
     return f"{quoted}!{ref}"
 
 
-def _default_evaluate():
-    try:
-        from sp_xl.engine.evaluate import evaluate
-    except ImportError as exc:
-        raise WorkbookRefused(f"Beregningsmotoren kan ikke indlæses ({exc}).",
-                              f"The calculation engine cannot be loaded ({exc}).") from None
-    return evaluate
-
-
 def refresh(path, *, backup: bool = True, progress: Progress | None = None,
             evaluate: Callable | None = None,
             before_replace: Callable[[], None] | None = None) -> RefreshSummary:
@@ -155,45 +136,10 @@ def _refresh(path, *, backup, progress, evaluate, before_replace) -> RefreshSumm
     pkg = XlsxPackage(data, path.name)
     formulas = pkg.formulas()
     lap("parse")
-    evaluate = evaluate or _default_evaluate()
-    result = evaluate(pkg, progress) if formulas else None
-    lap("evaluate")
-    values = dict(result.values) if result else {}
-    problems = list(result.problems) if result else []
-
-    # A problem cell keeps its old cached value, whatever the engine may have put there; for an
-    # array formula that means its whole range, so the range stays one consistent result.
-    ranges = {(f.sheet, f.ref): f.array_ref for f in formulas if f.array_ref}
-    for p in problems:
-        values.pop((p.sheet, p.ref), None)
-        for ref in range_cells(ranges[(p.sheet, p.ref)]) if (p.sheet, p.ref) in ranges else ():
-            values.pop((p.sheet, ref), None)
-    reported = {(p.sheet, p.ref) for p in problems}
-    for f in formulas:                    # a formula the engine silently skipped is a problem too
-        if (f.sheet, f.ref) not in values and (f.sheet, f.ref) not in reported:
-            problems.append(FormulaNote(f.sheet, f.ref, f.formula,
-                                         "Beregningsmotoren gav ingen værdi for formlen.",
-                                         "The calculation engine gave no value for the formula."))
-    writable = _writable(pkg)
-    stray = [k for k in values if k not in writable]
-    for k in stray:                      # never overwrite a constant the engine should not touch
-        values.pop(k)
-
-    stop_recalc = bool(formulas) and uses_sp_functions(formulas)
-    stamp = _stamp(pkg, writable)
-    try:
-        new_data = pkg.with_values(values, stop_recalc_on_open=stop_recalc, constants=stamp)
-    except zipfile.BadZipFile as exc:               # a part we copy as it is turned out damaged
-        raise WorkbookRefused(f"{path.name} er beskadiget ({exc}). Filen er ikke ændret.",
-                              f"{path.name} is damaged ({exc}). The file was not changed.") from None
-    except ValueError as exc:
-        raise WorkbookRefused(f"Resultaterne kunne ikke skrives i {path.name} ({exc}). Filen er ikke ændret.",
-                              f"The results could not be written to {path.name} ({exc}). The file was not changed.") from None
-    lap("write")
+    recalc = recalculate(pkg, evaluate or default_evaluate(), progress, lap)
+    values, problems, new_data, stop_recalc = recalc.values, recalc.problems, recalc.new_data, recalc.stop_recalc
     backup_path = None
     if new_data is not None:
-        _verify(new_data, values, {(f.sheet, f.ref) for f in formulas}, path.name)
-        lap("verify")
         backup_path = safety.replace_workbook(path, new_data, expected=fp, original=data,
                                               backup=backup, before_replace=before_replace)
         lap("replace")
@@ -211,71 +157,9 @@ def _refresh(path, *, backup, progress, evaluate, before_replace) -> RefreshSumm
                           recalc_on_open_disabled=stop_recalc and new_data is not None, timings=timings)
 
 
-_STAMP_REF = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)$")
-
-
-def _stamp(pkg: XlsxPackage, formula_cells: set[tuple[str, str]]) -> dict[tuple[str, str], float]:
-    """The refresh time as a date serial for the workbook's stamp cell, when it names one."""
-    m = _STAMP_REF.match(pkg.defined_names.get(names.LAST_REFRESHED, "").strip())
-    if not m:
-        return {}
-    sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
-    ref = m.group(3) + m.group(4)
-    if sheet not in pkg.sheet_names or (sheet, ref) in formula_cells:
-        return {}  # a stamp that is a formula (or points nowhere) is the workbook's own business
-    epoch = dt.datetime(1904, 1, 1) if pkg.date1904 else dt.datetime(1899, 12, 30)
-    now = dt.datetime.now().replace(microsecond=0)
-    return {(sheet, ref): (now - epoch) / dt.timedelta(days=1)}
-
-
-def _writable(pkg: XlsxPackage) -> set[tuple[str, str]]:
-    out = set()
-    for f in pkg.formulas():
-        out.add((f.sheet, f.ref))
-        if f.array_ref:
-            out.update((f.sheet, r) for r in range_cells(f.array_ref))
-    return out
-
-
 def _in_sheet_order(pkg: XlsxPackage, values: dict) -> list:
     order = {name: i for i, name in enumerate(pkg.sheet_names)}
     return sorted(values.items(), key=lambda kv: (order.get(kv[0][0], 1 << 30), split_ref(kv[0][1])))
-
-
-def _verify(new_data: bytes, values: dict, anchors: set, name: str) -> None:
-    """Find every written cell in the new package: it must be there once, with the value written."""
-    try:
-        check = XlsxPackage(new_data, name)
-        by_sheet: dict[str, dict[str, object]] = {}
-        for (sheet, ref), value in values.items():
-            by_sheet.setdefault(sheet, {})[ref.replace("$", "").upper()] = value
-        anchors_by_sheet: dict[str, set[str]] = {}
-        for s, r in anchors:
-            anchors_by_sheet.setdefault(s, set()).add(r)
-        for sheet, wanted in by_sheet.items():
-            formula_refs = anchors_by_sheet.get(sheet, set())
-            stored = check.stored_values(sheet, wanted, formula_refs)
-            for ref, value in wanted.items():
-                got = stored.get(ref, "<missing>")
-                if type(value) is float and type(got) is float and got == value and math.isfinite(value):
-                    continue      # a finite float's written text reads back as itself (repr round-trips)
-                want_t, want_v = serialise_value(value, check.date1904)
-                if not _same(got, value, want_t, want_v):
-                    raise AssertionError(f"{sheet}!{ref}: wrote {value!r}, read back {got!r}")
-    except (WorkbookRefused, AssertionError) as exc:
-        raise WorkbookRefused(
-            f"Den opdaterede udgave af {name} kunne ikke kontrolleres ({exc}). Filen er ikke ændret.",
-            f"The refreshed version of {name} failed its check ({exc}). The file was not changed.") from None
-
-
-def _same(got, value, want_t, want_v) -> bool:
-    if want_t == "e":
-        return isinstance(got, ExcelError) and got.code == want_v.decode()
-    if want_t == "b":
-        return got is value
-    if want_t is None:
-        return type(got) is float and got == float(want_v)
-    return got == str(value)
 
 
 # ---------------------------------------------------------------- command line

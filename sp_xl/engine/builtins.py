@@ -6,7 +6,7 @@ a statistics function, so we import those modules only when the name might be in
 module's source text lists each name it defines as a quoted upper-case string, so the set
 of such strings is a superset of its names. The precedence is get_functions()'s: a later
 module in ``SUBMODULES`` overrides an earlier one, the package's own FUNCTIONS win last.
-tests/workbook/test_engine.py checks the lookup against get_functions() for every name.
+tests/engine/test_engine.py checks the lookup against get_functions() for every name.
 """
 
 from __future__ import annotations

@@ -5,11 +5,11 @@ from the formula's cell, so one compiled shape serves every cell of a filled-dow
 Where a function comes from, first match wins:
   * SP_ functions: our registry, called with Excel-shaped (2-D list) arguments;
   * reference-aware functions (INDEX, ROW, COLUMN, ROWS, COLUMNS) and TRIM: below;
-  * frequent scalar functions (IF, IFERROR, ROUND, ...): engine_native (fast, lazy IF);
-  * aggregates and lookups over ranges (SUM..., SUMIFS..., MATCH, VLOOKUP): engine_fast;
-  * every other Excel built-in: the ``formulas`` package (engine_builtins finds it).
+  * frequent scalar functions (IF, IFERROR, ROUND, ...): engine.native (fast, lazy IF);
+  * aggregates and lookups over ranges (SUM..., SUMIFS..., MATCH, VLOOKUP): engine.fast;
+  * every other Excel built-in: the ``formulas`` package (engine.builtins finds it).
 Anything else raises ``Unsupported`` at compile time, so the cell is reported instead of
-guessed. In Danish mode (engine_values.use_locale) number-to-text conversions follow
+guessed. In Danish mode (engine.values.use_locale) number-to-text conversions follow
 Danish Excel, and the ones we do not reproduce are reported.
 """
 

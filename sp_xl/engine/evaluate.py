@@ -2,7 +2,7 @@
 
 How it works:
 1. Load constants and cached values of every sheet into one numpy object grid per sheet.
-2. Compile each formula once per *shape* (``engine_refs.shape_key``: filled-down formulas
+2. Compile each formula once per *shape* (``refs.shape_key``: filled-down formulas
    share one compiled closure), with Excel built-ins from the ``formulas`` package and SP_
    functions from our registry.
 3. Build the dependency graph (a multi-cell range is one node, so a few hundred SUMIFS over
@@ -16,7 +16,7 @@ does not reproduce, ...) becomes a ``Problem`` naming sheet and cell, and gets n
 the caller keeps its old cached value.
 
 Checked against LibreOffice (en-US and da-DK) and against the values Excel cached in real
-files: tests/workbook/test_engine.py. Speed: benchmarks/bench_engine.py.
+files: tests/engine/test_engine.py. Speed: benchmarks/bench_engine.py.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Excel formula text -> a small syntax tree the engine compiles.
 
-Tokenising uses openpyxl's Excel tokenizer (loaded on its own, see engine_tokenizer; it knows
+Tokenising uses openpyxl's Excel tokenizer (loaded on its own, see sp_xl.ooxml.tokenizer; it knows
 quoted sheet names, "" escapes, error literals, array constants). Parsing is ours, with Excel's
 operator precedence: negation > % > ^ > * / > + - > & > comparisons (and ^ is left-associative:
 2^3^2 = 64).

@@ -66,8 +66,8 @@ def test_refresh_reports_formulas_that_still_point_at_another_pcs_addin(tabel4):
 
 
 def test_an_action_whose_engine_is_missing_says_so_in_danish(monkeypatch, tabel4):
-    monkeypatch.setitem(handlers.ENGINES, "import", "sp_xl.workbook.no_such_engine:import_extracts")
-    monkeypatch.setitem(handlers.ENGINES, "share", "sp_xl.workbook.no_such_engine:share_copy")
+    monkeypatch.setitem(handlers.ENGINES, "import", "sp_xl.actions.no_such_engine:import_extracts")
+    monkeypatch.setitem(handlers.ENGINES, "share", "sp_xl.actions.no_such_engine:share_copy")
     outcome = import_extracts(tabel4, [tabel4])
     assert not outcome.ok and not outcome.available
     assert outcome.lines[0].startswith("»Importér udtræk« findes ikke i denne version af sp_xl")

@@ -1,4 +1,4 @@
-"""Writing the internal sheets' values into the formulas that read them (share_inline)."""
+"""Writing the internal sheets' values into the formulas that read them (sp_xl.share.inline)."""
 
 from __future__ import annotations
 

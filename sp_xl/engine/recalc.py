@@ -1,0 +1,157 @@
+"""Recalculating a package in memory: every formula evaluated, the results spliced in, checked.
+
+``recalculate`` is the core of ``sp-xl refresh`` without the file around it: the engine's
+values become the formulas' cached values (``XlsxPackage.with_values``), the refresh stamp
+is written, and the new package is read back cell by cell before anyone may replace a file
+with it. A formula the engine could not compute keeps its old cached value and is listed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sp_xl.errors import ExcelError
+from sp_xl.ooxml import names
+from sp_xl.ooxml.cellrefs import range_cells
+from sp_xl.ooxml.cellvalues import serialise_value
+from sp_xl.ooxml.model import FormulaNote
+from sp_xl.ooxml.package import XlsxPackage
+from sp_xl.ooxml.safety import WorkbookRefused
+
+_SP_CALL = re.compile(r"(?<![\w.])(?:\[\d+\]!|'[^']*'!|[\w.\\:/ -]+!)?SP_[A-Z0-9_]+\s*\(", re.I)
+
+
+def uses_sp_functions(formulas) -> bool:
+    return any(_SP_CALL.search(f.formula) for f in formulas)
+
+
+@dataclass
+class Recalculation:
+    values: dict                       # (sheet, ref) -> value written as the cached result
+    problems: list = field(default_factory=list)   # FormulaNotes: kept their old value
+    new_data: bytes | None = None      # the new package; None when nothing changes
+    stop_recalc: bool = False          # calcPr told Excel to keep the stored values
+
+
+def default_evaluate():
+    try:
+        from sp_xl.engine.evaluate import evaluate
+    except ImportError as exc:
+        raise WorkbookRefused(f"Beregningsmotoren kan ikke indlæses ({exc}).",
+                              f"The calculation engine cannot be loaded ({exc}).") from None
+    return evaluate
+
+
+def recalculate(pkg: XlsxPackage, evaluate: Callable, progress=None,
+                lap: Callable[[str], None] = lambda _: None) -> Recalculation:
+    """Evaluate every formula of ``pkg`` and build the package holding the results.
+
+    Raises WorkbookRefused when the results cannot be written or do not read back.
+    ``lap(name)`` is called after each stage (evaluate, write, verify) for timings.
+    """
+    formulas = pkg.formulas()
+    result = evaluate(pkg, progress) if formulas else None
+    lap("evaluate")
+    values = dict(result.values) if result else {}
+    problems = list(result.problems) if result else []
+
+    # A problem cell keeps its old cached value, whatever the engine may have put there; for an
+    # array formula that means its whole range, so the range stays one consistent result.
+    ranges = {(f.sheet, f.ref): f.array_ref for f in formulas if f.array_ref}
+    for p in problems:
+        values.pop((p.sheet, p.ref), None)
+        for ref in range_cells(ranges[(p.sheet, p.ref)]) if (p.sheet, p.ref) in ranges else ():
+            values.pop((p.sheet, ref), None)
+    reported = {(p.sheet, p.ref) for p in problems}
+    for f in formulas:                    # a formula the engine silently skipped is a problem too
+        if (f.sheet, f.ref) not in values and (f.sheet, f.ref) not in reported:
+            problems.append(FormulaNote(f.sheet, f.ref, f.formula,
+                                         "Beregningsmotoren gav ingen værdi for formlen.",
+                                         "The calculation engine gave no value for the formula."))
+    writable = _writable(pkg)
+    stray = [k for k in values if k not in writable]
+    for k in stray:                      # never overwrite a constant the engine should not touch
+        values.pop(k)
+
+    stop_recalc = bool(formulas) and uses_sp_functions(formulas)
+    stamp = _stamp(pkg, writable)
+    try:
+        new_data = pkg.with_values(values, stop_recalc_on_open=stop_recalc, constants=stamp)
+    except zipfile.BadZipFile as exc:               # a part we copy as it is turned out damaged
+        raise WorkbookRefused(f"{pkg.name} er beskadiget ({exc}). Filen er ikke ændret.",
+                              f"{pkg.name} is damaged ({exc}). The file was not changed.") from None
+    except ValueError as exc:
+        raise WorkbookRefused(f"Resultaterne kunne ikke skrives i {pkg.name} ({exc}). Filen er ikke ændret.",
+                              f"The results could not be written to {pkg.name} ({exc}). The file was not changed.") from None
+    lap("write")
+    if new_data is not None:
+        _verify(new_data, values, {(f.sheet, f.ref) for f in formulas}, pkg.name)
+        lap("verify")
+    return Recalculation(values, problems, new_data, stop_recalc)
+
+
+_STAMP_REF = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+def _stamp(pkg: XlsxPackage, formula_cells: set[tuple[str, str]]) -> dict[tuple[str, str], float]:
+    """The refresh time as a date serial for the workbook's stamp cell, when it names one."""
+    m = _STAMP_REF.match(pkg.defined_names.get(names.LAST_REFRESHED, "").strip())
+    if not m:
+        return {}
+    sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
+    ref = m.group(3) + m.group(4)
+    if sheet not in pkg.sheet_names or (sheet, ref) in formula_cells:
+        return {}  # a stamp that is a formula (or points nowhere) is the workbook's own business
+    epoch = dt.datetime(1904, 1, 1) if pkg.date1904 else dt.datetime(1899, 12, 30)
+    now = dt.datetime.now().replace(microsecond=0)
+    return {(sheet, ref): (now - epoch) / dt.timedelta(days=1)}
+
+
+def _writable(pkg: XlsxPackage) -> set[tuple[str, str]]:
+    out = set()
+    for f in pkg.formulas():
+        out.add((f.sheet, f.ref))
+        if f.array_ref:
+            out.update((f.sheet, r) for r in range_cells(f.array_ref))
+    return out
+
+
+def _verify(new_data: bytes, values: dict, anchors: set, name: str) -> None:
+    """Find every written cell in the new package: it must be there once, with the value written."""
+    try:
+        check = XlsxPackage(new_data, name)
+        by_sheet: dict[str, dict[str, object]] = {}
+        for (sheet, ref), value in values.items():
+            by_sheet.setdefault(sheet, {})[ref.replace("$", "").upper()] = value
+        anchors_by_sheet: dict[str, set[str]] = {}
+        for s, r in anchors:
+            anchors_by_sheet.setdefault(s, set()).add(r)
+        for sheet, wanted in by_sheet.items():
+            formula_refs = anchors_by_sheet.get(sheet, set())
+            stored = check.stored_values(sheet, wanted, formula_refs)
+            for ref, value in wanted.items():
+                got = stored.get(ref, "<missing>")
+                if type(value) is float and type(got) is float and got == value and math.isfinite(value):
+                    continue      # a finite float's written text reads back as itself (repr round-trips)
+                want_t, want_v = serialise_value(value, check.date1904)
+                if not _same(got, value, want_t, want_v):
+                    raise AssertionError(f"{sheet}!{ref}: wrote {value!r}, read back {got!r}")
+    except (WorkbookRefused, AssertionError) as exc:
+        raise WorkbookRefused(
+            f"Den opdaterede udgave af {name} kunne ikke kontrolleres ({exc}). Filen er ikke ændret.",
+            f"The refreshed version of {name} failed its check ({exc}). The file was not changed.") from None
+
+
+def _same(got, value, want_t, want_v) -> bool:
+    if want_t == "e":
+        return isinstance(got, ExcelError) and got.code == want_v.decode()
+    if want_t == "b":
+        return got is value
+    if want_t is None:
+        return type(got) is float and got == float(want_v)
+    return got == str(value)

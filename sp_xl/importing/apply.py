@@ -1,0 +1,252 @@
+"""Applying an import's placements to the workbook: the cells, the record, the new package.
+
+``WorkbookState`` holds the workbook as the import changes it: per period it decides
+written / replaced / unchanged / older / conflict (a hand entry is never overwritten
+without ``force``) and records what was written. ``new_package`` writes the constants into
+the sheet XML (``ooxml.patch``), the tables' "Kilde: …" lines and the import record, and
+reads the result back before anyone may replace a file with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+import math
+import re
+import zipfile
+
+from sp_xl.extracts import Extract
+from sp_xl.importing.layout import MONTHS_DA, TableSlots
+from sp_xl.importing.plan import WHOLE_TABLE, Placement
+from sp_xl.importing.record import ImportRecord, PeriodRecord, TableRecord, read_record, record_parts
+from sp_xl.importing.summary import (
+    CONFLICT,
+    OLDER,
+    REPLACED,
+    UNCHANGED,
+    WRITTEN,
+    Conflict,
+    PeriodOutcome,
+    da_date,
+)
+from sp_xl.ooxml.package import XlsxPackage
+from sp_xl.ooxml.patch import SheetLayoutError, write_cells
+from sp_xl.ooxml.safety import WorkbookRefused
+
+
+def same(a: object, b: object) -> bool:
+    """Equal as cell contents: empty text is empty; numbers exactly (they round-trip via repr)."""
+    a = None if a == "" else a
+    b = None if b == "" else b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) and not isinstance(b, bool):
+        return float(a) == float(b) or (math.isnan(float(a)) and math.isnan(float(b)))
+    return type(a) is type(b) and a == b
+
+
+class WorkbookState:
+    """The workbook as the import changes it: current cell values, pending writes, record."""
+
+    def __init__(self, pkg: XlsxPackage, record: ImportRecord, slots: dict[str, TableSlots],
+                 now: dt.datetime, force: bool):
+        self.pkg, self.record, self.slots, self.now, self.force = pkg, record, slots, now, force
+        self._values: dict[str, dict[str, object]] = {}
+        self.writes: dict[str, dict[str, object]] = {}
+        self.touched: list[str] = []            # tables whose record changed, in order
+        self._sources: dict[str, str] = {}
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.touched)
+
+    def values(self, sheet: str) -> dict[str, object]:
+        if sheet not in self._values:
+            self._values[sheet] = dict(self.pkg.cells(sheet))
+        return self._values[sheet]
+
+    def set(self, sheet: str, ref: str, value: object) -> None:
+        self.values(sheet)[ref] = value
+        self.writes.setdefault(sheet, {})[ref] = value
+
+    def place(self, pl: Placement, extract: Extract) -> PeriodOutcome:
+        table_rec = self.record.tables.get(pl.table)
+        prev = table_rec.periods.get(pl.period) if table_rec else None
+        out = PeriodOutcome(pl.table, pl.period, pl.label, WRITTEN, len(pl.cells))
+        if prev is not None:
+            out.previous = (prev.file, prev.extracted)
+        if prev is not None and prev.extracted > extract.extraction_date and not self.force:
+            out.status = OLDER
+            return out
+        current = self.values(pl.sheet)
+        changes = {}
+        for ref, new in pl.cells.items():
+            old = current.get(ref)
+            if same(old, new):
+                continue
+            changes[ref] = new
+            if old is None or old == "":
+                continue                         # an empty cell holds nothing to lose
+            imported, recorded = table_rec.recorded_value(ref) if table_rec else (False, None)
+            if imported and same(old, recorded):
+                continue
+            if not imported and same(old, _template_value(pl.sheet, ref)):
+                continue
+            out.conflicts.append(Conflict(pl.sheet, ref, old, new, recorded, imported))
+        out.changed_cells = len(changes)
+        if out.conflicts and not self.force:
+            out.status = CONFLICT
+            return out
+        if prev is not None:
+            same_source = prev.file == extract.source_file and prev.extracted == extract.extraction_date
+            recorded_same = all(ref in prev.cells and same(prev.cells[ref], v) for ref, v in pl.cells.items())
+            out.status = UNCHANGED if same_source and recorded_same and not changes else REPLACED
+        if out.status == UNCHANGED:
+            return out
+        for ref, new in changes.items():
+            self.set(pl.sheet, ref, new)
+        if table_rec is None:
+            table = self.slots.get(pl.table)
+            table_rec = self.record.tables[pl.table] = TableRecord(pl.sheet, (table.source_text or "") if table else "")
+        cells = dict(prev.cells) if prev else {}
+        out.kept_cells = sum(1 for ref in cells if ref not in pl.cells)   # not in the newer extract: kept
+        cells.update(pl.cells)
+        table_rec.periods[pl.period] = PeriodRecord(extract.source_file, extract.extraction_date, self.now, cells)
+        if pl.table not in self.touched:
+            self.touched.append(pl.table)
+        return out
+
+    def source_lines(self) -> dict[str, str]:
+        """New "Kilde: …" lines of the tables whose record changed (written into the sheets)."""
+        out = {}
+        for name in self.touched:
+            table = self.slots.get(name)
+            if table is None or table.source_ref is None:
+                continue
+            text = source_line(self.record.tables[name], _period_count(table, name))
+            if text != self.values(table.sheet).get(table.source_ref):
+                self.set(table.sheet, table.source_ref, text)
+            out[name] = text
+        return out
+
+
+@functools.lru_cache(maxsize=1)
+def _template_cells() -> dict[str, dict[str, object]]:
+    """The data sheets of a freshly built master (its example and report numbers)."""
+    from sp_xl.master import build as master
+    from sp_xl.master import data as master_data
+    pkg = XlsxPackage(master.workbook_bytes(), "sp_status.xlsx")
+    return {s: pkg.cells(s) for s in master_data.DATA_SHEETS}
+
+
+def _template_value(sheet: str, ref: str) -> object:
+    try:
+        return _template_cells().get(sheet, {}).get(ref, "\0no template")
+    except Exception:  # noqa: BLE001 - without a template every unrecorded value counts as a hand entry
+        return "\0no template"
+
+
+def _period_count(table: TableSlots, name: str) -> int:
+    if name == "tAfdelinger":
+        return 1
+    if name in ("tLPRFejl", "tSupport"):
+        return table.last_row - table.first_row + 1
+    return table.last_col - table.first_col
+
+
+# ---------------------------------------------------------------- source line
+
+def period_text(keys: list[str]) -> str:
+    """'januar–april 2018', 'uge 1–19 2018', '02-01-2018–11-04-2018' (Danish, as the sheets are)."""
+    def one(key: str) -> str:
+        if key == WHOLE_TABLE:
+            return ""
+        if m := re.fullmatch(r"(\d{4})-(\d{2})", key):
+            return f"{MONTHS_DA[int(m.group(2)) - 1]} {m.group(1)}"
+        if m := re.fullmatch(r"(\d{4})-W(\d{2})", key):
+            return f"uge {int(m.group(2))} {m.group(1)}"
+        return dt.date.fromisoformat(key).strftime("%d-%m-%Y")
+    keys = sorted(keys)
+    if len(keys) == 1:
+        return one(keys[0])
+    first, last = one(keys[0]), one(keys[-1])
+    if first.startswith("uge ") and first.split()[-1] == last.split()[-1]:     # 'uge 1–19 2018'
+        return f"{first.rsplit(' ', 1)[0]}–{last.removeprefix('uge ')}"
+    if first.split()[-1] == last.split()[-1] and not first[:1].isdigit():   # 'januar–april 2018'
+        return f"{first.rsplit(' ', 1)[0]}–{last}"
+    return f"{first}–{last}"
+
+
+def source_line(table: TableRecord, total_periods: int) -> str:
+    groups: dict[tuple[str, dt.date], list[str]] = {}
+    for key, p in table.periods.items():
+        groups.setdefault((p.file, p.extracted), []).append(key)
+    parts = []
+    for (file, extracted), keys in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        span = period_text(keys)
+        parts.append(f"{file}{f' ({span})' if span else ''}, trukket d. {da_date(extracted)}")
+    imported = max(p.imported for p in table.periods.values())
+    text = "Kilde: " + "; ".join(parts) + f" – importeret {imported:%d-%m-%Y kl. %H.%M}"
+    if len(table.periods) < total_periods and table.original_source:
+        rest = table.original_source.removeprefix("Kilde:").strip()
+        text += f"; øvrige tal: {rest}"
+    return text
+
+
+# ---------------------------------------------------------------- the new package
+
+def new_package(pkg: XlsxPackage, data: bytes, state: WorkbookState, name: str) -> bytes:
+    replaced: dict[str, bytes] = {}
+    try:
+        for sheet, values in state.writes.items():
+            part = next(s.part for s in pkg.sheets if s.name == sheet)
+            replaced[pkg.zip_name(part)] = write_cells(pkg.read(part), values)
+    except SheetLayoutError as exc:
+        raise WorkbookRefused(f"Et dataark i {name} har en uventet opbygning ({exc}). Filen er ikke ændret.",
+                              f"A data sheet in {name} has an unexpected layout ({exc}). The file was not changed.") from None
+    rec_replaced, added = record_parts(pkg, state.record)
+    replaced.update({pkg.zip_name(k): v for k, v in rec_replaced.items()})
+    new_data = _rezip(data, replaced, added, state.now)
+    _verify(new_data, state, name)
+    return new_data
+
+
+def _rezip(data: bytes, replaced: dict[str, bytes], added: dict[str, bytes], now: dt.datetime) -> bytes:
+    """The package with some members replaced and some added; every other member's bytes kept."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buf, "w", allowZip64=True) as out:
+        out.comment = src.comment
+        for info in src.infolist():
+            body = replaced.get(info.filename)
+            if body is None:
+                body = src.read(info.filename)
+            zi = zipfile.ZipInfo(info.filename, date_time=max(info.date_time, (1980, 1, 1, 0, 0, 0)))
+            known = info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+            zi.compress_type = info.compress_type if known else zipfile.ZIP_DEFLATED
+            zi.external_attr, zi.create_system, zi.comment = info.external_attr, info.create_system, info.comment
+            out.writestr(zi, body, compresslevel=6 if zi.compress_type == zipfile.ZIP_DEFLATED else None)
+        stamp = max(now.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
+        for member, body in added.items():
+            zi = zipfile.ZipInfo(member, date_time=stamp)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o600 << 16
+            out.writestr(zi, body)
+    return buf.getvalue()
+
+
+def _verify(new_data: bytes, state: WorkbookState, name: str) -> None:
+    """Read the new package back: every written cell holds its value, the record reads back."""
+    try:
+        check = XlsxPackage(new_data, name)
+        for sheet, values in state.writes.items():
+            cells = check.cells(sheet)
+            for ref, value in values.items():
+                if not same(cells.get(ref), value):
+                    raise AssertionError(f"{sheet}!{ref}: wrote {value!r}, read back {cells.get(ref)!r}")
+        if read_record(check).to_xml() != state.record.to_xml():
+            raise AssertionError("the import record does not read back")
+        if check.tables() != state.pkg.tables():
+            raise AssertionError("the tables changed")
+    except (WorkbookRefused, AssertionError, KeyError, ValueError) as exc:
+        raise WorkbookRefused(
+            f"Den importerede udgave af {name} kunne ikke kontrolleres ({exc}). Filen er ikke ændret.",
+            f"The imported version of {name} failed its check ({exc}). The file was not changed.") from None
