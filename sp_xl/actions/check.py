@@ -30,6 +30,7 @@ class Problem:
     cell: str
     kind: str           # short Danish/English label
     detail: str
+    note: bool = False  # worth knowing, not a problem
 
     @property
     def address(self) -> str:
@@ -87,7 +88,7 @@ def find_problems(cells: Iterable[CellInfo], reasons: Callable[[CellInfo], str] 
 
 def data_problems(findings: Iterable[Any]) -> list[Problem]:
     """Findings of the data check (sp_xl.checks.data) as rows of the Kontrol sheet."""
-    return [Problem(f.sheet, f.cell, f.kind, f.detail) for f in findings]
+    return [Problem(f.sheet, f.cell, f.kind, f.detail, getattr(f, "note", False)) for f in findings]
 
 
 def unrepaired_link_problems(text: str) -> list[Problem]:
@@ -101,14 +102,19 @@ def unrepaired_link_problems(text: str) -> list[Problem]:
             for path in (line.strip() for line in (text or "").splitlines()) if path]
 
 
-def check_outcome(problems: Sequence[Problem], workbook_name: str) -> Outcome:
-    if not problems:
-        return Outcome("check", ok=True, lines=[i18n.pick(
-            f"Ingen problemer fundet i {workbook_name}.", f"No problems found in {workbook_name}.")])
-    lines = [i18n.pick(f"{len(problems)} problemer fundet i {workbook_name} – se arket »{KONTROL_SHEET}«:",
-                       f"{len(problems)} problems found in {workbook_name} – see the sheet \"{KONTROL_SHEET}\":")]
-    lines += [f"{p.address}: {p.kind} – {p.detail}" for p in problems]
-    return Outcome("check", ok=True, lines=lines)
+def check_outcome(problems: Sequence[Problem], workbook_name: str, periods: Sequence[str] = ()) -> Outcome:
+    """The check's answer: ok when nothing but notes was found. ``periods`` are lines on the
+    latest period of each table."""
+    real = [p for p in problems if not p.note]
+    if not real:
+        lines = [i18n.pick(f"Ingen problemer fundet i {workbook_name}.", f"No problems found in {workbook_name}.")]
+    else:
+        lines = [i18n.pick(f"{len(real)} problemer fundet i {workbook_name} – se arket »{KONTROL_SHEET}«:",
+                           f"{len(real)} problems found in {workbook_name} – see the sheet \"{KONTROL_SHEET}\":")]
+    lines += [f"{p.address}: {p.kind} – {p.detail}" for p in real]
+    lines += [f"{p.kind}: {p.detail}" for p in problems if p.note]
+    lines += list(periods)
+    return Outcome("check", ok=not real, lines=lines)
 
 
 def kontrol_rows(problems: Sequence[Problem], checked_at: dt.datetime) -> list[list[Any]]:
@@ -132,19 +138,20 @@ def kontrol_rows(problems: Sequence[Problem], checked_at: dt.datetime) -> list[l
 def check_file(path: str | Path) -> Outcome:
     """The data check on a saved workbook (command line and tests): cached values and
     formulas as the file stores them, and add-in links in the package."""
-    from sp_xl.checks.data import check_package
+    from sp_xl.checks.data import check_package, latest_periods
     from sp_xl.ooxml.package import XlsxPackage
 
     path = Path(path)
+    pkg = XlsxPackage.open(path)
     problems = find_problems(file_cells(path))
-    problems += data_problems(check_package(XlsxPackage.open(path)))
+    problems += data_problems(check_package(pkg))
     seen = {(p.sheet, p.cell) for p in problems}
     for f in links_in_file(path).formulas:
         if (f.sheet, f.cell) not in seen:
             problems.insert(0, Problem(f.sheet, f.cell, _link_kind(),
                                        i18n.pick(f"Formlen bruger {ADDIN_NAME} fra {f.target}.",
                                                  f"The formula uses {ADDIN_NAME} from {f.target}.")))
-    return check_outcome(problems, path.name)
+    return check_outcome(problems, path.name, latest_periods(pkg))
 
 
 def file_cells(path: Path) -> Iterable[CellInfo]:

@@ -30,10 +30,12 @@ from pathlib import Path
 from sp_xl import i18n
 from sp_xl.extracts import Extract, ExtractError, Message, read_extract
 from sp_xl.ooxml import safety
+from sp_xl.engine.recalc import default_evaluate, recalculate
 from sp_xl.importing.apply import WorkbookState, new_package
 from sp_xl.importing.layout import TableSlots, read_slots
 from sp_xl.importing.plan import plan
-from sp_xl.importing.record import ImportRecord, read_record
+from sp_xl.importing.record import read_record
+from sp_xl.importing.units import Units
 from sp_xl.importing.summary import FileOutcome, ImportSummary
 from sp_xl.ooxml.package import XlsxPackage
 from sp_xl.ooxml.sheetscan import gc_paused
@@ -43,20 +45,22 @@ NAME_ANSWER_DAYS = "Mål_SvarHverdage"
 
 
 def import_extracts(path, files: Iterable, *, backup: bool = True, force: bool = False, dry_run: bool = False,
-                    now: dt.datetime | None = None,
+                    refresh: bool = True, now: dt.datetime | None = None,
                     before_replace: Callable[[], None] | None = None) -> ImportSummary:
     """Import the extract ``files`` into the workbook at ``path``; see the module docstring.
 
     Raises WorkbookRefused (Danish, English via i18n) and leaves the file untouched when it
     cannot or may not be written. An extract that cannot be read is listed in the summary
-    with its reason; the others are still imported. ``now`` fixes the import time (tests).
+    with its reason; the others are still imported. With ``refresh`` (the default) every formula
+    is computed again before the file is written, so the report shows the new periods at once
+    (one write, one backup). ``now`` fixes the import time (tests).
     """
     with gc_paused():
         return _import(Path(path), [Path(f) for f in files], backup=backup, force=force, dry_run=dry_run,
-                       now=now, before_replace=before_replace)
+                       refresh=refresh, now=now, before_replace=before_replace)
 
 
-def _import(path: Path, files: list[Path], *, backup, force, dry_run, now, before_replace) -> ImportSummary:
+def _import(path: Path, files: list[Path], *, backup, force, dry_run, refresh, now, before_replace) -> ImportSummary:
     started = time.perf_counter()
     now = (now or dt.datetime.now()).replace(microsecond=0)
     safety.check_path(path)
@@ -72,7 +76,7 @@ def _import(path: Path, files: list[Path], *, backup, force, dry_run, now, befor
         raise WorkbookRefused(
             f"Importregistret i {path.name} kan ikke læses ({exc}). Filen er ikke ændret.",
             f"The import record in {path.name} cannot be read ({exc}). The file was not changed.") from None
-    _years_from_record(slots, record)
+    units = Units.of(slots, _names_in_data(slots))
     summary = ImportSummary(path, dry_run=dry_run, force=force)
     state = WorkbookState(pkg, record, slots, now, force)
 
@@ -85,7 +89,7 @@ def _import(path: Path, files: list[Path], *, backup, force, dry_run, now, befor
             read.append((outcome, extract))
     # Oldest extraction first, so that of two extracts of one period the newer one is kept.
     for outcome, extract in sorted(read, key=lambda oe: oe[1].extraction_date):
-        result = plan(extract, slots)
+        result = plan(extract, slots, units)
         outcome.unplaced = result.unplaced
         for placement in result.placements:
             outcome.periods.append(state.place(placement, extract))
@@ -94,6 +98,8 @@ def _import(path: Path, files: list[Path], *, backup, force, dry_run, now, befor
     summary.changed = state.changed
     if state.changed:
         new_data = new_package(pkg, data, state, path.name)
+        if refresh and not dry_run:
+            new_data = _recalculated(new_data, path.name, summary)
         if not dry_run:
             summary.backup = safety.replace_workbook(path, new_data, expected=fp, original=data, backup=backup,
                                                      before_replace=before_replace)
@@ -101,16 +107,28 @@ def _import(path: Path, files: list[Path], *, backup, force, dry_run, now, befor
     return summary
 
 
-def _years_from_record(slots: dict[str, TableSlots], record: ImportRecord) -> None:
-    """The year of headings without one ('januar'): once a table has imports, the year of its
-    imported periods; before, the year in its original source line (``read_slots``). The
-    current source line is no guide then: it also names the import time."""
-    for name, table_rec in record.tables.items():
-        years = [int(k[:4]) for k in table_rec.periods if re.match(r"\d{4}-(?:\d{2}|W\d{2})$", k)]
-        if name in slots and years:
-            slots[name].year = max(set(years), key=years.count)
-        elif name in slots and (found := re.findall(r"\b(?:19|20)\d{2}\b", table_rec.original_source)):
-            slots[name].year = int(found[-1])
+def _names_in_data(slots: dict[str, TableSlots]) -> list[str]:
+    """Hospital names the data tables hold (what a workbook without a name table knows)."""
+    out = []
+    for table in slots.values():
+        col = table.column("Hospital")
+        if col is not None:
+            out += [v for r in range(table.first_row, table.last_row + 1) if isinstance(v := table.value(r, col), str)]
+    return list(dict.fromkeys(out))
+
+
+def _recalculated(new_data: bytes, name: str, summary: ImportSummary) -> bytes:
+    """The imported package with every formula computed again (as ``sp-xl refresh`` does)."""
+    try:
+        result = recalculate(XlsxPackage(new_data, name), default_evaluate())
+    except WorkbookRefused as exc:
+        summary.refresh_skipped = Message(
+            f"Rapportarkene er ikke beregnet igen ({exc.reason_da}); kør »Opdater alle ark« (sp-xl refresh).",
+            f"The report sheets were not recomputed ({exc.reason_en}); run \"Refresh all sheets\" (sp-xl refresh).")
+        return new_data
+    summary.refreshed = len(result.values)
+    summary.refresh_problems = result.problems
+    return result.new_data if result.new_data is not None else new_data
 
 
 def _read(f: Path, outcome: FileOutcome, within_days: int) -> Extract | None:
@@ -165,6 +183,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dry-run", action="store_true",
                         help=pick("vis hvad importen ville gøre, uden at ændre filen",
                                   "show what the import would do without changing the file"))
+    parser.add_argument("--no-refresh", action="store_true",
+                        help=pick("beregn ikke formlerne igen efter importen (kør sp-xl refresh senere)",
+                                  "do not recompute the formulas after the import (run sp-xl refresh later)"))
     parser.add_argument("--json", action="store_true",
                         help=pick("skriv en maskinlæsbar JSON-opsummering", "print a machine-readable JSON summary"))
     parser.add_argument("--no-backup", action="store_true",
@@ -178,7 +199,7 @@ def run_cli(args: argparse.Namespace, *, stdout=None, stderr=None) -> int:
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     try:
         summary = import_extracts(args.path, args.sources, backup=not args.no_backup,
-                                  force=args.force, dry_run=args.dry_run)
+                                  force=args.force, dry_run=args.dry_run, refresh=not args.no_refresh)
     except WorkbookRefused as exc:
         return _fail(args, stdout, stderr, i18n.pick("Afvist: ", "Refused: ") + exc.message)
     except Exception as exc:  # noqa: BLE001 - one readable line, never a traceback

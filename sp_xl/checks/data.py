@@ -1,13 +1,16 @@
 """The data check behind "Tjek data": problems in the data tables and targets of a workbook.
 
-It looks at every Excel table (a header row, then one row per hospital, week or day) and at
-the targets (defined names ``Mål_*``), and finds what most often goes wrong when extracts are
-pasted by hand:
+It looks at every Excel table (a header row, then one row per period and hospital, or per
+department) and at the targets (defined names ``Mål_*``), and finds what most often goes wrong
+when extracts are pasted by hand or arrive late:
 
 - text in a number cell (e.g. "12 %" or "1.807" pasted as text),
-- a missing period: an empty cell under a month heading, or a gap in a column of weeks or dates,
-- the same hospital, department, week or date twice,
-- a target that is empty or not a number.
+- a row whose figures are empty,
+- the same key twice (a month and hospital, a week, a department),
+- a period missing between a table's first and latest (``calendar``), or missing for one
+  hospital, and (a note) a monthly table that lags behind the others,
+- a target that is empty or not a number,
+- (a saved file) numbers that were never computed, or not since the last import.
 
 It works on plain values, so that the command line (a saved file, through ``XlsxPackage``)
 and the ribbon (live cells, through xlwings) share it.
@@ -21,14 +24,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sp_xl import i18n
+from sp_xl.checks.calendar import TableCalendar, calendar, describe_periods, label, period_kind
 from sp_xl.errors import ExcelError
 from sp_xl.ooxml.cellrefs import col_letters, split_ref
 
-MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september",
-             "oktober", "november", "december")
-_MONTH_HEADING = re.compile(r"^\s*(" + "|".join(MONTHS_DA) + r")\b", re.I)
-_WEEK_HEADING = re.compile(r"^\s*(uge|week)\b", re.I)
-_DATE_HEADING = re.compile(r"^\s*(dato|date|dag|day)\b", re.I)
+KEY_HEADINGS = {"hospital", "afdeling", "navn i udtræk"}
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,7 @@ class Finding:
     kind_en: str
     detail_da: str
     detail_en: str
+    note: bool = False            # worth knowing, not a problem (e.g. a table that lags)
 
     @property
     def kind(self) -> str:
@@ -69,11 +70,31 @@ def _blank(v: object) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
 
 
-def check_tables(tables: Iterable[Table]) -> list[Finding]:
+def check_tables(tables: Iterable[Table], date1904: bool = False) -> list[Finding]:
     findings: list[Finding] = []
+    calendars = []
     for t in tables:
-        findings += _text_in_numbers(t) + _missing_months(t) + _duplicates(t) + _gaps(t)
-    return findings
+        findings += _text_in_numbers(t) + _empty_figures(t) + _duplicates(t)
+        cal = calendar(t.name, t.sheet, t.headings, t.rows, date1904)
+        if cal is not None:
+            calendars.append(cal)
+            findings += _gaps(t, cal)
+    return findings + _lagging(calendars)
+
+
+def calendars_of(tables: Iterable[Table], date1904: bool = False) -> list[TableCalendar]:
+    return [c for t in tables if (c := calendar(t.name, t.sheet, t.headings, t.rows, date1904)) is not None]
+
+
+def _keys(t: Table) -> int:
+    """How many leading columns make a row's key: a period (and hospital), or a name."""
+    if not t.headings:
+        return 0
+    first = str(t.headings[0] or "").strip().casefold()
+    second = str(t.headings[1] or "").strip().casefold() if len(t.headings) > 1 else ""
+    if period_kind(first):
+        return 2 if second in KEY_HEADINGS else 1
+    return 1 if first in KEY_HEADINGS else 0
 
 
 def _cell(t: Table, i: int, j: int) -> str:
@@ -94,55 +115,71 @@ def _text_in_numbers(t: Table) -> list[Finding]:
     return out
 
 
-def _missing_months(t: Table) -> list[Finding]:
+def _empty_figures(t: Table) -> list[Finding]:
+    """A keyed row whose figures are all empty: the period is there, its numbers are not."""
+    keys = _keys(t)
+    if not keys or len(t.headings) <= keys:
+        return []
     out = []
-    for j, heading in enumerate(t.headings):
-        if j == 0 or not _MONTH_HEADING.match(str(heading or "")):
+    for i, row in enumerate(t.rows):
+        if any(_blank(v) for v in row[:keys]):
             continue
-        for i, row in enumerate(t.rows):
-            label = row[0] if row else None
-            if not _blank(label) and (j >= len(row) or _blank(row[j])):
-                out.append(Finding(t.sheet, _cell(t, i, j), "Manglende måned", "Missing month",
-                                   f"{t.name}: ingen værdi for '{label}' i {heading}.",
-                                   f"{t.name}: no value for '{label}' in {heading}."))
+        figures = row[keys:]
+        if figures and all(_blank(v) for v in figures):
+            out.append(Finding(t.sheet, _cell(t, i, keys), "Manglende tal", "Missing figures",
+                               f"{t.name}: rækken for {_label(row[0])} har ingen tal.",
+                               f"{t.name}: the row for {_label(row[0])} has no figures."))
     return out
 
 
 def _duplicates(t: Table) -> list[Finding]:
+    keys = _keys(t)
+    if not keys:
+        return []
     out, seen = [], {}
     for i, row in enumerate(t.rows):
-        label = row[0] if row else None
-        if _blank(label) or isinstance(label, ExcelError):
+        parts = row[:keys]
+        if len(parts) < keys or any(_blank(v) or isinstance(v, ExcelError) for v in parts):
             continue
-        key = label.strip().casefold() if isinstance(label, str) else label
+        key = tuple(v.strip().casefold() if isinstance(v, str) else v for v in parts)
+        shown = " / ".join(_label(v) for v in parts)
         if key in seen:
             out.append(Finding(t.sheet, _cell(t, i, 0), "Dublet", "Duplicate",
-                               f"{t.name}: '{label}' står også i {_cell(t, seen[key], 0)}.",
-                               f"{t.name}: '{label}' also appears in {_cell(t, seen[key], 0)}."))
+                               f"{t.name}: '{shown}' står også i {_cell(t, seen[key], 0)}.",
+                               f"{t.name}: '{shown}' also appears in {_cell(t, seen[key], 0)}."))
         else:
             seen[key] = i
     return out
 
 
-def _gaps(t: Table) -> list[Finding]:
-    """Weeks or days missing in the label column: each period should follow the one before."""
-    heading = str(t.headings[0] or "") if t.headings else ""
-    labels = [(i, r[0]) for i, r in enumerate(t.rows) if r and not _blank(r[0])]
-    if _WEEK_HEADING.match(heading):
-        step, kind = 1, ("uge", "week")
-        keys = [(i, v) for i, v in labels if _is_number(v)]
-    elif _DATE_HEADING.match(heading):
-        step, kind = 1, ("dag", "day")
-        keys = [(i, _day_number(v)) for i, v in labels if _day_number(v) is not None]
-    else:
-        return []
+def _gaps(t: Table, cal: TableCalendar) -> list[Finding]:
+    """Periods missing between a table's first and latest, and periods one hospital lacks."""
     out = []
-    for (i0, a), (i1, b) in zip(keys, keys[1:]):
-        if b - a > step:
-            missing = int(b - a - 1)
-            out.append(Finding(t.sheet, _cell(t, i1, 0), "Manglende periode", "Missing period",
-                               f"{t.name}: {missing} {kind[0]}(e) mangler før {_label(t.rows[i1][0])}.",
-                               f"{t.name}: {missing} {kind[1]}(s) missing before {_label(t.rows[i1][0])}."))
+    if cal.missing:
+        da, en = describe_periods(cal.kind, cal.missing)
+        out.append(Finding(t.sheet, _cell(t, 0, 0), "Manglende periode", "Missing period",
+                           f"{t.name} mangler {da}.", f"{t.name} is missing {en}."))
+    for unit, days in cal.missing_by_unit.items():
+        da, en = describe_periods(cal.kind, days)
+        out.append(Finding(t.sheet, _cell(t, 0, 1), "Manglende periode", "Missing period",
+                           f"{t.name}: {unit} mangler {da}.", f"{t.name}: {unit} is missing {en}."))
+    return out
+
+
+def _lagging(calendars: list[TableCalendar]) -> list[Finding]:
+    """A note for each monthly table whose latest month is before the latest of the others."""
+    monthly = [c for c in calendars if c.kind == "month" and c.latest]
+    if len(monthly) < 2:
+        return []
+    newest = max(c.latest for c in monthly)
+    da_new, en_new = label("month", newest)
+    out = []
+    for c in monthly:
+        if c.latest < newest:
+            da, en = label("month", c.latest)
+            out.append(Finding(c.sheet, "", "Bemærk", "Note",
+                               f"{c.name} går til {da}, andre tabeller til {da_new}.",
+                               f"{c.name} runs to {en}, other tables to {en_new}.", note=True))
     return out
 
 
@@ -180,16 +217,62 @@ def check_targets(targets: Mapping[str, tuple[str, str, object]]) -> list[Findin
 
 def check_package(pkg) -> list[Finding]:
     """The data check on an ``XlsxPackage`` (its constants and cached values)."""
-    tables = []
-    for name, (sheet, ref, headings) in pkg.tables().items():
-        cells = pkg.cells(sheet)
-        (r0, c0), (r1, c1) = (split_ref(p.replace("$", "")) for p in ref.split(":"))
-        rows = [[cells.get(f"{col_letters(c)}{r}") for c in range(c0, c1 + 1)] for r in range(r0 + 1, r1 + 1)]
-        tables.append(Table(sheet, name, r0 + 1, c0, list(headings), rows))
+    tables = package_tables(pkg)
     targets = {}
     for name, target in pkg.defined_names.items():
         m = re.fullmatch(r"'?(.+?)'?!(\$?[A-Z]+\$?\d+)", target)
         if name.startswith("Mål_") and m:
             sheet, cell = m.group(1).replace("''", "'"), m.group(2).replace("$", "")
             targets[name] = (sheet, cell, pkg.cells(sheet).get(cell) if sheet in pkg.sheet_names else None)
-    return check_tables(tables) + check_targets(targets)
+    return check_tables(tables, pkg.date1904) + check_targets(targets) + _freshness(pkg)
+
+
+def package_tables(pkg) -> list[Table]:
+    out = []
+    for name, (sheet, ref, headings) in pkg.tables().items():
+        cells = pkg.cells(sheet)
+        (r0, c0), (r1, c1) = (split_ref(p.replace("$", "")) for p in ref.split(":"))
+        rows = [[cells.get(f"{col_letters(c)}{r}") for c in range(c0, c1 + 1)] for r in range(r0 + 1, r1 + 1)]
+        out.append(Table(sheet, name, r0 + 1, c0, list(headings), rows))
+    return out
+
+
+def latest_periods(pkg) -> list[str]:
+    """One line per table with periods: its latest (Danish, English via i18n)."""
+    cals = calendars_of(package_tables(pkg), pkg.date1904)
+    if not cals:
+        return []
+    parts = [(c.name, label(c.kind, c.latest)) for c in cals if c.latest]
+    return [i18n.pick("Seneste periode pr. tabel: ", "Latest period per table: ")
+            + ", ".join(f"{name} {i18n.pick(*lab)}" for name, lab in parts)]
+
+
+def _freshness(pkg) -> list[Finding]:
+    """Numbers never computed, or not computed since the last import (the refresh stamp,
+    ``sp_SidstOpdateret``, against the import record)."""
+    from sp_xl.importing.record import read_record
+    from sp_xl.ooxml.names import LAST_REFRESHED
+
+    m = re.fullmatch(r"=?'?(.+?)'?!\$?([A-Z]+)\$?(\d+)", pkg.defined_names.get(LAST_REFRESHED, "").strip())
+    if not m or m.group(1).replace("''", "'") not in pkg.sheet_names or not pkg.formulas():
+        return []
+    sheet, cell = m.group(1).replace("''", "'"), m.group(2) + m.group(3)
+    stamp = pkg.cells(sheet).get(cell)
+    if not _is_number(stamp):
+        return [Finding(sheet, cell, "Ikke beregnet", "Not computed",
+                        "Arbejdsbogens tal er ikke beregnet endnu: kør Opdater alle ark (sp-xl refresh).",
+                        "The workbook's numbers have not been computed yet: run Refresh all sheets (sp-xl refresh).")]
+    try:
+        imported = [p.imported for t in read_record(pkg).tables.values() for p in t.periods.values()]
+    except Exception:  # noqa: BLE001 - a damaged record is the import's business, not the check's
+        return []
+    epoch = dt.datetime(1904, 1, 1) if pkg.date1904 else dt.datetime(1899, 12, 30)
+    stamped = epoch + dt.timedelta(days=float(stamp))
+    if imported and max(imported) > stamped + dt.timedelta(seconds=1):
+        last = max(imported)
+        return [Finding(sheet, cell, "Ikke beregnet", "Not computed",
+                        f"Der er importeret udtræk {last:%d-%m-%Y kl. %H.%M}, efter at tallene sidst blev beregnet "
+                        f"({stamped:%d-%m-%Y kl. %H.%M}): kør Opdater alle ark (sp-xl refresh).",
+                        f"Extracts were imported {last:%Y-%m-%d %H:%M}, after the numbers were last computed "
+                        f"({stamped:%Y-%m-%d %H:%M}): run Refresh all sheets (sp-xl refresh).")]
+    return []

@@ -22,6 +22,7 @@ from sp_xl.ooxml.cellvalues import serialise_value
 from sp_xl.ooxml.model import FormulaNote
 from sp_xl.ooxml.package import XlsxPackage
 from sp_xl.ooxml.safety import WorkbookRefused
+from sp_xl.ooxml.visibility import slot_areas, slot_visibility
 
 _SP_CALL = re.compile(r"(?<![\w.])(?:\[\d+\]!|'[^']*'!|[\w.\\:/ -]+!)?SP_[A-Z0-9_]+\s*\(", re.I)
 
@@ -79,9 +80,10 @@ def recalculate(pkg: XlsxPackage, evaluate: Callable, progress=None,
         values.pop(k)
 
     stop_recalc = bool(formulas) and uses_sp_functions(formulas)
+    hidden = _slot_visibility(pkg, values)
     stamp = _stamp(pkg, writable)
     try:
-        new_data = pkg.with_values(values, stop_recalc_on_open=stop_recalc, constants=stamp)
+        new_data = pkg.with_values(values, stop_recalc_on_open=stop_recalc, constants=stamp, hidden=hidden)
     except zipfile.BadZipFile as exc:               # a part we copy as it is turned out damaged
         raise WorkbookRefused(f"{pkg.name} er beskadiget ({exc}). Filen er ikke ændret.",
                               f"{pkg.name} is damaged ({exc}). The file was not changed.") from None
@@ -119,6 +121,20 @@ def _writable(pkg: XlsxPackage) -> set[tuple[str, str]]:
         if f.array_ref:
             out.update((f.sheet, r) for r in range_cells(f.array_ref))
     return out
+
+
+def _slot_visibility(pkg: XlsxPackage, values: dict) -> dict:
+    """Rows and columns of the report views to hide or show, from the new values (see
+    ``sp_xl.ooxml.names``: the ``sp_Vis_`` names)."""
+    areas = slot_areas(pkg.defined_names, names.VISIBILITY_PREFIX)
+    if not areas:
+        return {}
+
+    def value_of(sheet: str, ref: str) -> object:
+        key = (sheet, ref)
+        return values[key] if key in values else pkg.cells(sheet).get(ref) if sheet in pkg.sheet_names else None
+
+    return slot_visibility({s: a for s, a in areas.items() if s in pkg.sheet_names}, value_of)
 
 
 def _verify(new_data: bytes, values: dict, anchors: set, name: str) -> None:

@@ -19,8 +19,10 @@ import zipfile
 from sp_xl.extracts import Extract
 from sp_xl.importing.layout import MONTHS_DA, TableSlots
 from sp_xl.importing.plan import WHOLE_TABLE, Placement
+from sp_xl.importing.units import name_key
 from sp_xl.importing.record import ImportRecord, PeriodRecord, TableRecord, read_record, record_parts
 from sp_xl.importing.summary import (
+    BLOCKED,
     CONFLICT,
     OLDER,
     REPLACED,
@@ -31,8 +33,19 @@ from sp_xl.importing.summary import (
     da_date,
 )
 from sp_xl.ooxml.package import XlsxPackage
+from sp_xl.ooxml.cellrefs import split_ref
 from sp_xl.ooxml.patch import SheetLayoutError, write_cells
+from sp_xl.ooxml.tables import grow, row_styles, table_infos
 from sp_xl.ooxml.safety import WorkbookRefused
+
+
+def _key(value: object) -> object:
+    """A key cell as compared: numbers (dates) exactly, names as the name table compares them."""
+    if isinstance(value, bool) or value is None or value == "":
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    return name_key(value)
 
 
 def same(a: object, b: object) -> bool:
@@ -45,7 +58,8 @@ def same(a: object, b: object) -> bool:
 
 
 class WorkbookState:
-    """The workbook as the import changes it: current cell values, pending writes, record."""
+    """The workbook as the import changes it: current cell values, pending writes, record, and
+    where each long table ends now (a new period's rows go under it)."""
 
     def __init__(self, pkg: XlsxPackage, record: ImportRecord, slots: dict[str, TableSlots],
                  now: dt.datetime, force: bool):
@@ -53,11 +67,17 @@ class WorkbookState:
         self._values: dict[str, dict[str, object]] = {}
         self.writes: dict[str, dict[str, object]] = {}
         self.touched: list[str] = []            # tables whose record changed, in order
-        self._sources: dict[str, str] = {}
+        self.last_row = {name: t.last_row for name, t in slots.items()}
+        self._keys: dict[str, dict[tuple, int]] = {}
 
     @property
     def changed(self) -> bool:
         return bool(self.touched)
+
+    @property
+    def growth(self) -> dict[str, int]:
+        """Tables that got rows, and their new last row."""
+        return {name: last for name, last in self.last_row.items() if last > self.slots[name].last_row}
 
     def values(self, sheet: str) -> dict[str, object]:
         if sheet not in self._values:
@@ -68,18 +88,74 @@ class WorkbookState:
         self.values(sheet)[ref] = value
         self.writes.setdefault(sheet, {})[ref] = value
 
+    def _index(self, table: TableSlots, columns: list[int]) -> dict[tuple, int]:
+        if table.name not in self._keys:
+            cells = self.values(table.sheet)
+            index = {}
+            for r in range(table.first_row, self.last_row[table.name] + 1):
+                key = tuple(_key(cells.get(table.ref(r, c))) for c in columns)
+                if all(k is not None for k in key):
+                    index.setdefault(key, r)
+            self._keys[table.name] = index
+        return self._keys[table.name]
+
+    def _cells(self, pl: Placement) -> tuple[dict[str, object], dict[tuple, int], str | None]:
+        """The cells a placement writes: its rows found by key, or given new rows under the table.
+        Returns (cells, new keys -> row, why the table cannot grow or None)."""
+        if not pl.rows:
+            table = self.slots[pl.table]
+            need = table.first_row + pl.snapshot_rows - 1
+            blocked = self._blocked(table, need) if need > self.last_row[pl.table] else None
+            return dict(pl.cells), {}, blocked
+        table = self.slots[pl.table]
+        key_names = list(pl.rows[0].key)
+        key_cols = [table.column(k) for k in key_names]
+        index = self._index(table, key_cols)
+        cells: dict[str, object] = {}
+        new_rows: dict[tuple, int] = {}
+        next_row = self.last_row[pl.table] + 1
+        for row in pl.rows:
+            key = tuple(_key(row.key[k]) for k in key_names)
+            r = index.get(key) or new_rows.get(key)
+            if r is None:
+                r = new_rows[key] = next_row
+                next_row += 1
+                for name, col in zip(key_names, key_cols):
+                    cells[table.ref(r, col)] = row.key[name]
+            for name, value in row.values.items():
+                cells[table.ref(r, table.column(name))] = value
+        blocked = self._blocked(table, next_row - 1) if new_rows else None
+        return cells, new_rows, blocked
+
+    def _blocked(self, table: TableSlots, new_last: int) -> str | None:
+        """Why ``table`` cannot grow to ``new_last``, in Danish/English, or None."""
+        if table.totals_rows:
+            return "tabellen har en totalrække"
+        if table.source_below:
+            return "kildelinjen står under tabellen (arbejdsbogen er fra en ældre version)"
+        cells = self.values(table.sheet)
+        for r in range(self.last_row[table.name] + 1, new_last + 1):
+            for c in range(table.first_col, table.last_col + 1):
+                if cells.get(table.ref(r, c)) not in (None, ""):
+                    return f"cellen {table.ref(r, c)} under tabellen er ikke tom"
+        return None
+
     def place(self, pl: Placement, extract: Extract) -> PeriodOutcome:
         table_rec = self.record.tables.get(pl.table)
         prev = table_rec.periods.get(pl.period) if table_rec else None
-        out = PeriodOutcome(pl.table, pl.period, pl.label, WRITTEN, len(pl.cells))
+        wanted, new_rows, blocked = self._cells(pl)
+        out = PeriodOutcome(pl.table, pl.period, pl.label, WRITTEN, len(wanted))
         if prev is not None:
             out.previous = (prev.file, prev.extracted)
         if prev is not None and prev.extracted > extract.extraction_date and not self.force:
             out.status = OLDER
             return out
+        if blocked:
+            out.status, out.blocked = BLOCKED, blocked
+            return out
         current = self.values(pl.sheet)
         changes = {}
-        for ref, new in pl.cells.items():
+        for ref, new in wanted.items():
             old = current.get(ref)
             if same(old, new):
                 continue
@@ -93,27 +169,42 @@ class WorkbookState:
                 continue
             out.conflicts.append(Conflict(pl.sheet, ref, old, new, recorded, imported))
         out.changed_cells = len(changes)
+        out.new_rows = len(new_rows)
         if out.conflicts and not self.force:
             out.status = CONFLICT
             return out
         if prev is not None:
             same_source = prev.file == extract.source_file and prev.extracted == extract.extraction_date
-            recorded_same = all(ref in prev.cells and same(prev.cells[ref], v) for ref, v in pl.cells.items())
+            recorded_same = all(ref in prev.cells and same(prev.cells[ref], v) for ref, v in wanted.items())
             out.status = UNCHANGED if same_source and recorded_same and not changes else REPLACED
         if out.status == UNCHANGED:
             return out
         for ref, new in changes.items():
             self.set(pl.sheet, ref, new)
+        if new_rows:
+            self._keys.get(pl.table, {}).update(new_rows)
+            self.last_row[pl.table] = max(new_rows.values())
+        elif pl.snapshot_rows:
+            table = self.slots[pl.table]
+            self.last_row[pl.table] = max(self.last_row[pl.table], table.first_row + pl.snapshot_rows - 1)
         if table_rec is None:
             table = self.slots.get(pl.table)
             table_rec = self.record.tables[pl.table] = TableRecord(pl.sheet, (table.source_text or "") if table else "")
         cells = dict(prev.cells) if prev else {}
-        out.kept_cells = sum(1 for ref in cells if ref not in pl.cells)   # not in the newer extract: kept
-        cells.update(pl.cells)
+        out.kept_cells = sum(1 for ref in cells if ref not in wanted)   # not in the newer extract: kept
+        cells.update(wanted)
         table_rec.periods[pl.period] = PeriodRecord(extract.source_file, extract.extraction_date, self.now, cells)
         if pl.table not in self.touched:
             self.touched.append(pl.table)
         return out
+
+    def _period_count(self, table: TableSlots) -> int:
+        """How many periods the table holds (distinct values of its first column)."""
+        if table.name == "tAfdelinger":
+            return 1
+        cells = self.values(table.sheet)
+        return len({_key(cells.get(table.ref(r, table.first_col))) for r in range(table.first_row, self.last_row[table.name] + 1)}
+                   - {None})
 
     def source_lines(self) -> dict[str, str]:
         """New "Kilde: …" lines of the tables whose record changed (written into the sheets)."""
@@ -122,7 +213,7 @@ class WorkbookState:
             table = self.slots.get(name)
             if table is None or table.source_ref is None:
                 continue
-            text = source_line(self.record.tables[name], _period_count(table, name))
+            text = source_line(self.record.tables[name], self._period_count(table))
             if text != self.values(table.sheet).get(table.source_ref):
                 self.set(table.sheet, table.source_ref, text)
             out[name] = text
@@ -143,14 +234,6 @@ def _template_value(sheet: str, ref: str) -> object:
         return _template_cells().get(sheet, {}).get(ref, "\0no template")
     except Exception:  # noqa: BLE001 - without a template every unrecorded value counts as a hand entry
         return "\0no template"
-
-
-def _period_count(table: TableSlots, name: str) -> int:
-    if name == "tAfdelinger":
-        return 1
-    if name in ("tLPRFejl", "tSupport"):
-        return table.last_row - table.first_row + 1
-    return table.last_col - table.first_col
 
 
 # ---------------------------------------------------------------- source line
@@ -195,19 +278,38 @@ def source_line(table: TableRecord, total_periods: int) -> str:
 # ---------------------------------------------------------------- the new package
 
 def new_package(pkg: XlsxPackage, data: bytes, state: WorkbookState, name: str) -> bytes:
-    replaced: dict[str, bytes] = {}
+    replaced: dict[str, bytes] = {}           # by part name; zip names only when writing
+    growth = state.growth
+    tables = table_infos(pkg) if growth else {}
     try:
         for sheet, values in state.writes.items():
             part = next(s.part for s in pkg.sheets if s.name == sheet)
-            replaced[pkg.zip_name(part)] = write_cells(pkg.read(part), values)
+            xml = pkg.read(part)
+            replaced[part] = write_cells(xml, values, _new_row_styles(xml, sheet, values, tables, growth))
     except SheetLayoutError as exc:
         raise WorkbookRefused(f"Et dataark i {name} har en uventet opbygning ({exc}). Filen er ikke ændret.",
                               f"A data sheet in {name} has an unexpected layout ({exc}). The file was not changed.") from None
+    grow(pkg, replaced, growth)
     rec_replaced, added = record_parts(pkg, state.record)
-    replaced.update({pkg.zip_name(k): v for k, v in rec_replaced.items()})
-    new_data = _rezip(data, replaced, added, state.now)
+    replaced.update(rec_replaced)
+    new_data = _rezip(data, {pkg.zip_name(k): v for k, v in replaced.items()}, added, state.now)
     _verify(new_data, state, name)
     return new_data
+
+
+def _new_row_styles(xml: bytes, sheet: str, values: dict, tables: dict, growth: dict[str, int]) -> dict[str, bytes]:
+    """New rows of a growing table get the styles (formats) of its last row as it was."""
+    out: dict[str, bytes] = {}
+    for table_name, last in growth.items():
+        t = tables[table_name]
+        if t.sheet != sheet:
+            continue
+        styles = row_styles(xml, t.last_body_row, t.c1, t.c2)
+        for ref in values:
+            r, c = split_ref(ref)
+            if t.last_body_row < r <= last and c in styles:
+                out[ref] = styles[c]
+    return out
 
 
 def _rezip(data: bytes, replaced: dict[str, bytes], added: dict[str, bytes], now: dt.datetime) -> bytes:
@@ -244,7 +346,12 @@ def _verify(new_data: bytes, state: WorkbookState, name: str) -> None:
                     raise AssertionError(f"{sheet}!{ref}: wrote {value!r}, read back {cells.get(ref)!r}")
         if read_record(check).to_xml() != state.record.to_xml():
             raise AssertionError("the import record does not read back")
-        if check.tables() != state.pkg.tables():
+        expected = dict(state.pkg.tables())
+        for table, last in state.growth.items():
+            sheet, ref, cols = expected[table]
+            start, end = ref.split(":")
+            expected[table] = (sheet, f"{start}:{end.rstrip('0123456789')}{last}", cols)
+        if check.tables() != expected:
             raise AssertionError("the tables changed")
     except (WorkbookRefused, AssertionError, KeyError, ValueError) as exc:
         raise WorkbookRefused(

@@ -1,10 +1,11 @@
 """Where an extract's numbers may go: the slots of the master's data tables.
 
-Read from the workbook itself (its Excel tables, header cells and first column), never
+Read from the workbook itself (its Excel tables, header cells and key columns), never
 assumed, so a master whose rows were reordered by hand still gets each number in the row
-that names its hospital, day or week. Only existing slots are used: a month, day, week or
-hospital the table has no row/column for is reported, not added (growing tables and the
-charts that read them is out of scope for this version).
+that names its period and hospital. A long table (one row per period and hospital) takes a
+new period as new rows at its bottom: ``TableSlots.last_row`` is where it ends now, and the
+table's "Kilde: …" line is the cell right above its header (or, in masters from before
+tables grew, right under it).
 """
 
 from __future__ import annotations
@@ -52,6 +53,10 @@ def month_label(year: int, month: int) -> tuple[str, str]:
     return f"{MONTHS_DA[month - 1]} {year}", f"{MONTHS_EN[month - 1].capitalize()} {year}"
 
 
+def date_to_serial(day: dt.date, date1904: bool = False) -> float:
+    return float((day - (dt.date(1904, 1, 1) if date1904 else dt.date(1899, 12, 30))).days)
+
+
 def serial_to_date(value: object, date1904: bool = False) -> dt.date | None:
     if isinstance(value, float) and value.is_integer() and 1 < value < 2958466:
         return (dt.date(1904, 1, 1) if date1904 else dt.date(1899, 12, 30)) + dt.timedelta(days=int(value))
@@ -71,13 +76,24 @@ class TableSlots:
     last_col: int
     headers: list[str]
     first_column: dict[int, object]        # body row -> value in the table's first column
-    source_ref: str | None                 # the "Kilde: …" cell right under the table
+    source_ref: str | None                 # the table's "Kilde: …" cell
     source_text: str | None
     year: int | None = None                # the year of month/week headings without one
     date1904: bool = False                 # the workbook's date system, for date keys
+    cells: dict[str, object] | None = None  # every value of the table's sheet
+    totals_rows: int = 0
+    source_below: bool = False             # the source line sits under the table: it cannot grow
 
     def ref(self, row: int, col: int) -> str:
         return f"{col_letters(col)}{row}"
+
+    def column(self, name: str) -> int | None:
+        """The sheet column of a table column, by its heading (case, spacing and dashes ignored)."""
+        wanted = norm(name)
+        return next((self.first_col + i for i, h in enumerate(self.headers) if norm(h) == wanted), None)
+
+    def value(self, row: int, col: int) -> object:
+        return (self.cells or {}).get(self.ref(row, col))
 
 
 def _row_counts(pkg: XlsxPackage) -> dict[str, tuple[int, int]]:
@@ -114,13 +130,16 @@ def read_slots(pkg: XlsxPackage) -> dict[str, TableSlots]:
         header_rows, total_rows = counts.get(name, (1, 0))
         first, last = r1 + min(header_rows, 1), r2 - total_rows
         cells = cells_of.setdefault(sheet, pkg.cells(sheet))
-        below = f"{col_letters(c1)}{r2 + 1}"
-        text = cells.get(below)
-        source_ok = isinstance(text, str) and text.startswith("Kilde:")
+        source_ref, text, below = None, None, False
+        for candidate, is_below in ((f"{col_letters(c1)}{r1 - 1}", False), (f"{col_letters(c1)}{r2 + 1}", True)):
+            value = cells.get(candidate)
+            if isinstance(value, str) and value.startswith("Kilde:"):
+                source_ref, text, below = candidate, value, is_below
+                break
         slots = TableSlots(name, sheet, r1, first, last, c1, c2, list(headers),
                            {r: cells.get(f"{col_letters(c1)}{r}") for r in range(first, last + 1)},
-                           below if source_ok else None, text if source_ok else None,
-                           date1904=bool(getattr(pkg, "date1904", False)))
+                           source_ref, text, date1904=bool(getattr(pkg, "date1904", False)), cells=cells,
+                           totals_rows=total_rows, source_below=below)
         years = _YEAR.findall(slots.source_text or "") or _YEAR.findall(" ".join(map(str, headers)))
         slots.year = int(years[-1]) if years else None
         out[name] = slots

@@ -1,17 +1,20 @@
-"""Which cells an extract fills: one ``Placement`` per table and period, plus what has no slot.
+"""What an extract writes: one ``Placement`` per table and period, plus what it cannot place.
 
-Extract type -> master table (see ``sp_xl.master.data``):
+Extract type -> master table (see ``sp_xl.master.data``); every table is long, one row per
+period (and hospital), so a placement is a list of keyed rows (``Row``) that the workbook
+state finds or appends (``importing.apply``):
 - indicators: Tabel 1/2/4/6 -> tBestOrdSet, tSmartSet, tMinSPBrugere, tMinSPAktive
-  (rows per hospital, one column per month; period = month);
+  (key: month and hospital; period = month);
 - messages: the share answered in time (Tabel 5) -> tMinSPBesvaret (period = month);
 - orders: the usage rate per hospital and month -> tBestOrdSet (Tabel 1, period = month) and
-  the departments -> tAfdelinger (one snapshot: the best-ranked departments that fit its rows,
-  sorted by name as the master keeps them; period = the whole table);
+  the departments -> tAfdelinger (one snapshot, the whole table, best-ranked first as many as
+  there are, sorted by name as the master keeps them);
 - lpr_errors: errors per day and hospital -> tLPRFejl (period = day; within the extract's
   first to last day a hospital of the extract without a row that day had 0);
-- cases: created/closed per ISO week, levels 1-2 and 3 -> tSupport (period = week);
-- key_persons: the master keeps no table for them (the Uddannelse sheet holds the report's
-  count as a constant), so nothing is written and the summary says so.
+- cases: created/closed per ISO week, levels 1-2 and 3 -> tSupport (key: the week's Monday);
+- key_persons: the count per hospital -> tNøglepersoner (period = the month of the extraction).
+Hospital names go through the workbook's name table (``units``); a name it does not know is
+refused with a message that says how to map it.
 """
 
 from __future__ import annotations
@@ -23,12 +26,22 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from sp_xl.extracts import Extract, Kind, Message
-from sp_xl.importing.layout import TableSlots, month_label, month_of, norm, serial_to_date
+from sp_xl.importing.layout import TableSlots, date_to_serial, month_label, norm
+from sp_xl.importing.units import Units
 
 INDICATOR_TABLES = {"tabel_1": "tBestOrdSet", "tabel_2": "tSmartSet", "tabel_4": "tMinSPBrugere",
                     "tabel_6": "tMinSPAktive"}
 TOTAL_ROWS = {"i alt", "total", "i alt (region)", "region hovedstaden"}
 WHOLE_TABLE = "*"
+MONTH, HOSPITAL = "Måned", "Hospital"
+
+
+@dataclass
+class Row:
+    """One row of a long table: its key (column -> value) and its figures (column -> value)."""
+
+    key: dict[str, object]
+    values: dict[str, object]
 
 
 @dataclass
@@ -37,7 +50,9 @@ class Placement:
     sheet: str
     period: str                       # key: '2018-03', '2018-01-02', '2018-W05', '*'
     label: Message                    # 'marts 2018' / 'March 2018'
-    cells: dict[str, object]          # ref -> float | str | None
+    rows: list[Row] = field(default_factory=list)          # found by key, or appended
+    cells: dict[str, object] = field(default_factory=dict)  # ref -> value (a whole-table snapshot)
+    snapshot_rows: int = 0            # rows a snapshot needs (the table grows to hold them)
 
 
 @dataclass
@@ -46,7 +61,7 @@ class Plan:
     unplaced: list[Message] = field(default_factory=list)
 
 
-def plan(extract: Extract, slots: dict[str, TableSlots]) -> Plan:
+def plan(extract: Extract, slots: dict[str, TableSlots], units: Units) -> Plan:
     out = Plan()
     kind = extract.kind
     if kind == Kind.INDICATORS:
@@ -59,30 +74,35 @@ def plan(extract: Extract, slots: dict[str, TableSlots]) -> Plan:
                     f"Indikatortabellen '{key}' har ingen datatabel i arbejdsbogen og er ikke importeret.",
                     f"The indicator table '{key}' has no data table in the workbook and was not imported."))
                 continue
-            _monthly(out, slots, table, frame, extract)
+            _monthly(out, slots, units, table, frame)
     elif kind == Kind.MESSAGES:
-        _monthly(out, slots, "tMinSPBesvaret", extract.tables["tabel_5"], extract)
+        _monthly(out, slots, units, "tMinSPBesvaret", extract.tables["tabel_5"])
     elif kind == Kind.ORDERS:
-        _monthly(out, slots, "tBestOrdSet", extract.tables["usage_rates"], extract)
+        _monthly(out, slots, units, "tBestOrdSet", extract.tables["usage_rates"])
         _departments(out, slots, extract)
     elif kind == Kind.LPR_ERRORS:
-        _lpr(out, slots, extract)
+        _lpr(out, slots, units, extract)
     elif kind == Kind.CASES:
         _support(out, slots, extract)
-    else:
-        out.unplaced.append(Message(
-            "Arbejdsbogen har ingen datatabel til nøglepersonlister (antallet står som tal på arket "
-            "Uddannelse); intet er importeret fra filen.",
-            "The workbook has no data table for key person lists (the count is a number on the "
-            "Uddannelse sheet); nothing was imported from the file."))
+    elif kind == Kind.KEY_PERSONS:
+        _key_persons(out, slots, units, extract)
     return out
 
 
-def _table(out: Plan, slots: dict[str, TableSlots], name: str) -> TableSlots | None:
+def _table(out: Plan, slots: dict[str, TableSlots], name: str, keys: tuple[str, ...]) -> TableSlots | None:
     table = slots.get(name)
     if table is None:
         out.unplaced.append(Message(f"Arbejdsbogen har ingen tabel med navnet {name}; intet skrevet til den.",
                                     f"The workbook has no table named {name}; nothing written to it."))
+        return None
+    missing = [k for k in keys if table.column(k) is None]
+    if missing:
+        out.unplaced.append(Message(
+            f"{name} har ikke kolonnerne {', '.join(missing)} (én række pr. periode); arbejdsbogen er lavet med en "
+            "ældre version af sp_xl. Lav en ny med sp-xl new og importér udtrækkene i den.",
+            f"{name} has no columns {', '.join(missing)} (one row per period); the workbook was made by an older "
+            "version of sp_xl. Make a new one with sp-xl new and import the extracts into it."))
+        return None
     return table
 
 
@@ -92,159 +112,131 @@ def _number(v: object) -> float | None:
     return float(v)
 
 
-# The same hospital under the names the source systems use (2018 renamings, singular/plural).
-_HOSPITAL_ALIASES = {
-    "hospitalerne i nordsjælland": "nordsjællands hospital",
-    "region hovedstadens psykiatri": "psykiatrien region hovedstaden",
-}
-
-
-def hospital_key(name: object) -> str:
-    key = norm(name).replace("hospitaler", "hospital")
-    return _HOSPITAL_ALIASES.get(norm(name), _HOSPITAL_ALIASES.get(key, key))
-
-
-def _hospital_rows(table: TableSlots) -> dict[str, int]:
-    return {hospital_key(v): r for r, v in table.first_column.items() if isinstance(v, str)}
-
-
-def _monthly(out: Plan, slots: dict[str, TableSlots], name: str, frame: pd.DataFrame, extract: Extract) -> None:
-    table = _table(out, slots, name)
-    if table is None:
-        return
-    year = table.year or extract.extraction_date.year
-    columns = {}
-    for i, h in enumerate(table.headers[1:], start=table.first_col + 1):
-        ym = month_of(h, year)
-        if ym:
-            columns[ym] = i
-    rows = _hospital_rows(table)
-    hospitals = [h for h in frame["hospital"].tolist() if norm(h) not in TOTAL_ROWS]
-    missing_h = [h for h in hospitals if hospital_key(h) not in rows]
-    if missing_h:
-        out.unplaced.append(Message(
-            f"{name}: ingen række til {_names(missing_h)}; de tal er ikke importeret.",
-            f"{name}: no row for {_names(missing_h)}; those numbers were not imported."))
-    missing_m = []
-    for col in frame.columns[1:]:
-        ts = pd.Timestamp(col)
-        target = columns.get((ts.year, ts.month))
-        if target is None:
-            missing_m.append(month_label(ts.year, ts.month))
-            continue
-        cells = {}
-        for hospital, value in zip(frame["hospital"].tolist(), frame[col].tolist()):
-            row = rows.get(hospital_key(hospital))
-            v = _number(value)
-            if row is not None and v is not None:
-                cells[table.ref(row, target)] = v
-        if cells:
-            label = month_label(ts.year, ts.month)
-            out.placements.append(Placement(name, table.sheet, f"{ts.year:04d}-{ts.month:02d}", Message(*label), cells))
-    if missing_m:
-        out.unplaced.append(Message(
-            f"{name}: ingen kolonne til {', '.join(m[0] for m in missing_m)}; tabellen udvides ikke "
-            "automatisk (det gør denne version ikke), så de måneder er ikke importeret.",
-            f"{name}: no column for {', '.join(m[1] for m in missing_m)}; the table is not extended "
-            "automatically (this version does not do that), so those months were not imported."))
-
-
 def _names(items: list[str], limit: int = 5) -> str:
     shown = ", ".join(f"'{h}'" for h in items[:limit])
     return shown + (f" (+{len(items) - limit})" if len(items) > limit else "")
 
 
-def _lpr(out: Plan, slots: dict[str, TableSlots], extract: Extract) -> None:
-    table = _table(out, slots, "tLPRFejl")
+def _hospitals(out: Plan, units: Units, name: str, hospitals: list[object]) -> dict[str, str]:
+    """The extract's hospital names -> the report's; the unknown ones are refused, and said so."""
+    known, unknown = {}, []
+    for h in dict.fromkeys(str(h) for h in hospitals):
+        if norm(h) in TOTAL_ROWS:
+            continue
+        canonical = units.canonical(h)
+        if canonical is None:
+            unknown.append(h)
+        else:
+            known[h] = canonical
+    if unknown:
+        out.unplaced.append(units.unknown_message(name, unknown))
+    return known
+
+
+def _monthly(out: Plan, slots: dict[str, TableSlots], units: Units, name: str, frame: pd.DataFrame) -> None:
+    table = _table(out, slots, name, (MONTH, HOSPITAL))
     if table is None:
         return
-    columns = {hospital_key(h): table.first_col + i for i, h in enumerate(table.headers) if i > 0}
-    days = {d: r for r, v in table.first_column.items() if (d := serial_to_date(v, table.date1904)) is not None}
+    value_column = table.headers[-1]
+    hospitals = _hospitals(out, units, name, frame["hospital"].tolist())
+    for col in frame.columns[1:]:
+        ts = pd.Timestamp(col)
+        month = date_to_serial(dt.date(ts.year, ts.month, 1), table.date1904)
+        rows = []
+        for hospital, value in zip(frame["hospital"].tolist(), frame[col].tolist()):
+            canonical, v = hospitals.get(str(hospital)), _number(value)
+            if canonical is not None and v is not None:
+                rows.append(Row({MONTH: month, HOSPITAL: canonical}, {value_column: v}))
+        if rows:
+            out.placements.append(Placement(name, table.sheet, f"{ts.year:04d}-{ts.month:02d}",
+                                            Message(*month_label(ts.year, ts.month)), rows))
+
+
+def _lpr(out: Plan, slots: dict[str, TableSlots], units: Units, extract: Extract) -> None:
+    table = _table(out, slots, "tLPRFejl", ("Dato", HOSPITAL))
+    if table is None:
+        return
+    value_column = table.headers[-1]
     daily = extract.tables["daily"]
-    hospitals = list(dict.fromkeys(daily["hospital"].tolist()))
-    missing_h = [h for h in hospitals if hospital_key(h) not in columns]
-    if missing_h:
-        out.unplaced.append(Message(f"tLPRFejl: ingen kolonne til {_names(missing_h)}; de tal er ikke importeret.",
-                                    f"tLPRFejl: no column for {_names(missing_h)}; those numbers were not imported."))
-    counts = {(pd.Timestamp(d).date(), h): int(e) for d, h, e in
-              zip(daily["date"].tolist(), daily["hospital"].tolist(), daily["errors"].tolist())}
+    hospitals = _hospitals(out, units, "tLPRFejl", daily["hospital"].tolist())
+    counts: dict[tuple[dt.date, str], int] = {}
+    for d, h, e in zip(daily["date"].tolist(), daily["hospital"].tolist(), daily["errors"].tolist()):
+        if str(h) in hospitals:
+            key = (pd.Timestamp(d).date(), hospitals[str(h)])
+            counts[key] = counts.get(key, 0) + int(e)
+    if not counts:
+        return
     first, last = min(k[0] for k in counts), max(k[0] for k in counts)
-    no_row = []
+    names = list(dict.fromkeys(hospitals.values()))
     day = first
     while day <= last:
-        row = days.get(day)
-        if row is None:
-            no_row.append(day)
-        else:
-            cells = {table.ref(row, columns[hospital_key(h)]): float(counts.get((day, h), 0))
-                     for h in hospitals if hospital_key(h) in columns}
-            if cells:
-                out.placements.append(Placement("tLPRFejl", table.sheet, day.isoformat(),
-                                                Message(f"{day:%d-%m-%Y}", day.isoformat()), cells))
+        serial = date_to_serial(day, table.date1904)
+        rows = [Row({"Dato": serial, HOSPITAL: h}, {value_column: float(counts.get((day, h), 0))}) for h in names]
+        out.placements.append(Placement("tLPRFejl", table.sheet, day.isoformat(),
+                                        Message(f"{day:%d-%m-%Y}", day.isoformat()), rows))
         day += dt.timedelta(days=1)
-    if no_row:
-        span_da = f"{no_row[0]:%d-%m-%Y}–{no_row[-1]:%d-%m-%Y}"
-        _not_extended(out, f"tLPRFejl: {len(no_row)} dag(e) har ingen række i tabellen ({span_da})",
-                      f"tLPRFejl: {len(no_row)} day(s) have no row in the table ({no_row[0]}–{no_row[-1]})",
-                      "dage", "days")
 
 
 def _support(out: Plan, slots: dict[str, TableSlots], extract: Extract) -> None:
-    table = _table(out, slots, "tSupport")
+    table = _table(out, slots, "tSupport", ("Uge",))
     if table is None:
         return
-    year = table.year or extract.extraction_date.year
     cols = {}
-    for i, h in enumerate(table.headers[1:], start=table.first_col + 1):
-        h = norm(h).replace("1-2", "12")
-        level = "12" if "12" in h else "3" if "3" in h else None
-        what = "created" if "oprett" in h or "created" in h else "closed" if "lukke" in h or "closed" in h else None
+    for h in table.headers[1:]:
+        key = norm(h).replace("1-2", "12")
+        level = "12" if "12" in key else "3" if "3" in key else None
+        what = "created" if "oprett" in key or "created" in key else "closed" if "lukke" in key or "closed" in key else None
         if level and what:
-            cols[(level, what)] = i
+            cols[(level, what)] = h
     if len(cols) != 4:
         out.unplaced.append(Message("tSupport: kolonnerne for niveau 1–2 og 3 (oprettede/lukkede) blev ikke fundet.",
                                     "tSupport: the columns for levels 1–2 and 3 (created/closed) were not found."))
         return
-    weeks = {int(v): r for r, v in table.first_column.items() if isinstance(v, float) and v.is_integer()}
     data: dict[tuple[int, int], dict[tuple[str, str], int]] = {}
     for level, key in (("12", "weekly_levels_1_2"), ("3", "weekly_level_3")):
         f = extract.tables[key]
         for y, w, c, k in zip(f["iso_year"].tolist(), f["iso_week"].tolist(), f["created"].tolist(), f["closed"].tolist()):
             entry = data.setdefault((int(y), int(w)), {})
             entry[(level, "created")], entry[(level, "closed")] = int(c), int(k)
-    no_row = []
     for (y, w), values in sorted(data.items()):
-        row = weeks.get(w) if y == year else None
-        if row is None:
-            no_row.append(f"{y}-W{w:02d}")
-            continue
-        cells = {table.ref(row, col): float(values.get(k, 0)) for k, col in cols.items()}
+        monday = date_to_serial(dt.date.fromisocalendar(y, w, 1), table.date1904)
+        row = Row({"Uge": monday}, {cols[k]: float(values.get(k, 0)) for k in cols})
         out.placements.append(Placement("tSupport", table.sheet, f"{y}-W{w:02d}",
-                                        Message(f"uge {w} {y}", f"week {w} {y}"), cells))
-    if no_row:
-        _not_extended(out, f"tSupport: ingen række til {len(no_row)} uge(r) ({no_row[0]}–{no_row[-1]})",
-                      f"tSupport: no row for {len(no_row)} week(s) ({no_row[0]}–{no_row[-1]})", "uger", "weeks")
+                                        Message(f"uge {w} {y}", f"week {w} {y}"), [row]))
 
 
-def _not_extended(out: Plan, what_da: str, what_en: str, periods_da: str, periods_en: str) -> None:
-    """Periods without a row: reported, since this version does not grow the table."""
-    out.unplaced.append(Message(
-        f"{what_da}; tabellen udvides ikke automatisk i denne version, så de {periods_da} er ikke importeret.",
-        f"{what_en}; the table is not extended automatically in this version, so those {periods_en} were not "
-        "imported."))
+def _key_persons(out: Plan, slots: dict[str, TableSlots], units: Units, extract: Extract) -> None:
+    table = _table(out, slots, "tNøglepersoner", (MONTH, HOSPITAL))
+    if table is None:
+        return
+    counts = extract.tables["counts"]
+    hospitals = _hospitals(out, units, "tNøglepersoner", counts["hospital"].tolist())
+    d = extract.extraction_date
+    month = date_to_serial(dt.date(d.year, d.month, 1), table.date1904)
+    per_hospital: dict[str, float] = {}
+    for h, n in zip(counts["hospital"].tolist(), counts["key_persons"].tolist()):
+        if str(h) in hospitals:
+            canonical = hospitals[str(h)]
+            per_hospital[canonical] = per_hospital.get(canonical, 0.0) + float(n)
+    rows = [Row({MONTH: month, HOSPITAL: h}, {table.headers[-1]: n}) for h, n in per_hospital.items()]
+    if rows:
+        out.placements.append(Placement("tNøglepersoner", table.sheet, f"{d.year:04d}-{d.month:02d}",
+                                        Message(*month_label(d.year, d.month)), rows))
 
 
 def _departments(out: Plan, slots: dict[str, TableSlots], extract: Extract) -> None:
-    table = _table(out, slots, "tAfdelinger")
+    table = slots.get("tAfdelinger")
     if table is None or table.last_col - table.first_col < 2:
+        out.unplaced.append(Message("Arbejdsbogen har ingen tabel tAfdelinger; afdelingerne er ikke importeret.",
+                                    "The workbook has no table tAfdelinger; the departments were not imported."))
         return
     depts = extract.tables["departments"]          # ranked: highest usage rate first
-    n_rows = table.last_row - table.first_row + 1
-    kept = depts.head(n_rows).sort_values("label", key=lambda s: s.map(str), kind="stable")
+    kept = depts.sort_values("label", key=lambda s: s.map(str), kind="stable")
+    n_rows = max(len(kept), table.last_row - table.first_row + 1)
     cells: dict[str, object] = {}
     note = f"Udtræk ({extract.source_file})"
-    for i, r in enumerate(range(table.first_row, table.last_row + 1)):
-        c = table.first_col
+    for i in range(n_rows):
+        r, c = table.first_row + i, table.first_col
         if i < len(kept):
             rec = kept.iloc[i]
             values = [str(rec["label"]), float(rec["from_order_set"]), float(rec["usage_rate"]), note]
@@ -252,11 +244,5 @@ def _departments(out: Plan, slots: dict[str, TableSlots], extract: Extract) -> N
             values = [None, None, None, None]
         for j, v in enumerate(values[: table.last_col - c + 1]):
             cells[table.ref(r, c + j)] = v
-    out.placements.append(Placement("tAfdelinger", table.sheet, WHOLE_TABLE,
-                                    Message("hele tabellen", "the whole table"), cells))
-    if len(depts) > n_rows:
-        out.unplaced.append(Message(
-            f"tAfdelinger har {n_rows} rækker: de {n_rows} afdelinger med højest anvendelsesgrad er skrevet, "
-            f"{len(depts) - n_rows} andre er ikke (tabellen udvides ikke automatisk i denne version).",
-            f"tAfdelinger has {n_rows} rows: the {n_rows} departments with the highest usage rate were written, "
-            f"{len(depts) - n_rows} others were not (the table is not extended automatically in this version)."))
+    out.placements.append(Placement("tAfdelinger", table.sheet, WHOLE_TABLE, Message("hele tabellen", "the whole table"),
+                                    cells=cells, snapshot_rows=len(kept)))

@@ -15,11 +15,14 @@ REPLACED = "replaced"      # an earlier import of the period was replaced by thi
 UNCHANGED = "unchanged"    # already imported from this extract (or the same values): nothing to do
 CONFLICT = "conflict"      # hand-entered values in the way; not written (use --force)
 OLDER = "older"            # a newer extract of the period was imported before; not written
+BLOCKED = "blocked"        # the table cannot grow by the rows the period needs; not written
 
 _STATUS_DA = {WRITTEN: "skrevet", REPLACED: "erstattet", UNCHANGED: "uændret",
-              CONFLICT: "IKKE skrevet – håndindtastede værdier", OLDER: "IKKE skrevet – ældre udtræk"}
+              CONFLICT: "IKKE skrevet – håndindtastede værdier", OLDER: "IKKE skrevet – ældre udtræk",
+              BLOCKED: "IKKE skrevet – tabellen kan ikke udvides"}
 _STATUS_EN = {WRITTEN: "written", REPLACED: "replaced", UNCHANGED: "unchanged",
-              CONFLICT: "NOT written – values entered by hand", OLDER: "NOT written – older extract"}
+              CONFLICT: "NOT written – values entered by hand", OLDER: "NOT written – older extract",
+              BLOCKED: "NOT written – the table cannot grow"}
 
 
 def da_date(d: dt.date) -> str:
@@ -52,14 +55,20 @@ class PeriodOutcome:
     previous: tuple[str, dt.date] | None = None     # (file, extraction date) replaced or newer
     conflicts: list[Conflict] = field(default_factory=list)
     kept_cells: int = 0          # cells of the replaced import that the new extract has no value for
+    new_rows: int = 0            # rows added under the table for this period
+    blocked: str = ""            # why the table could not grow (status BLOCKED)
 
     def describe(self) -> str:
         pick = i18n.pick
         text = f"  {self.table} {pick(self.label.da, self.label.en)}: " + pick(_STATUS_DA[self.status],
                                                                              _STATUS_EN[self.status])
         if self.status in (WRITTEN, REPLACED):
-            text += pick(f" ({self.changed_cells} af {self.cells} celler ændret)",
-                         f" ({self.changed_cells} of {self.cells} cells changed)")
+            text += pick(f" ({self.changed_cells} af {self.cells} celler ændret",
+                         f" ({self.changed_cells} of {self.cells} cells changed")
+            text += pick(f", {self.new_rows} nye rækker)", f", {self.new_rows} new rows)") if self.new_rows else ")"
+        if self.status == BLOCKED:
+            text += f": {self.blocked}. " + pick("Flyt det, der står under tabellen, og importér igen.",
+                                                 "Move what is below the table and import again.")
         if self.status == REPLACED and self.previous:
             f, d = self.previous
             text += pick(f"; før fra {f}, trukket d. {da_date(d)}", f"; previously from {f}, extracted {d.isoformat()}")
@@ -84,6 +93,7 @@ class PeriodOutcome:
     def to_json(self) -> dict:
         return {"table": self.table, "period": self.period, "label": str(self.label), "status": self.status,
                 "cells": self.cells, "changed_cells": self.changed_cells, "kept_cells": self.kept_cells,
+                "new_rows": self.new_rows, "blocked": self.blocked or None,
                 "previous": {"file": self.previous[0], "extracted": self.previous[1].isoformat()} if self.previous else None,
                 "conflicts": [{"cell": c.address, "current": _json(c.current), "new": _json(c.new),
                                "last_imported": _json(c.recorded) if c.imported else None} for c in self.conflicts]}
@@ -114,6 +124,10 @@ class FileOutcome:
 
     def count(self, status: str) -> int:
         return sum(1 for p in self.periods if p.status == status)
+
+    @property
+    def not_written(self) -> int:
+        return self.count(CONFLICT) + self.count(OLDER) + self.count(BLOCKED)
 
     @property
     def conflicts(self) -> list[Conflict]:
@@ -155,6 +169,9 @@ class ImportSummary:
     force: bool = False
     source_lines: dict[str, str] = field(default_factory=dict)     # table -> new "Kilde: …" text
     seconds: float = 0.0
+    refreshed: int | None = None      # formulas recomputed after the import (None: not refreshed)
+    refresh_problems: list = field(default_factory=list)   # formulas the engine could not compute
+    refresh_skipped: Message | None = None                  # why the workbook was not recomputed
 
     @property
     def conflicts(self) -> list[Conflict]:
@@ -163,8 +180,7 @@ class ImportSummary:
     @property
     def complete(self) -> bool:
         """Every file read and all of it written: no conflicts, no older extracts, nothing without a slot."""
-        return all(f.error is None and not f.count(CONFLICT) and not f.count(OLDER) and not f.unplaced
-                   for f in self.files)
+        return all(f.error is None and not f.not_written and not f.unplaced for f in self.files)
 
     def describe(self) -> str:
         pick = i18n.pick
@@ -185,10 +201,10 @@ class ImportSummary:
             lines.append(pick(
                 f"{f.file}: {f.kind_name.da}, trukket d. {da_date(f.extraction_date)} – "
                 f"{f.count(WRITTEN)} perioder skrevet, {f.count(REPLACED)} erstattet, {f.count(UNCHANGED)} uændret"
-                + (f", {f.count(CONFLICT) + f.count(OLDER)} ikke skrevet" if f.count(CONFLICT) + f.count(OLDER) else ""),
+                + (f", {f.not_written} ikke skrevet" if f.not_written else ""),
                 f"{f.file}: {f.kind_name.en}, extracted {f.extraction_date.isoformat()} – "
                 f"{f.count(WRITTEN)} periods written, {f.count(REPLACED)} replaced, {f.count(UNCHANGED)} unchanged"
-                + (f", {f.count(CONFLICT) + f.count(OLDER)} not written" if f.count(CONFLICT) + f.count(OLDER) else "")))
+                + (f", {f.not_written} not written" if f.not_written else "")))
             lines += _period_lines([p for p in f.periods if p.status != UNCHANGED])
             lines += ["  " + str(m) for m in f.unplaced]
             lines += [pick("  Advarsel: ", "  Warning: ") + str(w) for w in f.warnings]
@@ -204,9 +220,13 @@ class ImportSummary:
             lines.append(pick(f"Kildelinje {table}: {text}", f"Source line {table}: {text}"))
         if self.backup:
             lines.append(pick(f"Forrige version gemt som {self.backup}", f"Previous version saved as {self.backup}"))
-        if self.changed and not self.dry_run:
-            lines.append(pick("Kør »Opdater alle ark« (sp-xl refresh) for at genberegne rapportarkene med de nye tal.",
-                              "Run \"Refresh all sheets\" (sp-xl refresh) to recompute the report sheets with the new numbers."))
+        if self.refreshed is not None:
+            lines.append(pick(f"Rapportarkene er beregnet igen med de nye tal ({self.refreshed} formler).",
+                              f"The report sheets were recomputed with the new numbers ({self.refreshed} formulas)."))
+            for p in self.refresh_problems[:10]:
+                lines.append(pick("  Kunne ikke beregnes: ", "  Could not be computed: ") + p.describe())
+        elif self.refresh_skipped is not None:
+            lines.append(str(self.refresh_skipped))
         return "\n".join(lines)
 
     def to_json(self) -> dict:
@@ -218,12 +238,15 @@ class ImportSummary:
                 "file": f.file, "kind": f.kind, "error": str(f.error) if f.error else None,
                 "extraction_date": f.extraction_date.isoformat() if f.extraction_date else None,
                 "written": f.count(WRITTEN), "replaced": f.count(REPLACED), "unchanged": f.count(UNCHANGED),
-                "not_written": f.count(CONFLICT) + f.count(OLDER),
+                "not_written": f.not_written,
                 "periods": [p.to_json() for p in f.periods],
                 "unplaced": [str(m) for m in f.unplaced],
                 "warnings": [str(w) for w in f.warnings],
             } for f in self.files],
             "conflicts": [c.address for c in self.conflicts],
             "source_lines": self.source_lines,
+            "refreshed_formulas": self.refreshed,
+            "refresh_problems": [p.describe() for p in self.refresh_problems],
+            "refresh_skipped": str(self.refresh_skipped) if self.refresh_skipped else None,
             "seconds": round(self.seconds, 3),
         }

@@ -12,6 +12,10 @@ Conventions other parts rely on (also written on the Forside sheet):
   working sheets, separated by ';' (the data sheets); a share export leaves them out.
 * ``Mål_*`` (targets) and ``Par_*`` (parameters): defined names for single cells on the
   Mål sheet; report formulas use the names, never the numbers.
+* ``Seneste_*`` / ``Første_*``: the latest (first) period of each data table, cells on the Mål
+  sheet that the report views are keyed by (``periods``); ``Par_Rapportmåned`` caps them.
+* ``sp_Vis_<sheet>``: the slot cells of a sheet's views; a refresh hides the rows/columns
+  whose slots are empty (``sp_xl.ooxml.names``).
 """
 
 from __future__ import annotations
@@ -33,13 +37,19 @@ from sp_xl import __version__
 from sp_xl.master import data as master_data
 from sp_xl.ooxml import names
 from sp_xl.master import report_data as rd
+from sp_xl.master.periods import latest_formula
 from sp_xl.master.sheets_operations import (
+    FIRST_WEEK,
+    LATEST_DAY,
+    LATEST_WEEK,
     SHEET_LPR,
     SHEET_SUPPORT,
     lpr_sheet,
     support_sheet,
 )
 from sp_xl.master.sheets_portfolio import (
+    FIRST_MONTH,
+    LATEST_MONTH,
     SHEET_DEVELOPMENT,
     SHEET_PEOPLE,
     development_sheet,
@@ -51,9 +61,11 @@ from sp_xl.master.sheets_usage import (
     minsp_sheet,
     usage_sheet,
 )
+from sp_xl.master.sheets_usage import LATEST as LATEST_MONTHLY
 from sp_xl.master.style import (
     FMT_DATE,
     FMT_INT,
+    FMT_MONTH,
     FMT_PCT,
     FRONT_TAB,
     INPUT_STYLE,
@@ -108,6 +120,26 @@ PARAMETERS = (
      "Fastsat i arbejdsbogen"),
     ("Par_PrognoseUger", "Antal uger frem i prognosen for oprettede supportsager", 4, FMT_INT,
      "Fastsat i arbejdsbogen"),
+    ("Par_SupportVendeuge", "Første uge (mandag), hvorfra flere sager på niveau 3 lukkes end oprettes",
+     dt.datetime(2018, 3, 5), FMT_DATE, "Rapport 2018, afsnit 4 (uge 10)"),
+    ("Par_Rapportmåned", "Rapportens måned; tom = den seneste måned i data (udfyld fx for at lave april-rapporten, "
+     "når maj er importeret)", None, FMT_MONTH, "Fastsat i arbejdsbogen"),
+)
+_CAP = "Par_Rapportmåned"
+# (defined name, what it is, formula): the periods the report views are keyed by (see ``periods``).
+PERIODS = (
+    *((name, f"Tabel {n}: seneste måned i data", latest_formula(f"{table}[Måned]", _CAP))
+      for n, (table, name) in zip((1, 2, 4, 5, 6), LATEST_MONTHLY.items())),
+    (LATEST_DAY, "Figur 1: seneste dag med LPR-fejl",
+     f"=IF(ISNUMBER({_CAP}),MIN(EOMONTH({_CAP},0),MAX(tLPRFejl[Dato])),MAX(tLPRFejl[Dato]))"),
+    (LATEST_WEEK, "Figur 3–4: seneste uge (mandag) med supportsager",
+     f"=IF(ISNUMBER({_CAP}),MIN(EOMONTH({_CAP},0)-WEEKDAY(EOMONTH({_CAP},0),3),MAX(tSupport[Uge])),"
+     "MAX(tSupport[Uge]))"),
+    (FIRST_WEEK, "Figur 3–4: første uge (mandag) med supportsager", "=MIN(tSupport[Uge])"),
+    (LATEST_MONTH, "Graf 1–2: seneste måned med nøglepersoner eller kliniske byggere",
+     latest_formula("tNøglepersoner[Måned],tPersonale[Måned]", _CAP)),
+    (FIRST_MONTH, "Graf 1–2: første måned med nøglepersoner eller kliniske byggere",
+     "=MIN(tNøglepersoner[Måned],tPersonale[Måned])"),
 )
 
 # Sheet order and what the Forside says about each.
@@ -128,6 +160,10 @@ SHEETS = (
     (master_data.SHEET_SUPPORT, "Udtræk: oprettede og lukkede supportsager pr. uge til Figur 3–4.",
      "Data (intern)"),
     (master_data.SHEET_MESSAGES, "Udtræk: enkelthenvendelser via Min SP (eksempel på beregningen bag Tabel 5).",
+     "Data (intern)"),
+    (master_data.SHEET_PEOPLE, "Udtræk og tastede tal: nøglepersoner pr. hospital, brugere og kliniske byggere "
+     "pr. måned (Graf 1–2).", "Data (intern)"),
+    (master_data.SHEET_UNITS, "Hospitalernes navne i udtrækkene: ret her, når et udtræk staver et hospital nyt.",
      "Data (intern)"),
 )
 
@@ -151,11 +187,23 @@ def _targets_sheet(wb: Workbook) -> None:
             put(ws, row, 1, name)
             put(ws, row, 2, what)
             put(ws, row, 3, value, fmt, INPUT_STYLE)
+            if value is None:
+                ws.cell(row, 3).style = INPUT_STYLE
             put(ws, row, 4, origin)
             _define(wb, name, f"'{SHEET_TARGETS}'!$C${row}")
             row += 1
         row = source(ws, row, src)
-    widths(ws, A=28, B=84, C=12, D=62)
+    row = title(ws, row, "Perioder i data (beregnes; rapportarkene viser perioderne til og med disse)")
+    row = header(ws, row, ("Navn", "Beskrivelse", "Værdi", "Kilde"))
+    for name, what, formula in PERIODS:
+        put(ws, row, 1, name)
+        put(ws, row, 2, what)
+        put(ws, row, 3, formula, FMT_DATE)
+        put(ws, row, 4, "Datatabellerne på D_-arkene")
+        _define(wb, name, f"'{SHEET_TARGETS}'!$C${row}")
+        row += 1
+    source(ws, row, "Kilde: D_-arkenes datatabeller, trukket fra udtrækkene ved seneste import")
+    widths(ws, A=28, B=84, C=14, D=62)
 
 
 def _front_sheet(ws) -> int:
@@ -173,9 +221,10 @@ def _front_sheet(ws) -> int:
          "uden det viser cellerne #NAME?. Summer og totaler er almindelige Excel-formler."), False),
         ("Sådan opdateres den", True),
         (("1. Klik Importér udtræk på fanen SP Rapport (eller kør: sp-xl import sp_status.xlsx UDTRÆK…). "
-         "Udtrækkene lægges i D_-arkene, og kildelinjen under tabellen ('Kilde: …, trukket d. …') sættes."), False),
-        (("2. Klik Opdater alle ark på fanen SP Rapport (eller kør: sp-xl refresh sp_status.xlsx). Alle "
-         "SP_-celler beregnes, og tidspunktet nedenfor sættes."), False),
+         "En ny måned, uge eller dag lægges som nye rækker i D_-arkenes tabeller, kildelinjen over tabellen "
+         "('Kilde: …, trukket d. …') sættes, og alle ark beregnes igen: rapporten viser den nye periode."), False),
+        (("2. Taster du selv tal ind (fx på arket D_Personer), så klik Opdater alle ark (eller kør: sp-xl refresh "
+         "sp_status.xlsx). Tidspunktet nedenfor sættes."), False),
         ("3. Ret målene på arket Mål, hvis de ændres – aldrig i formlerne.", False),
     ]
     row = 4
@@ -220,7 +269,7 @@ def _front_sheet(ws) -> int:
         (f"Interne arbejdsark (deles ikke med modtagere): {'; '.join(INTERNAL_SHEETS)} – listet i navnet "
         f"{NAME_INTERNAL_SHEETS}."),
         f"Tidspunktet for seneste opdatering skrives i cellen B{refreshed_row} (navnet {NAME_LAST_REFRESHED}).",
-        "Under hver tabel står dens kilde og udtræksdato ('Kilde: …, trukket d. …').",
+        "Ved hver tabel står dens kilde og udtræksdato ('Kilde: …, trukket d. …').",
         "Status (Grøn/Gul/Rød) farves automatisk (betinget formatering).",
     )
     for note in notes:
@@ -239,18 +288,22 @@ def build_workbook() -> Workbook:
     refreshed_row = _front_sheet(wb.active)
     _targets_sheet(wb)
     data = master_data.build_data_sheets(wb)
-    lpr_sheet(wb, data)
-    usage_sheet(wb, data)
-    minsp_sheet(wb, data)
+    slots = {
+        SHEET_LPR: lpr_sheet(wb, data),
+        SHEET_USAGE: usage_sheet(wb, data),
+        SHEET_MINSP: minsp_sheet(wb, data),
+        SHEET_SUPPORT: support_sheet(wb, data),
+        SHEET_PEOPLE: people_sheet(wb, data),
+    }
     development_sheet(wb)
-    support_sheet(wb, data)
-    people_sheet(wb)
     for i, (name, _, _) in enumerate(SHEETS):
         wb.move_sheet(name, i - wb.sheetnames.index(name))
     if wb.sheetnames != [s[0] for s in SHEETS]:
         raise AssertionError(f"sheet order {wb.sheetnames}")
     _define(wb, NAME_LAST_REFRESHED, f"{SHEET_FRONT}!$B${refreshed_row}")
     _define(wb, NAME_INTERNAL_SHEETS, '"' + ";".join(INTERNAL_SHEETS) + '"')
+    for sheet, ranges in slots.items():
+        _define(wb, names.VISIBILITY_PREFIX + sheet, ",".join(ranges))
     for ws in wb.worksheets:
         landscape(ws)
     wb.active = 0

@@ -10,8 +10,16 @@ WIDTH_CM = 20.0
 HEIGHT_CM = 11.0
 
 
+def _title_from(ref: str):
+    """A chart title that shows a cell's text (so a title can name the year of its data)."""
+    from openpyxl.chart.data_source import StrRef
+    from openpyxl.chart.text import Text
+    from openpyxl.chart.title import Title
+    return Title(tx=Text(strRef=StrRef(f=ref)), overlay=False)
+
+
 def _finish(chart, title: str, x_title: str, y_title: str, y_format: str) -> None:
-    chart.title = title
+    chart.title = _title_from(title[1:]) if title.startswith("=") else title
     chart.x_axis.title = x_title
     chart.y_axis.title = y_title
     chart.y_axis.number_format = y_format
@@ -34,16 +42,18 @@ def columns_line_chart(ws: Worksheet, anchor: str, *, title: str, x_title: str, 
                        header_row: int, first_row: int, last_row: int, category_col: int,
                        series_cols: list[int], y_format: str = "#,##0", source_ws: Worksheet | None = None,
                        dates: bool = False, secondary_col: int | None = None,
-                       secondary_title: str = "") -> LineChart:
+                       secondary_title: str = "", date_unit: str = "days", date_step: int = 14,
+                       date_format: str = "dd-mm") -> LineChart:
     """One line per column (series title from the header row), categories from one column.
-    ``secondary_col`` adds one more line on its own right-hand axis (a stock beside flows)."""
+    ``secondary_col`` adds one more line on its own right-hand axis (a stock beside flows).
+    A ``title`` starting with '=' is a cell reference whose text is the title."""
     src = source_ws or ws
     chart = LineChart()
     if dates:
         chart.x_axis = DateAxis(crossAx=100)
-        chart.x_axis.number_format = "dd-mm"
-        chart.x_axis.majorTimeUnit = "days"
-        chart.x_axis.majorUnit = 14
+        chart.x_axis.number_format = date_format
+        chart.x_axis.majorTimeUnit = date_unit
+        chart.x_axis.majorUnit = date_step
     for col in series_cols:
         chart.add_data(Reference(src, min_col=col, min_row=header_row, max_row=last_row), titles_from_data=True)
     categories = Reference(src, min_col=category_col, min_row=first_row, max_row=last_row)

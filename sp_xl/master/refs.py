@@ -22,6 +22,11 @@ def cell(col: int, row: int, sheet: str | None = None, absolute: bool = False) -
     return f"{sheet_prefix(sheet)}{d}{get_column_letter(col)}{d}{row}"
 
 
+def fixed_row(col: int, row: int) -> str:
+    """'C$5': a reference that keeps its row when copied down (a header cell)."""
+    return f"{get_column_letter(col)}${row}"
+
+
 def area(col1: int, row1: int, col2: int, row2: int, sheet: str | None = None, absolute: bool = False) -> str:
     d = "$" if absolute else ""
     return (f"{sheet_prefix(sheet)}{d}{get_column_letter(col1)}{d}{row1}:"

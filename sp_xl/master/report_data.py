@@ -29,6 +29,14 @@ HOSPITALS = (
     "Rigshospitalet",
     "Region Hovedstadens Psykiatri",
 )
+# Other names the source systems use for them (the D_Enheder sheet starts with these).
+HOSPITAL_ALIASES = (
+    ("Nordsjællands Hospital", "Hospitalerne i Nordsjælland"),
+    ("Nordsjællands Hospitaler", "Hospitalerne i Nordsjælland"),
+    ("Psykiatrien Region Hovedstaden", "Region Hovedstadens Psykiatri"),
+    ("Rigshospitalet - Glostrup", "Rigshospitalet"),
+    ("Bispebjerg og Frederiksberg Hospital", "Bispebjerg og Frederiksberg Hospitaler"),
+)
 MONTHS_JAN_MAY = ("januar", "februar", "marts", "april", "maj")
 MONTHS_JAN_APR = MONTHS_JAN_MAY[:4]
 
@@ -162,6 +170,16 @@ ENROLLED_SHARE_Q1_2018 = 0.51
 TRAINED_SHARE_Q4_2017 = 0.24
 TRAINED_COUNT_Q4_2017 = 171
 TRAINING_TARGET = 0.85
+# Key persons and clinical builders by month (Graf 1 and 2 of seed 003). The report gives
+# 1807 key persons ultimo February 2018, "a small decline from January", and 53 builders
+# (49 certified, 4 in training) on 1 February 2018; the earlier months and the split over
+# hospitals are synthetic, and the sheet says so.
+KEY_PERSONS_LABEL = ("Eksempeldata (syntetiske) – undtagen 1.807 nøglepersoner i februar 2018 og 53/49/4 "
+                     "kliniske byggere i februar 2018, som er rapportens")
+KEY_PERSONS_TOTALS = {(2017, 11): 1702, (2017, 12): 1788, (2018, 1): 1846, (2018, 2): KEY_PERSONS_FEB_2018}
+_KEY_PERSON_WEIGHTS = (0.15, 0.14, 0.03, 0.21, 0.13, 0.27, 0.07)  # roughly the hospitals' sizes
+BUILDERS_BY_MONTH = {(2017, 11): (38, 21, 17), (2017, 12): (44, 30, 14), (2018, 1): (49, 41, 8),
+                     (2018, 2): (BUILDERS_APPOINTED, BUILDERS_CERTIFIED, BUILDERS_IN_TRAINING)}
 
 
 # --- Synthetic series ---------------------------------------------------------------------
@@ -313,3 +331,27 @@ def messages() -> list[tuple[dt.datetime, dt.datetime | None]]:
             out.append((sent, answered))
         day += dt.timedelta(days=1)
     return out
+
+
+def support_week_start(week: int, year: int = 2018) -> dt.date:
+    """The Monday of an ISO week: the key of a week in the support table."""
+    return dt.date.fromisocalendar(year, week, 1)
+
+
+def key_persons_by_month() -> dict[tuple[int, int], dict[str, int]]:
+    """Key persons per hospital and month; each month's hospitals add up to its total exactly
+    (largest remainders), so the report's 1807 is what the table sums to."""
+    out = {}
+    for month, total in KEY_PERSONS_TOTALS.items():
+        raw = [total * w for w in _KEY_PERSON_WEIGHTS]
+        counts = [int(x) for x in raw]
+        for i in sorted(range(len(raw)), key=lambda i: raw[i] - counts[i], reverse=True)[:total - sum(counts)]:
+            counts[i] += 1
+        out[month] = dict(zip(HOSPITALS, counts))
+    return out
+
+
+def staff_by_month() -> dict[tuple[int, int], tuple[int, int, int, int]]:
+    """(users, builders appointed, certified, in training) per month; users are the count the
+    target implies (the report does not give it)."""
+    return {month: (USERS_IMPLIED, *builders) for month, builders in BUILDERS_BY_MONTH.items()}

@@ -11,17 +11,21 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sp_xl.master import report_data as rd
-from sp_xl.master.charts import columns_bar_chart
+from sp_xl.master import periods as pd_
+from sp_xl.master.charts import columns_bar_chart, columns_line_chart
 from sp_xl.master.refs import area, call, cell, text
 from sp_xl.master.style import (
     FMT_INT,
     FMT_MIO,
+    FMT_MONTH,
     FMT_PCT,
     FMT_PP,
     FMT_SIGNED,
     INPUT_STYLE,
     SP_CELL_STYLE,
+    TITLE_STYLE,
     header,
+    linked_source,
     new_sheet,
     put,
     source,
@@ -124,17 +128,66 @@ def development_sheet(wb: Workbook) -> None:
     widths(ws, A=58, B=22, C=90)
 
 
-def people_sheet(wb: Workbook) -> None:
-    ws = new_sheet(wb, SHEET_PEOPLE, "SP-nøglepersoner, kliniske byggere og undervisning")
+LATEST_MONTH, FIRST_MONTH = "Seneste_Personer", "Første_Personer"
 
-    row = title(ws, 3, "SP-nøglepersoner (ultimo februar 2018)")
-    row = header(ws, row, ("Nøgletal", "Værdi", "Note"))
+
+def _chart_at(n: int) -> str:
+    """The n-th chart of the Uddannelse sheet: one under the other beside the tables."""
+    return f"K{3 + 23 * n}"
+_WINDOW_COLUMNS = ("Måned", "SP-nøglepersoner", "Brugere af SP", "Nøglepersoner der kræves (1 pr. 15 brugere)",
+                   "Målopfyldelse", "Kliniske byggere udpeget", "Heraf certificerede", "Heraf under uddannelse")
+
+
+def _people_window(ws: Worksheet, data, row: int) -> tuple[int, int, int]:
+    """Key persons and clinical builders for the latest 12 months (Graf 1 and 2 of report 003):
+    returns (header row, first, last slot row)."""
+    title(ws, row, "SP-nøglepersoner og kliniske byggere pr. måned (de seneste 12 måneder)")
+    hdr = header(ws, row + 1, _WINDOW_COLUMNS) - 1
+    first, last = hdr + 1, hdr + pd_.MONTHS_SHOWN
+    for k in range(1, pd_.MONTHS_SHOWN + 1):
+        r = first + k - 1
+        month = f"$A{r}"
+
+        def staff(column: str) -> str:
+            return f'=IF({month}="","",IFERROR(AVERAGEIFS(tPersonale[{column}],tPersonale[Måned],{month}),""))'
+
+        put(ws, r, 1, pd_.month_window_key(k, LATEST_MONTH, FIRST_MONTH), FMT_MONTH)
+        put(ws, r, 2, f'=IF({month}="","",IF(COUNTIFS(tNøglepersoner[Måned],{month})=0,"",'
+                      f'SUMIFS(tNøglepersoner[Nøglepersoner],tNøglepersoner[Måned],{month})))', FMT_INT)
+        put(ws, r, 3, staff("Brugere af SP"), FMT_INT)
+        put(ws, r, 4, f'=IF({cell(3, r)}="","",SP_REQUIRED({cell(3, r)},Mål_BrugerePrNøgleperson))', FMT_INT,
+            SP_CELL_STYLE)
+        put(ws, r, 5, f'=IF(OR({cell(2, r)}="",{cell(4, r)}=""),"",SP_ATTAINMENT({cell(2, r)},{cell(4, r)}))',
+            FMT_PCT, SP_CELL_STYLE)
+        for col, column in zip((6, 7, 8), ("Kliniske byggere udpeget", "Heraf certificerede", "Heraf under uddannelse")):
+            put(ws, r, col, staff(column), FMT_INT)
+    linked_source(ws, last + 1, data.sources["tNøglepersoner"])
+    linked_source(ws, last + 2, data.sources["tPersonale"])
+    return hdr, first, last
+
+
+def people_sheet(wb: Workbook, data) -> list[str]:
+    """The Uddannelse sheet; returns the range whose empty cells hide their row."""
+    ws = new_sheet(wb, SHEET_PEOPLE, "SP-nøglepersoner, kliniske byggere og undervisning")
+    w_hdr, w_first, w_last = _people_window(ws, data, 3)
+    columns_line_chart(ws, _chart_at(0), title="Graf 1. Udvikling i antallet af SP-nøglepersoner indmeldt i Kursusportalen",
+                       x_title="Måned", y_title="Antal nøglepersoner", header_row=w_hdr, first_row=w_first,
+                       last_row=w_last, category_col=1, series_cols=[2, 4], dates=True, date_unit="months",
+                       date_step=1, date_format="mmm yy")
+    columns_line_chart(ws, _chart_at(1), title="Graf 2. Udvikling i antallet af kliniske byggere",
+                       x_title="Måned", y_title="Antal kliniske byggere", header_row=w_hdr, first_row=w_first,
+                       last_row=w_last, category_col=1, series_cols=[6, 7, 8], dates=True, date_unit="months",
+                       date_step=1, date_format="mmm yy")
+
+    now = pd_.month_name(LATEST_MONTH)
+    put(ws, w_last + 4, 1, f'="SP-nøglepersoner, ultimo "&{now}&" "&YEAR({LATEST_MONTH})', None, TITLE_STYLE)
+    row = header(ws, w_last + 5, ("Nøgletal", "Værdi", "Note"))
     at = _formula_rows(ws, row, [
-        ("users", "Brugere i alt", rd.USERS_IMPLIED, FMT_INT, False),
-        ("need", "Nøglepersoner der kræves (1 pr. Mål_BrugerePrNøgleperson brugere)",
+        ("users", "Brugere i alt", f"={cell(3, w_last)}", FMT_INT, False),
+        ("need", '="Nøglepersoner der kræves (1 pr. "&Mål_BrugerePrNøgleperson&" brugere)"',
          "=SP_REQUIRED({users},Mål_BrugerePrNøgleperson)", FMT_INT, True),
         ("target", "Måltal for Region Hovedstaden", "=Mål_Nøglepersoner", FMT_INT, False),
-        ("actual", "Indmeldte SP-nøglepersoner", rd.KEY_PERSONS_FEB_2018, FMT_INT, False),
+        ("actual", "Indmeldte SP-nøglepersoner", f"={cell(2, w_last)}", FMT_INT, False),
         ("att", "Målopfyldelse", "=SP_ATTAINMENT({actual},Mål_Nøglepersoner)", FMT_PCT, True),
         ("gap", "Afstand til måltal", "=SP_GAP({actual},Mål_Nøglepersoner)", FMT_SIGNED, True),
         ("status", "Status", "=SP_STATUS({actual},Mål_Nøglepersoner,Mål_GulFra)", None, True),
@@ -143,14 +196,14 @@ def people_sheet(wb: Workbook) -> None:
     ], {})
     put(ws, at["users"], 3, "Ikke oplyst i rapporten: det antal, måltallet (ca. 2.200 ved 1 pr. 15) svarer til.")
     status_colours(ws, cell(2, at["status"]))
-    row = source(ws, max(at.values()) + 1, rd.SRC_KURSUSPORTAL)
+    row = linked_source(ws, max(at.values()) + 1, data.sources["tNøglepersoner"])
 
-    row = title(ws, row, "Kliniske byggere (pr. 1. februar 2018)")
-    row = header(ws, row, ("Nøgletal", "Værdi", "Note"))
+    put(ws, row, 1, f'="Kliniske byggere, "&{now}&" "&YEAR({LATEST_MONTH})', None, TITLE_STYLE)
+    row = header(ws, row + 1, ("Nøgletal", "Værdi", "Note"))
     at = _formula_rows(ws, row, [
-        ("appointed", "Udpegede kliniske byggere", rd.BUILDERS_APPOINTED, FMT_INT, False),
-        ("certified", "   heraf certificerede", rd.BUILDERS_CERTIFIED, FMT_INT, False),
-        ("training", "   heraf under uddannelse", rd.BUILDERS_IN_TRAINING, FMT_INT, False),
+        ("appointed", "Udpegede kliniske byggere", f"={cell(6, w_last)}", FMT_INT, False),
+        ("certified", "   heraf certificerede", f"={cell(7, w_last)}", FMT_INT, False),
+        ("training", "   heraf under uddannelse", f"={cell(8, w_last)}", FMT_INT, False),
         ("check", "Kontrol: udpegede − certificerede − under uddannelse", "={appointed}-{certified}-{training}",
          FMT_INT, False),
         ("cert_share", "Andel certificerede", "=SP_SHARE({certified},{appointed})", FMT_PCT, True),
@@ -159,7 +212,7 @@ def people_sheet(wb: Workbook) -> None:
          rd.BUILDER_SETS_IN_PRODUCTION, FMT_INT, False),
     ], {})
     put(ws, at["check"], 3, "Skal være 0.")
-    row = source(ws, max(at.values()) + 1, rd.SRC_BYGGERE)
+    row = linked_source(ws, max(at.values()) + 1, data.sources["tPersonale"])
 
     # Training of new hires against the 85 % target: Q4 2017 (report 003) and Q1 2018 (report 000).
     row = title(ws, row, "Undervisning af nyansatte uden tidligere SP-undervisning")
@@ -185,7 +238,7 @@ def people_sheet(wb: Workbook) -> None:
     put(ws, q1 + 1, 2, call("SP_TEXT_ATTAINMENT", cell(2, q4), "Mål_UndervisningNyansatte",
                             text("nyansatte, der har modtaget undervisning")), None, SP_CELL_STYLE)
     row = source(ws, q1 + 2, rd.SRC_UDDANNELSE)
-    columns_bar_chart(ws, "J3", title="Andel nyansatte undervist/tilmeldt mod målsætningen",
+    columns_bar_chart(ws, _chart_at(2), title="Andel nyansatte undervist/tilmeldt mod målsætningen",
                       x_title="Periode", y_title="Andel af nyansatte", header_row=hdr, last_row=q1,
                       category_col=1, series_cols=[2, 3], y_format="0%")
 
@@ -200,7 +253,7 @@ def people_sheet(wb: Workbook) -> None:
         ("not_enrolled", "Ikke tilmeldt undervisning", "={external}-{enrolled}", FMT_INT, False),
     ], {})
     row = source(ws, max(at.values()) + 1, rd.SRC_UDDANNELSE)
-    columns_bar_chart(ws, "J27", title="Figur 5: Nye brugere fra ansættelse uden for regionen",
+    columns_bar_chart(ws, _chart_at(3), title="Figur 5: Nye brugere fra ansættelse uden for regionen",
                       x_title="Gruppe", y_title="Antal brugere", header_row=at["enrolled"] - 1,
                       last_row=at["not_enrolled"], category_col=1, series_cols=[2], series_title="Antal brugere")
 
@@ -218,7 +271,8 @@ def people_sheet(wb: Workbook) -> None:
     put(ws, row + 1, 1, "Andel bestået af tilmeldte")
     put(ws, row + 1, 2, call("SP_SHARE", cell(2, first), cell(5, q1)), FMT_PCT, SP_CELL_STYLE)
     row = source(ws, row + 2, rd.SRC_UDDANNELSE)
-    columns_bar_chart(ws, "J51", title="Figur 6: Certificering af tilmeldte brugere",
+    columns_bar_chart(ws, _chart_at(4), title="Figur 6: Certificering af tilmeldte brugere",
                       x_title="Status", y_title="Antal brugere", header_row=hdr6, last_row=first + 2,
                       category_col=1, series_cols=[2])
-    widths(ws, A=62, B=14, C=14, D=16, E=14, F=14, G=14, H=10)
+    widths(ws, A=62, B=14, C=14, D=16, E=14, F=14, G=14, H=14, I=3)
+    return [area(1, w_first, 1, w_last, SHEET_PEOPLE, absolute=True)]

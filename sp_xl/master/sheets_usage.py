@@ -1,7 +1,9 @@
 """Report sheets for the use of SP: order sets (Tabel 1-3) and Min Sundhedsplatform (Tabel 4-6).
 
-Each hospital row reads its numbers from the data sheet and gets one SP_ call per cell
-(what staff copy down); totals are plain SUMs.
+Tables 1, 2, 4, 5 and 6 are year-to-date views (see ``periods``): a row per hospital, a slot
+per month of the latest month's year, each value looked up by month and hospital in the long
+data table; the months after the latest are hidden. Per hospital an SP_ call per cell (what
+staff copy down); totals are plain SUMs.
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ from openpyxl.styles import Font
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from sp_xl.master import periods as pd_
 from sp_xl.master import report_data as rd
 from sp_xl.master.charts import rows_bar_chart
-from sp_xl.master.data import DataLayout
-from sp_xl.master.refs import area, array, call, cell, text
+from sp_xl.master.data import MONTHLY, DataLayout
+from sp_xl.master.refs import area, array, call, cell, fixed_row, text
 from sp_xl.master.style import (
     FMT_DATE,
     FMT_INT,
@@ -21,7 +24,9 @@ from sp_xl.master.style import (
     FMT_PCT1,
     FMT_PP,
     FMT_SIGNED,
+    HEADER_STYLE,
     SP_CELL_STYLE,
+    TITLE_STYLE,
     header,
     linked_source,
     new_sheet,
@@ -35,52 +40,75 @@ from sp_xl.master.style import (
 
 SHEET_USAGE = "Anvendelse"
 SHEET_MINSP = "MinSP"
+LATEST = {  # data table -> the defined name of its latest month (cells on the Mål sheet)
+    "tBestOrdSet": "Seneste_BestOrdSet",
+    "tSmartSet": "Seneste_SmartSet",
+    "tMinSPBrugere": "Seneste_MinSPBrugere",
+    "tMinSPBesvaret": "Seneste_MinSPBesvaret",
+    "tMinSPAktive": "Seneste_MinSPAktive",
+}
 
 
-def _linked_rows(ws: Worksheet, row: int, block, fmt: str) -> tuple[int, int]:
-    """Hospital name and monthly figures as references to the data sheet; returns (first, last)."""
+def month_slots(ws: Worksheet, row: int, first_col: int, latest: str) -> None:
+    """The 12 month headings of a year-to-date view (a row tall enough for the labels beside them)."""
+    ws.row_dimensions[row].height = 45
+    for k in range(1, 13):
+        put(ws, row, first_col + k - 1, pd_.month_header(k, latest), None, HEADER_STYLE)
+
+
+def hospital_rows(ws: Worksheet, row: int, table: str, first_col: int, latest: str, header_row: int,
+                  fmt: str) -> tuple[int, int]:
+    """One row per hospital with its 12 monthly figures looked up in ``table``."""
+    column = MONTHLY[table][0]
     first = row
-    for i in range(block.last - block.first + 1):
-        src_row = block.first + i
-        put(ws, row, 1, "=" + cell(1, src_row, block.sheet))
-        for col in range(block.first_col, block.last_col + 1):
-            put(ws, row, col, "=" + cell(col, src_row, block.sheet), fmt)
+    for hospital in rd.HOSPITALS:
+        put(ws, row, 1, hospital)
+        for k in range(1, 13):
+            col = first_col + k - 1
+            put(ws, row, col, pd_.monthly_value(table, column, k, latest, f"$A{row}", fixed_row(col, header_row)), fmt)
         row += 1
     return first, row - 1
 
 
-def _order_set_table(ws: Worksheet, row: int, block, heading: str, target: str, src_ref: str) -> int:
+def _order_set_table(ws: Worksheet, row: int, table: str, heading: str, target: str, src_ref: str) -> tuple[int, int]:
+    """Tabel 1/2: returns (next free row, header row)."""
+    latest = LATEST[table]
     row = title(ws, row, heading)
-    row = header(ws, row, ("Hospital", *rd.MONTHS_JAN_APR, "Indeværende måned (maj)", "Målsætning",
-                           "Målopfyldelse (maj)", "Afstand til mål (pct.-point)", "Status",
-                           "Udvikling pr. måned (pct.-point)"))
-    first, last = _linked_rows(ws, row, block, FMT_PCT)
+    header_row = row
+    header(ws, row, ("Hospital", "Målsætning"))
+    month_slots(ws, row, 3, latest)
+    now = pd_.month_name(latest)
+    for col, label in ((15, f'="Indeværende måned ("&{now}&")"'), (16, f'="Målopfyldelse ("&{now}&")"'),
+                       (17, "Afstand til mål (procentpoint)"), (18, "Status"),
+                       (19, "Udvikling pr. måned (procentpoint)")):
+        put(ws, row, col, label, None, HEADER_STYLE)
+    first, last = hospital_rows(ws, row + 1, table, 3, latest, header_row, FMT_PCT)
     for r in range(first, last + 1):
-        may = cell(6, r)
-        put(ws, r, 7, f"={target}", FMT_PCT)
-        put(ws, r, 8, call("SP_ATTAINMENT", may, target), FMT_PCT, SP_CELL_STYLE)
-        put(ws, r, 9, call("SP_GAP", may, target), FMT_PP, SP_CELL_STYLE)
-        put(ws, r, 10, call("SP_STATUS", may, target, "Mål_GulFra"), None, SP_CELL_STYLE)
-        put(ws, r, 11, call("SP_TREND", area(2, r, 6, r)), FMT_PCT1, SP_CELL_STYLE)
-    status_colours(ws, area(10, first, 10, last))
-    return linked_source(ws, last + 1, src_ref)
+        current = cell(15, r)           # the latest month's figure, a plain cell the SP_ calls read
+        put(ws, r, 2, f"={target}", FMT_PCT)
+        put(ws, r, 15, "=" + pd_.in_latest(area(3, r, 14, r), latest), FMT_PCT)
+        put(ws, r, 16, call("SP_ATTAINMENT", current, target), FMT_PCT, SP_CELL_STYLE)
+        put(ws, r, 17, call("SP_GAP", current, target), FMT_PP, SP_CELL_STYLE)
+        put(ws, r, 18, call("SP_STATUS", current, target, "Mål_GulFra"), None, SP_CELL_STYLE)
+        put(ws, r, 19, call("SP_TREND", area(3, r, 14, r)), FMT_PP, SP_CELL_STYLE)
+    status_colours(ws, area(18, first, 18, last))
+    return linked_source(ws, last + 1, src_ref), header_row
 
 
-def usage_sheet(wb: Workbook, data: DataLayout) -> None:
+def usage_sheet(wb: Workbook, data: DataLayout) -> list[str]:
+    """The Anvendelse sheet; returns the ranges whose empty cells hide their column."""
     ws = new_sheet(wb, SHEET_USAGE, "2. Anvendelse af SP – best./ord.-set og SmartSets")
     put(ws, 2, 1, "Målsætning: 25 pct. (best./ord.-set) og 30 pct. (SmartSets) af alle ordinationer; "
                   "målene står på arket Mål. Grå celler beregnes af SP_-funktionerne.")
-    row = _order_set_table(ws, 4, data.monthly["tBestOrdSet"],
-                           "Tabel 1. Best./Ord.-set anvendt ved bestilling/ordination for indlagte patienter",
-                           "Mål_BestOrdSet", data.sources["tBestOrdSet"])
-    row = _order_set_table(ws, row, data.monthly["tSmartSet"],
-                           "Tabel 2. SmartSet indtastet af ordinerende kliniker for ambulante patienter",
-                           "Mål_SmartSet", data.sources["tSmartSet"])
+    row, hdr1 = _order_set_table(ws, 4, "tBestOrdSet",
+                                 "Tabel 1. Best./Ord.-set anvendt ved bestilling/ordination for indlagte patienter",
+                                 "Mål_BestOrdSet", data.sources["tBestOrdSet"])
+    row, hdr2 = _order_set_table(ws, row, "tSmartSet",
+                                 "Tabel 2. SmartSet indtastet af ordinerende kliniker for ambulante patienter",
+                                 "Mål_SmartSet", data.sources["tSmartSet"])
 
-    dep = data.departments
-    names = area(1, dep.first, 1, dep.last, dep.sheet, absolute=True)
-    counts = area(2, dep.first, 2, dep.last, dep.sheet, absolute=True)
-    rates = area(3, dep.first, 3, dep.last, dep.sheet, absolute=True)
+    names, counts, rates = "tAfdelinger[Afdeling]", "tAfdelinger[Antal best./ord. fra ordinationssæt]", \
+        "tAfdelinger[Anvendelsesgrad]"
     row = title(ws, row, "Tabel 3. Top 5 over anvendelsesgrad af best./ord.-set i 2018")
     row = header(ws, row, ("Afdeling", "Anvendelsesgrad", "Antal best./ord. fra ordinationssæt"))
     first, last = row, row + 4
@@ -90,92 +118,111 @@ def usage_sheet(wb: Workbook, data: DataLayout) -> None:
     for r in range(first, last + 1):
         # The count belongs to the department SP_TOPN picked: an ordinary lookup.
         put(ws, r, 3, f"=INDEX({counts},MATCH({cell(1, r)},{names},0))", FMT_INT)
-    row = linked_source(ws, last + 1, data.sources["tAfdelinger"])
-    widths(ws, A=52, B=14, C=14, D=11, E=11, F=14, G=12, H=14, I=14, J=10, K=16)
-    ws.freeze_panes = "B4"
+    linked_source(ws, last + 1, data.sources["tAfdelinger"])
+    widths(ws, A=52, B=12, **{chr(ord("C") + i): 10 for i in range(12)}, O=14, P=14, Q=14, R=10, S=16)
+    ws.freeze_panes = "C4"
+    return [area(3, hdr1, 14, hdr1, SHEET_USAGE, absolute=True), area(3, hdr2, 14, hdr2, SHEET_USAGE, absolute=True)]
 
 
-def _count_table(ws: Worksheet, row: int, block, heading: str, src_ref: str) -> tuple[int, int, int, int]:
+def _count_table(ws: Worksheet, row: int, table: str, heading: str, src_ref: str) -> tuple[int, int, int, int]:
     """Tabel 4/6: counts per hospital and month, a SUM row, growth per row. Returns
     (header_row, first, last hospital row, total row) and leaves the source line under it."""
+    latest = LATEST[table]
     row = title(ws, row, heading)
     header_row = row
-    row = header(ws, row, ("Hospital", *rd.MONTHS_JAN_APR, "Vækst jan.–apr. (antal)", "Vækst jan.–apr. (pct.)"))
-    first, last = _linked_rows(ws, row, block, FMT_INT)
+    header(ws, row, ("Hospital",))
+    month_slots(ws, row, 2, latest)
+    span = f'"jan.–"&{pd_.month_name(latest, short=True)}'
+    put(ws, row, 14, f'="Vækst "&{span}&" (antal)"', None, HEADER_STYLE)
+    put(ws, row, 15, f'="Vækst "&{span}&" (pct.)"', None, HEADER_STYLE)
+    first, last = hospital_rows(ws, row + 1, table, 2, latest, header_row, FMT_INT)
     total = last + 1
     put(ws, total, 1, "I alt")
     ws.cell(total, 1).font = Font(bold=True)
-    for col in range(2, 6):
-        put(ws, total, col, f"=SUM({area(col, first, col, last)})", FMT_INT)
+    for col in range(2, 14):
+        put(ws, total, col, f'=IF({fixed_row(col, header_row)}="","",SUM({area(col, first, col, last)}))', FMT_INT)
     for r in range(first, total + 1):
-        put(ws, r, 6, call("SP_GROWTH", area(2, r, 5, r)), FMT_SIGNED, SP_CELL_STYLE)
-        put(ws, r, 7, call("SP_GROWTH_PCT", area(2, r, 5, r)), FMT_PCT1, SP_CELL_STYLE)
+        put(ws, r, 14, call("SP_GROWTH", area(2, r, 13, r)), FMT_SIGNED, SP_CELL_STYLE)
+        put(ws, r, 15, call("SP_GROWTH_PCT", area(2, r, 13, r)), FMT_PCT1, SP_CELL_STYLE)
     linked_source(ws, total + 1, src_ref)
     return header_row, first, last, total
 
 
-def minsp_sheet(wb: Workbook, data: DataLayout) -> None:
+def minsp_sheet(wb: Workbook, data: DataLayout) -> list[str]:
+    """The MinSP sheet; returns the ranges whose empty cells hide their column."""
     ws = new_sheet(wb, SHEET_MINSP, "2.6 Borgernes anvendelse af Min Sundhedsplatform")
+    slots = []
 
-    hdr4, first4, last4, total4 = _count_table(ws, 3, data.monthly["tMinSPBrugere"],
-                                               "Tabel 4. Brugere oprettet på Min Sundhedsplatform", data.sources["tMinSPBrugere"])
-    series4 = area(2, total4, 5, total4)
+    hdr4, first4, last4, total4 = _count_table(ws, 3, "tMinSPBrugere", "Tabel 4. Brugere oprettet på Min Sundhedsplatform",
+                                               data.sources["tMinSPBrugere"])
+    slots.append(area(2, hdr4, 13, hdr4, SHEET_MINSP, absolute=True))
+    series4 = area(2, total4, 13, total4)
     row = title(ws, total4 + 3, "Tekst til rapporten og nøgletal (Tabel 4, I alt)")
-    row = header(ws, row, ("Nøgletal", *rd.MONTHS_JAN_APR))
+    header(ws, row, ("Nøgletal",))
+    month_slots(ws, row, 2, LATEST["tMinSPBrugere"])
+    slots.append(area(2, row, 13, row, SHEET_MINSP, absolute=True))
+    row += 1
     put(ws, row, 1, "Ændring fra forrige måned (antal)")
-    array(ws, 2, row, 5, row, call("SP_CHANGES", series4))
+    array(ws, 2, row, 13, row, call("SP_CHANGES", series4))
     put(ws, row + 1, 1, "Ændring fra forrige måned (pct.)")
-    array(ws, 2, row + 1, 5, row + 1, call("SP_CHANGES", series4, "TRUE"))
-    restyle(ws, 2, row, 5, row, FMT_SIGNED, SP_CELL_STYLE)
-    restyle(ws, 2, row + 1, 5, row + 1, FMT_PCT1, SP_CELL_STYLE)
+    array(ws, 2, row + 1, 13, row + 1, call("SP_CHANGES", series4, "TRUE"))
+    restyle(ws, 2, row, 13, row, FMT_SIGNED, SP_CELL_STYLE)
+    restyle(ws, 2, row + 1, 13, row + 1, FMT_PCT1, SP_CELL_STYLE)
     put(ws, row + 2, 1, "Gennemsnitlig vækst pr. måned")
     put(ws, row + 2, 2, call("SP_AVG_GROWTH_PCT", series4), FMT_PCT1, SP_CELL_STYLE)
     put(ws, row + 3, 1, "Samlet stigning, ca.")
-    put(ws, row + 3, 2, call("SP_ROUND_CA", cell(6, total4)), FMT_INT, SP_CELL_STYLE)
+    put(ws, row + 3, 2, call("SP_ROUND_CA", cell(14, total4)), FMT_INT, SP_CELL_STYLE)
     put(ws, row + 4, 1, "Vækst, ca.")
-    put(ws, row + 4, 2, call("SP_ROUND_CA", cell(7, total4)), FMT_PCT, SP_CELL_STYLE)
+    put(ws, row + 4, 2, call("SP_ROUND_CA", cell(15, total4)), FMT_PCT, SP_CELL_STYLE)
     put(ws, row + 5, 1, "Sætning til rapporten")
     put(ws, row + 5, 2, call("SP_TEXT_GROWTH", series4, text("oprettede brugere")), None, SP_CELL_STYLE)
     row = linked_source(ws, row + 6, data.sources["tMinSPBrugere"])
-    rows_bar_chart(ws, "I3", title="Brugere oprettet på Min Sundhedsplatform pr. måned",
-                   x_title="Måned (2018)", y_title="Antal brugere", header_row=hdr4, first_row=first4,
-                   last_row=last4, label_col=1, first_col=2, last_col=5)
+    rows_bar_chart(ws, "Q3", title="Brugere oprettet på Min Sundhedsplatform pr. måned",
+                   x_title="Måned", y_title="Antal brugere", header_row=hdr4, first_row=first4,
+                   last_row=last4, label_col=1, first_col=2, last_col=13)
 
-    b5 = data.monthly["tMinSPBesvaret"]
+    latest5 = LATEST["tMinSPBesvaret"]
     row = title(ws, row, "Tabel 5. Henvendelser via Min Sundhedsplatform besvaret inden for 3 hverdage")
-    row = header(ws, row, ("Hospital", *rd.MONTHS_JAN_APR, "Udvikling pr. måned (pct.-point)",
-                           "Ændring jan.–apr. (pct.-point)"))
-    first, last = _linked_rows(ws, row, b5, FMT_PCT)
+    hdr5 = row
+    header(ws, row, ("Hospital",))
+    month_slots(ws, row, 2, latest5)
+    put(ws, row, 14, "Udvikling pr. måned (procentpoint)", None, HEADER_STYLE)
+    put(ws, row, 15, f'="Ændring jan.–"&{pd_.month_name(latest5, short=True)}&" (procentpoint)"', None, HEADER_STYLE)
+    slots.append(area(2, hdr5, 13, hdr5, SHEET_MINSP, absolute=True))
+    first, last = hospital_rows(ws, row + 1, "tMinSPBesvaret", 2, latest5, hdr5, FMT_PCT)
     for r in range(first, last + 1):
-        put(ws, r, 6, call("SP_TREND", area(2, r, 5, r)), FMT_PCT1, SP_CELL_STYLE)
-        put(ws, r, 7, call("SP_GROWTH", area(2, r, 5, r)), FMT_PP, SP_CELL_STYLE)
+        put(ws, r, 14, call("SP_TREND", area(2, r, 13, r)), FMT_PP, SP_CELL_STYLE)
+        put(ws, r, 15, call("SP_GROWTH", area(2, r, 13, r)), FMT_PP, SP_CELL_STYLE)
     row = linked_source(ws, last + 1, data.sources["tMinSPBesvaret"])
 
-    msg = data.messages
+    # The worked example stays in columns A-B, which are never hidden.
     row = title(ws, row, "Beregning af 'besvaret inden for 3 hverdage' fra enkelthenvendelser (eksempel)")
-    row = synthetic(ws, row, rd.SYNTHETIC_LABEL + " (arket " + msg.sheet + ")")
+    row = synthetic(ws, row, rd.SYNTHETIC_LABEL + " (arket D_Henvendelser)")
     row = header(ws, row, ("Nøgletal", "Værdi"))
-    sent = area(1, msg.first, 1, msg.last, msg.sheet, absolute=True)
-    answered = area(2, msg.first, 2, msg.last, msg.sheet, absolute=True)
+    sent, answered = "tHenvendelser[Sendt]", "tHenvendelser[Besvaret]"
     put(ws, row, 1, "Henvendelser i udtrækket")
     put(ws, row, 2, f"=COUNT({sent})", FMT_INT)
-    put(ws, row + 1, 1, "Besvaret inden for Mål_SvarHverdage hverdage (andel)")
+    put(ws, row + 1, 1, '="Besvaret inden for "&Mål_SvarHverdage&" hverdage (andel)"')
     put(ws, row + 1, 2, call("SP_WITHIN_WORKDAYS", sent, answered, "Mål_SvarHverdage"), FMT_PCT, SP_CELL_STYLE)
     put(ws, row + 2, 1, "Hverdage i perioden (påsken fratrukket)")
-    put(ws, row + 2, 2, call("SP_WORKDAYS", cell(1, msg.first, msg.sheet, True), cell(1, msg.last, msg.sheet, True)),
-        FMT_INT, SP_CELL_STYLE)
-    put(ws, row + 3, 1, "Første og sidste afsendelsesdato")
+    put(ws, row + 2, 2, call("SP_WORKDAYS", f"MIN({sent})", f"MAX({sent})"), FMT_INT, SP_CELL_STYLE)
+    put(ws, row + 3, 1, "Første afsendelsesdato")
     put(ws, row + 3, 2, f"=MIN({sent})", FMT_DATE)
-    put(ws, row + 3, 3, f"=MAX({sent})", FMT_DATE)
-    row = linked_source(ws, row + 4, data.sources["tHenvendelser"])
+    put(ws, row + 4, 1, "Sidste afsendelsesdato")
+    put(ws, row + 4, 2, f"=MAX({sent})", FMT_DATE)
+    row = linked_source(ws, row + 5, data.sources["tHenvendelser"])
 
-    *_, total6 = _count_table(ws, row, data.monthly["tMinSPAktive"],
-                                               "Tabel 6. Patienter aktive på Min Sundhedsplatform", data.sources["tMinSPAktive"])
-    row = title(ws, total6 + 3, "Andel aktive (april)")
-    row = header(ws, row, ("Nøgletal", "Værdi"))
+    hdr6, _, _, total6 = _count_table(ws, row, "tMinSPAktive", "Tabel 6. Patienter aktive på Min Sundhedsplatform",
+                                      data.sources["tMinSPAktive"])
+    slots.append(area(2, hdr6, 13, hdr6, SHEET_MINSP, absolute=True))
+    latest6 = LATEST["tMinSPAktive"]
+    put(ws, total6 + 3, 1, f'="Andel aktive ("&{pd_.month_name(latest6)}&")"', None, TITLE_STYLE)
+    row = header(ws, total6 + 4, ("Nøgletal", "Værdi"))
     put(ws, row, 1, "Aktive patienter i andel af oprettede brugere (Tabel 6 / Tabel 4)")
-    put(ws, row, 2, call("SP_SHARE", cell(5, total6), cell(5, total4)), FMT_PCT, SP_CELL_STYLE)
-    put(ws, row + 1, 1, "Samme, afrundet (rapporten: ca. 20 %)")
+    put(ws, row, 2, call("SP_SHARE", pd_.in_latest(area(2, total6, 13, total6), latest6),
+                         pd_.in_latest(area(2, total4, 13, total4), latest6)), FMT_PCT, SP_CELL_STYLE)
+    put(ws, row + 1, 1, "Samme, afrundet (rapporten: ca. 20 pct.)")
     put(ws, row + 1, 2, call("SP_ROUND_CA", cell(2, row)), FMT_PCT, SP_CELL_STYLE)
     linked_source(ws, row + 2, data.sources["tMinSPAktive"])
-    widths(ws, A=52, B=13, C=13, D=13, E=13, F=16, G=16)
+    widths(ws, A=52, **{chr(ord("B") + i): 11 for i in range(12)}, N=16, O=16)
+    return slots

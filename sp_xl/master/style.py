@@ -27,6 +27,7 @@ FMT_PCT1 = "0.0%"
 FMT_PP = "+0%;-0%;0%"  # a difference between two percentages, shown as signed points
 FMT_SIGNED = "+#,##0;-#,##0;0"
 FMT_DATE = "dd-mm-yyyy"
+FMT_MONTH = "[$-406]mmmm yyyy"  # "maj 2018" in any Excel, whatever its language
 FMT_MIO = '#,##0.0 "mio. kr."'
 
 _THIN = Side(style="thin", color="A6A6A6")

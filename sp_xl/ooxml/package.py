@@ -30,6 +30,7 @@ from sp_xl.ooxml.formulas import sheet_formulas
 from sp_xl.ooxml.model import FormulaCell, SheetInfo
 from sp_xl.ooxml.patch import patch_sheet, write_cells
 from sp_xl.ooxml.safety import check_package_bytes, refuse
+from sp_xl.ooxml.visibility import set_columns_hidden, set_rows_hidden
 from sp_xl.ooxml.sheetscan import SheetIndex, SheetScan, cell_offsets, gc_paused, index_sheet, scan_sheet, stored_values
 from sp_xl.ooxml.xmltext import xml_attrs, xstring_decode
 from sp_xl.ooxml.zipwrite import assemble_zip, rezip_with_zipfile
@@ -278,13 +279,15 @@ class XlsxPackage:
 
     def with_values(self, values: Mapping[tuple[str, str], object], *,
                     stop_recalc_on_open: bool = False,
-                    constants: Mapping[tuple[str, str], float | str] | None = None) -> bytes | None:
+                    constants: Mapping[tuple[str, str], float | str] | None = None,
+                    hidden: Mapping[str, tuple[Mapping[int, bool], Mapping[int, bool]]] | None = None) -> bytes | None:
         """New package bytes with ``values`` as the cached results of their cells.
 
         Only formula cells and the cells of array-formula ranges may be given. With
         ``stop_recalc_on_open`` the workbook's calcPr is changed so that Excel shows the
         stored values instead of recalculating everything on open. ``constants`` sets
         non-formula cells (such as the "last refreshed" stamp) to a number or a text.
+        ``hidden`` (sheet -> (rows, columns) -> hide?) hides or shows whole rows and columns.
         Returns None when nothing would change.
         """
         by_sheet: dict[str, dict[str, object]] = {}
@@ -321,6 +324,14 @@ class XlsxPackage:
                 after = write_cells(before, vals)
                 if after != before:
                     replaced[part] = after
+        for sheet, (rows, cols) in (hidden or {}).items():
+            part = self._part(sheet)
+            if part is None:
+                continue
+            before = replaced.get(part, self.read(part))
+            after = set_columns_hidden(set_rows_hidden(before, rows), cols)
+            if after != before:
+                replaced[part] = after
         if stop_recalc_on_open and replaced:      # only stored values justify telling Excel to keep them
             wb = self.read(self.workbook_part)
             new_wb = patch_calc_pr(wb)

@@ -174,8 +174,10 @@ def _kept_attrs(attrs: bytes) -> bytes:
     return _DROP_ATTRS.sub(b"", b" " + no_r.strip()).rstrip() if no_r.strip() else b""
 
 
-def write_cells(xml: bytes, values: Mapping[str, object]) -> bytes:
-    """``xml`` with each cell in ``values`` (ref -> float/int/str/None) set to that constant."""
+def write_cells(xml: bytes, values: Mapping[str, object], styles: Mapping[str, bytes] | None = None) -> bytes:
+    """``xml`` with each cell in ``values`` (ref -> float/int/str/None) set to that constant.
+    A cell the sheet does not have yet gets the attributes in ``styles`` (e.g. b' s="4"')."""
+    styles = styles or {}
     if not values:
         return xml
     m = _SHEETDATA.search(xml)
@@ -231,7 +233,7 @@ def write_cells(xml: bytes, values: Mapping[str, object]) -> bytes:
         items.sort()
         row = by_number.get(row_no)
         if row is None:
-            body = b"".join(cell_xml(p, ref, b"", v) for _, ref, v in items)
+            body = b"".join(cell_xml(p, ref, styles.get(ref, b""), v) for _, ref, v in items)
             text = b"<" + p + b'row r="' + str(row_no).encode() + b'">' + body + close_row
             after = next((r for r in rows if r[0] > row_no), None)
             if after is not None:
@@ -243,13 +245,13 @@ def write_cells(xml: bytes, values: Mapping[str, object]) -> bytes:
             continue
         _, _, open_end, close_start, self_closing = row
         if self_closing:
-            body = b"".join(cell_xml(p, ref, b"", v) for _, ref, v in items)
+            body = b"".join(cell_xml(p, ref, styles.get(ref, b""), v) for _, ref, v in items)
             edits.append((open_end - 2, open_end, 0, b">" + body + close_row))
             continue
         existing = sorted(cells_in_row.get(row_no, []))
         for order, (col, ref, v) in enumerate(items):
             at = next((start for c, start in existing if c > col), close_start)
-            edits.append((at, at, order - len(items) - 1, cell_xml(p, ref, b"", v)))
+            edits.append((at, at, order - len(items) - 1, cell_xml(p, ref, styles.get(ref, b""), v)))
     edits.sort(key=lambda e: (e[0], e[2]))
     out, pos = [], 0
     for start, end, _, text in edits:

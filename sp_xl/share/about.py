@@ -68,6 +68,52 @@ def holiday_rows(days: list[dt.date], first: int, last: int) -> list[list[object
     return rows + [[d, names.get(d, "")] for d in days]
 
 
+def cell_ranges(refs: list[str]) -> list[str]:
+    """Cells as few A1 ranges: runs down each column, then equal runs side by side merged."""
+    from sp_xl.ooxml.cellrefs import col_letters
+    by_col: dict[int, list[int]] = {}
+    for ref in refs:
+        r, c = split_ref(ref)
+        by_col.setdefault(c, []).append(r)
+    runs: list[tuple[int, int, int, int]] = []          # (r1, r2, c1, c2)
+    for c in sorted(by_col):
+        rows = sorted(set(by_col[c]))
+        start = prev = rows[0]
+        for r in rows[1:] + [None]:
+            if r is not None and r == prev + 1:
+                prev = r
+                continue
+            merged = next((i for i, (a, b, c1, c2) in enumerate(runs) if (a, b) == (start, prev) and c2 == c - 1), None)
+            if merged is None:
+                runs.append((start, prev, c, c))
+            else:
+                a, b, c1, _ = runs[merged]
+                runs[merged] = (a, b, c1, c)
+            if r is not None:
+                start = prev = r
+    out = []
+    for r1, r2, c1, c2 in sorted(runs, key=lambda x: (x[0], x[2])):
+        a, b = f"{col_letters(c1)}{r1}", f"{col_letters(c2)}{r2}"
+        out.append(a if a == b else f"{a}:{b}")
+    return out
+
+
+def frozen_rows(frozen: list) -> list[list[object]]:
+    """The frozen cells, grouped by sheet and reason into ranges, with one formula as example."""
+    groups: dict[tuple[str, str], list] = {}
+    for c in frozen:
+        groups.setdefault((c.sheet, c.reason), []).append(c)
+    rows = []
+    for (sheet, reason), cells in groups.items():
+        ranges = cell_ranges([c.ref for c in cells])
+        shown = ", ".join(ranges[:8]) + (pick(f" og {len(ranges) - 8} områder mere", f" and {len(ranges) - 8} more ranges")
+                                         if len(ranges) > 8 else "")
+        example = cells[0].formula if len(cells) == 1 else pick(
+            f"{len(cells)} formler, fx {cells[0].formula}", f"{len(cells)} formulas, e.g. {cells[0].formula}")
+        rows.append([sheet, shown, example, reason])       # no "=": text, never a formula
+    return rows
+
+
 def about_rows(pkg, result, stamp, now, source_name) -> list[list[object]]:
     computed = (serial_to_datetime(stamp, pkg.date1904).strftime("%d-%m-%Y %H:%M")
                 if isinstance(stamp, (int, float)) else str(stamp))
@@ -92,7 +138,7 @@ def about_rows(pkg, result, stamp, now, source_name) -> list[list[object]]:
     rows += [[], [pick("Fastfrosne celler (værdi i stedet for formel)", "Frozen cells (value instead of formula)")],
              [pick("Ark", "Sheet"), pick("Celle", "Cell"), pick("Oprindelig formel", "Original formula"),
               pick("Hvorfor", "Why")]]
-    rows += [[c.sheet, c.ref, c.formula, c.reason] for c in result.frozen]     # no "=": text, never a formula
+    rows += frozen_rows(result.frozen)
     if not result.frozen:
         rows.append([pick("Ingen", "None")])
     rows += [[], [pick("Interne ark", "Internal sheets")]]

@@ -494,6 +494,8 @@ class SheetEdit:
             # <v> and <t> carry text in the same escaped form, so the bytes move over as they are.
             v = _V.search(inner)
             raw = v.group(1) if v and v.group(1) else b""
+            if not raw:                                  # "" (an empty period slot): an empty cell
+                return b"<" + p + b"c" + _T_ATTR.sub(b"", attrs) + b"/>"
             attrs = _T_ATTR.sub(b"", attrs) + b' t="inlineStr"'
             return (b"<" + p + b"c" + attrs + b"><" + p + b'is><' + p + b't xml:space="preserve">' + raw
                     + b"</" + p + b"t></" + p + b"is></" + p + b"c>")

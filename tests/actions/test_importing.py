@@ -28,8 +28,9 @@ NOW = dt.datetime(2018, 5, 31, 9, 30)
 HOSPITALS = ("Amager og Hvidovre Hospital", "Bispebjerg og Frederiksberg Hospitaler", "Bornholms hospital",
              "Herlev og Gentofte Hospital", "Hospitalerne i Nordsjælland", "Rigshospitalet",
              "Region Hovedstadens Psykiatri")
-# tMinSPBrugere on D_Hospitaler: header row 28, hospitals in rows 29-35 (file order), januar-april in B-E.
-ROW = {h: 29 + i for i, h in enumerate(HOSPITALS)}
+# tMinSPBrugere on D_Hospitaler: columns I-K (Måned, Hospital, Antal), header row 7, one row per month
+# and hospital from row 8: januar rows 8-14, ..., april rows 29-35 (Rigshospitalet april: K34).
+ROW = {h: 29 + i for i, h in enumerate(HOSPITALS)}            # the April rows
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +75,25 @@ def sheet(book: Path, name: str):
     return openpyxl.load_workbook(book)[name]
 
 
+def rows_by_key(book: Path, table: str, keys: int = 2) -> dict[tuple, dict[str, object]]:
+    """A long table read with openpyxl: its rows by key (the first ``keys`` columns), each as
+    {column heading: value, "ref": the row's cells' addresses by heading}."""
+    for ws in openpyxl.load_workbook(book).worksheets:
+        if table in ws.tables:
+            break
+    ref = ws.tables[table].ref
+    start, end = ws[ref.split(":")[0]], ws[ref.split(":")[1]]
+    heads = [ws.cell(start.row, c).value for c in range(start.column, end.column + 1)]
+    out = {}
+    for r in range(start.row + 1, end.row + 1):
+        values = [ws.cell(r, c).value for c in range(start.column, end.column + 1)]
+        key = tuple(v.date() if isinstance(v, dt.datetime) else v for v in values[:keys])
+        row = dict(zip(heads, values))
+        row["ref"] = {h: ws.cell(r, start.column + i).coordinate for i, h in enumerate(heads)}
+        out[key] = row
+    return out
+
+
 def members(data: bytes) -> dict[str, bytes]:
     z = zipfile.ZipFile(io.BytesIO(data))
     return {n: z.read(n) for n in z.namelist()}
@@ -97,12 +117,13 @@ def type_by_hand(book: Path, sheet_name: str, ref: str, value) -> None:
 def test_a_monthly_indicator_extract_fills_its_hospital_rows_and_month_columns(master, tmp_path):
     src = tabel4(tmp_path / "minsp_brugere.csv", "31-05-2018", MONTHS, with_april(100))
     summary = import_extracts(master, [src], now=NOW)
-    ws = sheet(master, "D_Hospitaler")
+    rows = rows_by_key(master, "tMinSPBrugere")
     for h, values in with_april(100).items():
-        assert [ws.cell(ROW[h], 2 + j).value for j in range(4)] == values, h
-    assert ws["E34"].style == "SP Input" and ws["E34"].number_format == "#,##0"
-    assert ws["A36"].value == ("Kilde: minsp_brugere.csv (januar–april 2018), trukket d. 31. maj 2018 – "
-                               "importeret 31-05-2018 kl. 09.30")
+        assert [rows[(dt.date(2018, m, 1), h)]["Antal"] for m in range(1, 5)] == values, h
+    ws = sheet(master, "D_Hospitaler")
+    assert ws["K34"].style == "SP Input" and ws["K34"].number_format == "#,##0"
+    assert ws["I6"].value == ("Kilde: minsp_brugere.csv (januar–april 2018), trukket d. 31. maj 2018 – "
+                              "importeret 31-05-2018 kl. 09.30")
     f = summary.files[0]
     assert (f.kind, f.count("written"), f.extraction_date) == ("indicators", 4, dt.date(2018, 5, 31))
     # januar-marts equal the master's report numbers: recorded, but no cell changed.
@@ -112,35 +133,41 @@ def test_a_monthly_indicator_extract_fills_its_hospital_rows_and_month_columns(m
 
 def test_lpr_days_and_support_weeks_land_in_their_rows(master):
     import_extracts(master, [FIXTURES / "lpr_fejl.csv", FIXTURES / "sager_niveau.csv"], now=NOW)
-    lpr = sheet(master, "D_LPR")
-    rows = {lpr.cell(r, 1).value.date(): r for r in range(7, 145)}
-    herlev, rigs, amager = 5, 7, 2       # columns E, G, B (header order of tLPRFejl)
-    assert lpr.cell(rows[dt.date(2018, 1, 2)], rigs).value == 5
-    assert lpr.cell(rows[dt.date(2018, 1, 2)], herlev).value == 3
-    assert lpr.cell(rows[dt.date(2018, 1, 4)], rigs).value == 0          # no row that day: none added
-    assert lpr.cell(rows[dt.date(2018, 4, 11)], rigs).value == -6
-    assert lpr.cell(rows[dt.date(2018, 3, 20)], herlev).value == 2
-    built = sheet(master.parent / "sp-xl-backup" / next(p.name for p in (master.parent / "sp-xl-backup").iterdir()),
-                  "D_LPR")
-    # Outside the extract's days and hospitals nothing changed.
-    assert lpr.cell(rows[dt.date(2018, 1, 1)], rigs).value == built.cell(rows[dt.date(2018, 1, 1)], rigs).value
-    assert lpr.cell(rows[dt.date(2018, 1, 2)], amager).value == built.cell(rows[dt.date(2018, 1, 2)], amager).value
-    assert lpr.cell(rows[dt.date(2018, 4, 12)], rigs).value == built.cell(rows[dt.date(2018, 4, 12)], rigs).value
-    sup = sheet(master, "D_Support")
+    lpr = rows_by_key(master, "tLPRFejl")
+    built = rows_by_key(master.parent / "sp-xl-backup" / next((master.parent / "sp-xl-backup").iterdir()).name,
+                        "tLPRFejl")
+
+    def errors(rows, day, hospital):
+        return rows[(day, hospital)]["Fejl"]
+    rigs, herlev, amager = "Rigshospitalet", "Herlev og Gentofte Hospital", "Amager og Hvidovre Hospital"
+    assert errors(lpr, dt.date(2018, 1, 2), rigs) == 5 and errors(lpr, dt.date(2018, 1, 2), herlev) == 3
+    assert errors(lpr, dt.date(2018, 1, 4), rigs) == 0          # no row that day: none added
+    assert errors(lpr, dt.date(2018, 4, 11), rigs) == -6 and errors(lpr, dt.date(2018, 3, 20), herlev) == 2
+    # Outside the extract's days and hospitals nothing changed, and no row was added.
+    assert len(lpr) == len(built) == 138 * 7
+    for day, hospital in ((dt.date(2018, 1, 1), rigs), (dt.date(2018, 1, 2), amager), (dt.date(2018, 4, 12), rigs)):
+        assert errors(lpr, day, hospital) == errors(built, day, hospital)
+    sup = rows_by_key(master, "tSupport", keys=1)
     # Hand count of sager_niveau.csv: week 1 levels 1-2: INC0001, 0002, 0003 created, 0001 closed;
     # week 2 level 3: INC0004, 0005 created, 0004 closed.
-    assert [sup.cell(12, c).value for c in range(1, 6)] == [1, 3, 1, 0, 0]
-    assert [sup.cell(13, c).value for c in range(1, 6)] == [2, 0, 1, 2, 1]
-    assert sup["B16"].value == 596              # week 5 is not in the extract: kept
-    assert sup["A31"].value.startswith("Kilde: sager_niveau.csv (uge 1–4 2018), trukket d. 19. maj 2018")
+    week = {w: list(sup[(dt.date.fromisocalendar(2018, w, 1),)].values())[1:5] for w in (1, 2, 5)}
+    assert week[1] == [3, 1, 0, 0] and week[2] == [0, 1, 2, 1]
+    assert week[5][0] == 596                   # week 5 is not in the extract: kept
+    assert sheet(master, "D_Support")["A11"].value.startswith(
+        "Kilde: sager_niveau.csv (uge 1–4 2018), trukket d. 19. maj 2018")
 
 
 def test_the_answer_share_uses_the_workbooks_own_working_day_target(master):
     summary = import_extracts(master, [FIXTURES / "minsp_beskeder_2018-05-25.csv"], now=NOW)
-    ws = sheet(master, "D_Hospitaler")     # tMinSPBesvaret: rows 40-46, januar-april in B-E
-    assert ws["D45"].value == pytest.approx(2 / 3) and ws["E45"].value == 0.5   # Rigshospitalet marts, april
-    assert "ingen kolonne til maj 2018" in summary.describe()                   # Bornholm's May has no column
-    assert not summary.complete
+    rows = rows_by_key(master, "tMinSPBesvaret")
+    rigs = "Rigshospitalet"
+    assert rows[(dt.date(2018, 3, 1), rigs)]["Andel"] == pytest.approx(2 / 3)
+    assert rows[(dt.date(2018, 4, 1), rigs)]["Andel"] == 0.5
+    # May is new: its rows are added under the table, in the extract's hospital order.
+    may = {k[1]: v["Andel"] for k, v in rows.items() if k[0] == dt.date(2018, 5, 1)}
+    assert set(may) <= set(HOSPITALS) and may
+    assert "1 nye rækker" in summary.describe() or "nye rækker" in summary.describe()
+    assert summary.complete
 
 
 def test_a_different_working_day_target_on_the_target_sheet_changes_the_share(master):
@@ -148,7 +175,7 @@ def test_a_different_working_day_target_on_the_target_sheet_changes_the_share(ma
     # the 4th is 6 April. So of Rigshospitalet's three March messages 2 are in time with 3 days, 3 with 4.
     type_by_hand(master, "Mål", "C11", 4)                    # Mål_SvarHverdage
     import_extracts(master, [FIXTURES / "minsp_beskeder_2018-05-25.csv"], now=NOW)
-    assert sheet(master, "D_Hospitaler")["D45"].value == 1.0
+    assert rows_by_key(master, "tMinSPBesvaret")[(dt.date(2018, 3, 1), "Rigshospitalet")]["Andel"] == 1.0
 
 
 # ---------------------------------------------------------------- idempotent, newer replaces, older kept
@@ -175,9 +202,9 @@ def test_a_newer_extract_replaces_its_periods_says_so_and_keeps_the_others(maste
     assert "tMinSPBrugere april 2018: erstattet (7 af 7 celler ændret); før fra brugere_maj.csv, trukket d. 19. maj 2018" \
         in summary.describe()
     ws = sheet(master, "D_Hospitaler")
-    assert ws["E34"].value == 58253 + 7 and ws["D34"].value == 52559
-    assert ws["A36"].value == ("Kilde: brugere_maj.csv (januar–marts 2018), trukket d. 19. maj 2018; "
-                               "brugere_juni.csv (april 2018), trukket d. 2. juni 2018 – importeret 02-06-2018 kl. 09.30")
+    assert ws["K34"].value == 58253 + 7 and ws["K27"].value == 52559      # Rigshospitalet April, March
+    assert ws["I6"].value == ("Kilde: brugere_maj.csv (januar–marts 2018), trukket d. 19. maj 2018; "
+                              "brugere_juni.csv (april 2018), trukket d. 2. juni 2018 – importeret 02-06-2018 kl. 09.30")
     rec = read_record(XlsxPackage(master.read_bytes())).tables["tMinSPBrugere"]
     assert {k: p.file for k, p in rec.periods.items()} == {
         "2018-01": "brugere_maj.csv", "2018-02": "brugere_maj.csv", "2018-03": "brugere_maj.csv",
@@ -185,7 +212,7 @@ def test_a_newer_extract_replaces_its_periods_says_so_and_keeps_the_others(maste
     # The older extract again: its April is not put back over the newer one.
     again = import_extracts(master, [first], now=NOW + dt.timedelta(days=3))
     assert [p.status for p in again.files[0].periods] == ["unchanged"] * 3 + ["older"]
-    assert not again.complete and sheet(master, "D_Hospitaler")["E34"].value == 58253 + 7
+    assert not again.complete and sheet(master, "D_Hospitaler")["K34"].value == 58253 + 7
     assert "brugere_juni.csv, trukket d. 2. juni 2018, er nyere og beholdes" in again.describe()
 
 
@@ -193,7 +220,7 @@ def test_of_two_extracts_in_one_import_the_newer_wins_whatever_their_order(maste
     old = tabel4(tmp_path / "a.csv", "19-05-2018", MONTHS[3:], {"Rigshospitalet": [1000]})
     new = tabel4(tmp_path / "b.csv", "20-05-2018", MONTHS[3:], {"Rigshospitalet": [2000]})
     import_extracts(master, [new, old], now=NOW)
-    assert sheet(master, "D_Hospitaler")["E34"].value == 2000
+    assert sheet(master, "D_Hospitaler")["K34"].value == 2000
 
 
 def test_cells_a_newer_extract_lacks_keep_their_value_and_the_summary_says_so(master, tmp_path):
@@ -202,7 +229,7 @@ def test_cells_a_newer_extract_lacks_keep_their_value_and_the_summary_says_so(ma
     summary = import_extracts(master, [tabel4(tmp_path / "b.csv", "20-05-2018", MONTHS[3:],
                                               {"Rigshospitalet": [2000]})], now=NOW)
     ws = sheet(master, "D_Hospitaler")
-    assert (ws["E34"].value, ws["E31"].value) == (2000, 10)
+    assert (ws["K34"].value, ws["K31"].value) == (2000, 10)
     assert "1 celler er ikke med i det nye udtræk og beholder værdien derfra" in summary.describe()
 
 
@@ -211,7 +238,7 @@ def test_cells_a_newer_extract_lacks_keep_their_value_and_the_summary_says_so(ma
 def test_a_hand_edit_is_a_conflict_and_only_force_replaces_it(master, tmp_path):
     src = tabel4(tmp_path / "brugere.csv", "19-05-2018", MONTHS, with_april(0))
     import_extracts(master, [src], now=NOW)
-    type_by_hand(master, "D_Hospitaler", "E34", 60000)         # the analyst corrects Rigshospitalet, April
+    type_by_hand(master, "D_Hospitaler", "K34", 60000)         # the analyst corrects Rigshospitalet, April
     newer = tabel4(tmp_path / "brugere2.csv", "25-05-2018", MONTHS, with_april(5))
     before = master.read_bytes()
     summary = import_extracts(master, [newer], now=NOW)
@@ -219,25 +246,25 @@ def test_a_hand_edit_is_a_conflict_and_only_force_replaces_it(master, tmp_path):
     assert statuses == ["replaced", "replaced", "replaced", "conflict"]
     conflict = summary.conflicts
     assert [(c.address, c.current, c.new, c.recorded) for c in conflict] == [
-        ("D_Hospitaler!E34", 60000.0, 58258.0, 58253.0)]
+        ("D_Hospitaler!K34", 60000.0, 58258.0, 58253.0)]
     text = summary.describe()
-    assert "D_Hospitaler!E34: står 60000 (sidst importeret 58253), udtrækket har 58258" in text
+    assert "D_Hospitaler!K34: står 60000 (sidst importeret 58253), udtrækket har 58258" in text
     assert "--force" in text
     ws = sheet(master, "D_Hospitaler")
-    assert ws["E34"].value == 60000 and ws["E33"].value == 21784      # the whole period was left alone
+    assert ws["K34"].value == 60000 and ws["K33"].value == 21784      # the whole period was left alone
     assert master.read_bytes() != before                               # januar-marts: new source recorded
     forced = import_extracts(master, [newer], force=True, now=NOW)
     assert [p.status for p in forced.files[0].periods] == ["unchanged"] * 3 + ["replaced"]
-    assert sheet(master, "D_Hospitaler")["E34"].value == 58258
+    assert sheet(master, "D_Hospitaler")["K34"].value == 58258
 
 
 def test_a_value_no_import_wrote_is_a_hand_entry_unless_it_is_the_masters_own(master, tmp_path):
-    type_by_hand(master, "D_Hospitaler", "B29", 1)             # never imported, not the master's number
+    type_by_hand(master, "D_Hospitaler", "K8", 1)              # never imported, not the master's number
     before = master.read_bytes()
     src = tabel4(tmp_path / "brugere.csv", "19-05-2018", MONTHS[:1], {"Amager og Hvidovre Hospital": [11970],
                                                                       "Rigshospitalet": [42100]})
     summary = import_extracts(master, [src], now=NOW)
-    assert [(c.address, c.imported) for c in summary.conflicts] == [("D_Hospitaler!B29", False)]
+    assert [(c.address, c.imported) for c in summary.conflicts] == [("D_Hospitaler!K8", False)]
     assert "aldrig importeret" in summary.describe()
     assert master.read_bytes() == before                               # the only period had a conflict
 
@@ -259,40 +286,47 @@ HOSTILE_LABEL = '=HYPERLINK("http://x";"klik"), Rigshospitalet'
 
 def test_hostile_text_from_an_extract_is_stored_as_text_never_as_a_formula(master, tmp_path):
     summary = import_extracts(master, [write_orders(tmp_path / "ordinationer.csv")], now=NOW)
-    ws = sheet(master, "D_Afdelinger")        # tAfdelinger: rows 7-21, sorted by name
-    assert [ws.cell(r, 1).value for r in (7, 8, 9)] == [
+    ws = sheet(master, "D_Afdelinger")        # tAfdelinger: rows 8-22, sorted by name
+    assert [ws.cell(r, 1).value for r in (8, 9, 10)] == [
         "+45 Akut, Bornholms hospital", HOSTILE_LABEL, "Kardiologi, Herlev og Gentofte Hospital"]
-    assert all(ws.cell(r, 1).data_type == "s" for r in (7, 8, 9))
-    assert [ws.cell(8, c).value for c in (2, 3, 4)] == [3, 0.75, "Udtræk (ordinationer.csv)"]
-    assert all(ws.cell(r, c).value is None for r in range(10, 22) for c in range(1, 5))   # rows left over: emptied
-    assert ws["A10"].style == "SP Input" or ws["B10"].style == "SP Input"
+    assert all(ws.cell(r, 1).data_type == "s" for r in (8, 9, 10))
+    assert [ws.cell(9, c).value for c in (2, 3, 4)] == [3, 0.75, "Udtræk (ordinationer.csv)"]
+    assert all(ws.cell(r, c).value is None for r in range(11, 23) for c in range(1, 5))   # rows left over: emptied
+    assert ws["B11"].style == "SP Input"
     xml = members(master.read_bytes())["xl/worksheets/sheet10.xml"]
-    cell = re.search(rb'<c r="A8"[^>]*>.*?</c>', xml).group(0)
-    assert cell == b'<c r="A8" t="inlineStr"><is><t>=HYPERLINK("http://x";"klik"), Rigshospitalet</t></is></c>'
-    hosp = sheet(master, "D_Hospitaler")
-    assert hosp["B12"].value == 0.75 and hosp["C10"].value == 0.5 and hosp["C9"].value == 0   # Tabel 1 rates
+    cell = re.search(rb'<c r="A9"[^>]*>.*?</c>', xml).group(0)
+    assert cell == b'<c r="A9" t="inlineStr"><is><t>=HYPERLINK("http://x";"klik"), Rigshospitalet</t></is></c>'
+    rates = rows_by_key(master, "tBestOrdSet")                                            # Tabel 1 rates
+    assert rates[(dt.date(2018, 1, 1), "Rigshospitalet")]["Andel"] == 0.75
+    assert rates[(dt.date(2018, 2, 1), "Herlev og Gentofte Hospital")]["Andel"] == 0.5
+    assert rates[(dt.date(2018, 2, 1), "Bornholms hospital")]["Andel"] == 0
     assert summary.files[0].kind == "orders"
 
 
 # ---------------------------------------------------------------- what has no slot
 
-def test_months_and_hospitals_without_a_slot_are_reported_not_added(master, tmp_path):
+def test_a_new_month_grows_the_table_and_an_unknown_hospital_is_refused_with_how_to_map_it(master, tmp_path):
     src = tabel4(tmp_path / "brugere.csv", "19-07-2018", ["april 2018", "juni 2018"],
                  {"Rigshospitalet": [58253, 60000], "Sankt Hans": [10, 11]})
     summary = import_extracts(master, [src], now=NOW)
     text = summary.describe()
-    assert "tMinSPBrugere: ingen række til 'Sankt Hans'; de tal er ikke importeret." in text
-    assert "tMinSPBrugere: ingen kolonne til juni 2018; tabellen udvides ikke automatisk" in text
-    assert XlsxPackage(master.read_bytes()).tables()["tMinSPBrugere"][1] == "A28:E35"
+    assert "tMinSPBrugere: 'Sankt Hans' kendes ikke som hospital i arbejdsbogen" in text
+    assert "D_Enheder" in text and not summary.complete
+    assert XlsxPackage(master.read_bytes()).tables()["tMinSPBrugere"][1] == "I7:K36"     # June: one new row
+    june = rows_by_key(master, "tMinSPBrugere")[(dt.date(2018, 6, 1), "Rigshospitalet")]
+    assert june["Antal"] == 60000 and june["ref"]["Antal"] == "K36"
     with use_language("en"):
-        assert "no column for June 2018" in summary.describe()
+        assert "'Sankt Hans' is not known as a hospital" in summary.describe()
 
 
-def test_a_key_person_list_has_no_table_and_says_so(master):
-    before = master.read_bytes()
+def test_a_key_person_list_lands_in_its_month(master):
     summary = import_extracts(master, [FIXTURES / "noeglepersoner_2018-02-28.csv"], now=NOW)
-    assert not summary.changed and master.read_bytes() == before
-    assert "ingen datatabel til nøglepersonlister" in summary.describe()
+    rows = rows_by_key(master, "tNøglepersoner")
+    # Hand count of the fixture: Rigshospitalet Anne Hansen, Bo Jensen, Dorte Ørum is counted at Herlev
+    # (her first row); Herlev Carl Nielsen and Dorte Ørum; Bornholm one (the formula-like name).
+    february = {k[1]: v["Nøglepersoner"] for k, v in rows.items() if k[0] == dt.date(2018, 2, 1)}
+    assert (february["Rigshospitalet"], february["Herlev og Gentofte Hospital"], february["Bornholms hospital"]) == (2, 2, 1)
+    assert summary.files[0].periods[0].period == "2018-02"
 
 
 def test_a_workbook_without_the_masters_tables_gets_nothing_and_is_not_rewritten(tmp_path):
@@ -311,10 +345,11 @@ def test_a_workbook_without_the_masters_tables_gets_nothing_and_is_not_rewritten
 def test_everything_outside_the_written_cells_stays_byte_identical(master, tmp_path):
     before = members(master.read_bytes())
     src = tabel4(tmp_path / "minsp_brugere.csv", "31-05-2018", MONTHS, with_april(100))
-    import_extracts(master, [src, FIXTURES / "lpr_fejl.csv"], now=NOW)
+    import_extracts(master, [src, FIXTURES / "lpr_fejl.csv"], refresh=False, now=NOW)
     after = members(master.read_bytes())
-    sheets = {"xl/worksheets/sheet9.xml": {f"{c}{r}" for c in "E" for r in range(29, 36)} | {"A36"},
-              "xl/worksheets/sheet11.xml": {f"{c}{r}" for c in "EG" for r in range(8, 108)} | {"A145"}}
+    lpr_rows = {r for day in range(1, 101) for r in (8 + 7 * day + 3, 8 + 7 * day + 5)}   # Herlev, Rigshospitalet
+    sheets = {"xl/worksheets/sheet9.xml": {f"K{r}" for r in range(29, 36)} | {"I6"},
+              "xl/worksheets/sheet11.xml": {f"C{r}" for r in lpr_rows} | {"A6"}}
     cell = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*?(?:/>|>.*?</c>)', re.DOTALL)
     for name, data in before.items():
         if name in sheets:
@@ -334,11 +369,14 @@ def test_a_refresh_after_the_import_computes_the_report_from_the_new_numbers(mas
     src = tabel4(tmp_path / "minsp_brugere.csv", "31-05-2018", MONTHS, with_april(100))
     import_extracts(master, [src, write_orders(tmp_path / "ordinationer.csv"),
                              FIXTURES / "lpr_fejl.csv", FIXTURES / "sager_niveau.csv"], now=NOW)
+    before = XlsxPackage(master.read_bytes())
     summary = refresh(master, backup=False)
-    assert summary.changed and not summary.problems
+    assert not summary.problems
+    after = XlsxPackage(master.read_bytes())           # the import already computed everything
+    assert all(after.cells(f.sheet).get(f.ref) == before.cells(f.sheet).get(f.ref)
+               for f in before.formulas() if f.sheet != "Forside")
     pkg = XlsxPackage(master.read_bytes())
-    readers = [f for f in pkg.formulas() if f.formula == "D_Hospitaler!E34"]
-    assert readers and all(pkg.cells(f.sheet)[f.ref] == 58253 + 100 for f in readers)
+    assert pkg.cells("MinSP")["A10"] == "Rigshospitalet" and pkg.cells("MinSP")["E10"] == 58253 + 100
     # the record survives the (lossless) refresh: importing again changes nothing
     assert not import_extracts(master, [src], now=NOW).changed
 
@@ -408,10 +446,10 @@ def test_cli_exit_codes_and_json(master, tmp_path):
     report = json.loads(out)
     assert code == 0 and report["changed"] and report["files"][0]["written"] == 4
     assert not (master.parent / "sp-xl-backup").exists()
-    type_by_hand(master, "D_Hospitaler", "E34", 1)
+    type_by_hand(master, "D_Hospitaler", "K34", 1)
     newer = tabel4(tmp_path / "brugere2.csv", "20-05-2018", MONTHS[3:], {"Rigshospitalet": [2]})
     code, out, _ = cli(str(master), str(newer))
-    assert code == 2 and "D_Hospitaler!E34: står 1" in out
+    assert code == 2 and "D_Hospitaler!K34: står 1" in out
     code, out, _ = cli(str(master), str(newer), "--force")
     assert code == 0 and "erstattet" in out
     code, out, err = cli(str(tmp_path / "mangler.xlsx"), str(src))
@@ -432,12 +470,13 @@ def test_libreoffice_reads_the_imported_numbers_and_the_hostile_text_as_text(mas
     import_extracts(master, [src, write_orders(tmp_path / "ordinationer.csv"), FIXTURES / "lpr_fejl.csv"], now=NOW)
     lo = lo_recalc(master, tmp_path / "lo.json")
     for h, values in with_april(100).items():
-        assert [lo["D_Hospitaler"][f"{c}{ROW[h]}"]["value"] for c in "BCDE"] == values
-    hostile = lo["D_Afdelinger"]["A8"]
+        assert lo["D_Hospitaler"][f"K{ROW[h]}"]["value"] == values[3]
+        assert lo["MinSP"][f"E{5 + HOSPITALS.index(h)}"]["value"] == values[3]     # the report's April
+    hostile = lo["D_Afdelinger"]["A9"]
     assert (hostile["value"], hostile["type"], hostile["formula"]) == (HOSTILE_LABEL, "string", None)
-    assert lo["D_Afdelinger"]["C8"]["value"] == 0.75
-    assert lo["D_Hospitaler"]["A36"]["value"].startswith("Kilde: minsp_brugere.csv (januar–april 2018)")
-    assert lo["D_LPR"]["G8"]["value"] == 5 and lo["D_LPR"]["G10"]["value"] == 0
+    assert lo["D_Afdelinger"]["C9"]["value"] == 0.75
+    assert lo["D_Hospitaler"]["I6"]["value"].startswith("Kilde: minsp_brugere.csv (januar–april 2018)")
+    assert lo["D_LPR"]["C20"]["value"] == 5 and lo["D_LPR"]["C34"]["value"] == 0    # 2 and 4 Jan, Rigshospitalet
 
 
 @needs_libreoffice
@@ -454,8 +493,8 @@ def test_a_master_saved_by_another_program_takes_the_import_too(master, tmp_path
     summary = import_extracts(saved, [FIXTURES / "lpr_fejl.csv", FIXTURES / "sager_niveau.csv"], now=NOW)
     assert summary.complete and summary.changed
     lpr, sup = sheet(saved, "D_LPR"), sheet(saved, "D_Support")
-    assert [lpr.cell(8, c).value for c in (5, 7)] == [3, 5] and lpr["G10"].value == 0
-    assert [sup.cell(13, c).value for c in range(1, 6)] == [2, 0, 1, 2, 1]
+    assert [lpr[f"C{r}"].value for r in (18, 20, 34)] == [3, 5, 0]      # 2 Jan Herlev, Rigshospitalet; 4 Jan
+    assert [sup.cell(14, c).value for c in range(2, 6)] == [0, 1, 2, 1]
     assert not import_extracts(saved, [FIXTURES / "lpr_fejl.csv"], now=NOW).changed
 
 
@@ -465,15 +504,16 @@ def test_hospitals_are_found_under_the_names_the_source_systems_use(master, tmp_
                   "Psykiatrien Region Hovedstaden": [3950]})
     summary = import_extracts(master, [src], now=NOW)
     ws = sheet(master, "D_Hospitaler")
-    assert [ws[f"E{ROW[h]}"].value for h in ("Hospitalerne i Nordsjælland", "Bispebjerg og Frederiksberg Hospitaler",
+    assert [ws[f"K{ROW[h]}"].value for h in ("Hospitalerne i Nordsjælland", "Bispebjerg og Frederiksberg Hospitaler",
                                             "Region Hovedstadens Psykiatri")] == [21790, 18860, 3950]
     assert summary.complete
 
 
 def test_an_import_never_writes_into_a_tables_totals_row(master, tmp_path):
+    type_by_hand(master, "D_Afdelinger", "A23", "I alt")
     parts = members(master.read_bytes())
     name = next(n for n, d in parts.items() if n.startswith("xl/tables/") and b'displayName="tAfdelinger"' in d)
-    parts[name] = parts[name].replace(b'ref="A6:D21"', b'ref="A6:D22" totalsRowCount="1"', 1)
+    parts[name] = parts[name].replace(b'ref="A7:D22"', b'ref="A7:D23" totalsRowCount="1"', 1)
     assert b'totalsRowCount="1"' in parts[name]
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
@@ -482,6 +522,6 @@ def test_an_import_never_writes_into_a_tables_totals_row(master, tmp_path):
     master.write_bytes(buf.getvalue())
     summary = import_extracts(master, [write_orders(tmp_path / "ordinationer.csv")], now=NOW)
     ws = sheet(master, "D_Afdelinger")
-    assert ws["A8"].value == HOSTILE_LABEL and ws["A21"].value is None
-    assert ws["A22"].value.startswith("Kilde: Sundhedsplatformen, trukket d. 30. maj 2018")   # the totals row
+    assert ws["A9"].value == HOSTILE_LABEL and ws["A22"].value is None
+    assert ws["A23"].value == "I alt"                                     # the totals row
     assert summary.files[0].periods[-1].cells == 15 * 4

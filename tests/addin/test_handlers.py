@@ -197,8 +197,8 @@ def test_refresh_imports_the_configured_source_folder_first(tmp_path):
     assert "minsp_brugere_2018-06-02.csv" in text and "Formler beregnet" in text
     # The revised count is in the data sheet, and the report's total growth follows it.
     pkg = XlsxPackage.open(path)
-    assert pkg.cells("D_Hospitaler")["E34"] == 60253
-    assert pkg.cells("MinSP")["F12"] == 48529 + 2000
+    assert pkg.cells("D_Hospitaler")["K34"] == 60253          # tMinSPBrugere, April, Rigshospitalet
+    assert pkg.cells("MinSP")["N12"] == 48529 + 2000          # Tabel 4's growth, I alt
 
 
 def test_a_missing_source_folder_is_said_not_ignored(tmp_path, tabel4):

@@ -97,6 +97,7 @@ def call_args(formula: str, start: int) -> list[str]:
 def numbers_in(formula: str) -> list[float]:
     """Numeric literals outside strings and outside cell references."""
     bare = re.sub(r'"[^"]*"', '""', formula)
+    bare = re.sub(r"\bE?DATE\((?:[^()]|\([^()]*\))*\)", "DATE", bare)   # a period slot's key, not a figure
     bare = re.sub(r"\$?[A-Z]{1,3}\$?\d+", "REF", bare)
     bare = re.sub(r"[A-Za-zÆØÅæøå_][\wÆØÅæøå.]*", "NAME", bare)
     return [float(n) for n in re.findall(r"(?<![\w.])\d+(?:\.\d+)?", bare)]
@@ -196,11 +197,13 @@ def test_report_formulas_use_target_names_never_the_numbers(wb):
 
 def test_every_order_set_row_measures_attainment_against_the_named_target(wb):
     ws = wb["Anvendelse"]
-    att = [formula_text(ws.cell(r, 8).value) for r in range(1, ws.max_row + 1)]
+    att = [formula_text(ws.cell(r, 16).value) for r in range(1, ws.max_row + 1)]
     assert att.count(None) < len(att)
     assert sum(1 for f in att if f and "Mål_BestOrdSet" in f) == 7
     assert sum(1 for f in att if f and "Mål_SmartSet" in f) == 7
-    assert "=SP_ATTAINMENT(F6,Mål_BestOrdSet)" in att
+    # Against the latest month of the year so far, whichever it is (column O).
+    assert "=SP_ATTAINMENT(O6,Mål_BestOrdSet)" in att
+    assert ws["O6"].value == "=INDEX(C6:N6,MONTH(Seneste_BestOrdSet))"
 
 
 def test_every_sp_call_is_a_registered_function_with_a_valid_argument_count(wb):
@@ -248,15 +251,15 @@ def test_a_source_line_under_every_table(wb):
             nxt = min((u.row for u in titles if u.column == t.column and u.row > t.row), default=ws.max_row + 1)
             below = [ws.cell(r, t.column) for r in range(t.row + 1, nxt)]
             sources = [c.value for c in below if c.style == SOURCE_STYLE]
-            assert len(sources) == 1, f"{ws.title}: table '{t.value}' has sources {sources}"
-            line = sources[0]
-            if line.startswith("="):
-                # A report table shows its data table's source line, so that imports reach it.
-                sheet, ref = line[1:].split("!")
-                assert sheet.startswith("D_"), line
-                line = wb[sheet][ref.replace("$", "")].value
-                linked += 1
-            assert line.startswith("Kilde: ") and "trukket" in line, line
+            assert 1 <= len(sources) <= 2, f"{ws.title}: table '{t.value}' has sources {sources}"
+            for line in sources:
+                if line.startswith("="):
+                    # A report table shows its data table's source line, so that imports reach it.
+                    sheet, ref = line[1:].split("!")
+                    assert sheet.startswith("D_"), line
+                    line = wb[sheet][ref.replace("$", "")].value
+                    linked += 1
+                assert line.startswith("Kilde: ") and "trukket" in line, line
             checked += 1
     assert checked >= 30 and linked >= 11
 
@@ -288,11 +291,12 @@ def test_refresh_stamp_and_internal_sheets_are_named(wb):
 
 
 def test_danish_number_formats_and_status_colours(wb):
-    assert wb["D_Hospitaler"]["B7"].number_format == "0%"
+    assert wb["D_Hospitaler"]["C8"].number_format == "0%"
+    assert wb["D_Hospitaler"]["A8"].number_format == "[$-406]mmmm yyyy"   # "januar 2018" in any Excel
     assert wb["MinSP"]["B5"].number_format == "#,##0"
     ws = wb["Anvendelse"]
     ranges = {str(cf.sqref): {r.formula[0] for r in cf.rules} for cf in ws.conditional_formatting}
-    assert ranges["J6:J12"] == {'"Grøn"', '"Gul"', '"Rød"'}
+    assert ranges["R6:R12"] == {'"Grøn"', '"Gul"', '"Rød"'}
     assert any(v == {'"Grøn"', '"Gul"', '"Rød"'} for k, v in
                {str(cf.sqref): {r.formula[0] for r in cf.rules} for cf in wb["Udvikling"].conditional_formatting}.items())
 
@@ -318,14 +322,17 @@ def test_hospital_tables_are_the_seed_numbers_exactly(wb, title, table, months, 
     section = section[section.index("Hospital"):]
     rows = seed_rows(section, 6 if months == 5 else months, pct)
     ws = wb["D_Hospitaler"]
-    ref = ws.tables[table].ref
-    first = ws[ref.split(":")[0]].row + 1
+    start, end = ws.tables[table].ref.split(":")
+    first, col = ws[start].row + 1, ws[start].column
+    assert ws[end].row == first + 7 * months - 1            # one row per month and hospital
+    got = {(ws.cell(r, col).value, ws.cell(r, col + 1).value): ws.cell(r, col + 2).value
+           for r in range(first, ws[end].row + 1)}
     for i, seed_row in enumerate(rows[:7]):
-        got = [ws.cell(first + i, 2 + j).value for j in range(months)]
-        assert got == pytest.approx(seed_row[:months]), (table, i)
+        hospital = rd.HOSPITALS[i]
+        values = [got[(dt.datetime(2018, m + 1, 1), hospital)] for m in range(months)]
+        assert values == pytest.approx(seed_row[:months]), (table, i)
         if months == 5:
             assert seed_row[5] == (0.25 if table == "tBestOrdSet" else 0.30)  # the target column
-    assert [ws.cell(first + i, 1).value for i in range(7)] == list(rd.HOSPITALS)
 
 
 def test_top5_departments_are_the_seed_rows(wb):
@@ -351,7 +358,12 @@ def test_point_figures_match_the_seed_text(wb):
         assert phrase in " ".join(s000.split()), phrase
     inputs = {ws.title: {c.value for row in ws.iter_rows() for c in row if isinstance(c.value, (int, float))}
               for ws in wb.worksheets}
-    assert {1807, 53, 49, 4, 43, 202, 0.24, 171, 0.51, 370, 2281} <= inputs["Uddannelse"]
+    assert {43, 202, 0.24, 171, 0.51, 370, 2281} <= inputs["Uddannelse"]
+    assert {53, 49, 4, 33000} <= inputs["D_Personer"]
+    people = wb["D_Personer"]
+    february = [people.cell(r, 3).value for r in range(8, people.max_row + 1)
+                if people.cell(r, 1).value == dt.datetime(2018, 2, 1)]
+    assert sum(february) == 1807 and len(february) == 7    # the report's count, over the hospitals
     assert {46.4, 18.2, 15, 13.4, 45, 10, 97.6, 56} <= inputs["Udvikling"]
     assert {0.25, 0.3, 2200, 15, 0.85, 3, 0.75} <= inputs["Mål"]
 
@@ -416,7 +428,8 @@ def test_charts_for_every_figure_with_the_right_series(built, wb):
         "LPR": [("lineChart", 7)],  # one accumulated curve per hospital
         "MinSP": [("barChart", 7)],  # users per hospital per month
         "Support": [("lineChart", 3), ("lineChart", 3)],  # created, closed, open; levels 1-2 and 3
-        "Uddannelse": [("barChart", 2), ("barChart", 1), ("barChart", 1)],  # shares vs target, Figur 5, 6
+        # Graf 1 (key persons and the number required) and 2 (builders), shares vs target, Figur 5, 6
+        "Uddannelse": [("lineChart", 2), ("lineChart", 3), ("barChart", 2), ("barChart", 1), ("barChart", 1)],
     }
     for cs in charts.values():
         for c in cs:
@@ -428,7 +441,8 @@ def test_charts_for_every_figure_with_the_right_series(built, wb):
                 filled = [c.value is not None or c.coordinate in array_cells(wb[target_sheet]) for c in cells]
                 assert len(cells) >= 2 and all(filled), ref
     titles = [c["title"] for cs in charts.values() for c in cs]
-    assert "Figur 1: LPR-fejlregistreringer akkumuleret for 2018 i Region Hovedstaden" in titles
+    assert "Figur 1: LPR-fejlregistreringer akkumuleret i registreringsåret, Region Hovedstaden" in titles
+    assert any(t.startswith("Graf 1.") for t in titles) and any(t.startswith("Graf 2.") for t in titles)
     assert any(t.startswith("Figur 3.") for t in titles) and any(t.startswith("Figur 4.") for t in titles)
 
 
@@ -443,17 +457,31 @@ def lo(built, tmp_path_factory) -> dict:
     return json.loads(out.read_text())
 
 
+def sp_cells_of(wb) -> set[tuple[str, str]]:
+    """Cells holding an SP_ result (array formulas: every cell of the range)."""
+    out = set()
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                f = formula_text(c.value)
+                if f and SP_CALL.search(f):
+                    cells = ws[c.value.ref] if isinstance(c.value, ArrayFormula) else ((c,),)
+                    out |= {(ws.title, x.coordinate) for r in cells for x in r}
+    return out
+
+
 @needs_libreoffice
 def test_libreoffice_computes_every_builtin_formula_without_error(lo, wb):
-    # The only built-ins that read an SP_ result (and so show #NAME? without the add-in):
-    # Tabel 3's count column, which looks up the department SP_TOPN picked.
-    errors = {(sheet, addr) for sheet, cells in lo.items() for addr, c in cells.items()
-              if c["error"] is not None and c["formula"] and not re.search(r"\bsp_", c["formula"], re.IGNORECASE)}
-    tabel3 = next(r for r in range(1, 80) if str(wb["Anvendelse"].cell(r, 1).value).startswith("Tabel 3."))
-    expected = {("Anvendelse", f"C{r}") for r in range(tabel3 + 2, tabel3 + 7)}
-    assert errors == expected, sorted(errors)
+    # A built-in shows an error only where it reads an SP_ result (#NAME? without the add-in).
+    sp = sp_cells_of(wb)
+    for sheet, cells in lo.items():
+        for addr, c in cells.items():
+            if c["error"] is None or not c["formula"] or re.search(r"\bsp_", c["formula"], re.IGNORECASE):
+                continue
+            refs = {(sheet, m.replace("$", "")) for m in re.findall(r"(?<![A-Za-z_!])\$?[A-Z]{1,2}\$?\d+", c["formula"])}
+            assert c["error"] == "#NAME?" and refs & sp, (sheet, addr, c)
     sp_cells = [(s, a) for s, cells in lo.items() for a, c in cells.items() if c["formula"] and "sp_" in c["formula"]]
-    assert all(lo[s][a]["error"] == "#NAME?" for s, a in sp_cells)  # what a recipient without the add-in sees
+    assert all(lo[s][a]["error"] == "#NAME?" or "if(" in lo[s][a]["formula"].lower() for s, a in sp_cells)
     assert len(sp_cells) > 200
 
 
@@ -477,6 +505,7 @@ def test_libreoffice_training_and_builder_figures(lo):
     ud = {c["value"]: lo["Uddannelse"].get(f"B{a[1:]}", {}).get("value")
           for a, c in lo["Uddannelse"].items() if a.startswith("A") and isinstance(c["value"], str)}
     assert ud["Kontrol: udpegede − certificerede − under uddannelse"] == 0
+    assert ud["Udpegede kliniske byggere"] == 53 and ud["Indmeldte SP-nøglepersoner"] == 1807
     assert ud["Tilmeldt undervisning"] == 189  # 51 % of 370
     assert ud["Ikke tilmeldt undervisning"] == 181
     assert ud["I alt (skal svare til tilmeldte)"] == 189
@@ -499,15 +528,15 @@ def test_libreoffice_support_figures_follow_the_report(lo):
     sp = lo["Support"]
     figures = {}
     for a, c in sp.items():
-        if a.startswith("G") and isinstance(c["value"], str):
-            figures.setdefault(c["value"], []).append(sp.get("H" + a[1:], {}).get("value"))
+        if a.startswith("A") and isinstance(c["value"], str):
+            figures.setdefault(c["value"], []).append(sp.get("B" + a[1:], {}).get("value"))
     avg_created_12, avg_created_3 = figures["Gns. oprettede pr. uge"]
     assert 575 <= avg_created_12 <= 625  # "ca. 600 sager ugentligt"
     assert avg_created_3 < avg_created_12
     _, more_closed_3 = figures["Uger fra uge 10 med flere lukkede end oprettede"]
     assert more_closed_3 >= 8 and figures["Uger fra uge 10 i alt"] == [10, 10]  # "fra uge 10 i de fleste uger"
     l12 = rd.support_levels_1_2()
-    assert figures["Aktive sager nu (primo + oprettede − lukkede)"][0] == l12.opening + sum(l12.created) - sum(l12.closed)
+    assert figures["Aktive sager før de viste uger"][0] == l12.opening
     assert min(l12.created) == l12.created[rd.EASTER_WEEK - 1]  # Easter is the low week
 
 
@@ -525,113 +554,72 @@ def test_libreoffice_renders_every_chart(built, tmp_path):
             assert c["title"][:30] in text, c["title"]
 
 
-# -------------------------------- the SP_ cells, computed by the real functions
-
-def _excel_value(c: dict | None):
-    """A cell from LibreOffice's JSON as xlwings would hand it to a UDF."""
-    if c is None:
-        return None
-    if c.get("type") in ("date", "datetime"):
-        return dt.datetime(1899, 12, 30) + dt.timedelta(days=c["value"])
-    return c["value"]
-
+# -------------------------------- the SP_ cells, computed by a refresh
 
 @pytest.fixture(scope="module")
-def sp_results(lo, wb) -> dict[tuple[str, str], object]:
-    """Every SP_ cell's result: the registered Python function applied to the arguments as the
-    sheet holds them (LibreOffice's values for everything else). A few passes let SP_ results
-    feed later SP_ calls, as a refresh would."""
-    registry = {spec.name: spec for spec in functions()}
-    results: dict[tuple[str, str], object] = {}
-
-    def value(sheet: str, coord: str):
-        if (sheet, coord) in results:
-            return results[(sheet, coord)]
-        return _excel_value(lo.get(sheet, {}).get(coord))
-
-    def argument(text: str, sheet: str):
-        text = text.strip()
-        if text.startswith('"'):
-            return text[1:-1].replace('""', '"')
-        if text in ("TRUE", "FALSE"):
-            return text == "TRUE"
-        if re.fullmatch(r"-?\d+(\.\d+)?", text):
-            return float(text)
-        if text in wb.defined_names:
-            (s, ref), = wb.defined_names[text].destinations
-            return value(s, ref.replace("$", ""))
-        s, _, ref = text.rpartition("!")
-        s = s.strip("'") or sheet
-        ref = ref.replace("$", "")
-        if ":" not in ref:
-            return value(s, ref)
-        return [[value(s, c.coordinate) for c in row] for row in wb[s][ref]]
-
-    for _ in range(3):
-        for sheet, coord, f in all_formulas(wb):
-            m = re.fullmatch(r"=(SP_[A-Z_]+)\((.*)\)", f)
-            if not m:
-                continue
-            args = [argument(a, sheet) for a in call_args(f, len(m.group(1)) + 1)]
-            out = registry[m.group(1)].func(*args)
-            target = wb[sheet][coord].value
-            if isinstance(target, ArrayFormula):
-                for r, row in enumerate(wb[sheet][target.ref]):
-                    for c, cell_ in enumerate(row):
-                        results[(sheet, cell_.coordinate)] = out[r][c] if isinstance(out, list) else out
-            else:
-                results[(sheet, coord)] = out
-    return results
+def refreshed(built, tmp_path_factory) -> dict[str, dict[str, object]]:
+    """Every cell of the master after `sp-xl refresh` (built-ins checked against LibreOffice
+    above, SP_ functions against the seed here)."""
+    from sp_xl.actions.refresh import refresh
+    from sp_xl.ooxml.package import XlsxPackage
+    path = tmp_path_factory.mktemp("refreshed") / "sp_status.xlsx"
+    shutil.copy(built, path)
+    summary = refresh(path, backup=False)
+    assert not summary.problems and not summary.errors
+    pkg = XlsxPackage.open(path)
+    return {sheet: pkg.cells(sheet) for sheet in pkg.sheet_names}
 
 
-def _beside(lo: dict, sheet: str, label: str, col: str = "B") -> str:
-    """The address of the value next to a label in column A (or G for the support key figures)."""
-    label_col = "G" if col == "H" else "A"
-    return next(f"{col}{a[1:]}" for a, c in lo[sheet].items() if a.startswith(label_col) and c["value"] == label)
+def _beside(cells: dict, label: str, col: str = "B") -> object:
+    """The value in ``col`` next to a label in column A."""
+    row = next(a[1:] for a, v in cells.items() if a[:1] == "A" and a[1:].isdigit() and v == label)
+    return cells.get(f"{col}{row}")
 
 
-@needs_libreoffice
-def test_sp_cells_reproduce_the_seed_figures(sp_results, lo):
-    r = sp_results
-    assert not [k for k, v in r.items() if isinstance(v, ExcelError)], "an SP_ cell computes an error"
-    ud = "Uddannelse"
-    assert r[(ud, _beside(lo, ud, "Målopfyldelse"))] == pytest.approx(1807 / 2200)  # 82 %
-    assert r[(ud, _beside(lo, ud, "Afstand til måltal"))] == -393
-    assert r[(ud, _beside(lo, ud, "Nøglepersoner der kræves (1 pr. Mål_BrugerePrNøgleperson brugere)"))] == 2200
-    assert r[(ud, _beside(lo, ud, "Sætning til rapporten"))].endswith("ca. 82 pct.")
-    assert r[(ud, _beside(lo, ud, "Andel uden for Region Hovedstaden (rapporten: 16 %)"))] == pytest.approx(370 / 2281)
-    assert r[(ud, _beside(lo, ud, "Andel certificerede"))] == pytest.approx(49 / 53)
-    q4 = _beside(lo, ud, "4. kvartal 2017 (modtaget undervisning)", "F")
-    assert r[(ud, q4)] == pytest.approx(0.24 / 0.85)
-    assert r[(ud, "H" + q4[1:])] == "Rød"
+def test_sp_cells_reproduce_the_seed_figures(refreshed):
+    ud = refreshed["Uddannelse"]
+    assert _beside(ud, "Målopfyldelse") == pytest.approx(1807 / 2200)  # 82 %
+    assert _beside(ud, "Afstand til måltal") == -393
+    assert _beside(ud, "Nøglepersoner der kræves (1 pr. 15 brugere)") == 2200
+    assert _beside(ud, "Sætning til rapporten").endswith("ca. 82 pct.")
+    assert _beside(ud, "Andel uden for Region Hovedstaden (rapporten: 16 %)") == pytest.approx(370 / 2281)
+    assert _beside(ud, "Andel certificerede") == pytest.approx(49 / 53)
+    assert _beside(ud, "4. kvartal 2017 (modtaget undervisning)", "F") == pytest.approx(0.24 / 0.85)
+    assert _beside(ud, "4. kvartal 2017 (modtaget undervisning)", "H") == "Rød"
+    # Graf 1: the months of key persons, the last one the report's February.
+    assert _beside(ud, dt.datetime(2018, 2, 1).toordinal() - dt.datetime(1899, 12, 30).toordinal(), "B") == 1807
 
-    ms = "MinSP"
-    text = r[(ms, _beside(lo, ms, "Sætning til rapporten"))]
+    ms = refreshed["MinSP"]
+    text = _beside(ms, "Sætning til rapporten")
     assert "ca. 50.000" in text and "ca. 40 pct." in text  # the report's own sentence
-    assert r[(ms, _beside(lo, ms, "Samlet stigning, ca."))] == 50000
-    assert r[(ms, _beside(lo, ms, "Samme, afrundet (rapporten: ca. 20 %)"))] == pytest.approx(0.2)
-    total4 = next(a for a, c in lo[ms].items() if c["value"] == "I alt")
-    assert r[(ms, "F" + total4[1:])] == 174975 - 126446 and r[(ms, "G" + total4[1:])] == pytest.approx(48529 / 126446)
+    assert _beside(ms, "Samlet stigning, ca.") == 50000
+    assert _beside(ms, "Samme, afrundet (rapporten: ca. 20 pct.)") == pytest.approx(0.2)
+    assert _beside(ms, "I alt", "N") == 174975 - 126446 and _beside(ms, "I alt", "O") == pytest.approx(48529 / 126446)
 
-    dev = "Udvikling"
-    assert r[(dev, _beside(lo, dev, "Afrundet som i rapporten (ca.)"))] == 31
+    dev = refreshed["Udvikling"]
+    assert _beside(dev, "Afrundet som i rapporten (ca.)") == 31
 
-    an = "Anvendelse"
-    top = next(int(a[1:]) for a, c in lo[an].items() if str(c["value"]).startswith("Tabel 3.")) + 2
-    picked = [(r[(an, f"A{i}")], r[(an, f"B{i}")]) for i in range(top, top + 5)]
+    an = refreshed["Anvendelse"]
+    top = int(next(a[1:] for a, v in an.items() if str(v).startswith("Tabel 3."))) + 2
+    picked = [(an[f"A{i}"], an[f"B{i}"]) for i in range(top, top + 5)]
     assert picked == [(name, rate) for name, _, rate in rd.TABEL3_TOP5]  # the seed's order
-    statuses = [r[(an, f"J{i}")] for i in range(6, 13)]
-    assert statuses == ["Rød"] * 7  # 1-11 % against 25 %
-    assert r[(an, "H11")] == pytest.approx(0.11 / 0.25)  # Rigshospitalet, May
+    assert [an[f"R{i}"] for i in range(6, 13)] == ["Rød"] * 7  # 1-11 % against 25 %
+    assert an["P11"] == pytest.approx(0.11 / 0.25)  # Rigshospitalet, May
+    assert an["P5"] == "Målopfyldelse (maj)" and an["G5"] == "maj" and an["H5"] == ""
+    assert an["O5"] == "Indeværende måned (maj)" and an["O11"] == 0.11
 
-    lpr = "LPR"
+    lpr = refreshed["LPR"]
     for hospital in ("Bispebjerg og Frederiksberg Hospitaler", "Herlev og Gentofte Hospital",
                      "Hospitalerne i Nordsjælland"):
-        assert r[(lpr, _beside(lo, lpr, hospital, "E"))].date() == rd.LPR_DEADLINE  # the curve's peak
+        peak = _beside(lpr, hospital, "E")
+        assert dt.date(1899, 12, 30) + dt.timedelta(days=peak) == rd.LPR_DEADLINE  # the curve's peak
 
-    sup = "Support"
-    l3 = rd.support_level_3()
-    backlog = [r[(sup, f"E{i}")] for i in range(31, 50)]
+    sup = refreshed["Support"]
+    l12, l3 = rd.support_levels_1_2(), rd.support_level_3()
+    assert _beside(sup, "Aktive sager nu (seneste uge)") == l12.opening + sum(l12.created) - sum(l12.closed)
+    labels = [a for a, v in sup.items() if a[:1] == "B" and v == "uge 1"]
+    first3 = max(int(a[1:]) for a in labels)                 # level 3's window: week 1 is its 34th slot
+    backlog = [sup[f"F{i}"] for i in range(first3, first3 + 19)]
     running = l3.opening
     for i, (c, k) in enumerate(zip(l3.created, l3.closed)):
         running += c - k

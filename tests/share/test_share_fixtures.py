@@ -119,8 +119,9 @@ def add_macros_links_and_people(path: Path, out: Path) -> None:
         for name, data in m.items():
             if name.startswith("xl/worksheets/sheet6.xml"):
                 m[name] = data.replace(b"</sheetData>", b'<row r="80"><c r="A80"><f>[1]Ark1!$A$1*2</f><v>84</v></c></row></sheetData>', 1)
-            if name == "xl/worksheets/sheet8.xml":     # Uddannelse B9 calls the add-in through its link
-                new, n = re.subn(rb"<f>SP_ATTAINMENT\(B8,", b"<f>[2]!SP_ATTAINMENT(B8,", m[name])
+            if name == "xl/worksheets/sheet8.xml":     # Uddannelse's attainment calls the add-in through its link
+                new, n = re.subn(rb"<f>SP_ATTAINMENT\((B\d+),M", rb"<f>[2]!SP_ATTAINMENT(\1,M", m[name],
+                                 count=1)
                 assert n == 1
                 m[name] = new
         core = m["docProps/core.xml"]
@@ -147,10 +148,10 @@ def edge_master(folder: Path) -> Path:
     build_master(path)
     wb = load_workbook(path)
     wb["Mål"]["C6"].value = 0                      # Mål_BestOrdSet: a zero target
-    d = wb["D_Hospitaler"]
-    d["B7"].value = None                           # an empty month
-    d["C8"].value = "#N/A"                         # an error value in the data
-    d["D9"].value = "mangler"                      # text where a number belongs
+    d = wb["D_Hospitaler"]                         # tBestOrdSet: januar in rows 8-14, the share in column C
+    d["C10"].value = None                          # an empty month (Bornholm, januar)
+    d["C11"].value = "#N/A"                        # an error value in the data (Herlev, januar)
+    d["C12"].value = "mangler"                     # text where a number belongs (Nordsjælland, januar)
     ws = wb.create_sheet(LONG_SHEET)
     ws["A1"], ws["B1"], ws["C1"], ws["D1"] = "Uge", "Oprettede", "Lukkede", "Dato"
     created = [600, 580, None, 640, 610, None, 590, 620]
@@ -194,7 +195,8 @@ def edge_master(folder: Path) -> Path:
     wb["Mål"].add_data_validation(choice)
     choice.add("E6")
     wb.defined_names["sp_InterneArk"] = DefinedName(
-        "sp_InterneArk", attr_text='"D_Hospitaler;D_Afdelinger;D_LPR;D_Support;D_Henvendelser;D_Noter;D_Lister"')
+        "sp_InterneArk",
+        attr_text='"D_Hospitaler;D_Afdelinger;D_LPR;D_Support;D_Henvendelser;D_Personer;D_Enheder;D_Noter;D_Lister"')
     wb["Forside"]["A1"].comment = Comment("Intern: tallene for Bornholm er foreløbige", "Analytiker")
     wb["Mål"]["A1"].comment = Comment("Målene er vedtaget af styregruppen", "Analytiker")
     wb.properties.creator = "Jens Hånsen"
