@@ -133,12 +133,28 @@ def _hospitals(out: Plan, units: Units, name: str, hospitals: list[object]) -> d
     return known
 
 
+def _one_name_each(out: Plan, name: str, hospitals: dict[str, str]) -> dict[str, str]:
+    """Two names of one extract that mean the same hospital: a share cannot be added up, so
+    neither is imported, and the summary says which."""
+    by_hospital: dict[str, list[str]] = {}
+    for source, canonical in hospitals.items():
+        by_hospital.setdefault(canonical, []).append(source)
+    clashes = {c: names for c, names in by_hospital.items() if len(names) > 1}
+    for canonical, names in clashes.items():
+        out.unplaced.append(Message(
+            f"{name}: {_names(names)} er i arbejdsbogen det samme hospital ({canonical}); deres tal er ikke "
+            "importeret. Ret tabellen på arket D_Enheder, eller læg tallene sammen i udtrækket.",
+            f"{name}: {_names(names)} are the same hospital in the workbook ({canonical}); their numbers were "
+            "not imported. Correct the table on the sheet D_Enheder, or add the numbers up in the extract."))
+    return {s: c for s, c in hospitals.items() if c not in clashes}
+
+
 def _monthly(out: Plan, slots: dict[str, TableSlots], units: Units, name: str, frame: pd.DataFrame) -> None:
     table = _table(out, slots, name, (MONTH, HOSPITAL))
     if table is None:
         return
     value_column = table.headers[-1]
-    hospitals = _hospitals(out, units, name, frame["hospital"].tolist())
+    hospitals = _one_name_each(out, name, _hospitals(out, units, name, frame["hospital"].tolist()))
     for col in frame.columns[1:]:
         ts = pd.Timestamp(col)
         month = date_to_serial(dt.date(ts.year, ts.month, 1), table.date1904)

@@ -135,7 +135,8 @@ def _chart_at(n: int) -> str:
     """The n-th chart of the Uddannelse sheet: one under the other beside the tables."""
     return f"K{3 + 23 * n}"
 _WINDOW_COLUMNS = ("Måned", "SP-nøglepersoner", "Brugere af SP", "Nøglepersoner der kræves (1 pr. 15 brugere)",
-                   "Målopfyldelse", "Kliniske byggere udpeget", "Heraf certificerede", "Heraf under uddannelse")
+                   "Målopfyldelse (mod måltallet)", "Kliniske byggere udpeget", "Heraf certificerede",
+                   "Heraf under uddannelse")
 
 
 def _people_window(ws: Worksheet, data, row: int) -> tuple[int, int, int]:
@@ -157,8 +158,7 @@ def _people_window(ws: Worksheet, data, row: int) -> tuple[int, int, int]:
         put(ws, r, 3, staff("Brugere af SP"), FMT_INT)
         put(ws, r, 4, f'=IF({cell(3, r)}="","",SP_REQUIRED({cell(3, r)},Mål_BrugerePrNøgleperson))', FMT_INT,
             SP_CELL_STYLE)
-        put(ws, r, 5, f'=IF(OR({cell(2, r)}="",{cell(4, r)}=""),"",SP_ATTAINMENT({cell(2, r)},{cell(4, r)}))',
-            FMT_PCT, SP_CELL_STYLE)
+        put(ws, r, 5, f'=IF({cell(2, r)}="","",SP_ATTAINMENT({cell(2, r)},Mål_Nøglepersoner))', FMT_PCT, SP_CELL_STYLE)
         for col, column in zip((6, 7, 8), ("Kliniske byggere udpeget", "Heraf certificerede", "Heraf under uddannelse")):
             put(ws, r, col, staff(column), FMT_INT)
     linked_source(ws, last + 1, data.sources["tNøglepersoner"])
@@ -182,12 +182,16 @@ def people_sheet(wb: Workbook, data) -> list[str]:
     now = pd_.month_name(LATEST_MONTH)
     put(ws, w_last + 4, 1, f'="SP-nøglepersoner, ultimo "&{now}&" "&YEAR({LATEST_MONTH})', None, TITLE_STYLE)
     row = header(ws, w_last + 5, ("Nøgletal", "Værdi", "Note"))
+    def latest(col: int) -> str:
+        """The window's latest figure in a column (a month may lack one: typed figures come later)."""
+        rng = area(col, w_first, col, w_last)
+        return f'=LOOKUP(2,1/({rng}<>""),{rng})'
     at = _formula_rows(ws, row, [
-        ("users", "Brugere i alt", f"={cell(3, w_last)}", FMT_INT, False),
+        ("users", "Brugere i alt (senest oplyst)", latest(3), FMT_INT, False),
         ("need", '="Nøglepersoner der kræves (1 pr. "&Mål_BrugerePrNøgleperson&" brugere)"',
          "=SP_REQUIRED({users},Mål_BrugerePrNøgleperson)", FMT_INT, True),
         ("target", "Måltal for Region Hovedstaden", "=Mål_Nøglepersoner", FMT_INT, False),
-        ("actual", "Indmeldte SP-nøglepersoner", f"={cell(2, w_last)}", FMT_INT, False),
+        ("actual", "Indmeldte SP-nøglepersoner", latest(2), FMT_INT, False),
         ("att", "Målopfyldelse", "=SP_ATTAINMENT({actual},Mål_Nøglepersoner)", FMT_PCT, True),
         ("gap", "Afstand til måltal", "=SP_GAP({actual},Mål_Nøglepersoner)", FMT_SIGNED, True),
         ("status", "Status", "=SP_STATUS({actual},Mål_Nøglepersoner,Mål_GulFra)", None, True),
@@ -201,9 +205,9 @@ def people_sheet(wb: Workbook, data) -> list[str]:
     put(ws, row, 1, f'="Kliniske byggere, "&{now}&" "&YEAR({LATEST_MONTH})', None, TITLE_STYLE)
     row = header(ws, row + 1, ("Nøgletal", "Værdi", "Note"))
     at = _formula_rows(ws, row, [
-        ("appointed", "Udpegede kliniske byggere", f"={cell(6, w_last)}", FMT_INT, False),
-        ("certified", "   heraf certificerede", f"={cell(7, w_last)}", FMT_INT, False),
-        ("training", "   heraf under uddannelse", f"={cell(8, w_last)}", FMT_INT, False),
+        ("appointed", "Udpegede kliniske byggere", latest(6), FMT_INT, False),
+        ("certified", "   heraf certificerede", latest(7), FMT_INT, False),
+        ("training", "   heraf under uddannelse", latest(8), FMT_INT, False),
         ("check", "Kontrol: udpegede − certificerede − under uddannelse", "={appointed}-{certified}-{training}",
          FMT_INT, False),
         ("cert_share", "Andel certificerede", "=SP_SHARE({certified},{appointed})", FMT_PCT, True),

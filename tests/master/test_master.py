@@ -579,6 +579,7 @@ def _beside(cells: dict, label: str, col: str = "B") -> object:
 def test_sp_cells_reproduce_the_seed_figures(refreshed):
     ud = refreshed["Uddannelse"]
     assert _beside(ud, "Målopfyldelse") == pytest.approx(1807 / 2200)  # 82 %
+    assert _beside(ud, "Brugere i alt (senest oplyst)") == 33000
     assert _beside(ud, "Afstand til måltal") == -393
     assert _beside(ud, "Nøglepersoner der kræves (1 pr. 15 brugere)") == 2200
     assert _beside(ud, "Sætning til rapporten").endswith("ca. 82 pct.")
