@@ -18,7 +18,7 @@ import numpy as np
 from sp_xl.calc import flow, goals, growth, ranking, text, workdays
 from sp_xl.calc.cells import Cells, broadcast, first_errors
 from sp_xl.calc.series import raise_first_error, same_length
-from sp_xl.errors import NA, VALUE, err, fail
+from sp_xl.errors import NA, NUM, VALUE, err, fail
 from sp_xl.excel import coerce
 from sp_xl.excel.registry import REGISTRY, FunctionSpec, udf
 
@@ -516,7 +516,14 @@ def SP_TOPN(labels, values, n, ascending=False):
         raise fail(VALUE, f"'labels' og 'values' skal have samme antal celler ({lab.size} og {vals.shape[0]}).",
                    f"'labels' and 'values' must have the same number of cells ({lab.size} and {vals.shape[0]}).")
     names = lab.grid.ravel()
-    return [[names[i], float(vals.values[i])] for i in ranking.top_n(vals, count, asc)]
+    return [[_shown_label(names[i]), float(vals.values[i])] for i in ranking.top_n(vals, count, asc)]
+
+
+def _shown_label(label: Any) -> Any:
+    """A label goes back as it came, but a number Excel cannot hold (inf, NaN) is #NUM!."""
+    if isinstance(label, float) and not np.isfinite(label):
+        return err(NUM, "Etiketten er ikke et tal, Excel kan vise.", "The label is not a number Excel can show.")
+    return label
 
 
 # --- Working days ----------------------------------------------------------------------
