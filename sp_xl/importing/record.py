@@ -26,7 +26,6 @@ from sp_xl.ooxml.package import XlsxPackage
 from sp_xl.ooxml.xmltext import xstring_decode
 
 NS = "urn:sp-xl:import-record:1"
-_ROOT = f"{{{NS}}}imports"
 RT_CUSTOM_XML = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml"
 RT_CUSTOM_XML_PROPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXmlProps"
 CT_CUSTOM_XML_PROPS = "application/vnd.openxmlformats-officedocument.customXmlProperties+xml"
@@ -72,24 +71,32 @@ class ImportRecord:
     part: str | None = None          # the customXml item holding it, when the workbook has one
 
     def to_xml(self) -> bytes:
-        root = etree.Element(_ROOT, nsmap={None: NS})
+        """The record as XML, in a stable order (tables, periods, cells by row then column).
+        Written as text, not through a tree: a record of years of daily data holds 10^5 cells."""
+        out = ["<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n", f'<imports xmlns="{NS}">']
         for name in sorted(self.tables):
             t = self.tables[name]
-            te = etree.SubElement(root, f"{{{NS}}}table", name=_enc(name), sheet=_enc(t.sheet),
-                                  originalSource=_enc(t.original_source))
+            head = f'<table name="{_attr(name)}" sheet="{_attr(t.sheet)}" originalSource="{_attr(t.original_source)}"'
+            if not t.periods:
+                out.append(head + "/>")
+                continue
+            out.append(head + ">")
             for key in sorted(t.periods):
                 p = t.periods[key]
-                pe = etree.SubElement(te, f"{{{NS}}}period", key=_enc(key), file=_enc(p.file),
-                                      extracted=p.extracted.isoformat(),
-                                      imported=p.imported.isoformat(timespec="seconds"))
+                out.append(f'<period key="{_attr(key)}" file="{_attr(p.file)}" extracted="{p.extracted.isoformat()}" '
+                           f'imported="{p.imported.isoformat(timespec="seconds")}">')
                 for ref in sorted(p.cells, key=_ref_key):
-                    ce = etree.SubElement(pe, f"{{{NS}}}cell", r=ref)
                     v = p.cells[ref]
                     if isinstance(v, str):
-                        ce.set("text", _enc(v))
+                        out.append(f'<cell r="{ref}" text="{_attr(v)}"/>')
                     elif v is not None:
-                        ce.set("number", repr(float(v)))
-        return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+                        out.append(f'<cell r="{ref}" number="{float(v)!r}"/>')
+                    else:
+                        out.append(f'<cell r="{ref}"/>')
+                out.append("</period>")
+            out.append("</table>")
+        out.append("</imports>")
+        return "".join(out).encode("utf-8")
 
     @classmethod
     def from_xml(cls, data: bytes, part: str | None = None) -> ImportRecord:
@@ -113,8 +120,18 @@ class ImportRecord:
         return rec
 
 
+_REF_PARTS = re.compile(r"([A-Z]+)(\d+)")
+_ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\t": "&#9;", "\n": "&#10;",
+                               "\r": "&#13;"})
+
+
+def _attr(text: str) -> str:
+    """Text as an XML attribute value (the _xHHHH_ escapes first, as Excel does in cells)."""
+    return _enc(text).translate(_ATTR_ESCAPES)
+
+
 def _ref_key(ref: str) -> tuple[int, str]:
-    m = re.match(r"([A-Z]+)(\d+)", ref)
+    m = _REF_PARTS.match(ref)
     return (int(m.group(2)), m.group(1).rjust(3)) if m else (0, ref)
 
 

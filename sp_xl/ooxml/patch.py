@@ -10,6 +10,7 @@ are inserted in order. Text is XML-escaped and never interpreted: "=HYPERLINK(..
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -198,6 +199,8 @@ def write_cells(xml: bytes, values: Mapping[str, object], styles: Mapping[str, b
     rows: list[tuple[int, int, int, int, bool]] = []   # (number, open start, open end, close start, self-closing)
     cells: dict[str, tuple[int, int, bytes]] = {}
     cells_in_row: dict[int, list[tuple[int, int]]] = {}  # row -> [(col, start)]
+    # Only the rows written to need their cells read (a growing table writes a few rows of many).
+    target_rows = {split_ref(ref.replace("$", "").upper())[0] for ref in values}
     pos = body_start
     while body_start is not None:
         rm = row_re.search(xml, pos, body_end)
@@ -212,10 +215,11 @@ def write_cells(xml: bytes, values: Mapping[str, object], styles: Mapping[str, b
         if close < 0:
             raise SheetLayoutError(f"row {number} is not closed")
         rows.append((number, rm.start(), rm.end(), close, False))
-        for cm in cell_re.finditer(xml, rm.end(), close):
-            ref = _ref_of(cm.group(1))
-            cells[ref] = (cm.start(), cm.end(), cm.group(1))
-            cells_in_row.setdefault(number, []).append((split_ref(ref)[1], cm.start()))
+        if number in target_rows:
+            for cm in cell_re.finditer(xml, rm.end(), close):
+                ref = _ref_of(cm.group(1))
+                cells[ref] = (cm.start(), cm.end(), cm.group(1))
+                cells_in_row.setdefault(number, []).append((split_ref(ref)[1], cm.start()))
         pos = close + len(close_row)
 
     edits: list[tuple[int, int, int, bytes]] = []      # (start, end, order, text)
@@ -229,13 +233,19 @@ def write_cells(xml: bytes, values: Mapping[str, object], styles: Mapping[str, b
             row, col = split_ref(ref)
             new_cells.setdefault(row, []).append((col, ref, value))
     by_number = {r[0]: r for r in rows}
+    numbers = [r[0] for r in rows]
+    ordered = all(a < b for a, b in zip(numbers, numbers[1:]))
     for row_no, items in sorted(new_cells.items()):
         items.sort()
         row = by_number.get(row_no)
         if row is None:
             body = b"".join(cell_xml(p, ref, styles.get(ref, b""), v) for _, ref, v in items)
             text = b"<" + p + b'row r="' + str(row_no).encode() + b'">' + body + close_row
-            after = next((r for r in rows if r[0] > row_no), None)
+            if ordered:
+                i = bisect.bisect_right(numbers, row_no)
+                after = rows[i] if i < len(rows) else None
+            else:
+                after = next((r for r in rows if r[0] > row_no), None)
             if after is not None:
                 edits.append((after[1], after[1], row_no, text))
             elif body_start is not None:
