@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sp_xl import i18n
-from sp_xl.checks.calendar import TableCalendar, calendar, describe_periods, label, period_kind
+from sp_xl.checks.calendar import TableCalendar, as_date, calendar, describe_periods, label, period_kind
 from sp_xl.errors import ExcelError
 from sp_xl.ooxml.cellrefs import col_letters, split_ref
 
@@ -224,7 +224,7 @@ def check_package(pkg) -> list[Finding]:
         if name.startswith("Mål_") and m:
             sheet, cell = m.group(1).replace("''", "'"), m.group(2).replace("$", "")
             targets[name] = (sheet, cell, pkg.cells(sheet).get(cell) if sheet in pkg.sheet_names else None)
-    return check_tables(tables, pkg.date1904) + check_targets(targets) + _freshness(pkg)
+    return check_tables(tables, pkg.date1904) + check_targets(targets) + _freshness(pkg) + _deadline_year(pkg, tables)
 
 
 def package_tables(pkg) -> list[Table]:
@@ -245,6 +245,25 @@ def latest_periods(pkg) -> list[str]:
     parts = [(c.name, label(c.kind, c.latest)) for c in cals if c.latest]
     return [i18n.pick("Seneste periode pr. tabel: ", "Latest period per table: ")
             + ", ".join(f"{name} {i18n.pick(*lab)}" for name, lab in parts)]
+
+
+def _deadline_year(pkg, tables: list[Table]) -> list[Finding]:
+    """A note when the LPR correction deadline (Par_LPRFrist) is not in the year of the LPR data:
+    after New Year the analyst sets the new year's deadline."""
+    m = re.fullmatch(r"'?(.+?)'?!\$?([A-Z]+)\$?(\d+)", pkg.defined_names.get("Par_LPRFrist", ""))
+    lpr = next((t for t in tables if t.name == "tLPRFejl"), None)
+    if not m or lpr is None or m.group(1).replace("''", "'") not in pkg.sheet_names:
+        return []
+    sheet, cell = m.group(1).replace("''", "'"), m.group(2) + m.group(3)
+    deadline = as_date(pkg.cells(sheet).get(cell), pkg.date1904)
+    cal = calendar(lpr.name, lpr.sheet, lpr.headings, lpr.rows, pkg.date1904)
+    if deadline is None or cal is None or cal.latest is None or deadline.year == cal.latest.year:
+        return []
+    return [Finding(sheet, cell, "Bemærk", "Note",
+                    f"Fristen for rettelser i LPR (Par_LPRFrist, {deadline:%d-%m-%Y}) ligger ikke i LPR-året "
+                    f"{cal.latest.year}; ret den på arket Mål.",
+                    f"The LPR correction deadline (Par_LPRFrist, {deadline.isoformat()}) is not in the LPR year "
+                    f"{cal.latest.year}; correct it on the Mål sheet.", note=True)]
 
 
 def _freshness(pkg) -> list[Finding]:

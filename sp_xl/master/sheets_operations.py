@@ -88,9 +88,10 @@ def lpr_sheet(wb: Workbook, data: DataLayout) -> list[str]:
         put(ws, r, 6, call("SP_TREND", area(before + j, first, before + j, last, absolute=True)), FMT_DEC1, SP_CELL_STYLE)
         put(ws, r, 7, call("SP_TREND", area(after + j, first, after + j, last, absolute=True)), FMT_DEC1, SP_CELL_STYLE)
         # "Knækket" when errors grow at less than half the pace they had before the deadline.
-        put(ws, r, 8, f'=IF(OR({cell(4, r)}="",{LATEST_DAY}<=Par_LPRFrist),"Fristen er ikke passeret",'
+        put(ws, r, 8, f'=IF(YEAR(Par_LPRFrist)<>YEAR({LATEST_DAY}),"Fristen er fra et andet år (ret den på arket Mål)",'
+                      f'IF(OR({cell(4, r)}="",{LATEST_DAY}<=Par_LPRFrist),"Fristen er ikke passeret",'
                       f'IF({cell(4, r)}<0,"Nedbragt",IF({cell(4, r)}/({LATEST_DAY}-Par_LPRFrist)'
-                      f'<0.5*{cell(2, r)}/(Par_LPRFrist-{first_day}),"Knækket","Ikke knækket")))')
+                      f'<0.5*{cell(2, r)}/(Par_LPRFrist-{first_day}),"Knækket","Ikke knækket"))))')
     r = row + n
     put(ws, r, 1, "Hverdage fra 1. januar til og med fristen")
     put(ws, r, 2, call("SP_WORKDAYS", first_day, "Par_LPRFrist"), FMT_INT, SP_CELL_STYLE)

@@ -350,6 +350,7 @@ def test_january_starts_the_year_to_date_tables_again_and_the_trends_carry_on(jo
     lpr_sheet = cells(book, "LPR")
     assert lpr_sheet["A18"].startswith("Akkumulerede LPR-fejl pr. dag, 2019")
     assert lpr_sheet["A20"] == serial(january) and lpr_sheet["G20"] == 3 and lpr_sheet["G29"] == 30
+    assert lpr_sheet["H7"] == "Fristen er fra et andet år (ret den på arket Mål)"     # last year's deadline
     # The support window runs across New Year: week 2 of 2019 is its latest, the backlog goes on.
     support = cells(book, "Support")
     assert support["B71"] == "uge 2" and support["B70"] == "uge 1" and support["B69"] == "uge 52"
@@ -390,6 +391,7 @@ def test_the_check_knows_the_calendar_after_the_year(journey):
     # September 2018 came, then January 2019: October to December are missing in the middle.
     assert "tBestOrdSet mangler oktober 2018, november 2018, december 2018." in text
     assert "tBestOrdSet januar 2019" in outcome.lines[-1] and "tLPRFejl 10-01-2019" in outcome.lines[-1]
+    assert "Bemærk: Fristen for rettelser i LPR (Par_LPRFrist, 10-04-2018) ligger ikke i LPR-året 2019" in text
     assert not outcome.ok
 
 
