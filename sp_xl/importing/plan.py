@@ -12,7 +12,8 @@ state finds or appends (``importing.apply``):
 - lpr_errors: errors per day and hospital -> tLPRFejl (period = day; within the extract's
   first to last day a hospital of the extract without a row that day had 0);
 - cases: created/closed per ISO week, levels 1-2 and 3 -> tSupport (key: the week's Monday);
-- key_persons: the count per hospital -> tNøglepersoner (period = the month of the extraction).
+- key_persons: the count per hospital -> tNøglepersoner (period = the month of the extraction; the
+  list is complete, so a hospital it does not name had none).
 Hospital names go through the workbook's name table (``units``); a name it does not know is
 refused with a message that says how to map it.
 """
@@ -234,6 +235,8 @@ def _key_persons(out: Plan, slots: dict[str, TableSlots], units: Units, extract:
         if str(h) in hospitals:
             canonical = hospitals[str(h)]
             per_hospital[canonical] = per_hospital.get(canonical, 0.0) + float(n)
+    if per_hospital:        # a hospital the list does not name has no key persons (the list is complete)
+        per_hospital.update({h: 0.0 for h in units.hospitals() if h not in per_hospital})
     rows = [Row({MONTH: month, HOSPITAL: h}, {table.headers[-1]: n}) for h, n in per_hospital.items()]
     if rows:
         out.placements.append(Placement("tNøglepersoner", table.sheet, f"{d.year:04d}-{d.month:02d}",

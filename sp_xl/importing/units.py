@@ -31,6 +31,10 @@ class Units:
     def canonical(self, name: object) -> str | None:
         return self._map.get(name_key(name))
 
+    def hospitals(self) -> list[str]:
+        """The report's hospitals: every name the table maps to, in its order."""
+        return list(dict.fromkeys(self._map.values()))
+
     @classmethod
     def of(cls, slots: dict[str, TableSlots], known: list[str]) -> Units:
         """From the workbook's name table; a workbook without one knows the names in its data."""
