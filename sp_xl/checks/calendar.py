@@ -14,6 +14,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from sp_xl.importing.layout import month_label
+
 MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september",
              "oktober", "november", "december")
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -39,7 +41,7 @@ def as_date(value: object, date1904: bool = False) -> dt.date | None:
 def label(kind: str, day: dt.date) -> tuple[str, str]:
     """How a period is named, in Danish and English."""
     if kind == "month":
-        return f"{MONTHS_DA[day.month - 1]} {day.year}", f"{MONTHS_EN[day.month - 1]} {day.year}"
+        return month_label(day.year, day.month)
     if kind == "week":
         year, week, _ = day.isocalendar()
         return f"uge {week} {year}", f"week {week} {year}"

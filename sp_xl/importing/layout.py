@@ -11,7 +11,6 @@ tables grew, right under it).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from lxml import etree
@@ -23,30 +22,11 @@ from sp_xl.ooxml.package import XlsxPackage
 
 MONTHS_EN = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
              "october", "november", "december")
-_YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
 
 
 def norm(text: object) -> str:
     """A name as compared: case, spacing and dashes ignored."""
     return " ".join(str(text).replace("–", "-").replace("—", "-").split()).casefold()
-
-
-def month_of(header: object, default_year: int | None) -> tuple[int, int] | None:
-    """(year, month) of a month heading: 'januar', 'jan. 2018', 'January 2018', '2018-01'."""
-    text = norm(header)
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
-    if m and 1 <= int(m.group(2)) <= 12:
-        return int(m.group(1)), int(m.group(2))
-    m = re.fullmatch(r"([a-zæøå]+)\.?\s*(\d{4})?", text)
-    if not m:
-        return None
-    word = m.group(1)
-    for names in (MONTHS_DA, MONTHS_EN):
-        for i, name in enumerate(names):
-            if word == name or (len(word) >= 3 and name.startswith(word)):
-                year = int(m.group(2)) if m.group(2) else default_year
-                return (year, i + 1) if year else None
-    return None
 
 
 def month_label(year: int, month: int) -> tuple[str, str]:
@@ -75,10 +55,9 @@ class TableSlots:
     first_col: int
     last_col: int
     headers: list[str]
-    first_column: dict[int, object]        # body row -> value in the table's first column
+    first_column: dict[int, object]        # body row -> value in the table's first column (its period)
     source_ref: str | None                 # the table's "Kilde: …" cell
     source_text: str | None
-    year: int | None = None                # the year of month/week headings without one
     date1904: bool = False                 # the workbook's date system, for date keys
     cells: dict[str, object] | None = None  # every value of the table's sheet
     totals_rows: int = 0
@@ -140,7 +119,5 @@ def read_slots(pkg: XlsxPackage) -> dict[str, TableSlots]:
                            {r: cells.get(f"{col_letters(c1)}{r}") for r in range(first, last + 1)},
                            source_ref, text, date1904=bool(getattr(pkg, "date1904", False)), cells=cells,
                            totals_rows=total_rows, source_below=below)
-        years = _YEAR.findall(slots.source_text or "") or _YEAR.findall(" ".join(map(str, headers)))
-        slots.year = int(years[-1]) if years else None
         out[name] = slots
     return out

@@ -12,8 +12,8 @@ fills; in January a year-to-date view starts again by itself.
 
 from __future__ import annotations
 
-MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
-             "november", "december")
+from sp_xl.extracts.parsing import MONTH_NAMES_DA as MONTHS_DA
+
 MONTHS_SHORT_DA = ("jan.", "feb.", "mar.", "apr.", "maj", "jun.", "jul.", "aug.", "sep.", "okt.", "nov.", "dec.")
 WEEKS_SHOWN = 52       # the support charts: the latest 52 weeks, across New Year
 MONTHS_SHOWN = 12      # the key person charts: the latest 12 months

@@ -6,8 +6,8 @@ defined name and chart series that covered a whole column of the table's body. `
 the same at the byte level, so a report that reads a table (through structured references,
 or through a chart or name on its columns) needs no hand edit when a month is added.
 
-Only growth downwards, into empty rows, is done: a table with a totals row, or with anything
-written in the rows it would grow into, is refused (the caller says so in Danish).
+Only growth downwards is done; the caller makes sure the rows below are empty and the table
+has no totals row (``importing.apply`` refuses the period otherwise, and says so in Danish).
 """
 
 from __future__ import annotations
@@ -71,22 +71,6 @@ def table_infos(pkg) -> dict[str, TableInfo]:
             out[name] = TableInfo(name, target, info.name, info.part, r1, c1, r2, c2,
                                   int(root.get("headerRowCount", "1") or 1), int(root.get("totalsRowCount", "0") or 0))
     return out
-
-
-class GrowthRefused(ValueError):
-    """A table cannot grow: it has a totals row, or the rows below it are not empty."""
-
-
-def check_room(table: TableInfo, cells: Mapping[str, object], new_last: int) -> None:
-    """Refuse growth into rows where the sheet already holds something in the table's columns."""
-    if table.totals_rows:
-        raise GrowthRefused(f"{table.name} has a totals row")
-    for ref, value in cells.items():
-        if value is None or value == "":
-            continue
-        row, col = split_ref(ref)
-        if table.r2 < row <= new_last and table.c1 <= col <= table.c2:
-            raise GrowthRefused(f"{table.name}: {ref} below the table is not empty")
 
 
 def row_styles(sheet_xml: bytes, row: int, c1: int, c2: int) -> dict[int, bytes]:

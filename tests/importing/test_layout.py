@@ -2,18 +2,9 @@
 
 import datetime as dt
 
-import pytest
 
-from sp_xl.importing.layout import month_of, read_slots, serial_to_date
+from sp_xl.importing.layout import read_slots, serial_to_date
 from sp_xl.ooxml.package import XlsxPackage
-
-
-@pytest.mark.parametrize("heading, year, expected", [
-    ("januar", 2018, (2018, 1)), ("Jan. 2019", 2018, (2019, 1)), ("2018-05", None, (2018, 5)),
-    ("December 2017", 2018, (2017, 12)), ("maj", None, None), ("Hospital", 2018, None), ("2018-13", 2018, None),
-])
-def test_month_headings(heading, year, expected):
-    assert month_of(heading, year) == expected
 
 
 def test_dates_in_both_date_systems():

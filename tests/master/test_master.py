@@ -18,7 +18,6 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.formula import ArrayFormula
 
 from sp_xl import i18n
-from sp_xl.errors import ExcelError
 from sp_xl.udfs import functions
 from sp_xl.master import build as master
 from sp_xl.master import data as master_data

@@ -17,7 +17,7 @@ from openpyxl.worksheet.table import Table
 
 from sp_xl.ooxml.package import XlsxPackage
 from sp_xl.ooxml.patch import write_cells
-from sp_xl.ooxml.tables import GrowthRefused, check_room, grow, row_styles, table_infos
+from sp_xl.ooxml.tables import grow, row_styles, table_infos
 
 
 @pytest.fixture
@@ -93,13 +93,3 @@ def test_a_grown_table_takes_its_filter_used_range_and_bound_formats_names_and_c
 def test_nothing_changes_when_a_table_does_not_grow(book):
     pkg = XlsxPackage(book.read_bytes())
     assert grow(pkg, {}, {"tData": 6}) == {}
-
-
-def test_growth_into_a_filled_row_or_past_a_totals_row_is_refused(book):
-    info = table_infos(XlsxPackage(book.read_bytes()))["tData"]
-    check_room(info, {"A7": None, "D7": "beside the table"}, 7)                 # empty, or outside it: fine
-    with pytest.raises(GrowthRefused, match="A8 below the table"):
-        check_room(info, {"A8": "x"}, 8)
-    totals = info.__class__(**{**info.__dict__, "totals_rows": 1})
-    with pytest.raises(GrowthRefused, match="totals row"):
-        check_room(totals, {}, 7)
