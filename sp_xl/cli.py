@@ -72,9 +72,20 @@ def _share(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    """Exit 0: no problems; 1: problems found (listed); 2: the file was refused (one line on stderr)."""
     from sp_xl.actions.check import check_file
+    from sp_xl.ooxml.safety import WorkbookRefused
 
-    outcome = check_file(args.path)
+    try:
+        outcome = check_file(args.path)
+    except WorkbookRefused as exc:
+        print(i18n.pick("Afvist: ", "Refused: ") + exc.message, file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - one readable line, never a traceback
+        print(i18n.pick(f"Afvist: {Path(args.path).name} kunne ikke tjekkes ({type(exc).__name__}).",
+                        f"Refused: {Path(args.path).name} could not be checked ({type(exc).__name__})."),
+              file=sys.stderr)
+        return 2
     print(outcome.text(max_lines=10_000))
     return 0 if outcome.ok else 1
 

@@ -38,3 +38,18 @@ def test_readme_test_command_is_what_ci_runs():
     commands = [b.split("\n", 1)[1].strip() for b in blocks.split("```")[1::2]]
     assert len(commands) == 2
     assert commands[1] == ci
+
+
+def test_check_refuses_what_is_not_a_workbook_in_one_danish_line(tmp_path, capsys):
+    empty, text, folder = tmp_path / "e.xlsx", tmp_path / "omdøbt.xlsx", tmp_path / "mappe.xlsx"
+    empty.write_bytes(b"")
+    text.write_text("dato;antal\n2018-01-01;3\n")
+    folder.mkdir()
+    for path, words in ((empty, "er tom"), (text, "ikke en Excel-projektmappe"), (folder, "ikke en fil"),
+                        (tmp_path / "mangler.xlsx", "findes ikke")):
+        assert cli.main(["check", str(path)]) == 2
+        captured = capsys.readouterr()
+        lines = captured.err.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("Afvist: ") and words in lines[0], lines
+        assert "Traceback" not in captured.err and "Errno" not in captured.err and not captured.out
+    assert empty.read_bytes() == b"" and not list(tmp_path.glob("*Kontrol*"))

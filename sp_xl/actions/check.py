@@ -18,6 +18,7 @@ from sp_xl import ADDIN_NAME, i18n
 from sp_xl.actions.outcome import Outcome
 from sp_xl.checks.links import LinkReport, cell_address, scan_formulas, scan_package
 from sp_xl.errors import CODES
+from sp_xl.ooxml import safety
 
 KONTROL_SHEET = "Kontrol"
 
@@ -142,6 +143,7 @@ def check_file(path: str | Path) -> Outcome:
     from sp_xl.ooxml.package import XlsxPackage
 
     path = Path(path)
+    safety.check_path(path)                       # a missing file, a folder, an .xls: refused in Danish
     pkg = XlsxPackage.open(path)
     problems = find_problems(file_cells(path))
     problems += data_problems(check_package(pkg))

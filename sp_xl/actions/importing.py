@@ -1,12 +1,13 @@
 """`sp-xl import PATH SOURCE...`: write source extracts into the master's data sheets.
 
 Flow: refuse early (lock file, encryption, not a workbook) -> read the workbook once with a
-fingerprint -> read each extract (``sp_xl.extracts``) -> plan its cells per table and period
-(``importing.plan``) -> per period: skip it if a newer extract of it was imported, list hand
-entries in its cells as conflicts (not written without ``force``) -> write the constants
-into the sheet XML (``ooxml.patch``, via ``importing.apply``), the tables' "Kilde: …" lines and the import record
-(``importing.record``) -> check that the new package reads back with exactly those values ->
-replace the file atomically after a backup, only if it is still the file we read.
+fingerprint -> read each extract (``sp_xl.extracts``) -> plan its rows per table and period
+(``importing.plan``; hospital names through ``importing.units``) -> per period: find its rows
+by key or add them under the table, skip it if a newer extract of it was imported, list hand
+entries in its cells as conflicts (not written without ``force``) -> write the constants, grow
+the tables, the "Kilde: …" lines and the import record (``importing.apply``) -> check that the
+new package reads back -> recompute every formula (``engine.recalc``, unless ``refresh`` is
+off) -> replace the file atomically after a backup, only if it is still the file we read.
 
 Idempotent: a period imported from the same extract with the same values is "unchanged",
 and when nothing changes the file is not written at all (same bytes, same timestamp).
@@ -28,18 +29,18 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from sp_xl import i18n
-from sp_xl.extracts import Extract, ExtractError, Message, read_extract
-from sp_xl.ooxml import safety
 from sp_xl.engine.recalc import default_evaluate, recalculate
+from sp_xl.extracts import Extract, ExtractError, Message, read_extract
 from sp_xl.importing.apply import WorkbookState, new_package
 from sp_xl.importing.layout import TableSlots, read_slots
 from sp_xl.importing.plan import plan
 from sp_xl.importing.record import read_record
-from sp_xl.importing.units import Units
 from sp_xl.importing.summary import FileOutcome, ImportSummary
+from sp_xl.importing.units import Units
+from sp_xl.ooxml import safety
 from sp_xl.ooxml.package import XlsxPackage
-from sp_xl.ooxml.sheetscan import gc_paused
 from sp_xl.ooxml.safety import WorkbookRefused
+from sp_xl.ooxml.sheetscan import gc_paused
 
 NAME_ANSWER_DAYS = "Mål_SvarHverdage"
 

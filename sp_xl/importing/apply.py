@@ -19,7 +19,6 @@ import zipfile
 from sp_xl.extracts import Extract
 from sp_xl.importing.layout import MONTHS_DA, TableSlots
 from sp_xl.importing.plan import WHOLE_TABLE, Placement
-from sp_xl.importing.units import name_key
 from sp_xl.importing.record import ImportRecord, PeriodRecord, TableRecord, read_record, record_parts
 from sp_xl.importing.summary import (
     BLOCKED,
@@ -32,11 +31,12 @@ from sp_xl.importing.summary import (
     PeriodOutcome,
     da_date,
 )
-from sp_xl.ooxml.package import XlsxPackage
+from sp_xl.importing.units import name_key
 from sp_xl.ooxml.cellrefs import split_ref
+from sp_xl.ooxml.package import XlsxPackage
 from sp_xl.ooxml.patch import SheetLayoutError, write_cells
-from sp_xl.ooxml.tables import grow, row_styles, table_infos
 from sp_xl.ooxml.safety import WorkbookRefused
+from sp_xl.ooxml.tables import grow, row_styles, table_infos
 
 
 def _key(value: object) -> object:
