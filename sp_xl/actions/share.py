@@ -68,8 +68,8 @@ def share_copy(path, out=None, *, pdf: bool = False, overwrite: bool = False, al
                now: dt.datetime | None = None) -> ShareResult:
     """Write the e-mail copy of the master at ``path`` (default: '<name> (delt kopi).xlsx' beside it).
 
-    The default copy is replaced on each share (it is ours); a file named with ``out`` that
-    already exists is only replaced with ``overwrite``.
+    An existing copy is only replaced with ``overwrite`` (the ribbon's button asks for that:
+    clicking it again means "a fresh copy"); the summary then says it was replaced.
     """
     path = Path(path)
     safety.check_path(path)
@@ -83,9 +83,10 @@ def share_copy(path, out=None, *, pdf: bool = False, overwrite: bool = False, al
                               "The copy must not replace the workbook itself; choose another file name.")
     if not target.parent.is_dir():
         raise WorkbookRefused(f"Mappen findes ikke: {target.parent}", f"The folder does not exist: {target.parent}")
-    if out and target.exists() and not overwrite:
+    if target.exists() and not overwrite:
         raise WorkbookRefused(f"{target} findes allerede og overskrives ikke; vælg et andet navn eller brug --overwrite.",
                               f"{target} already exists and is not overwritten; choose another name or use --overwrite.")
+    replaced = target.exists()
     if safety.lock_file_for(target) is not None:
         raise WorkbookRefused(f"{target.name} er åben i Excel. Luk den og prøv igen.",
                               f"{target.name} is open in Excel. Close it and try again.")
@@ -94,7 +95,7 @@ def share_copy(path, out=None, *, pdf: bool = False, overwrite: bool = False, al
     refuse_if_stale(pkg)
     data, result = build_copy(pkg, now=now, source_name=path.name)
     safety.write_atomically(target, data, mode_from=path)
-    result.path, result.source, result.findings = target, path, findings
+    result.path, result.source, result.findings, result.replaced = target, path, findings, replaced
     if pdf:
         result.pdf = export_pdf(target)
     return result
@@ -111,8 +112,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                   "only list what would go wrong for a reader without the add-in"))
     parser.add_argument("--pdf", action="store_true", help=pick("lav også en PDF (kræver LibreOffice)",
                                                                "also make a PDF (needs LibreOffice)"))
-    parser.add_argument("--overwrite", action="store_true", help=pick("erstat en eksisterende fil angivet med -o",
-                                                                     "replace an existing file given with -o"))
+    parser.add_argument("--overwrite", action="store_true", help=pick("erstat en eksisterende kopi",
+                                                                     "replace an existing copy"))
 
 
 def run_cli(args: argparse.Namespace, *, stdout=None, stderr=None) -> int:
@@ -128,7 +129,7 @@ def run_cli(args: argparse.Namespace, *, stdout=None, stderr=None) -> int:
             return 0
         result = share_copy(args.path, args.output, pdf=args.pdf, overwrite=getattr(args, "overwrite", False))
     except WorkbookRefused as exc:
-        print(exc.message, file=stderr)
+        print(pick("Afvist: ", "Refused: ") + exc.message, file=stderr)
         return 1
     except Exception as exc:  # noqa: BLE001 - a bug must still end in a message, not a traceback
         print(pick(f"Delingen stoppede på grund af en uventet fejl ({type(exc).__name__}: {exc}). Arbejdsbogen er "

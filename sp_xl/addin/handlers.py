@@ -40,7 +40,7 @@ FUNCTIONS_SHEET = "SP Funktioner"
 # Action -> "module:function" of the engine it runs. Contracts:
 #   refresh(path, *, backup=True, progress=callable(done, total)) -> summary with .describe()
 #   import_extracts(path, files, *, backup=True) -> summary with .describe()
-#   share_copy(path) -> summary with .describe() or the Path of the copy
+#   share_copy(path, *, overwrite=True) -> summary with .describe() or the Path of the copy
 ENGINES = {
     "refresh": "sp_xl.actions.refresh:refresh",
     "import": "sp_xl.actions.importing:import_extracts",
@@ -140,7 +140,7 @@ def share_workbook(path: str | Path) -> Outcome:
     if run is None:
         return not_available("share")
     try:
-        result = run(Path(path))
+        result = run(Path(path), overwrite=True)        # clicking the button again asks for a fresh copy
     except Exception as exc:  # noqa: BLE001
         return failure("share", exc)
     return Outcome("share", ok=True, lines=describe(result))

@@ -65,9 +65,11 @@ class ShareResult:
     inlined: int = 0
     findings: list[Finding] = field(default_factory=list)
     pdf: Path | None = None
+    replaced: bool = False        # an earlier copy of the same name was replaced
 
     def describe(self) -> str:
-        lines = [pick(f"Delt kopi skrevet: {self.path}", f"Shared copy written: {self.path}"),
+        lines = [pick(f"Delt kopi skrevet: {self.path}", f"Shared copy written: {self.path}")
+                 + (pick(" (den tidligere kopi er erstattet)", " (the earlier copy was replaced)") if self.replaced else ""),
                  pick(f"SP_-formler oversat til almindelige Excel-formler: {self.translated}",
                       f"SP_ formulas translated to native Excel formulas: {self.translated}"),
                  pick(f"Celler fastfrosset som værdier: {len(self.frozen)} (se arket '{ABOUT_SHEET}')",

@@ -18,7 +18,7 @@ from tests.checks.test_links import OTHER_PC, _with_external_links, seed_workboo
 from tests.conftest import CORPUS, lo_recalc, needs_libreoffice
 
 
-def _explode(path):
+def _explode(path, *args, **options):
     raise RuntimeError("disken er fuld")
 
 

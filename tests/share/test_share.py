@@ -306,9 +306,13 @@ def test_an_open_master_and_a_copy_onto_itself_are_refused(tmp_path):
     os.utime(path, (lock.stat().st_mtime - 60, lock.stat().st_mtime - 60))      # opened after the last save
     with pytest.raises(WorkbookRefused, match="åben i Excel og er ikke gemt"):
         share.share_copy(path)
-    assert share.share_copy(path, allow_open=True).path.exists()
+    first = share.share_copy(path, allow_open=True)
+    assert first.path.exists() and not first.replaced
     os.utime(path, (lock.stat().st_mtime + 1, lock.stat().st_mtime + 1))        # the ribbon saved it first
-    assert share.share_copy(path).path.exists()
+    with pytest.raises(WorkbookRefused, match="findes allerede og overskrives ikke"):
+        share.share_copy(path)                                                  # never over a copy silently
+    again = share.share_copy(path, overwrite=True)
+    assert again.path.exists() and again.replaced and "den tidligere kopi er erstattet" in again.describe()
 
 
 def test_the_pre_send_check_names_what_a_reader_would_see_go_wrong(macro_master):
