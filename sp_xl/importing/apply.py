@@ -188,8 +188,9 @@ class WorkbookState:
             self._keys.get(pl.table, {}).update(new_rows)
             self.last_row[pl.table] = max(new_rows.values())
         elif pl.snapshot_rows:
-            table = self.slots[pl.table]
-            self.last_row[pl.table] = max(self.last_row[pl.table], table.first_row + pl.snapshot_rows - 1)
+            need = self.slots[pl.table].first_row + pl.snapshot_rows - 1
+            out.new_rows = max(0, need - self.last_row[pl.table])
+            self.last_row[pl.table] = max(self.last_row[pl.table], need)
         if table_rec is None:
             table = self.slots.get(pl.table)
             table_rec = self.record.tables[pl.table] = TableRecord(pl.sheet, (table.source_text or "") if table else "")

@@ -525,3 +525,19 @@ def test_an_import_never_writes_into_a_tables_totals_row(master, tmp_path):
     assert ws["A9"].value == HOSTILE_LABEL and ws["A22"].value is None
     assert ws["A23"].value == "I alt"                                     # the totals row
     assert summary.files[0].periods[-1].cells == 15 * 4
+
+
+def test_more_departments_than_rows_grow_their_table_and_the_top_5_reads_them_all(master, tmp_path):
+    rows = ["Trukket: 2018-06-30", "Afdeling;Hospital;Måned;Fra ordinationssæt;Igangsat af;Godkendt af"]
+    for d in range(20):                      # 20 departments; department d uses order sets (d % 5 + 1) of 5 times
+        rows += [f"Afdeling {d:02d};Rigshospitalet;2018-06;{'ja' if k <= d % 5 else 'nej'};u{d};u{d}" for k in range(5)]
+    src = tmp_path / "ordinationer.csv"
+    src.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    summary = import_extracts(master, [src], now=NOW)
+    assert "tAfdelinger hele tabellen: skrevet (80 af 80 celler ændret, 5 nye rækker)" in summary.describe()
+    pkg = XlsxPackage(master.read_bytes())
+    assert pkg.tables()["tAfdelinger"][1] == "A7:D27"
+    usage = pkg.cells("Anvendelse")
+    top = [usage[f"A{r}"] for r in range(28, 33)]
+    # Rate 100 % for departments 4, 9, 14, 19 (first in ranking), then 80 % from 3, 8, ...: a hand count.
+    assert top == [f"Afdeling {d:02d}, Rigshospitalet" for d in (4, 9, 14, 19, 3)]
