@@ -29,7 +29,7 @@ from sp_xl.ooxml.cellvalues import CellDecoder
 from sp_xl.ooxml.formulas import sheet_formulas
 from sp_xl.ooxml.model import FormulaCell, SheetInfo
 from sp_xl.ooxml.patch import patch_sheet, write_cells
-from sp_xl.ooxml.safety import check_package_bytes, refuse
+from sp_xl.ooxml.safety import check_members, check_package_bytes, refuse
 from sp_xl.ooxml.visibility import set_columns_hidden, set_rows_hidden
 from sp_xl.ooxml.sheetscan import SheetIndex, SheetScan, cell_offsets, gc_paused, index_sheet, scan_sheet, stored_values
 from sp_xl.ooxml.xmltext import xml_attrs, xstring_decode
@@ -54,6 +54,7 @@ class XlsxPackage:
         except (zipfile.BadZipFile, ValueError, OSError) as exc:
             raise refuse(f"{name} er beskadiget og kan ikke åbnes som .xlsx ({exc}).",
                          f"{name} is damaged and cannot be opened as .xlsx ({exc}).") from None
+        check_members(self._zip, name)
         self._names = {i.filename for i in self._infos}
         # Lookups forgive letter case and Windows backslashes, which some writers produce.
         self._lower = {n.replace("\\", "/").lower(): n for n in self._names}

@@ -128,6 +128,56 @@ def check_package_bytes(data: bytes, name: str) -> None:
             f"{name} is not an Excel workbook: its content is not an .xlsx package (perhaps a renamed text or CSV file).")
 
 
+# ---------------------------------------------------------------- what a package may hold
+
+MAX_PART_BYTES = 1 << 30          # no worksheet of a real report comes near 1 GiB uncompressed
+MAX_RATIO = 500                   # a deflated part expanding more than this is a zip bomb, not data
+_RATIO_FROM = 50 << 20            # ... when it expands to more than 50 MiB at all
+_PROLOG_LIMIT = 1 << 20
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+
+
+def check_members(zf, name: str) -> None:
+    """Refuse a package whose parts would blow up on reading (sizes, ratio), whose names leave
+    the package (``..``, absolute paths), or whose XML declares a DTD or entities (an entity
+    expansion attack; Excel itself refuses such a file)."""
+    for info in zf.infolist():
+        part = info.filename
+        if part.startswith(("/", "\\")) or ".." in part.replace("\\", "/").split("/"):
+            raise refuse(f"{name} er ikke en gyldig projektmappe: delen '{part}' peger uden for pakken.",
+                         f"{name} is not a valid workbook: the part '{part}' points outside the package.")
+        if info.file_size > MAX_PART_BYTES or (
+                info.file_size > _RATIO_FROM and info.file_size > MAX_RATIO * max(info.compress_size, 1)):
+            raise refuse(f"{name} afvises: delen '{part}' fylder {info.file_size // (1 << 20)} MB udpakket "
+                         f"(pakket {info.compress_size // 1024} kB) – det ligner en zip-bombe, ikke en projektmappe.",
+                         f"{name} is refused: the part '{part}' is {info.file_size // (1 << 20)} MB unpacked "
+                         f"({info.compress_size // 1024} kB packed) – it looks like a zip bomb, not a workbook.")
+        if part.lower().endswith(_XML_SUFFIXES) and _declares_dtd(zf, info):
+            raise refuse(f"{name} afvises: delen '{part}' indeholder en DTD (<!DOCTYPE/<!ENTITY), som Excel ikke "
+                         "åbner. Åbn og gem filen i Excel, eller bed afsenderen om en ny.",
+                         f"{name} is refused: the part '{part}' holds a DTD (<!DOCTYPE/<!ENTITY), which Excel does "
+                         "not open. Open and save the file in Excel, or ask the sender for a new one.")
+
+
+def _declares_dtd(zf, info) -> bool:
+    """A DTD can only stand in the prolog, before the root element: read up to that."""
+    try:
+        with zf.open(info) as f:
+            head = f.read(4096)
+            while len(head) < _PROLOG_LIMIT:
+                root = re.search(rb"<(?![?!])", head)
+                if root is not None:
+                    head = head[:root.start()]
+                    break
+                more = f.read(65536)
+                if not more:
+                    break
+                head += more
+    except Exception:  # noqa: BLE001 - a part that cannot be read is reported when it is read
+        return False
+    return b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper()
+
+
 # ---------------------------------------------------------------- fingerprints
 
 @dataclass(frozen=True)

@@ -210,3 +210,46 @@ def test_backups_never_overwrite_each_other_and_the_newest_ten_are_kept(tmp_path
 def test_backup_names_sort_by_time():
     a = safety.backup_path_for(Path("/x/sp_status.xlsm"), dt.datetime(2026, 1, 2, 3, 4, 5))
     assert a == Path("/x/sp-xl-backup/sp_status 2026-01-02 030405.xlsm")
+
+
+# ---------------------------------------------------------------- hostile packages
+
+def _with_member(source: bytes, name: str, data: bytes, *, replace: bool = True) -> bytes:
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(source)) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            if info.filename == name and replace:
+                continue
+            out.writestr(info, src.read(info.filename))
+        out.writestr(name, data)
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def master_bytes() -> bytes:
+    from sp_xl.master.build import workbook_bytes
+    return workbook_bytes()
+
+
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "docProps/core.xml"])
+def test_a_dtd_with_entities_in_any_part_is_refused_before_anything_reads_it(master_bytes, part):
+    import io
+    import zipfile
+    original = zipfile.ZipFile(io.BytesIO(master_bytes)).read(part)
+    body = original.split(b"?>", 1)[1] if b"?>" in original[:200] else original
+    hostile = (b'<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>' + body)
+    with pytest.raises(WorkbookRefused, match="DTD"):
+        XlsxPackage(_with_member(master_bytes, part, hostile), "ond.xlsx")
+
+
+def test_a_zip_bomb_is_refused_from_its_sizes_without_unpacking_it(master_bytes):
+    bomb = b"<x>" + b" " * (80 << 20) + b"</x>"          # 80 MB of spaces deflate to about 80 kB
+    with pytest.raises(WorkbookRefused, match="zip-bombe"):
+        XlsxPackage(_with_member(master_bytes, "xl/worksheets/sheet99.xml", bomb, replace=False), "bombe.xlsx")
+
+
+def test_a_part_named_outside_the_package_is_refused(master_bytes):
+    with pytest.raises(WorkbookRefused, match="uden for pakken"):
+        XlsxPackage(_with_member(master_bytes, "../../etc/evil.xml", b"<x/>", replace=False), "sti.xlsx")
