@@ -30,12 +30,21 @@ HOSPITALS = (
     "Region Hovedstadens Psykiatri",
 )
 # Other names the source systems use for them (the D_Enheder sheet starts with these).
+# The hospitals merged in 2015 still appear under their old names in some systems.
 HOSPITAL_ALIASES = (
     ("Nordsjællands Hospital", "Hospitalerne i Nordsjælland"),
     ("Nordsjællands Hospitaler", "Hospitalerne i Nordsjælland"),
+    ("Hillerød Hospital", "Hospitalerne i Nordsjælland"),
     ("Psykiatrien Region Hovedstaden", "Region Hovedstadens Psykiatri"),
     ("Rigshospitalet - Glostrup", "Rigshospitalet"),
+    ("Glostrup Hospital", "Rigshospitalet"),
     ("Bispebjerg og Frederiksberg Hospital", "Bispebjerg og Frederiksberg Hospitaler"),
+    ("Bispebjerg Hospital", "Bispebjerg og Frederiksberg Hospitaler"),
+    ("Frederiksberg Hospital", "Bispebjerg og Frederiksberg Hospitaler"),
+    ("Herlev Hospital", "Herlev og Gentofte Hospital"),
+    ("Gentofte Hospital", "Herlev og Gentofte Hospital"),
+    ("Amager Hospital", "Amager og Hvidovre Hospital"),
+    ("Hvidovre Hospital", "Amager og Hvidovre Hospital"),
 )
 MONTHS_JAN_MAY = ("januar", "februar", "marts", "april", "maj")
 MONTHS_JAN_APR = MONTHS_JAN_MAY[:4]
