@@ -1,7 +1,8 @@
 """LPR error register extract: the data behind Figur 1 (errors accumulated over the year).
 
 Either one row per date and hospital with an error count ("Antal fejl"; a negative count is
-a net correction), or one row per error (a "Fejlkode"/"Fejltype" column and no count).
+a net correction), or one row per error (a "Fejlkode"/"Fejltype" column and no count). A row
+repeated exactly is counted once, with a warning (an extract pasted twice must not double).
 
 Tables:
 - ``daily``: date, hospital, errors (summed per day and hospital).
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sp_xl.extracts.fields import Columns, gather
+from sp_xl.extracts.problems import Message
 
 
 def parse(cols: Columns, extraction_date: dt.date) -> dict[str, pd.DataFrame]:
@@ -36,9 +38,18 @@ def parse(cols: Columns, extraction_date: dt.date) -> dict[str, pd.DataFrame]:
         if frac.size:
             raise table.error(cols.heading("errors"), table.row_of(int(frac[0])),
                               "Antallet af fejl skal være et helt tal.", "The error count must be a whole number.")
+        key = {"errors": errors}
     else:
         errors = np.ones(len(days))
+        key = {"code": cols.text("error_code")[0]} if cols.has("error_code") else {}
     frame = pd.DataFrame({"date": days.astype("datetime64[s]"), "h": h_codes, "errors": errors.astype(np.int64)})
+    # A row repeated exactly (a file exported twice into one, pasted twice) is counted once.
+    repeated = pd.DataFrame({"date": days, "h": h_codes, **key}).duplicated(keep="first").to_numpy()
+    if repeated.any():
+        cols.warnings.append(Message(
+            f"{int(repeated.sum())} række(r) står mere end én gang (samme dato, hospital og antal) og er talt én gang.",
+            f"{int(repeated.sum())} row(s) appear more than once (same date, hospital and count) and were counted once."))
+        frame = frame[~repeated]
     daily = frame.groupby(["date", "h"], as_index=False, sort=True).errors.sum()
     order = list(dict.fromkeys(h_codes.tolist()))
     daily.insert(1, "hospital", hospitals[daily.h.to_numpy()])

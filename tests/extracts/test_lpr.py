@@ -35,3 +35,11 @@ def test_ambiguous_dates_are_refused_naming_row_and_column(fixture_path):
         read_extract(fixture_path("lpr_tvetydig_dato.csv"))
     assert (info.value.file, info.value.row, info.value.column) == ("lpr_tvetydig_dato.csv", 2, "Dato")
     assert "tvetydigt" in str(info.value)
+
+
+def test_an_extract_with_every_row_repeated_counts_each_once(extract_of):
+    body = "Dato;Hospital;Antal fejl\n2018-01-02;Rigshospitalet;5\n2018-01-02;Herlev og Gentofte Hospital;3\n"
+    e = extract_of("lpr_2018-05-19.csv", body + body.split("\n", 1)[1])
+    daily = e.tables["daily"].set_index("hospital")["errors"]
+    assert daily["Rigshospitalet"] == 5 and daily["Herlev og Gentofte Hospital"] == 3
+    assert any("2 række(r) står mere end én gang" in str(w) for w in e.warnings)
