@@ -120,17 +120,21 @@ def _names(items: list[str], limit: int = 5) -> str:
 
 def _hospitals(out: Plan, units: Units, name: str, hospitals: list[object]) -> dict[str, str]:
     """The extract's hospital names -> the report's; the unknown ones are refused, and said so."""
-    known, unknown = {}, []
+    known, unknown, elsewhere = {}, [], []
     for h in dict.fromkeys(str(h) for h in hospitals):
         if norm(h) in TOTAL_ROWS:
             continue
         canonical = units.canonical(h)
         if canonical is None:
             unknown.append(h)
+        elif units.not_shown(canonical):
+            elsewhere.append(h)
         else:
             known[h] = canonical
     if unknown:
         out.unplaced.append(units.unknown_message(name, unknown))
+    if elsewhere:
+        out.unplaced.append(units.not_shown_message(name, elsewhere))
     return known
 
 
@@ -236,7 +240,7 @@ def _key_persons(out: Plan, slots: dict[str, TableSlots], units: Units, extract:
             canonical = hospitals[str(h)]
             per_hospital[canonical] = per_hospital.get(canonical, 0.0) + float(n)
     if per_hospital:        # a hospital the list does not name has no key persons (the list is complete)
-        per_hospital.update({h: 0.0 for h in units.hospitals() if h not in per_hospital})
+        per_hospital.update({h: 0.0 for h in units.hospitals() if h not in per_hospital and not units.not_shown(h)})
     rows = [Row({MONTH: month, HOSPITAL: h}, {table.headers[-1]: n}) for h, n in per_hospital.items()]
     if rows:
         out.placements.append(Placement("tNøglepersoner", table.sheet, f"{d.year:04d}-{d.month:02d}",

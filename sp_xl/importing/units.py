@@ -21,8 +21,11 @@ def name_key(name: object) -> str:
 class Units:
     """Names in extracts -> the hospital names the report uses."""
 
-    def __init__(self, pairs: list[tuple[str, str]], from_table: bool):
+    def __init__(self, pairs: list[tuple[str, str]], from_table: bool, shown: list[str] | None = None):
         self.from_table = from_table
+        # The hospitals the report's tables have rows for (those in the data); a name mapped to
+        # any other hospital would be written where no report table shows it.
+        self.shown = {name_key(h) for h in shown} if shown else None
         self._map = {}
         for alias, canonical in pairs:
             self._map.setdefault(name_key(alias), canonical)
@@ -31,13 +34,17 @@ class Units:
     def canonical(self, name: object) -> str | None:
         return self._map.get(name_key(name))
 
+    def not_shown(self, canonical: str) -> bool:
+        return self.shown is not None and name_key(canonical) not in self.shown
+
     def hospitals(self) -> list[str]:
         """The report's hospitals: every name the table maps to, in its order."""
         return list(dict.fromkeys(self._map.values()))
 
     @classmethod
     def of(cls, slots: dict[str, TableSlots], known: list[str]) -> Units:
-        """From the workbook's name table; a workbook without one knows the names in its data."""
+        """From the workbook's name table; a workbook without one knows the names in its data
+        (``known``: the hospitals its data tables hold, which are the ones its report shows)."""
         table = slots.get(UNITS_TABLE)
         if table is None or table.last_col - table.first_col < 1:
             return cls([(n, n) for n in known], from_table=False)
@@ -46,7 +53,7 @@ class Units:
             alias, canonical = table.value(r, table.first_col), table.value(r, table.first_col + 1)
             if isinstance(alias, str) and isinstance(canonical, str) and alias.strip() and canonical.strip():
                 pairs.append((alias.strip(), canonical.strip()))
-        return cls(pairs, from_table=True)
+        return cls(pairs, from_table=True, shown=known)
 
     def unknown_message(self, table: str, names: list[str]):
         from sp_xl.extracts import Message
@@ -61,3 +68,13 @@ class Units:
                 "belongs to, and import the extract again.")
         return Message(f"{table}: ingen række til {shown}; de tal er ikke importeret.",
                        f"{table}: no row for {shown}; those numbers were not imported.")
+
+    def not_shown_message(self, table: str, names: list[str]):
+        from sp_xl.extracts import Message
+        shown = ", ".join(f"'{n}'" for n in names[:5]) + (f" (+{len(names) - 5})" if len(names) > 5 else "")
+        return Message(
+            f"{table}: {shown} er ikke et af rapportens hospitaler (rapporttabellerne har en række for hvert af "
+            f"dem), så de tal er ikke importeret. Knyt navnet til et af rapportens hospitaler på arket {UNITS_SHEET}.",
+            f"{table}: {shown} is not one of the report's hospitals (the report tables have a row for each of "
+            f"them), so those numbers were not imported. Map the name to one of the report's hospitals on the sheet "
+            f"{UNITS_SHEET}.")

@@ -27,3 +27,12 @@ def test_an_unknown_name_is_refused_with_how_to_map_it():
     message = units.unknown_message("tBestOrdSet", ["Sankt Hans Hospital"])
     assert "'Sankt Hans Hospital' kendes ikke" in message.da and "D_Enheder" in message.da
     assert "Navn i udtræk" in message.da and "importér udtrækket igen" in message.da
+
+
+def test_a_name_mapped_to_a_hospital_the_report_has_no_row_for_is_refused_not_hidden():
+    units = Units([("Sankt Hans", "Sankt Hans Hospital"), ("Rigshospitalet", "Rigshospitalet")], from_table=True,
+                  shown=["Rigshospitalet"])
+    assert units.canonical("Sankt Hans") == "Sankt Hans Hospital" and units.not_shown("Sankt Hans Hospital")
+    assert not units.not_shown("Rigshospitalet")
+    message = units.not_shown_message("tBestOrdSet", ["Sankt Hans"])
+    assert "ikke et af rapportens hospitaler" in message.da and "D_Enheder" in message.da
