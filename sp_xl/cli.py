@@ -6,7 +6,6 @@ Each subcommand imports its engine only when it runs, so `sp-xl functions` stays
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,21 +40,9 @@ def _new(args: argparse.Namespace) -> int:
 def _refresh(args: argparse.Namespace) -> int:
     from sp_xl.actions import refresh
 
-    if args.output:
-        # Refresh a copy, so that the original (e.g. the committed master) stays as it is.
-        source, target = Path(args.path), Path(args.output)
-        if not source.is_file():
-            return _refused(i18n.pick(f"filen findes ikke: {source}", f"no such file: {source}"))
-        if target.exists() and not args.overwrite:
-            return _refused(i18n.pick(f"{target} findes allerede (brug --overwrite for at erstatte den).",
-                                      f"{target} already exists (use --overwrite to replace it)."))
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-        args.path = str(target)
-        args.no_backup = True  # the original is the previous version
     code = refresh.run_cli(args)
     if code == 0 and args.output and not (args.quiet or args.json):
-        print(i18n.pick(f"Resultatet ligger i {Path(args.path).resolve()}", f"The result is in {Path(args.path).resolve()}"))
+        print(i18n.pick(f"Resultatet ligger i {Path(args.output).resolve()}", f"The result is in {Path(args.output).resolve()}"))
     return code
 
 
@@ -119,10 +106,6 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         from sp_xl.actions import refresh
 
         refresh.add_arguments(r)
-        r.add_argument("-o", "--output", help=i18n.pick("opdatér en kopi her i stedet for selve filen",
-                                                        "refresh a copy written here instead of the file itself"))
-        r.add_argument("--overwrite", action="store_true", help=i18n.pick("erstat en eksisterende kopi (med -o)",
-                                                                          "replace an existing copy (with -o)"))
 
     n = _add(sub, "new", "byg master-projektmappen (workbooks/sp_status.xlsx) fra koden",
              "build the master workbook (workbooks/sp_status.xlsx) from code", _new)

@@ -53,3 +53,22 @@ def test_check_refuses_what_is_not_a_workbook_in_one_danish_line(tmp_path, capsy
         assert len(lines) == 1 and lines[0].startswith("Afvist: ") and words in lines[0], lines
         assert "Traceback" not in captured.err and "Errno" not in captured.err and not captured.out
     assert empty.read_bytes() == b"" and not list(tmp_path.glob("*Kontrol*"))
+
+
+def test_refresh_to_a_copy_never_replaces_a_good_file_with_a_refused_one(tmp_path, capsys):
+    from sp_xl.master.build import build_master
+    good = build_master(tmp_path / "sp_status.xlsx")
+    report = tmp_path / "rapport.xlsx"
+    report.write_bytes(good.read_bytes())
+    before = report.read_bytes()
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"x")
+    assert cli.main(["refresh", str(bad), "-o", str(report), "--overwrite"]) == 1
+    assert report.read_bytes() == before and "Afvist:" in capsys.readouterr().err
+    assert cli.main(["refresh", str(good), "-o", str(good)]) == 1              # output = input
+    assert cli.main(["refresh", str(good), "-o", str(tmp_path)]) == 1          # output a folder
+    assert cli.main(["refresh", str(good), "-o", str(report)]) == 1            # exists, no --overwrite
+    assert report.read_bytes() == before
+    assert cli.main(["refresh", "--quiet", str(good), "-o", str(tmp_path / "ud" / "ny.xlsx")]) == 0
+    assert (tmp_path / "ud" / "ny.xlsx").exists() and good.read_bytes() != (tmp_path / "ud" / "ny.xlsx").read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.xlsx", "rapport.xlsx", "sp_status.xlsx", "ud"]

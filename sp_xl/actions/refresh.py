@@ -106,19 +106,41 @@ def _addr(sheet: str, ref: str) -> str:
 
 
 def refresh(path, *, backup: bool = True, progress: Progress | None = None,
-            evaluate: Callable | None = None,
+            evaluate: Callable | None = None, out=None, overwrite: bool = False,
             before_replace: Callable[[], None] | None = None) -> RefreshSummary:
-    """Recompute and store every formula's value in the workbook at ``path``.
+    """Recompute and store every formula's value in the workbook at ``path`` - or, with
+    ``out``, in a new file there, leaving ``path`` as it is.
 
-    Raises WorkbookRefused (a Danish message, English via i18n) and leaves the file
-    untouched when it cannot or may not be refreshed. ``evaluate`` defaults to the engine;
-    ``before_replace`` is a hook that runs just before the final checks (tests use it).
+    Raises WorkbookRefused (a Danish message, English via i18n) and leaves every file
+    untouched when it cannot or may not be refreshed: nothing is written to ``out`` before
+    the result is complete, and an existing ``out`` is replaced only with ``overwrite``.
+    ``evaluate`` defaults to the engine; ``before_replace`` is a hook that runs just before
+    the final checks (tests use it).
     """
     with gc_paused():                    # see gc_paused: large scans run up to twice as fast
-        return _refresh(path, backup=backup, progress=progress, evaluate=evaluate, before_replace=before_replace)
+        return _refresh(path, backup=backup, progress=progress, evaluate=evaluate, before_replace=before_replace,
+                        out=Path(out) if out else None, overwrite=overwrite)
 
 
-def _refresh(path, *, backup, progress, evaluate, before_replace) -> RefreshSummary:
+def _check_output(path: Path, out: Path, overwrite: bool) -> None:
+    """Refuse an output that is the input, a folder, an open or existing file (without overwrite)."""
+    if out.exists() and out.resolve() == path.resolve():
+        raise WorkbookRefused("Kopien må ikke være selve filen; udelad -o for at opdatere filen.",
+                              "The copy must not be the file itself; leave out -o to refresh the file.")
+    if out.is_dir():
+        raise WorkbookRefused(f"{out} er en mappe; angiv et filnavn, fx {out / path.name}.",
+                              f"{out} is a folder; give a file name, e.g. {out / path.name}.")
+    if out.suffix.lower() != path.suffix.lower():
+        raise WorkbookRefused(f"Kopien skal have samme endelse som filen ({path.suffix}).",
+                              f"The copy must have the same extension as the file ({path.suffix}).")
+    if out.exists() and not overwrite:
+        raise WorkbookRefused(f"{out} findes allerede (brug --overwrite for at erstatte den).",
+                              f"{out} already exists (use --overwrite to replace it).")
+    if out.exists():
+        safety.check_not_open(out)
+
+
+def _refresh(path, *, backup, progress, evaluate, before_replace, out=None, overwrite=False) -> RefreshSummary:
     started = time.perf_counter()
     timings: dict[str, float] = {}
     clock = [started]
@@ -129,8 +151,11 @@ def _refresh(path, *, backup, progress, evaluate, before_replace) -> RefreshSumm
         clock[0] = now
     path = Path(path)
     safety.check_path(path)
-    safety.check_not_open(path)
-    safety.check_writable(path)
+    if out is None:
+        safety.check_not_open(path)
+        safety.check_writable(path)
+    else:
+        _check_output(path, out, overwrite)
     data, fp = safety.read_with_fingerprint(path)
     lap("read")
     pkg = XlsxPackage(data, path.name)
@@ -139,7 +164,16 @@ def _refresh(path, *, backup, progress, evaluate, before_replace) -> RefreshSumm
     recalc = recalculate(pkg, evaluate or default_evaluate(), progress, lap)
     values, problems, new_data, stop_recalc = recalc.values, recalc.problems, recalc.new_data, recalc.stop_recalc
     backup_path = None
-    if new_data is not None:
+    if out is not None:                  # the copy: complete in memory, then written atomically
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            safety.write_atomically(out, new_data if new_data is not None else data, mode_from=path)
+        except OSError as exc:
+            raise WorkbookRefused(f"{out} kunne ikke skrives ({_reason_da(exc)}); intet er ændret.",
+                                  f"{out} could not be written ({exc.strerror or exc}); nothing was changed.") from None
+        path = out
+        lap("write copy")
+    elif new_data is not None:
         backup_path = safety.replace_workbook(path, new_data, expected=fp, original=data,
                                               backup=backup, before_replace=before_replace)
         lap("replace")
@@ -155,6 +189,13 @@ def _refresh(path, *, backup, progress, evaluate, before_replace) -> RefreshSumm
                           errors=errors, problems=problems, seconds=time.perf_counter() - started,
                           changed=new_data is not None,
                           recalc_on_open_disabled=stop_recalc and new_data is not None, timings=timings)
+
+
+def _reason_da(exc: OSError) -> str:
+    import errno
+    return {errno.ENOSPC: "disken er fuld", errno.EACCES: "ingen skriveadgang til mappen",
+            errno.EPERM: "ingen skriveadgang til mappen", errno.EROFS: "mappen er skrivebeskyttet"}.get(
+        exc.errno, f"systemfejl {exc.errno}")
 
 
 def _in_sheet_order(pkg: XlsxPackage, values: dict) -> list:
@@ -202,6 +243,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-backup", action="store_true",
                         help=i18n.pick("gem ikke den forrige version i sp-xl-backup/",
                                        "do not keep the previous version in sp-xl-backup/"))
+    parser.add_argument("-o", "--output", help=i18n.pick("opdatér en kopi her i stedet for selve filen",
+                                                         "refresh a copy written here instead of the file itself"))
+    parser.add_argument("--overwrite", action="store_true", help=i18n.pick("erstat en eksisterende kopi (med -o)",
+                                                                           "replace an existing copy (with -o)"))
 
 
 def run_cli(args: argparse.Namespace, *, stdout=None, stderr=None, evaluate: Callable | None = None) -> int:
@@ -209,7 +254,9 @@ def run_cli(args: argparse.Namespace, *, stdout=None, stderr=None, evaluate: Cal
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     bar = None if (args.quiet or args.json) else ProgressBar(stderr)
     try:
-        summary = refresh(args.path, backup=not args.no_backup, progress=bar, evaluate=evaluate)
+        output = getattr(args, "output", None)
+        summary = refresh(args.path, backup=not args.no_backup and not output, progress=bar, evaluate=evaluate,
+                          out=output, overwrite=getattr(args, "overwrite", False))
     except WorkbookRefused as exc:
         if bar:
             bar.close()
