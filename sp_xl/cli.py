@@ -109,7 +109,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
     n = _add(sub, "new", "byg master-projektmappen (workbooks/sp_status.xlsx) fra koden",
              "build the master workbook (workbooks/sp_status.xlsx) from code", _new)
-    n.add_argument("path", help=i18n.pick("hvor den nye projektmappe skal skrives (.xlsx)", "where to write the new workbook (.xlsx)"))
+    n.add_argument("path", metavar=i18n.pick("PROJEKTMAPPE", "WORKBOOK"), help=i18n.pick("hvor den nye projektmappe skal skrives (.xlsx)", "where to write the new workbook (.xlsx)"))
     n.add_argument("--overwrite", action="store_true", help=i18n.pick("erstat en eksisterende fil", "replace an existing file"))
 
     i = _add(sub, "import", "importér udtræk i arbejdsbogens dataark", "import extracts into the workbook's data sheets",
@@ -128,14 +128,14 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
     c = _add(sub, "check", "tjek en gemt projektmappe for fejlværdier, datafejl og links til et andet tilføjelsesprogram",
              "check a saved workbook for error values, data problems and links to another add-in", _check)
-    c.add_argument("path", help=i18n.pick("projektmappen (.xlsx/.xlsm)", "the workbook (.xlsx/.xlsm)"))
+    c.add_argument("path", metavar=i18n.pick("PROJEKTMAPPE", "WORKBOOK"), help=i18n.pick("projektmappen (.xlsx/.xlsm)", "the workbook (.xlsx/.xlsm)"))
 
     f = _add(sub, "functions", "vis funktionskataloget med hjælp", "show the function catalogue with help", _functions)
     f.add_argument("--markdown", action="store_true", help=i18n.pick("som Markdown (til README)", "as Markdown (for the README)"))
 
     x = _add(sub, "extract-check", "læs udtræk og vis, hvad de indeholder, uden at skrive noget",
              "read extracts and show what they hold, writing nothing", _extract_check)
-    x.add_argument("sources", nargs="+", help=i18n.pick("udtræksfiler (CSV/XLSX)", "extract files (CSV/XLSX)"))
+    x.add_argument("sources", nargs="+", metavar=i18n.pick("UDTRÆK", "EXTRACT"), help=i18n.pick("udtræksfiler (CSV/XLSX)", "extract files (CSV/XLSX)"))
 
     from sp_xl.addin import cli as addin_cli  # light: imports its engine only when run
 
@@ -171,7 +171,29 @@ def _command(argv: list[str]) -> str | None:
     return None
 
 
+# argparse's own words (usage, options, its error messages) in the language of the texts.
+_ARGPARSE_DA = {
+    "usage: ": "brug: ",
+    "options": "tilvalg",
+    "positional arguments": "argumenter",
+    "show this help message and exit": "vis denne hjælp og afslut",
+    "show program's version number and exit": "vis versionsnummeret og afslut",
+    "the following arguments are required: %s": "disse argumenter mangler: %s",
+    "unrecognized arguments: %s": "ukendte argumenter: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "ugyldigt valg: %(value)r (vælg mellem %(choices)s)",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: fejl: %(message)s\n",
+    "expected one argument": "forventede ét argument",
+    "expected at least one argument": "forventede mindst ét argument",
+    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s: %(message)s",
+}
+
+
+def _argparse_words(text: str) -> str:
+    return _ARGPARSE_DA.get(text, text) if i18n.language() == "da" else text
+
+
 def _run(argv: list[str]) -> int:
+    argparse._ = _argparse_words                  # the module looks its words up at use
     parser = build_parser(_command(argv))
     args = parser.parse_args(argv)
     if getattr(args, "run", None) is None:

@@ -72,3 +72,18 @@ def test_refresh_to_a_copy_never_replaces_a_good_file_with_a_refused_one(tmp_pat
     assert cli.main(["refresh", "--quiet", str(good), "-o", str(tmp_path / "ud" / "ny.xlsx")]) == 0
     assert (tmp_path / "ud" / "ny.xlsx").exists() and good.read_bytes() != (tmp_path / "ud" / "ny.xlsx").read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.xlsx", "rapport.xlsx", "sp_status.xlsx", "ud"]
+
+
+def test_help_and_usage_errors_speak_danish_and_name_danish_arguments(capsys):
+    import pytest
+    with pytest.raises(SystemExit):
+        cli.main(["import", "--help"])
+    out = capsys.readouterr().out
+    assert out.startswith("brug: sp-xl import") and "PROJEKTMAPPE UDTRÆK" in out
+    assert "vis denne hjælp og afslut" in out and "tilvalg:" in out and "show this help" not in out
+    with pytest.raises(SystemExit):
+        cli.main(["check"])
+    assert "fejl: disse argumenter mangler: PROJEKTMAPPE" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(["--lang", "en", "check"])
+    assert "the following arguments are required: WORKBOOK" in capsys.readouterr().err

@@ -174,9 +174,9 @@ def _answer_days(pkg: XlsxPackage) -> int:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `sp-xl import` (for the CLI's subparser)."""
     pick = i18n.pick
-    parser.add_argument("path", help=pick("arbejdsbogen, der skal have udtrækkene (.xlsx/.xlsm)",
+    parser.add_argument("path", metavar=pick("PROJEKTMAPPE", "WORKBOOK"), help=pick("arbejdsbogen, der skal have udtrækkene (.xlsx/.xlsm)",
                                           "the workbook to import the extracts into (.xlsx/.xlsm)"))
-    parser.add_argument("sources", nargs="+", metavar="SOURCE",
+    parser.add_argument("sources", nargs="+", metavar=pick("UDTRÆK", "EXTRACT"),
                         help=pick("udtræk (CSV eller regneark) – et eller flere", "extracts (CSV or workbook) – one or more"))
     parser.add_argument("--force", action="store_true",
                         help=pick("erstat også værdier, der er rettet i hånden, og nyere udtræk",

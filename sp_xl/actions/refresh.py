@@ -234,7 +234,7 @@ class ProgressBar:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `sp-xl refresh` (for the CLI's subparser)."""
-    parser.add_argument("path", help=i18n.pick("projektmappen der skal opdateres (.xlsx/.xlsm)",
+    parser.add_argument("path", metavar=i18n.pick("PROJEKTMAPPE", "WORKBOOK"), help=i18n.pick("projektmappen der skal opdateres (.xlsx/.xlsm)",
                                                "the workbook to refresh (.xlsx/.xlsm)"))
     parser.add_argument("--quiet", action="store_true",
                         help=i18n.pick("ingen udskrift ved succes", "no output on success"))
