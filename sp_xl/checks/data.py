@@ -287,7 +287,7 @@ def _freshness(pkg) -> list[Finding]:
         return []
     epoch = dt.datetime(1904, 1, 1) if pkg.date1904 else dt.datetime(1899, 12, 30)
     stamped = epoch + dt.timedelta(days=float(stamp))
-    if imported and max(imported) > stamped + dt.timedelta(seconds=1):
+    if imported and max(imported) > stamped + dt.timedelta(microseconds=500):     # both in whole seconds
         last = max(imported)
         return [Finding(sheet, cell, "Ikke beregnet", "Not computed",
                         f"Der er importeret udtræk {last:%d-%m-%Y kl. %H.%M}, efter at tallene sidst blev beregnet "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import time
 
 import openpyxl
 import pytest
@@ -93,6 +94,7 @@ def test_numbers_not_computed_since_the_last_import_are_a_problem(refreshed, tmp
     from tests.actions.test_importing import FIXTURES
     book = tmp_path / "sp_status.xlsx"
     shutil.copy(refreshed, book)
+    time.sleep(1.1)                      # both times are kept in whole seconds: the import comes later
     import_extracts(book, [FIXTURES / "sager_niveau.csv"], refresh=False, backup=False,
                     now=dt.datetime.now())
     outcome = check_file(book)
