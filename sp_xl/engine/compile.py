@@ -627,7 +627,8 @@ def _from_excel(res: object, book: Book) -> object:
         out = filled((len(rows), width), ERRORS["#N/A"])
         for i, rw in enumerate(rows):
             for j, v in enumerate(rw):
-                out[i, j] = _from_excel_scalar(v, book)
+                # an empty period of a multi-cell result shows blank in Excel ("", see excel.wire)
+                out[i, j] = "" if v is None and out.size > 1 else _from_excel_scalar(v, book)
         return out[0, 0] if out.size == 1 else out
     return normalise(_from_excel_scalar(res, book))
 

@@ -26,7 +26,9 @@ def encode(value: Any) -> Any:
         # Never let NaN/inf reach Excel as a blank cell.
         return f"{TAG}{XL_ERR_NUMBERS['#NUM!']}:Resultatet er ikke et endeligt tal."
     if isinstance(value, (list, tuple)):
-        return [encode(v) for v in value]
+        # An empty period in a multi-cell result: Excel would show Empty as 0 ("no change" where
+        # there is no earlier period), so it travels as "" and the cell shows blank.
+        return [encode(v) if v is not None else "" for v in value]
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return dt.datetime(value.year, value.month, value.day)
     return value

@@ -20,3 +20,11 @@ def test_arrays_are_encoded_element_by_element_and_decode_back():
 
 def test_nan_never_reaches_excel_as_a_blank():
     assert wire.encode(float("nan")).startswith("#SPERR:2036:")
+
+
+def test_an_empty_period_of_a_multi_cell_result_shows_blank_not_zero():
+    from sp_xl.excel.wire import encode
+    from sp_xl.udfs import SP_CHANGES
+    result = SP_CHANGES([[100.0], [120.0], [None], [130.0]])
+    assert result == [[None], [20.0], [None], [None]]          # the library says "no value" with None
+    assert encode(result) == [[""], [20.0], [""], [""]]        # Excel gets "": a blank cell, not 0

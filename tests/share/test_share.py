@@ -97,7 +97,7 @@ def _compare(master: Path, copy_json: dict) -> tuple[int, list[str], int]:
                 # the refresh stores an SP_ result of "nothing" as 0; the native formula gives ""
                 ok = error is None and (isinstance(value, (int, float)) and math.isclose(value, want, rel_tol=1e-9, abs_tol=1e-9)
                                         or want == 0 and value == "")
-            elif want == "":                        # an empty period slot: an empty cell in the copy
+            elif want in ("", None):                # an empty period slot or period: blank in both
                 ok = error is None and value in ("", None)
             else:
                 ok = error is None and value == want
