@@ -39,7 +39,7 @@ FUNCTIONS_SHEET = "SP Funktioner"
 
 # Action -> "module:function" of the engine it runs. Contracts:
 #   refresh(path, *, backup=True, progress=callable(done, total)) -> summary with .describe()
-#   import_extracts(path, files, *, backup=True) -> summary with .describe()
+#   import_extracts(path, files, *, backup=True, refresh=True) -> summary with .describe()
 #   share_copy(path, *, overwrite=True) -> summary with .describe() or the Path of the copy
 ENGINES = {
     "refresh": "sp_xl.actions.refresh:refresh",
@@ -97,7 +97,7 @@ def _import_source_folder(path: Path) -> list[str]:
                    if f.suffix.lower() in EXTRACT_SUFFIXES and not f.name.startswith("~$"))
     if not files:
         return [i18n.pick(f"Ingen udtræk i kildemappen {folder}.", f"No extracts in the source folder {folder}.")]
-    return import_extracts(path, files).lines + [""]
+    return import_extracts(path, files, refresh=False).lines + [""]     # the refresh follows at once
 
 
 def refresh_workbook(path: str | Path, progress: Callable[[int, int], None] | None = None) -> Outcome:
@@ -117,7 +117,7 @@ def refresh_workbook(path: str | Path, progress: Callable[[int, int], None] | No
     return Outcome("refresh", ok=True, lines=lines)
 
 
-def import_extracts(path: str | Path, files: Sequence[str | Path]) -> Outcome:
+def import_extracts(path: str | Path, files: Sequence[str | Path], refresh: bool = True) -> Outcome:
     run = engine("import")
     if run is None:
         return not_available("import")
@@ -129,7 +129,7 @@ def import_extracts(path: str | Path, files: Sequence[str | Path]) -> Outcome:
         return Outcome("import", ok=False, lines=[i18n.pick("Filen findes ikke: ", "File not found: ") + m
                                                   for m in missing])
     try:
-        result = run(Path(path), [Path(f) for f in files], backup=True)
+        result = run(Path(path), [Path(f) for f in files], backup=True, refresh=refresh)
     except Exception as exc:  # noqa: BLE001
         return failure("import", exc)
     return Outcome("import", ok=True, lines=describe(result))

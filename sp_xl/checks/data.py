@@ -19,7 +19,6 @@ and the ribbon (live cells, through xlwings) share it.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -27,6 +26,7 @@ from sp_xl import i18n
 from sp_xl.checks.calendar import TableCalendar, as_date, calendar, describe_periods, label, period_kind
 from sp_xl.errors import ExcelError
 from sp_xl.ooxml.cellrefs import col_letters, split_ref
+from sp_xl.ooxml.names import LAST_REFRESHED, name_cell
 
 KEY_HEADINGS = {"hospital", "afdeling", "navn i udtræk"}
 
@@ -219,10 +219,9 @@ def check_package(pkg) -> list[Finding]:
     """The data check on an ``XlsxPackage`` (its constants and cached values)."""
     tables = package_tables(pkg)
     targets = {}
-    for name, target in pkg.defined_names.items():
-        m = re.fullmatch(r"'?(.+?)'?!(\$?[A-Z]+\$?\d+)", target)
-        if name.startswith("Mål_") and m:
-            sheet, cell = m.group(1).replace("''", "'"), m.group(2).replace("$", "")
+    for name in pkg.defined_names:
+        if name.startswith("Mål_") and (where := name_cell(pkg.defined_names, name)):
+            sheet, cell = where
             targets[name] = (sheet, cell, pkg.cells(sheet).get(cell) if sheet in pkg.sheet_names else None)
     return check_tables(tables, pkg.date1904) + check_targets(targets) + _freshness(pkg) + _deadline_year(pkg, tables)
 
@@ -250,11 +249,11 @@ def latest_periods(pkg) -> list[str]:
 def _deadline_year(pkg, tables: list[Table]) -> list[Finding]:
     """A note when the LPR correction deadline (Par_LPRFrist) is not in the year of the LPR data:
     after New Year the analyst sets the new year's deadline."""
-    m = re.fullmatch(r"'?(.+?)'?!\$?([A-Z]+)\$?(\d+)", pkg.defined_names.get("Par_LPRFrist", ""))
+    where = name_cell(pkg.defined_names, "Par_LPRFrist")
     lpr = next((t for t in tables if t.name == "tLPRFejl"), None)
-    if not m or lpr is None or m.group(1).replace("''", "'") not in pkg.sheet_names:
+    if where is None or lpr is None or where[0] not in pkg.sheet_names:
         return []
-    sheet, cell = m.group(1).replace("''", "'"), m.group(2) + m.group(3)
+    sheet, cell = where
     deadline = as_date(pkg.cells(sheet).get(cell), pkg.date1904)
     cal = calendar(lpr.name, lpr.sheet, lpr.headings, lpr.rows, pkg.date1904)
     if deadline is None or cal is None or cal.latest is None or deadline.year == cal.latest.year:
@@ -270,12 +269,11 @@ def _freshness(pkg) -> list[Finding]:
     """Numbers never computed, or not computed since the last import (the refresh stamp,
     ``sp_SidstOpdateret``, against the import record)."""
     from sp_xl.importing.record import read_record
-    from sp_xl.ooxml.names import LAST_REFRESHED
 
-    m = re.fullmatch(r"=?'?(.+?)'?!\$?([A-Z]+)\$?(\d+)", pkg.defined_names.get(LAST_REFRESHED, "").strip())
-    if not m or m.group(1).replace("''", "'") not in pkg.sheet_names or not pkg.formulas():
+    where = name_cell(pkg.defined_names, LAST_REFRESHED)
+    if where is None or where[0] not in pkg.sheet_names or not pkg.formulas():
         return []
-    sheet, cell = m.group(1).replace("''", "'"), m.group(2) + m.group(3)
+    sheet, cell = where
     stamp = pkg.cells(sheet).get(cell)
     if not _is_number(stamp):
         return [Finding(sheet, cell, "Ikke beregnet", "Not computed",

@@ -97,16 +97,12 @@ def recalculate(pkg: XlsxPackage, evaluate: Callable, progress=None,
     return Recalculation(values, problems, new_data, stop_recalc)
 
 
-_STAMP_REF = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)$")
-
-
 def _stamp(pkg: XlsxPackage, formula_cells: set[tuple[str, str]]) -> dict[tuple[str, str], float]:
     """The refresh time as a date serial for the workbook's stamp cell, when it names one."""
-    m = _STAMP_REF.match(pkg.defined_names.get(names.LAST_REFRESHED, "").strip())
-    if not m:
+    where = names.name_cell(pkg.defined_names, names.LAST_REFRESHED)
+    if where is None:
         return {}
-    sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
-    ref = m.group(3) + m.group(4)
+    sheet, ref = where
     if sheet not in pkg.sheet_names or (sheet, ref) in formula_cells:
         return {}  # a stamp that is a formula (or points nowhere) is the workbook's own business
     epoch = dt.datetime(1904, 1, 1) if pkg.date1904 else dt.datetime(1899, 12, 30)

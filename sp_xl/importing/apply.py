@@ -37,6 +37,7 @@ from sp_xl.ooxml.package import XlsxPackage
 from sp_xl.ooxml.patch import SheetLayoutError, write_cells
 from sp_xl.ooxml.safety import WorkbookRefused
 from sp_xl.ooxml.tables import grow, row_styles, table_infos
+from sp_xl.ooxml.zipwrite import rezip_with_zipfile
 
 
 def _key(value: object) -> object:
@@ -319,25 +320,8 @@ def _new_row_styles(xml: bytes, sheet: str, values: dict, tables: dict, growth: 
 
 def _rezip(data: bytes, replaced: dict[str, bytes], added: dict[str, bytes], now: dt.datetime) -> bytes:
     """The package with some members replaced and some added; every other member's bytes kept."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buf, "w", allowZip64=True) as out:
-        out.comment = src.comment
-        for info in src.infolist():
-            body = replaced.get(info.filename)
-            if body is None:
-                body = src.read(info.filename)
-            zi = zipfile.ZipInfo(info.filename, date_time=max(info.date_time, (1980, 1, 1, 0, 0, 0)))
-            known = info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
-            zi.compress_type = info.compress_type if known else zipfile.ZIP_DEFLATED
-            zi.external_attr, zi.create_system, zi.comment = info.external_attr, info.create_system, info.comment
-            out.writestr(zi, body, compresslevel=6 if zi.compress_type == zipfile.ZIP_DEFLATED else None)
-        stamp = max(now.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
-        for member, body in added.items():
-            zi = zipfile.ZipInfo(member, date_time=stamp)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o600 << 16
-            out.writestr(zi, body)
-    return buf.getvalue()
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        return rezip_with_zipfile(src, replaced, added, now.timetuple()[:6])
 
 
 def _verify(new_data: bytes, state: WorkbookState, name: str, written: dict[str, bytes]) -> None:

@@ -28,7 +28,7 @@ import pandas as pd
 
 from sp_xl.extracts import Extract, Kind, Message
 from sp_xl.importing.layout import TableSlots, date_to_serial, month_label, norm
-from sp_xl.importing.units import Units
+from sp_xl.importing.units import Units, names_text
 
 INDICATOR_TABLES = {"tabel_1": "tBestOrdSet", "tabel_2": "tSmartSet", "tabel_4": "tMinSPBrugere",
                     "tabel_6": "tMinSPAktive"}
@@ -113,11 +113,6 @@ def _number(v: object) -> float | None:
     return float(v)
 
 
-def _names(items: list[str], limit: int = 5) -> str:
-    shown = ", ".join(f"'{h}'" for h in items[:limit])
-    return shown + (f" (+{len(items) - limit})" if len(items) > limit else "")
-
-
 def _hospitals(out: Plan, units: Units, name: str, hospitals: list[object]) -> dict[str, str]:
     """The extract's hospital names -> the report's; the unknown ones are refused, and said so."""
     known, unknown, elsewhere = {}, [], []
@@ -147,9 +142,9 @@ def _one_name_each(out: Plan, name: str, hospitals: dict[str, str]) -> dict[str,
     clashes = {c: names for c, names in by_hospital.items() if len(names) > 1}
     for canonical, names in clashes.items():
         out.unplaced.append(Message(
-            f"{name}: {_names(names)} er i arbejdsbogen det samme hospital ({canonical}); deres tal er ikke "
+            f"{name}: {names_text(names)} er i arbejdsbogen det samme hospital ({canonical}); deres tal er ikke "
             "importeret. Ret tabellen på arket D_Enheder, eller læg tallene sammen i udtrækket.",
-            f"{name}: {_names(names)} are the same hospital in the workbook ({canonical}); their numbers were "
+            f"{name}: {names_text(names)} are the same hospital in the workbook ({canonical}); their numbers were "
             "not imported. Correct the table on the sheet D_Enheder, or add the numbers up in the extract."))
     return {s: c for s, c in hospitals.items() if c not in clashes}
 

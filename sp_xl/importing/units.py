@@ -14,6 +14,12 @@ UNITS_TABLE = "tEnheder"
 UNITS_SHEET = "D_Enheder"
 
 
+def names_text(items: list[str], limit: int = 5) -> str:
+    """"'A', 'B' (+3)": names for a message, the first few."""
+    shown = ", ".join(f"'{h}'" for h in items[:limit])
+    return shown + (f" (+{len(items) - limit})" if len(items) > limit else "")
+
+
 def name_key(name: object) -> str:
     return norm(name).replace("hospitaler", "hospital")
 
@@ -57,7 +63,7 @@ class Units:
 
     def unknown_message(self, table: str, names: list[str]):
         from sp_xl.extracts import Message
-        shown = ", ".join(f"'{n}'" for n in names[:5]) + (f" (+{len(names) - 5})" if len(names) > 5 else "")
+        shown = names_text(names)
         if self.from_table:
             return Message(
                 f"{table}: {shown} kendes ikke som hospital i arbejdsbogen, så de tal er ikke importeret. Skriv "
@@ -71,7 +77,7 @@ class Units:
 
     def not_shown_message(self, table: str, names: list[str]):
         from sp_xl.extracts import Message
-        shown = ", ".join(f"'{n}'" for n in names[:5]) + (f" (+{len(names) - 5})" if len(names) > 5 else "")
+        shown = names_text(names)
         return Message(
             f"{table}: {shown} er ikke et af rapportens hospitaler (rapporttabellerne har en række for hvert af "
             f"dem), så de tal er ikke importeret. Knyt navnet til et af rapportens hospitaler på arket {UNITS_SHEET}.",

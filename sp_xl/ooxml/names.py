@@ -11,7 +11,23 @@
   and shows it again when a slot fills.
 """
 
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
 LAST_REFRESHED = "sp_SidstOpdateret"
 INTERNAL_SHEETS = "sp_InterneArk"
 SOURCE_FOLDER = "sp_Kildemappe"
 VISIBILITY_PREFIX = "sp_Vis_"
+
+
+_CELL_NAME = re.compile(r"=?(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Za-z]{1,3})\$?(\d+)")
+
+
+def name_cell(defined_names: Mapping[str, str], name: str) -> tuple[str, str] | None:
+    """(sheet, 'B12') of a defined name that points at one cell; None for anything else."""
+    m = _CELL_NAME.fullmatch((defined_names.get(name) or "").strip())
+    if not m:
+        return None
+    return (m.group(1) or "").replace("''", "'") or m.group(2).strip(), f"{m.group(3).upper()}{m.group(4)}"

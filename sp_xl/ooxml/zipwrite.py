@@ -133,8 +133,10 @@ def assemble_zip(source: bytes, infos: list[zipfile.ZipInfo], replaced: Mapping[
     return b"".join(parts) + directory + end + comment
 
 
-def rezip_with_zipfile(source: zipfile.ZipFile, real: Mapping[str, bytes]) -> bytes:
-    """The slow, general way: every member through ``zipfile``, the replaced ones from ``real``."""
+def rezip_with_zipfile(source: zipfile.ZipFile, real: Mapping[str, bytes],
+                       added: Mapping[str, bytes] | None = None, stamp: tuple[int, ...] | None = None) -> bytes:
+    """The slow, general way: every member through ``zipfile``, the replaced ones from ``real``,
+    then the ``added`` members (dated ``stamp``) at the end."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", allowZip64=True) as out:
         out.comment = source.comment
@@ -149,4 +151,9 @@ def rezip_with_zipfile(source: zipfile.ZipFile, real: Mapping[str, bytes]) -> by
             zi.create_system = info.create_system
             zi.comment = info.comment
             out.writestr(zi, data, compresslevel=6 if zi.compress_type == zipfile.ZIP_DEFLATED else None)
+        for member, data in (added or {}).items():
+            zi = zipfile.ZipInfo(member, date_time=max(stamp or (1980, 1, 1, 0, 0, 0), (1980, 1, 1, 0, 0, 0)))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o600 << 16
+            out.writestr(zi, data)
     return buf.getvalue()

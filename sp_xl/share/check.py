@@ -50,13 +50,7 @@ def quote_sheet(sheet: str) -> str:
 
 
 def name_target(pkg: XlsxPackage, name: str) -> tuple[str, str] | None:
-    text = pkg.defined_names.get(name)
-    if not text:
-        return None
-    m = re.fullmatch(r"(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)", text.strip())
-    if not m:
-        return None
-    return (m.group(1) or "").replace("''", "'") or m.group(2), f"{m.group(3)}{m.group(4)}"
+    return names.name_cell(pkg.defined_names, name)
 
 
 def refresh_stamp(pkg: XlsxPackage) -> tuple[tuple[str, str] | None, object]:
