@@ -198,7 +198,7 @@ def _targets_sheet(wb: Workbook) -> None:
     for name, what, formula in PERIODS:
         put(ws, row, 1, name)
         put(ws, row, 2, what)
-        put(ws, row, 3, formula, FMT_DATE)
+        put(ws, row, 3, formula, FMT_MONTH if "måned" in what else FMT_DATE)     # "juni 2018", or a day
         put(ws, row, 4, "Datatabellerne på D_-arkene")
         _define(wb, name, f"'{SHEET_TARGETS}'!$C${row}")
         row += 1
