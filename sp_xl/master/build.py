@@ -28,25 +28,27 @@ import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.writer.excel import ExcelWriter
 
-from sp_xl import __version__
 from sp_xl.master import data as master_data
 from sp_xl.ooxml import names
 from sp_xl.master import report_data as rd
 from sp_xl.master.periods import latest_formula
+from sp_xl.master.printing import print_setup
 from sp_xl.master.sheets_operations import (
     FIRST_WEEK,
     LATEST_DAY,
     LATEST_WEEK,
     SHEET_LPR,
+    SHEET_LPR_DAYS,
     SHEET_SUPPORT,
     lpr_sheet,
     support_sheet,
 )
+from sp_xl.master.sheets_front import NOT_REFRESHED_YET, PERIOD_ROW, REPORT_TITLE, SHEET_FRONT, SHEET_GUIDE
+from sp_xl.master.sheets_front import contents as front_contents
+from sp_xl.master.sheets_front import front_sheet, guide_sheet
 from sp_xl.master.sheets_portfolio import (
     FIRST_MONTH,
     LATEST_MONTH,
@@ -69,26 +71,20 @@ from sp_xl.master.style import (
     FMT_PCT,
     FRONT_TAB,
     INPUT_STYLE,
-    SP_CELL_STYLE,
-    SYNTHETIC_STYLE,
     header,
-    landscape,
     new_sheet,
     put,
     register_styles,
-    sheet_title,
     source,
     title,
     widths,
 )
 from sp_xl.ooxml.safety import WorkbookRefused
 
-SHEET_FRONT = "Forside"
 SHEET_TARGETS = "Mål"
 NAME_LAST_REFRESHED = names.LAST_REFRESHED
 NAME_INTERNAL_SHEETS = names.INTERNAL_SHEETS
-NOT_REFRESHED_YET = "Endnu ikke opdateret"
-INTERNAL_SHEETS = master_data.DATA_SHEETS
+INTERNAL_SHEETS = (SHEET_GUIDE, *master_data.DATA_SHEETS)
 
 # Fixed stamps: the report's extraction date. Excel's zip members cannot predate 1980.
 BUILD_TIMESTAMP = dt.datetime(2018, 5, 30, 0, 0, 0)
@@ -109,7 +105,7 @@ TARGETS = (
     ("Mål_SvarHverdage", "Henvendelser via Min SP besvares inden for dette antal hverdage", 3, FMT_INT,
      "Rapport 2018, afsnit 2.6 (Tabel 5)"),
     ("Mål_GulFra", "Status er Gul fra denne målopfyldelse (under: Rød; 100 % og derover: Grøn)", 0.8, FMT_PCT,
-     "Fastsat i arbejdsbogen (SP_STATUS' standard) – ikke fra rapporten"),
+     "Fastsat i arbejdsbogen – ikke fra rapporten"),
 )
 PARAMETERS = (
     ("Par_LPRFrist", "Sidste dag for rettelse af fejl på 2017-kontakter i LPR",
@@ -122,8 +118,8 @@ PARAMETERS = (
      "Fastsat i arbejdsbogen"),
     ("Par_SupportVendeuge", "Første uge (mandag), hvorfra flere sager på niveau 3 lukkes end oprettes",
      dt.datetime(2018, 3, 5), FMT_DATE, "Rapport 2018, afsnit 4 (uge 10)"),
-    ("Par_Rapportmåned", "Rapportens måned; tom = den seneste måned i data (udfyld fx for at lave april-rapporten, "
-     "når maj er importeret)", None, FMT_MONTH, "Fastsat i arbejdsbogen"),
+    ("Par_Rapportmåned", "Rapportens måned; står feltet tomt, gælder den seneste måned i data (udfyld fx for at lave "
+     "april-rapporten, når maj er importeret)", None, FMT_MONTH, "Fastsat i arbejdsbogen"),
 )
 _CAP = "Par_Rapportmåned"
 # (defined name, what it is, formula): the periods the report views are keyed by (see ``periods``).
@@ -142,11 +138,14 @@ PERIODS = (
      "=MIN(tNøglepersoner[Måned],tPersonale[Måned])"),
 )
 
-# Sheet order and what the Forside says about each.
+# Sheet order and what the analysts' guide says about each.
 SHEETS = (
-    (SHEET_FRONT, "Denne side: hvad arbejdsbogen er, hvordan den opdateres, og hvornår det sidst skete.", "Forside"),
+    (SHEET_FRONT, "Læsernes forside: rapportperiode, indhold, kilder og anmærkninger; tidspunktet for seneste "
+                  "opdatering.", "Forside"),
+    (SHEET_GUIDE, "Denne side: hvad arbejdsbogen er, og hvordan den opdateres (følger ikke med kopien).",
+     "Vejledning (intern)"),
     (SHEET_TARGETS, "Alle målsætninger og parametre, hver ét sted, med navne som Mål_BestOrdSet.", "Mål"),
-    (SHEET_LPR, "Figur 1: akkumulerede LPR-fejl pr. hospital og knækket efter fristen d. 10. april.", "Rapport"),
+    (SHEET_LPR, "Figur 1: akkumulerede LPR-fejl pr. hospital og knækket efter fristen.", "Rapport"),
     (SHEET_USAGE, "Tabel 1–3: best./ord.-set og SmartSets mod målene, top 5 afdelinger.", "Rapport"),
     (SHEET_MINSP, "Tabel 4–6: Min Sundhedsplatform – brugere, svar inden for 3 hverdage, aktive patienter.",
      "Rapport"),
@@ -154,6 +153,7 @@ SHEETS = (
      "Rapport"),
     (SHEET_SUPPORT, "Figur 3–4: oprettede, lukkede og aktive supportsager pr. uge, niveau 1–2 og 3.", "Rapport"),
     (SHEET_PEOPLE, "SP-nøglepersoner, kliniske byggere, undervisning af nyansatte (Figur 5–6).", "Rapport"),
+    (SHEET_LPR_DAYS, "Bilag: tallene bag Figur 1, akkumulerede LPR-fejl pr. hospital og dag.", "Bilag"),
     (master_data.SHEET_HOSPITALS, "Udtræk: månedstal pr. hospital til Tabel 1, 2, 4, 5 og 6.", "Data (intern)"),
     (master_data.SHEET_DEPARTMENTS, "Udtræk: best./ord.-set pr. afdeling til Tabel 3.", "Data (intern)"),
     (master_data.SHEET_LPR, "Udtræk: daglig nettotilgang af LPR-fejl pr. hospital til Figur 1.", "Data (intern)"),
@@ -172,121 +172,56 @@ def _define(wb: Workbook, name: str, text: str) -> None:
     wb.defined_names[name] = DefinedName(name, attr_text=text)
 
 
-def _targets_sheet(wb: Workbook) -> None:
+def _targets_sheet(wb: Workbook) -> list[str]:
+    """The Mål sheet: every target, parameter and latest period once, each a defined name.
+    Returns the cells that only the master shows (the names column; the copy empties them)."""
     ws = new_sheet(wb, SHEET_TARGETS, "Mål og parametre", FRONT_TAB)
-    put(ws, 2, 1, "Hvert mål står ét sted. Rapportarkene bruger navnene i kolonne A (Formler > Navnestyring); "
-                  "ret værdien her, så følger alle beregninger med.")
+    put(ws, 2, 1, "Hvert mål og hver parameter står ét sted; rapportens tabeller og figurer beregnes med "
+                  "værdierne her.")
+    workbook_only = []
     row = 4
     for heading, items, src in (
-        ("Målsætninger", TARGETS, "Kilde: Statusrapporterne om Sundhedsplatformen 2018 (afsnit i kolonne D), trukket d. 30. maj 2018"),
-        ("Parametre", PARAMETERS, "Kilde: Statusrapporten 2018 og arbejdsbogens egne valg (kolonne D), trukket d. 30. maj 2018"),
+        ("Målsætninger", TARGETS, "Kilde: Statusrapporterne om Sundhedsplatformen 2018 (afsnit i kolonne C), trukket d. 30. maj 2018"),
+        ("Parametre", PARAMETERS, "Kilde: Statusrapporten 2018 og arbejdsbogens egne valg (kolonne C), trukket d. 30. maj 2018"),
+        ("Perioder i data (beregnes; rapportarkene viser perioderne til og med disse)", PERIODS,
+         "Kilde: Udtrækkene i arbejdsbogen, trukket som angivet under hver tabel"),
     ):
         row = title(ws, row, heading)
-        row = header(ws, row, ("Navn", "Beskrivelse", "Værdi", "Kilde"))
-        for name, what, value, fmt, origin in items:
-            put(ws, row, 1, name)
-            put(ws, row, 2, what)
-            put(ws, row, 3, value, fmt, INPUT_STYLE)
-            if value is None:
-                ws.cell(row, 3).style = INPUT_STYLE
-            put(ws, row, 4, origin)
-            _define(wb, name, f"'{SHEET_TARGETS}'!$C${row}")
+        top = row
+        row = header(ws, row, ("Beskrivelse", "Værdi", "Kilde", "Navn i formler"))
+        for name, what, *rest in items:
+            if len(rest) == 1:         # a period: a formula over the data tables
+                value, fmt, origin = rest[0], FMT_MONTH if "måned" in what else FMT_DATE, "Udtrækkene"
+                put(ws, row, 2, value, fmt)
+            else:
+                value, fmt, origin = rest
+                put(ws, row, 2, value, fmt, INPUT_STYLE)
+                if value is None:
+                    ws.cell(row, 2).style = INPUT_STYLE
+            put(ws, row, 1, what)
+            put(ws, row, 3, origin)
+            put(ws, row, 4, name)
+            _define(wb, name, f"'{SHEET_TARGETS}'!$B${row}")
             row += 1
+        workbook_only.append(f"'{SHEET_TARGETS}'!$D${top}:$D${row - 1}")
         row = source(ws, row, src)
-    row = title(ws, row, "Perioder i data (beregnes; rapportarkene viser perioderne til og med disse)")
-    row = header(ws, row, ("Navn", "Beskrivelse", "Værdi", "Kilde"))
-    for name, what, formula in PERIODS:
-        put(ws, row, 1, name)
-        put(ws, row, 2, what)
-        put(ws, row, 3, formula, FMT_MONTH if "måned" in what else FMT_DATE)     # "juni 2018", or a day
-        put(ws, row, 4, "Datatabellerne på D_-arkene")
-        _define(wb, name, f"'{SHEET_TARGETS}'!$C${row}")
-        row += 1
-    source(ws, row, "Kilde: D_-arkenes datatabeller, trukket fra udtrækkene ved seneste import")
-    widths(ws, A=28, B=84, C=14, D=62)
-
-
-def _front_sheet(ws) -> int:
-    """Fill the workbook's first sheet; returns the row of the refresh stamp."""
-    ws.title = SHEET_FRONT
-    ws.sheet_properties.tabColor = FRONT_TAB
-    sheet_title(ws, "Statusrapport for Sundhedsplatformen – arbejdsbog")
-    put(ws, 2, 1, f"Region Hovedstaden · CIMT og Center for Økonomi · bygget af sp_xl {__version__}")
-    lines = [
-        ("Hvad er arbejdsbogen?", True),
-        (("Her samles udtrækkene bag statusrapporten om Sundhedsplatformen, og tabeller og figurer beregnes "
-         "til rapporten: LPR-fejl, best./ord.-set og SmartSets, Min Sundhedsplatform, udviklingsbudget og "
-         "status, support samt nøglepersoner, kliniske byggere og undervisning."), False),
-        (("Beregningerne er SP_-funktioner (fx SP_ATTAINMENT, SP_BACKLOG) fra tilføjelsesprogrammet sp_xl; "
-         "uden det viser cellerne #NAME?. Summer og totaler er almindelige Excel-formler."), False),
-        ("Sådan opdateres den", True),
-        (("1. Klik Importér udtræk på fanen SP Rapport (eller kør: sp-xl import sp_status.xlsx UDTRÆK…). "
-         "En ny måned, uge eller dag lægges som nye rækker i D_-arkenes tabeller, kildelinjen over tabellen "
-         "('Kilde: …, trukket d. …') sættes, og alle ark beregnes igen: rapporten viser den nye periode."), False),
-        (("2. Taster du selv tal ind (fx på arket D_Personer), så klik Opdater alle ark (eller kør: sp-xl refresh "
-         "sp_status.xlsx). Tidspunktet nedenfor sættes."), False),
-        ("3. Ret målene på arket Mål, hvis de ændres – aldrig i formlerne.", False),
-    ]
-    row = 4
-    for text_, bold in lines:
-        put(ws, row, 1, text_)
-        ws.cell(row, 1).font = Font(bold=bold, size=12 if bold else 11)
-        row += 1
-    row += 1
-    put(ws, row, 1, "Senest opdateret:")
-    ws.cell(row, 1).font = Font(bold=True)
-    put(ws, row, 2, NOT_REFRESHED_YET, "dd-mm-yyyy hh:mm")
-    ws.cell(row, 2).font = Font(bold=True, color="C00000")
-    refreshed_row = row
-    row += 2
-
-    put(ws, row, 1, "Arkene")
-    ws.cell(row, 1).font = Font(bold=True, size=12)
-    row = header(ws, row + 1, ("Ark", "Indhold", "Type"))
-    for name, what, kind in SHEETS:
-        put(ws, row, 1, name)
-        ws.cell(row, 1).hyperlink = Hyperlink(ref=f"A{row}", location=f"'{name}'!A1", display=name)
-        ws.cell(row, 1).font = Font(color="0563C1", underline="single")
-        put(ws, row, 2, what)
-        put(ws, row, 3, kind)
-        row += 1
-    row += 1
-
-    put(ws, row, 1, "Farver og konventioner")
-    ws.cell(row, 1).font = Font(bold=True, size=12)
-    row += 1
-    legend = (
-        (INPUT_STYLE, "1.807", "Blå celle: indtastet tal eller udtræk – må rettes."),
-        (SP_CELL_STYLE, "82%", "Grå celle: beregnet af en SP_-funktion – rettes ikke i hånden."),
-        (SYNTHETIC_STYLE, rd.SYNTHETIC_LABEL, ("Eksempeldata: tal, rapporten ikke har, lavet til at vise "
-                                              "beregningen – skal erstattes af rigtige udtræk.")),
-    )
-    for style, sample, meaning in legend:
-        put(ws, row, 1, sample, None, style)
-        put(ws, row, 2, meaning)
-        row += 1
-    notes = (
-        (f"Interne arbejdsark (deles ikke med modtagere): {'; '.join(INTERNAL_SHEETS)} – listet i navnet "
-        f"{NAME_INTERNAL_SHEETS}."),
-        f"Tidspunktet for seneste opdatering skrives i cellen B{refreshed_row} (navnet {NAME_LAST_REFRESHED}).",
-        "Ved hver tabel står dens kilde og udtræksdato ('Kilde: …, trukket d. …').",
-        "Status (Grøn/Gul/Rød) farves automatisk (betinget formatering).",
-    )
-    for note in notes:
-        put(ws, row, 1, note)
-        row += 1
-    for r in range(1, row):
-        ws.cell(r, 1).alignment = Alignment(vertical="top")
-    widths(ws, A=34, B=100, C=16)
-    return refreshed_row
+    widths(ws, A=84, B=14, C=52, D=28)
+    return workbook_only
 
 
 def build_workbook() -> Workbook:
     """The master workbook in memory (not saved)."""
     wb = Workbook()
     register_styles(wb)
-    refreshed_row = _front_sheet(wb.active)
-    _targets_sheet(wb)
+    period = "=MAX(" + ",".join(LATEST_MONTHLY.values()) + ")"
+    refreshed_row = front_sheet(wb.active, front_contents(
+        SHEET_LPR, SHEET_LPR_DAYS, SHEET_USAGE, SHEET_MINSP, SHEET_DEVELOPMENT, SHEET_SUPPORT, SHEET_PEOPLE,
+        SHEET_TARGETS, {"lpr": LATEST_DAY, "usage": LATEST_MONTHLY["tBestOrdSet"],
+                        "minsp": LATEST_MONTHLY["tMinSPBrugere"], "people": LATEST_MONTH,
+                        "support": LATEST_WEEK}), period)
+    stamp_cell = f"{SHEET_FRONT}!$B${refreshed_row}"
+    guide_sheet(wb, SHEETS, INTERNAL_SHEETS, stamp_cell.replace("$", ""))
+    workbook_only = _targets_sheet(wb)
     data = master_data.build_data_sheets(wb)
     slots = {
         SHEET_LPR: lpr_sheet(wb, data),
@@ -300,15 +235,17 @@ def build_workbook() -> Workbook:
         wb.move_sheet(name, i - wb.sheetnames.index(name))
     if wb.sheetnames != [s[0] for s in SHEETS]:
         raise AssertionError(f"sheet order {wb.sheetnames}")
-    _define(wb, NAME_LAST_REFRESHED, f"{SHEET_FRONT}!$B${refreshed_row}")
+    _define(wb, NAME_LAST_REFRESHED, stamp_cell)
+    _define(wb, names.WORKBOOK_ONLY, ",".join(workbook_only))
+    _define(wb, names.REPORT_PERIOD, f"{SHEET_FRONT}!$B${PERIOD_ROW}")
     _define(wb, NAME_INTERNAL_SHEETS, '"' + ";".join(INTERNAL_SHEETS) + '"')
     for sheet, ranges in slots.items():
         _define(wb, names.VISIBILITY_PREFIX + sheet, ",".join(ranges))
     for ws in wb.worksheets:
-        landscape(ws)
+        print_setup(ws, REPORT_TITLE)
     wb.active = 0
     props = wb.properties
-    props.title = "Statusrapport for Sundhedsplatformen – arbejdsbog"
+    props.title = REPORT_TITLE
     props.creator = props.lastModifiedBy = "sp_xl"
     props.language = "da-DK"
     props.created = props.modified = BUILD_TIMESTAMP

@@ -31,6 +31,20 @@ def _finish(chart, title: str, x_title: str, y_title: str, y_format: str) -> Non
     chart.y_axis.scaling.min = 0  # never a truncated axis: bars must compare honestly
 
 
+def _vertical_marker(series: Series) -> None:
+    """A series of one point drawn only as a line from that point down to the axis."""
+    from openpyxl.chart.error_bar import ErrorBars
+    from openpyxl.chart.shapes import GraphicalProperties
+    from openpyxl.drawing.line import LineProperties
+
+    series.smooth = False
+    series.marker.symbol = "none"
+    series.graphicalProperties = GraphicalProperties(ln=LineProperties(noFill=True))
+    bar_line = GraphicalProperties(ln=LineProperties(solidFill="C00000", w=19050, prstDash="dash"))
+    series.errBars = ErrorBars(errDir="y", errBarType="minus", errValType="percentage", val=100, noEndCap=True,
+                               spPr=bar_line)
+
+
 def _plain_lines(chart: LineChart) -> None:
     """Straight lines without markers (a daily or weekly series has too many points for markers)."""
     for s in chart.series:
@@ -43,10 +57,12 @@ def columns_line_chart(ws: Worksheet, anchor: str, *, title: str, x_title: str, 
                        series_cols: list[int], y_format: str = "#,##0", source_ws: Worksheet | None = None,
                        dates: bool = False, secondary_col: int | None = None,
                        secondary_title: str = "", date_unit: str = "days", date_step: int = 14,
-                       date_format: str = "dd-mm") -> LineChart:
+                       date_format: str = "dd-mm", marker_col: int | None = None) -> LineChart:
     """One line per column (series title from the header row), categories from one column.
     ``secondary_col`` adds one more line on its own right-hand axis (a stock beside flows).
-    A ``title`` starting with '=' is a cell reference whose text is the title."""
+    A ``title`` starting with '=' is a cell reference whose text is the title. ``marker_col``
+    holds one value on the day to mark (a deadline): it is drawn as a vertical line down to the
+    axis (Excel's error-bar idiom), with its header as the legend text."""
     src = source_ws or ws
     chart = LineChart()
     if dates:
@@ -59,6 +75,9 @@ def columns_line_chart(ws: Worksheet, anchor: str, *, title: str, x_title: str, 
     categories = Reference(src, min_col=category_col, min_row=first_row, max_row=last_row)
     chart.set_categories(categories)
     _plain_lines(chart)
+    if marker_col is not None:
+        chart.add_data(Reference(src, min_col=marker_col, min_row=header_row, max_row=last_row), titles_from_data=True)
+        _vertical_marker(chart.series[-1])
     _finish(chart, title, x_title, y_title, y_format)
     if secondary_col is not None:
         second = LineChart()

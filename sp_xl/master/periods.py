@@ -29,6 +29,11 @@ def month_name(date_ref: str, short: bool = False) -> str:
     return f"CHOOSE(MONTH({date_ref}),{','.join(quoted(n) for n in names)})"
 
 
+def long_date(date_ref: str) -> str:
+    """A formula expression for "10. april 2018", the Danish long date of a date cell or name."""
+    return f'DAY({date_ref})&". "&{month_name(date_ref)}&" "&YEAR({date_ref})'
+
+
 def month_key(k: int, latest: str) -> str:
     """The first day of month ``k`` of the latest period's year."""
     return f"DATE(YEAR({latest}),{k},1)"

@@ -39,6 +39,18 @@ def call(func: str, *args: object) -> str:
     return f"={func}({','.join(parts)})"
 
 
+def points(formula: str) -> str:
+    """A difference of two shares in percentage points: '=SP_GAP(a,b)' -> '=100*SP_GAP(a,b)'."""
+    return "=100*" + formula.lstrip("=")
+
+
+def thousands(expr: str) -> str:
+    """Formula text for a whole number with the Danish thousands point ("1.700"), in any Excel
+    language: TEXT's separators follow the reader's locale, so they are written here instead."""
+    n = f"ROUND({expr},0)"
+    return (f'IF(ABS({n})>=1000,IF({n}<0,"-","")&INT(ABS({n})/1000)&"."&TEXT(MOD(ABS({n}),1000),"000"),{n}&"")')
+
+
 def text(value: str) -> str:
     """A string literal inside a formula."""
     return '"' + value.replace('"', '""') + '"'
@@ -48,3 +60,4 @@ def array(ws: Worksheet, col1: int, row1: int, col2: int, row2: int, formula: st
     """A legacy (Ctrl+Shift+Enter) array formula over exactly the target range."""
     ref = area(col1, row1, col2, row2)
     ws.cell(row1, col1).value = ArrayFormula(ref, formula)
+

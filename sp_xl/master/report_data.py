@@ -172,6 +172,12 @@ BUILDERS_CERTIFIED = 49
 BUILDERS_IN_TRAINING = 4
 BUILDER_SPECIALTIES = 43
 BUILDER_SETS_IN_PRODUCTION = 202
+# Report 000 (May 2018), section 2.3 and 2.6: one-off figures typed with their source.
+SETS_IN_PRODUCTION_MAY_2018 = 220        # "mere end 220 Best./ord.-set og SmartSet"
+SETS_SHARED_ACROSS_SPECIALTY = 0.41      # "Heraf anvendes 41 % på tværs af hospitaler og regioner"
+OTHER_ELEMENTS_MAY_2018 = 500            # "ca. 500 forskellige øvrige elementer"
+APP_DOWNLOADS_MAY_2018 = 1700            # "ca. 1700 borgere, der har downloadet app'en"
+SRC_REPORT_MAY = "Kilde: Statusrapporten om Sundhedsplatformen, maj 2018 (afsnit {}), trukket d. 30. maj 2018"
 NEW_USERS_Q1_2018 = 2281
 NEW_USERS_EXTERNAL_Q1_2018 = 370
 EXTERNAL_SHARE_REPORTED = 0.16

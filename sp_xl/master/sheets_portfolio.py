@@ -13,7 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sp_xl.master import report_data as rd
 from sp_xl.master import periods as pd_
 from sp_xl.master.charts import columns_bar_chart, columns_line_chart
-from sp_xl.master.refs import area, call, cell, text
+from sp_xl.master.refs import area, call, cell, points, text, thousands
 from sp_xl.master.style import (
     FMT_INT,
     FMT_MIO,
@@ -33,6 +33,7 @@ from sp_xl.master.style import (
     synthetic,
     title,
     widths,
+    wrap_sentences,
 )
 
 SHEET_DEVELOPMENT = "Udvikling"
@@ -222,9 +223,11 @@ def people_sheet(wb: Workbook, data) -> list[str]:
     row = title(ws, row, "Undervisning af nyansatte uden tidligere SP-undervisning")
     hdr = row
     row = header(ws, row, ("Periode", "Andel undervist/tilmeldt", "Målsætning", "Nye brugere uden SP-kendskab",
-                           "Antal undervist/tilmeldt", "Målopfyldelse", "Afstand til mål (pct.-point)", "Status"))
+                           "Antal undervist/tilmeldt", "Målopfyldelse", "Afstand til mål (procentpoint)", "Status"))
     q4, q1 = row, row + 1
-    put(ws, q4, 1, "4. kvartal 2017 (modtaget undervisning)")
+    # The report gives 24 % and 171 trained; the new users (713) are computed, and the label says how.
+    put(ws, q4, 1, f'="4. kvartal 2017 (modtaget undervisning; nye brugere = "&{cell(5, q4)}&" / "'
+                   f'&ROUND({cell(2, q4)}*100,0)&" pct.)"')
     put(ws, q4, 2, rd.TRAINED_SHARE_Q4_2017, FMT_PCT, INPUT_STYLE)
     put(ws, q4, 5, rd.TRAINED_COUNT_Q4_2017, FMT_INT, INPUT_STYLE)
     put(ws, q4, 4, f"=ROUND({cell(5, q4)}/{cell(2, q4)},0)", FMT_INT)  # the report gives 24 % = 171
@@ -235,7 +238,7 @@ def people_sheet(wb: Workbook, data) -> list[str]:
     for r in (q4, q1):
         put(ws, r, 3, "=Mål_UndervisningNyansatte", FMT_PCT)
         put(ws, r, 6, call("SP_ATTAINMENT", cell(2, r), "Mål_UndervisningNyansatte"), FMT_PCT, SP_CELL_STYLE)
-        put(ws, r, 7, call("SP_GAP", cell(2, r), "Mål_UndervisningNyansatte"), FMT_PP, SP_CELL_STYLE)
+        put(ws, r, 7, points(call("SP_GAP", cell(2, r), "Mål_UndervisningNyansatte")), FMT_PP, SP_CELL_STYLE)
         put(ws, r, 8, call("SP_STATUS", cell(2, r), "Mål_UndervisningNyansatte", "Mål_GulFra"), None, SP_CELL_STYLE)
     status_colours(ws, area(8, q4, 8, q1))
     put(ws, q1 + 1, 1, "Sætning til rapporten (4. kvartal 2017)")
@@ -278,5 +281,27 @@ def people_sheet(wb: Workbook, data) -> list[str]:
     columns_bar_chart(ws, _chart_at(4), title="Figur 6: Certificering af tilmeldte brugere",
                       x_title="Status", y_title="Antal brugere", header_row=hdr6, last_row=first + 2,
                       category_col=1, series_cols=[2])
+    _sets_in_production(ws, row)
     widths(ws, A=62, B=14, C=14, D=16, E=14, F=14, G=14, H=14, I=3)
+    wrap_sentences(ws, 8)
     return [area(1, w_first, 1, w_last, SHEET_PEOPLE, absolute=True)]
+
+
+def _sets_in_production(ws: Worksheet, row: int) -> int:
+    """Report 000's paragraph on what the clinical builders have put in production (May 2018)."""
+    row = title(ws, row, "Best./ord.-set, SmartSets og øvrige elementer i produktion, maj 2018")
+    row = header(ws, row, ("Nøgletal", "Værdi"))
+    at = _formula_rows(ws, row, [
+        ("sets", "Best./ord.-set og SmartSets bygget af kliniske byggere i produktion (mere end)",
+         rd.SETS_IN_PRODUCTION_MAY_2018, FMT_INT, False),
+        ("shared", "   heraf anvendt på tværs af hospitaler og regioner inden for et speciale",
+         rd.SETS_SHARED_ACROSS_SPECIALTY, FMT_PCT, False),
+        ("other", "Øvrige elementer i produktion, fx blodprøveelementer og vurderingsskemaer (ca.)",
+         rd.OTHER_ELEMENTS_MAY_2018, FMT_INT, False),
+        ("sentence", "Sætning til rapporten",
+         '="Der er i dag mere end "&' + thousands("{sets}") + '&" best./ord.-set og SmartSet bygget af kliniske '
+         'byggere, der er i produktion. Heraf anvendes "&ROUND({shared}*100,0)&" pct. på tværs af hospitaler og '
+         'regioner inden for et givent speciale. Derudover er der bygget ca. "&' + thousands("{other}")
+         + '&" forskellige øvrige elementer, der også er i produktion."', None, False),
+    ], {})
+    return source(ws, at["sentence"] + 1, rd.SRC_REPORT_MAY.format("2.3"))

@@ -16,7 +16,7 @@ from sp_xl.master import periods as pd_
 from sp_xl.master import report_data as rd
 from sp_xl.master.charts import rows_bar_chart
 from sp_xl.master.data import MONTHLY, DataLayout
-from sp_xl.master.refs import area, array, call, cell, fixed_row, text
+from sp_xl.master.refs import area, array, call, cell, fixed_row, points, text, thousands
 from sp_xl.master.style import (
     FMT_DATE,
     FMT_INT,
@@ -25,6 +25,7 @@ from sp_xl.master.style import (
     FMT_PP,
     FMT_SIGNED,
     HEADER_STYLE,
+    INPUT_STYLE,
     SP_CELL_STYLE,
     TITLE_STYLE,
     header,
@@ -32,10 +33,12 @@ from sp_xl.master.style import (
     new_sheet,
     put,
     restyle,
+    source,
     status_colours,
     synthetic,
     title,
     widths,
+    wrap_sentences,
 )
 
 SHEET_USAGE = "Anvendelse"
@@ -88,9 +91,9 @@ def _order_set_table(ws: Worksheet, row: int, table: str, heading: str, target: 
         put(ws, r, 2, f"={target}", FMT_PCT)
         put(ws, r, 15, "=" + pd_.in_latest(area(3, r, 14, r), latest), FMT_PCT)
         put(ws, r, 16, call("SP_ATTAINMENT", current, target), FMT_PCT, SP_CELL_STYLE)
-        put(ws, r, 17, call("SP_GAP", current, target), FMT_PP, SP_CELL_STYLE)
+        put(ws, r, 17, points(call("SP_GAP", current, target)), FMT_PP, SP_CELL_STYLE)
         put(ws, r, 18, call("SP_STATUS", current, target, "Mål_GulFra"), None, SP_CELL_STYLE)
-        put(ws, r, 19, call("SP_TREND", area(3, r, 14, r)), FMT_PP, SP_CELL_STYLE)
+        put(ws, r, 19, points(call("SP_TREND", area(3, r, 14, r))), FMT_PP, SP_CELL_STYLE)
     status_colours(ws, area(18, first, 18, last))
     return linked_source(ws, last + 1, src_ref), header_row
 
@@ -98,8 +101,8 @@ def _order_set_table(ws: Worksheet, row: int, table: str, heading: str, target: 
 def usage_sheet(wb: Workbook, data: DataLayout) -> list[str]:
     """The Anvendelse sheet; returns the ranges whose empty cells hide their column."""
     ws = new_sheet(wb, SHEET_USAGE, "2. Anvendelse af SP – best./ord.-set og SmartSets")
-    put(ws, 2, 1, "Målsætning: 25 pct. (best./ord.-set) og 30 pct. (SmartSets) af alle ordinationer; "
-                  "målene står på arket Mål. Grå celler beregnes af SP_-funktionerne.")
+    put(ws, 2, 1, '="Målsætning: "&ROUND(Mål_BestOrdSet*100,0)&" pct. (best./ord.-set) og "&ROUND(Mål_SmartSet*100,0)'
+                  '&" pct. (SmartSets) af alle ordinationer (se Mål)."')
     row, hdr1 = _order_set_table(ws, 4, "tBestOrdSet",
                                  "Tabel 1. Best./Ord.-set anvendt ved bestilling/ordination for indlagte patienter",
                                  "Mål_BestOrdSet", data.sources["tBestOrdSet"])
@@ -191,13 +194,13 @@ def minsp_sheet(wb: Workbook, data: DataLayout) -> list[str]:
     slots.append(area(2, hdr5, 13, hdr5, SHEET_MINSP, absolute=True))
     first, last = hospital_rows(ws, row + 1, "tMinSPBesvaret", 2, latest5, hdr5, FMT_PCT)
     for r in range(first, last + 1):
-        put(ws, r, 14, call("SP_TREND", area(2, r, 13, r)), FMT_PP, SP_CELL_STYLE)
-        put(ws, r, 15, call("SP_GROWTH", area(2, r, 13, r)), FMT_PP, SP_CELL_STYLE)
+        put(ws, r, 14, points(call("SP_TREND", area(2, r, 13, r))), FMT_PP, SP_CELL_STYLE)
+        put(ws, r, 15, points(call("SP_GROWTH", area(2, r, 13, r))), FMT_PP, SP_CELL_STYLE)
     row = linked_source(ws, last + 1, data.sources["tMinSPBesvaret"])
 
     # The worked example stays in columns A-B, which are never hidden.
     row = title(ws, row, "Beregning af 'besvaret inden for 3 hverdage' fra enkelthenvendelser (eksempel)")
-    row = synthetic(ws, row, rd.SYNTHETIC_LABEL + " (arket D_Henvendelser)")
+    row = synthetic(ws, row, rd.SYNTHETIC_LABEL)
     row = header(ws, row, ("Nøgletal", "Værdi"))
     sent, answered = "tHenvendelser[Sendt]", "tHenvendelser[Besvaret]"
     put(ws, row, 1, "Henvendelser i udtrækket")
@@ -223,6 +226,15 @@ def minsp_sheet(wb: Workbook, data: DataLayout) -> list[str]:
                          pd_.in_latest(area(2, total4, 13, total4), latest6)), FMT_PCT, SP_CELL_STYLE)
     put(ws, row + 1, 1, "Samme, afrundet (rapporten: ca. 20 pct.)")
     put(ws, row + 1, 2, call("SP_ROUND_CA", cell(2, row)), FMT_PCT, SP_CELL_STYLE)
-    linked_source(ws, row + 2, data.sources["tMinSPAktive"])
+    row = linked_source(ws, row + 2, data.sources["tMinSPAktive"])
+
+    row = title(ws, row, "Min Sundhedsplatform-app'en")
+    row = header(ws, row, ("Nøgletal", "Værdi"))
+    put(ws, row, 1, "Borgere, der har downloadet app'en (ca.)")
+    put(ws, row, 2, rd.APP_DOWNLOADS_MAY_2018, FMT_INT, INPUT_STYLE)
+    put(ws, row + 1, 1, "Sætning til rapporten")
+    put(ws, row + 1, 2, '="Der er aktuelt ca. "&' + thousands(cell(2, row)) + '&" borgere, der har downloadet app\'en."')
+    source(ws, row + 2, rd.SRC_REPORT_MAY.format("2.6"))
     widths(ws, A=52, **{chr(ord("B") + i): 11 for i in range(12)}, N=16, O=16)
+    wrap_sentences(ws, 15)
     return slots

@@ -24,7 +24,7 @@ FMT_INT = "#,##0"
 FMT_DEC1 = "#,##0.0"
 FMT_PCT = "0%"
 FMT_PCT1 = "0.0%"
-FMT_PP = "+0%;-0%;0%"  # a difference between two percentages, shown as signed points
+FMT_PP = "+0.0;-0.0;0.0"  # a difference between two percentages in percentage points (the formula times 100)
 FMT_SIGNED = "+#,##0;-#,##0;0"
 FMT_DATE = "dd-mm-yyyy"
 FMT_MONTH = "[$-406]mmmm yyyy"  # "maj 2018" in any Excel, whatever its language
@@ -138,10 +138,17 @@ def widths(ws: Worksheet, **columns: float) -> None:
         ws.column_dimensions[letter].width = width
 
 
-def landscape(ws: Worksheet) -> None:
-    """Print (and LibreOffice's PDF) one page wide, landscape, so tables are not cut."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+SENTENCE_LABEL = "Sætning til rapporten"
+
+
+def wrap_sentences(ws: Worksheet, last_col: int, lines: int = 3) -> None:
+    """A report sentence (label "Sætning til rapporten…" in column A) reads as a paragraph: its
+    cell is merged across the table (B to ``last_col``) and wraps, instead of running off the page."""
+    from openpyxl.utils import get_column_letter
+    for row in ws.iter_rows(min_col=1, max_col=1):
+        c = row[0]
+        if isinstance(c.value, str) and c.value.startswith(SENTENCE_LABEL):
+            ws.merge_cells(f"B{c.row}:{get_column_letter(last_col)}{c.row}")
+            ws.cell(c.row, 2).alignment = Alignment(wrap_text=True, vertical="top")
+            c.alignment = Alignment(vertical="top")
+            ws.row_dimensions[c.row].height = 15 * lines

@@ -3,6 +3,10 @@
 - ``sp_SidstOpdateret``: the cell where a refresh writes when it ran (the master's Forside).
 - ``sp_InterneArk``: a text constant listing internal working sheets ("D_LPR;D_Support"),
   which the share copy does not pass on unless live formulas need them.
+- ``sp_KunArbejdsbog``: cells only the master shows (e.g. the column naming each target's
+  defined name); the share copy empties them, so readers never see a name or formula.
+- ``sp_Rapportperiode``: the cell holding the report's period (a date shown as a month); the
+  share copy prints it in every page header.
 - ``sp_Kildemappe``: a text constant with the folder whose extracts "Opdater alle ark"
   imports before it refreshes.
 - ``sp_Vis_<anything>``: cells that are the period slots of a report view (a row of month
@@ -19,6 +23,8 @@ from collections.abc import Mapping
 LAST_REFRESHED = "sp_SidstOpdateret"
 INTERNAL_SHEETS = "sp_InterneArk"
 SOURCE_FOLDER = "sp_Kildemappe"
+WORKBOOK_ONLY = "sp_KunArbejdsbog"
+REPORT_PERIOD = "sp_Rapportperiode"
 VISIBILITY_PREFIX = "sp_Vis_"
 
 

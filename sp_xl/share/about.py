@@ -99,7 +99,8 @@ def cell_ranges(refs: list[str]) -> list[str]:
 
 
 def frozen_rows(frozen: list) -> list[list[object]]:
-    """The frozen cells, grouped by sheet and reason into ranges, with one formula as example."""
+    """The frozen cells, grouped by sheet and reason into ranges. No formula text: readers of
+    the copy see values and reasons; the analyst gets the formulas from the command's output."""
     groups: dict[tuple[str, str], list] = {}
     for c in frozen:
         groups.setdefault((c.sheet, c.reason), []).append(c)
@@ -108,9 +109,7 @@ def frozen_rows(frozen: list) -> list[list[object]]:
         ranges = cell_ranges([c.ref for c in cells])
         shown = ", ".join(ranges[:8]) + (pick(f" og {len(ranges) - 8} områder mere", f" and {len(ranges) - 8} more ranges")
                                          if len(ranges) > 8 else "")
-        example = cells[0].formula if len(cells) == 1 else pick(
-            f"{len(cells)} formler, fx {cells[0].formula}", f"{len(cells)} formulas, e.g. {cells[0].formula}")
-        rows.append([sheet, shown, example, reason])       # no "=": text, never a formula
+        rows.append([sheet, shown, len(cells), reason])
     return rows
 
 
@@ -127,22 +126,26 @@ def about_rows(pkg, result, stamp, now, source_name) -> list[list[object]]:
         [pick("Levende formler", "Live formulas"),
          pick(f"{result.translated} SP_-formler er oversat til almindelige Excel-formler og regner selv videre.",
               f"{result.translated} SP_ formulas were translated to native Excel formulas and stay live.")],
-        [pick("Interne ark", "Internal sheets"),
-         pick(f"{result.inlined} formler læste de interne ark; tallene derfra er skrevet ind i formlerne.",
-              f"{result.inlined} formulas read the internal sheets; those numbers are written into the formulas.")],
+        [pick("Datagrundlag", "Data"),
+         pick("Udtrækkene bag tabellerne følger ikke med kopien. "
+              f"{result.inlined} formler har tallene derfra skrevet ind, og {len(result.frozen)} celler står som "
+              "værdier (se nedenfor).",
+              "The extracts behind the tables do not travel with the copy. "
+              f"{result.inlined} formulas have those numbers written in, and {len(result.frozen)} cells are "
+              "values (see below).")],
         [],
         [pick("Udtræk (kilde og udtræksdato)", "Extracts (source and extraction date)")],
         [pick("Kilde", "Source"), pick("Ark", "Sheets")],
     ]
     rows += [[text, sheets] for text, sheets in _sources(pkg, visible)]
     rows += [[], [pick("Fastfrosne celler (værdi i stedet for formel)", "Frozen cells (value instead of formula)")],
-             [pick("Ark", "Sheet"), pick("Celle", "Cell"), pick("Oprindelig formel", "Original formula"),
-              pick("Hvorfor", "Why")]]
+             [pick("Ark", "Sheet"), pick("Celler", "Cells"), pick("Antal", "Count"), pick("Hvorfor", "Why")]]
     rows += frozen_rows(result.frozen)
     if not result.frozen:
         rows.append([pick("Ingen", "None")])
-    rows += [[], [pick("Interne ark", "Internal sheets")]]
-    rows += [[s, pick("med som skjult ark (diagrammer eller formater bruger det)", "kept hidden (charts or formats use it)")]
-             for s in result.hidden_sheets]
-    rows += [[s, pick("udeladt", "left out")] for s in result.dropped_sheets]
+    if result.hidden_sheets:      # counted, not named: sheet names of the master are not for readers
+        rows += [[], [pick(f"{len(result.hidden_sheets)} interne ark følger med som skjulte ark, fordi "
+                           "diagrammer eller formater bruger dem.",
+                           f"{len(result.hidden_sheets)} internal sheets travel hidden because charts or "
+                           "formats use them.")]]
     return rows

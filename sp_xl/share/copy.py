@@ -17,6 +17,8 @@ from pathlib import Path
 from sp_xl.i18n import pick
 from sp_xl.share import about as share_about
 from sp_xl.share import edits as sp
+from sp_xl.share import reader
+from sp_xl.ooxml.names import WORKBOOK_ONLY
 from sp_xl.ooxml.cellrefs import range_cells, split_ref
 from sp_xl.ooxml.model import FormulaNote
 from sp_xl.ooxml.package import XlsxPackage
@@ -66,6 +68,7 @@ class ShareResult:
     findings: list[Finding] = field(default_factory=list)
     pdf: Path | None = None
     replaced: bool = False        # an earlier copy of the same name was replaced
+    dead_links: int = 0           # hyperlinks to sheets that stay home, removed
 
     def describe(self) -> str:
         lines = [pick(f"Delt kopi skrevet: {self.path}", f"Shared copy written: {self.path}")
@@ -189,6 +192,8 @@ def build_copy(pkg: XlsxPackage, *, now: dt.datetime | None = None, source_name:
     # 3. Sheet cells: native formulas, frozen values, the front-sheet note.
     edits: dict[str, sp.SheetEdit] = {}
 
+    worksheets = [i for i in pkg.sheets if i.part and i.kind == "worksheet"]
+
     def sheet_part(sheet: str) -> str:
         return pkg.zip_name(next(i.part for i in pkg.sheets if i.name == sheet))
 
@@ -229,7 +234,6 @@ def build_copy(pkg: XlsxPackage, *, now: dt.datetime | None = None, source_name:
         else:
             e.freeze(ref)
             result.frozen.append(FrozenCell(sheet, ref, f.formula, native.reason_da, native.reason_en))
-    worksheets = [i for i in pkg.sheets if i.part and i.kind == "worksheet"]
     front = where[0] if where else next((i for i in worksheets if i.state == "visible"), worksheets[0]).name
     note = pick(f"Delt kopi, oprettet {now:%d-%m-%Y %H:%M} fra {source_name}",
                 f"Shared copy, created {now:%d-%m-%Y %H:%M} from {source_name}")
@@ -239,10 +243,29 @@ def build_copy(pkg: XlsxPackage, *, now: dt.datetime | None = None, source_name:
     while f"A{row}" in values:
         row += 1
     e.put_text(f"A{row}", note, e.cell_style(where[1]) if where else None)
+    for sheet, refs in reader.workbook_only_cells(pkg).items():
+        if sheet in pkg.sheet_names and sheet not in dropped:
+            e = edit(sheet)
+            existing = e.existing_refs()
+            for ref in refs:
+                if ref in existing and (sheet, ref) not in plan:
+                    e.clear(ref)
     for sheet, e in edits.items():
         part = sheet_part(sheet)
         e.share_filled_down()
         m.put(part, e.apply())
+    # Every travelling sheet: the period in its page header, no link to a sheet left home.
+    period = reader.report_period(pkg)
+    kept = {s.lower() for s in pkg.sheet_names if s not in dropped} | {ABOUT_SHEET.lower(), HOLIDAY_SHEET.lower()}
+    for info in worksheets:
+        if info.name in dropped:
+            continue
+        part = sheet_part(info.name)
+        xml = reader.with_period(m.read(part), period)
+        xml, dead = reader.drop_dead_links(xml, kept)
+        result.dead_links += dead
+        if xml != m.read(part):
+            m.put(part, xml)
     for sheet in needed:            # a hidden sheet must not stay selected in the tab bar
         part = sheet_part(sheet)
         m.put(part, sp.unselect_tab(m.read(part)))
@@ -268,12 +291,14 @@ def build_copy(pkg: XlsxPackage, *, now: dt.datetime | None = None, source_name:
     about = share_about.about_rows(pkg, result, stamp, now, source_name)
     folder = posixpath.dirname(wb_part)
     new_parts = []
-    for title, rows, widths in ((about_sheet, about, [40, 40, 60, 60]), (holiday_sheet, holiday_rows, [14, 60])):
+    report_title = reader.report_title(pkg)
+    for title, rows, widths in ((about_sheet, about, [28, 40, 10, 80]), (holiday_sheet, holiday_rows, [14, 60])):
         n = 1
         while posixpath.join(folder, "worksheets", f"sheet_share{n}.xml") in m:
             n += 1
         part = posixpath.join(folder, "worksheets", f"sheet_share{n}.xml")
-        m.put(part, sp.worksheet_xml(rows, widths=widths, date_style=date_style))
+        m.put(part, sp.worksheet_xml(rows, widths=widths, date_style=date_style,
+                                     head=reader.SHEET_PR_FIT, tail=reader.page_setup_xml(report_title, period)))
         rid = sp.add_relationship(m, wb_part, sp.RT_WORKSHEET, f"worksheets/sheet_share{n}.xml")
         new_parts.append((title, rid, part))
 
@@ -281,6 +306,8 @@ def build_copy(pkg: XlsxPackage, *, now: dt.datetime | None = None, source_name:
 
     def drop_name(name: str, text: str) -> bool:
         if _EXTERNAL_REF.search(text):
+            return True
+        if name == WORKBOOK_ONLY:
             return True
         if name == NAME_INTERNAL_SHEETS:          # the marker goes, unless a live formula reads it
             return not _uses_name(all_live, name)

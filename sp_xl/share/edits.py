@@ -388,6 +388,7 @@ class SheetEdit:
         self.shared: dict[str, tuple[int, str | None]] = {}     # ref -> (si, range on the anchor / None)
         self.frozen: set[str] = set()
         self.texts: dict[str, tuple[str, bytes | None]] = {}    # new text cells: ref -> (text, style attr)
+        self.cleared: set[str] = set()                          # cells emptied (their style kept)
 
     def set_formula(self, ref: str, formula: str, array_ref: str | None = None) -> None:
         self.formulas[ref] = (formula, array_ref)
@@ -437,6 +438,9 @@ class SheetEdit:
     def freeze(self, ref: str) -> None:
         self.frozen.add(ref)
 
+    def clear(self, ref: str) -> None:
+        self.cleared.add(ref)
+
     def put_text(self, ref: str, text: str, style: bytes | None = None) -> None:
         self.texts[ref] = (text, style)
 
@@ -456,7 +460,7 @@ class SheetEdit:
         for m in _CELL.finditer(data):
             a = _attrs(m.group(2))
             ref = a.get("r", "").replace("$", "").upper()
-            if ref not in self.formulas and ref not in self.frozen and ref not in self.texts:
+            if ref not in self.formulas and ref not in self.frozen and ref not in self.texts and ref not in self.cleared:
                 continue
             seen.add(ref)
             out.append(data[pos:m.start()])
@@ -469,6 +473,8 @@ class SheetEdit:
 
     def _cell(self, m: re.Match, a: dict[str, str], ref: str) -> bytes:
         p, attrs, inner = self.p, m.group(2), m.group(3) or b""
+        if ref in self.cleared:
+            return b"<" + p + b"c" + _T_ATTR.sub(b"", attrs) + b"/>"
         if ref in self.texts:
             text, style = self.texts[ref]
             attrs = _T_ATTR.sub(b"", attrs)
@@ -551,12 +557,14 @@ def unselect_tab(sheet: bytes) -> bytes:
     return head + sep + rest
 
 
-def worksheet_xml(rows: list[list[object]], *, widths: list[float], date_style: int | None) -> bytes:
-    """A small new worksheet: text as inline strings, numbers, dates (datetime/date) with ``date_style``."""
+def worksheet_xml(rows: list[list[object]], *, widths: list[float], date_style: int | None,
+                  head: bytes = b"", tail: bytes = b"") -> bytes:
+    """A small new worksheet: text as inline strings, numbers, dates (datetime/date) with ``date_style``;
+    ``head``: a sheetPr before the columns, ``tail``: elements after the cells (page setup)."""
     import datetime as dt
     out = [b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
            b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-           b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><cols>']
+           b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">', head, b"<cols>"]
     for i, w in enumerate(widths, start=1):
         out.append(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'.encode())
     out.append(b"</cols><sheetData>")
@@ -577,7 +585,7 @@ def worksheet_xml(rows: list[list[object]], *, widths: list[float], date_style: 
                 cells.append(b'<c r="' + ref + b'" t="inlineStr">' + inline_string(str(v)) + b"</c>")
         if cells:
             out.append(f'<row r="{r}">'.encode() + b"".join(cells) + b"</row>")
-    out.append(b"</sheetData></worksheet>")
+    out.append(b"</sheetData>" + tail + b"</worksheet>")
     return b"".join(out)
 
 

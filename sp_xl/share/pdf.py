@@ -8,6 +8,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from sp_xl import i18n
 from sp_xl.ooxml import safety
 from sp_xl.ooxml.safety import WorkbookRefused
 
@@ -24,6 +25,9 @@ def export_pdf(xlsx: Path) -> Path:
         profile = Path(tmp) / "profile"
         env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
         env["SAL_USE_VCLPLUGIN"] = "svp"
+        # Number formats are shown in the renderer's locale: a Danish report prints 1.807 and 82 %.
+        if i18n.language() == "da":
+            env["LC_ALL"] = env["LANG"] = "da_DK.UTF-8"
         try:
             proc = subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
                                    "--convert-to", "pdf", "--outdir", tmp, str(xlsx)],

@@ -22,6 +22,7 @@ from sp_xl.ooxml.package import XlsxPackage
 from sp_xl.actions.refresh import refresh
 from sp_xl.ooxml.safety import WorkbookRefused
 from tests.conftest import CORPUS, lo_recalc, needs_libreoffice
+from tests.share.test_share_fixtures import sheet_part
 
 FIXTURES = Path(__file__).resolve().parents[1] / "extracts" / "fixtures"
 NOW = dt.datetime(2018, 5, 31, 9, 30)
@@ -173,7 +174,7 @@ def test_the_answer_share_uses_the_workbooks_own_working_day_target(master):
 def test_a_different_working_day_target_on_the_target_sheet_changes_the_share(master):
     # Hand count: sent Wed 28 March, Easter 29 March-2 April; the 3rd working day after is 5 April,
     # the 4th is 6 April. So of Rigshospitalet's three March messages 2 are in time with 3 days, 3 with 4.
-    type_by_hand(master, "Mål", "C11", 4)                    # Mål_SvarHverdage
+    type_by_hand(master, "Mål", "B11", 4)                    # Mål_SvarHverdage
     import_extracts(master, [FIXTURES / "minsp_beskeder_2018-05-25.csv"], now=NOW)
     assert rows_by_key(master, "tMinSPBesvaret")[(dt.date(2018, 3, 1), "Rigshospitalet")]["Andel"] == 1.0
 
@@ -293,7 +294,7 @@ def test_hostile_text_from_an_extract_is_stored_as_text_never_as_a_formula(maste
     assert [ws.cell(9, c).value for c in (2, 3, 4)] == [3, 0.75, "Udtræk (ordinationer.csv)"]
     assert all(ws.cell(r, c).value is None for r in range(11, 23) for c in range(1, 5))   # rows left over: emptied
     assert ws["B11"].style == "SP Input"
-    xml = members(master.read_bytes())["xl/worksheets/sheet10.xml"]
+    xml = members(master.read_bytes())[sheet_part(master, "D_Afdelinger")]
     cell = re.search(rb'<c r="A9"[^>]*>.*?</c>', xml).group(0)
     assert cell == b'<c r="A9" t="inlineStr"><is><t>=HYPERLINK("http://x";"klik"), Rigshospitalet</t></is></c>'
     rates = rows_by_key(master, "tBestOrdSet")                                            # Tabel 1 rates
@@ -348,8 +349,8 @@ def test_everything_outside_the_written_cells_stays_byte_identical(master, tmp_p
     import_extracts(master, [src, FIXTURES / "lpr_fejl.csv"], refresh=False, now=NOW)
     after = members(master.read_bytes())
     lpr_rows = {r for day in range(1, 101) for r in (8 + 7 * day + 3, 8 + 7 * day + 5)}   # Herlev, Rigshospitalet
-    sheets = {"xl/worksheets/sheet9.xml": {f"K{r}" for r in range(29, 36)} | {"I6"},
-              "xl/worksheets/sheet11.xml": {f"C{r}" for r in lpr_rows} | {"A6"}}
+    sheets = {sheet_part(master, "D_Hospitaler"): {f"K{r}" for r in range(29, 36)} | {"I6"},
+              sheet_part(master, "D_LPR"): {f"C{r}" for r in lpr_rows} | {"A6"}}
     cell = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*?(?:/>|>.*?</c>)', re.DOTALL)
     for name, data in before.items():
         if name in sheets:

@@ -310,17 +310,17 @@ def test_four_weeks_of_cases_extend_the_backlog(journey):
 def test_thirty_days_of_lpr_errors_across_a_month_end(journey):
     steps, _ = journey
     book, _ = steps["days"]
-    lpr_sheet = cells(book, "LPR")
-    first = 20                                           # 1 January
+    lpr_sheet = cells(book, "LPR-bilag")
+    first = 7                                            # 1 January
     last = first + (dt.date(2018, 6, 17) - dt.date(2018, 1, 1)).days
     assert lpr_sheet[f"A{last}"] == serial(dt.date(2018, 6, 17)) and lpr_sheet[f"A{last + 1}"] == ""
     col = 2 + H.index(RIGS)
     daily = rd.lpr_daily_net_errors()
     assert lpr_sheet[f"{col_letters(col)}{last}"] == sum(daily[RIGS]) + 30 * 3
     assert lpr_sheet[f"{col_letters(2 + H.index(HERLEV))}{last}"] == sum(daily[HERLEV]) - 30 * 2
-    hidden = hidden_rows(book, "LPR")
+    hidden = hidden_rows(book, "LPR-bilag")
     assert last not in hidden and last + 1 in hidden and first + 365 in hidden
-    assert covers(chart_refs(book), "LPR", col, last)
+    assert covers(chart_refs(book), "LPR-bilag", col, last)
 
 
 def test_a_new_spelling_is_refused_until_mapped_once_then_lands(journey):
@@ -345,12 +345,12 @@ def test_january_starts_the_year_to_date_tables_again_and_the_trends_carry_on(jo
     assert usage["C5"] == "januar" and usage["D5"] == ""
     assert usage["C11"] == pytest.approx(share_of(RIGS, january)) and usage["O11"] == usage["C11"]
     assert hidden_columns(book, "Anvendelse") == set(range(4, 15))
-    assert cells(book, "Mål")["C27"] == serial(january)               # Seneste_BestOrdSet
+    assert cells(book, "Mål")["B27"] == serial(january)               # Seneste_BestOrdSet
     # The LPR year is 2019 now: the running total starts again on 1 January.
-    lpr_sheet = cells(book, "LPR")
-    assert lpr_sheet["A18"].startswith("Akkumulerede LPR-fejl pr. dag, 2019")
-    assert lpr_sheet["A20"] == serial(january) and lpr_sheet["G20"] == 3 and lpr_sheet["G29"] == 30
-    assert lpr_sheet["H7"] == "Fristen er fra et andet år (ret den på arket Mål)"     # last year's deadline
+    days = cells(book, "LPR-bilag")
+    assert days["A5"] == "Akkumulerede LPR-fejl pr. dag, 2019"
+    assert days["A7"] == serial(january) and days["G7"] == 3 and days["G16"] == 30
+    assert cells(book, "LPR")["H7"] == "Fristen er fra et andet år"     # last year's deadline
     # The support window runs across New Year: week 2 of 2019 is its latest, the backlog goes on.
     support = cells(book, "Support")
     assert support["B71"] == "uge 2" and support["B70"] == "uge 1" and support["B69"] == "uge 52"

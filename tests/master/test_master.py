@@ -171,7 +171,7 @@ def test_refuses_a_wrong_extension_or_a_missing_folder(tmp_path, name, words):
 # ----------------------------------------------------------------------- structure
 
 def test_sheets_in_order_front_targets_reports_then_data(wb):
-    assert wb.sheetnames == ["Forside", "Mål", *REPORT_SHEETS, *master_data.DATA_SHEETS]
+    assert wb.sheetnames == ["Forside", "Vejledning", "Mål", *REPORT_SHEETS, "LPR-bilag", *master_data.DATA_SHEETS]
     assert wb.active.title == "Forside"
 
 
@@ -249,7 +249,8 @@ def test_a_source_line_under_every_table(wb):
         for t in titles:
             nxt = min((u.row for u in titles if u.column == t.column and u.row > t.row), default=ws.max_row + 1)
             below = [ws.cell(r, t.column) for r in range(t.row + 1, nxt)]
-            sources = [c.value for c in below if c.style == SOURCE_STYLE]
+            sources = [c.value for c in below if c.style == SOURCE_STYLE
+                       and not c.value.lstrip('="').startswith("Anm.:")]      # notes under a table are not sources
             assert 1 <= len(sources) <= 2, f"{ws.title}: table '{t.value}' has sources {sources}"
             for line in sources:
                 if line.startswith("="):
@@ -283,9 +284,9 @@ def test_synthetic_data_says_so_on_the_sheet(wb):
 def test_refresh_stamp_and_internal_sheets_are_named(wb):
     (sheet, ref), = wb.defined_names["sp_SidstOpdateret"].destinations
     assert sheet == "Forside" and wb[sheet][ref.replace("$", "")].value == "Endnu ikke opdateret"
-    assert wb[sheet][ref.replace("$", "")].offset(column=-1).value == "Senest opdateret:"
+    assert wb[sheet][ref.replace("$", "")].offset(column=-1).value == "Tallene er beregnet"
     internal = wb.defined_names["sp_InterneArk"].value.strip('"').split(";")
-    assert internal == list(master_data.DATA_SHEETS)
+    assert internal == ["Vejledning", *master_data.DATA_SHEETS]     # the analysts' guide stays home too
     assert all(name in wb.sheetnames for name in internal)
 
 
@@ -424,7 +425,7 @@ def test_charts_for_every_figure_with_the_right_series(built, wb):
     charts = charts_by_sheet(built)
     summary = {sheet: [(c["kind"], c["series"]) for c in cs] for sheet, cs in charts.items()}
     assert summary == {
-        "LPR": [("lineChart", 7)],  # one accumulated curve per hospital
+        "LPR": [("lineChart", 8)],  # one accumulated curve per hospital, and the deadline's vertical line
         "MinSP": [("barChart", 7)],  # users per hospital per month
         "Support": [("lineChart", 3), ("lineChart", 3)],  # created, closed, open; levels 1-2 and 3
         # Graf 1 (key persons and the number required) and 2 (builders), shares vs target, Figur 5, 6
@@ -508,7 +509,7 @@ def test_libreoffice_training_and_builder_figures(lo):
     assert ud["Tilmeldt undervisning"] == 189  # 51 % of 370
     assert ud["Ikke tilmeldt undervisning"] == 181
     assert ud["I alt (skal svare til tilmeldte)"] == 189
-    q4 = next(a for a, c in lo["Uddannelse"].items() if c["value"] == "4. kvartal 2017 (modtaget undervisning)")
+    q4 = next(a for a, c in lo["Uddannelse"].items() if c["value"] == "4. kvartal 2017 (modtaget undervisning; nye brugere = 171 / 24 pct.)")
     assert lo["Uddannelse"][f"D{q4[1:]}"]["value"] == 713  # 171 / 24 %
 
 
@@ -584,8 +585,8 @@ def test_sp_cells_reproduce_the_seed_figures(refreshed):
     assert _beside(ud, "Sætning til rapporten").endswith("ca. 82 pct.")
     assert _beside(ud, "Andel uden for Region Hovedstaden (rapporten: 16 %)") == pytest.approx(370 / 2281)
     assert _beside(ud, "Andel certificerede") == pytest.approx(49 / 53)
-    assert _beside(ud, "4. kvartal 2017 (modtaget undervisning)", "F") == pytest.approx(0.24 / 0.85)
-    assert _beside(ud, "4. kvartal 2017 (modtaget undervisning)", "H") == "Rød"
+    assert _beside(ud, "4. kvartal 2017 (modtaget undervisning; nye brugere = 171 / 24 pct.)", "F") == pytest.approx(0.24 / 0.85)
+    assert _beside(ud, "4. kvartal 2017 (modtaget undervisning; nye brugere = 171 / 24 pct.)", "H") == "Rød"
     # Graf 1: the months of key persons, the last one the report's February.
     assert _beside(ud, dt.datetime(2018, 2, 1).toordinal() - dt.datetime(1899, 12, 30).toordinal(), "B") == 1807
 

@@ -45,7 +45,7 @@ def test_the_masters_views_name_their_slots(tmp_path):
     wb = openpyxl.load_workbook(build_master(tmp_path / "m.xlsx"))
     names = {n: wb.defined_names[n].attr_text for n in wb.defined_names if n.startswith("sp_Vis_")}
     assert names == {
-        "sp_Vis_LPR": "LPR!$A$20:$A$385",
+        "sp_Vis_LPR": "'LPR-bilag'!$A$7:$A$372",
         "sp_Vis_Anvendelse": "Anvendelse!$C$5:$N$5,Anvendelse!$C$16:$N$16",
         "sp_Vis_MinSP": "MinSP!$B$4:$M$4,MinSP!$B$16:$M$16,MinSP!$B$26:$M$26,MinSP!$B$47:$M$47",
         "sp_Vis_Support": "Support!$A$20:$A$71,Support!$A$90:$A$141",

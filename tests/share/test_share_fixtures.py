@@ -14,8 +14,15 @@ from sp_xl.actions.refresh import refresh
 STAMP = dt.datetime(2018, 5, 30, 9, 15)
 
 
-def write_stamp(path: Path, when: dt.datetime = STAMP, sheet_part: str = "xl/worksheets/sheet1.xml", ref: str = "B12") -> None:
-    """Put the refresh timestamp into Forside!B12 (what `sp-xl refresh` is to write there)."""
+def sheet_part(path: Path, sheet: str) -> str:
+    """The zip member of a sheet, by its name (part numbers follow the sheet order)."""
+    from sp_xl.ooxml.package import XlsxPackage
+    pkg = XlsxPackage(Path(path).read_bytes())
+    return pkg.zip_name(next(i.part for i in pkg.sheets if i.name == sheet))
+
+
+def write_stamp(path: Path, when: dt.datetime = STAMP, sheet_part: str = "xl/worksheets/sheet1.xml", ref: str = "B5") -> None:
+    """Put the refresh timestamp into Forside!B5 (what `sp-xl refresh` writes there, named sp_SidstOpdateret)."""
     serial = (when - dt.datetime(1899, 12, 30)) / dt.timedelta(days=1)
 
     def stamped(m: re.Match) -> bytes:
@@ -116,10 +123,11 @@ def add_macros_links_and_people(path: Path, out: Path) -> None:
             b'<Override PartName="/xl/connections.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.connections+xml"/>'
             ) + ct[at:]
         # A formula using the external link, in an empty cell of the Udvikling sheet.
+        udvikling, uddannelse = sheet_part(path, "Udvikling"), sheet_part(path, "Uddannelse")
         for name, data in m.items():
-            if name.startswith("xl/worksheets/sheet6.xml"):
+            if name == udvikling:
                 m[name] = data.replace(b"</sheetData>", b'<row r="80"><c r="A80"><f>[1]Ark1!$A$1*2</f><v>84</v></c></row></sheetData>', 1)
-            if name == "xl/worksheets/sheet8.xml":     # Uddannelse's attainment calls the add-in through its link
+            if name == uddannelse:     # Uddannelse's attainment calls the add-in through its link
                 new, n = re.subn(rb"<f>SP_ATTAINMENT\((B\d+),M", rb"<f>[2]!SP_ATTAINMENT(\1,M", m[name],
                                  count=1)
                 assert n == 1
@@ -185,7 +193,7 @@ def edge_master(folder: Path) -> Path:
     notes["A2"] = -2.5
     wb.defined_names["Noter_Tekst"] = DefinedName("Noter_Tekst", attr_text="D_Noter!$A$1")
     wb["Udvikling"]["A87"] = "=LEN(Noter_Tekst)"                 # through a name: becomes LEN("...")
-    wb["Udvikling"]["A88"] = "=D_Noter!A2^2+Mål!C7"              # (-2.5)^2 + a target that travels
+    wb["Udvikling"]["A88"] = "=D_Noter!A2^2+Mål!B7"              # (-2.5)^2 + a target that travels
     wb["Udvikling"]["A89"] = "=ROW(D_Noter!A2)"                  # needs the reference itself: frozen
     lists = wb.create_sheet("D_Lister")              # internal, but a validation list reads it
     for i, status in enumerate(("Grøn", "Gul", "Rød"), start=1):
