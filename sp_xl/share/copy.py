@@ -17,7 +17,7 @@ from pathlib import Path
 from sp_xl.i18n import pick
 from sp_xl.share import about as share_about
 from sp_xl.share import edits as sp
-from sp_xl.share import reader
+from sp_xl.share import pagination, reader
 from sp_xl.ooxml.names import WORKBOOK_ONLY
 from sp_xl.ooxml.cellrefs import range_cells, split_ref
 from sp_xl.ooxml.model import FormulaNote
@@ -316,6 +316,7 @@ def build_copy(pkg: XlsxPackage, *, now: dt.datetime | None = None, source_name:
                                     new_sheets=[(t, rid) for t, rid, _ in new_parts], sheet_names=pkg.sheet_names))
     result.removed_parts = sp.collect_garbage(m)
     sp.fix_content_types(m, wb_part, [p for _, _, p in new_parts])
+    pagination.repaginate(m, {i.name: sheet_part(i.name) for i in worksheets if i.name not in dropped})
     return m.to_bytes(), result
 
 
