@@ -63,8 +63,8 @@ def holiday_years(pkg: XlsxPackage, plan: dict, stamp_year: int) -> tuple[int, i
 def holiday_rows(days: list[dt.date], first: int, last: int) -> list[list[object]]:
     names = _holiday_names(first, last)
     rows: list[list[object]] = [[pick("Helligdag", "Holiday"),
-                                 pick(f"Danske helligdage {first}-{last} (fra pakken holidays), bruges af NETWORKDAYS",
-                                      f"Danish public holidays {first}-{last} (from the holidays package), used by NETWORKDAYS")]]
+                                 pick(f"Danske helligdage {first}–{last}, som optællingen af hverdage springer over",
+                                      f"Danish public holidays {first}–{last}, which the count of working days skips")]]
     return rows + [[d, names.get(d, "")] for d in days]
 
 
@@ -124,8 +124,10 @@ def about_rows(pkg, result, stamp, now, source_name) -> list[list[object]]:
         [pick("Kopien er oprettet", "Copy created"), now.strftime("%d-%m-%Y %H:%M")],
         [pick("Fra arbejdsbogen", "From the workbook"), source_name],
         [pick("Levende formler", "Live formulas"),
-         pick(f"{result.translated} SP_-formler er oversat til almindelige Excel-formler og regner selv videre.",
-              f"{result.translated} SP_ formulas were translated to native Excel formulas and stay live.")],
+         pick(f"{result.translated} beregninger fra arbejdsbogens tilføjelsesprogram er skrevet som almindelige "
+              "Excel-formler og regner selv videre.",
+              f"{result.translated} calculations of the workbook's add-in are written as native Excel formulas "
+              "and stay live.")],
         [pick("Datagrundlag", "Data"),
          pick("Udtrækkene bag tabellerne følger ikke med kopien. "
               f"{result.inlined} formler har tallene derfra skrevet ind, og {len(result.frozen)} celler står som "

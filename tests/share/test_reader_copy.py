@@ -55,7 +55,7 @@ def test_no_text_a_reader_sees_holds_a_defined_name_an_internal_sheet_or_a_formu
     seen = strings(path)
     assert len(seen) > 500
     leaks = [(s, ref, text[:80]) for s, ref, text in seen
-             if pattern.search(text) or text.lstrip().startswith("=") or re.search(r"\bSP_[A-Z]", text)]
+             if pattern.search(text) or text.lstrip().startswith("=") or "SP_" in text]
     assert leaks == []
     # The master itself keeps them for the analyst: the names column on Mål, the guide.
     m = openpyxl.load_workbook(master)
