@@ -83,6 +83,12 @@ def _extract_check(args: argparse.Namespace) -> int:
     return check_sources(args.sources)
 
 
+def _doctor(args: argparse.Namespace) -> int:
+    from sp_xl.actions import doctor
+
+    return doctor.run()
+
+
 def _add(sub, name: str, da: str, en: str, run) -> argparse.ArgumentParser:
     p = sub.add_parser(name, help=i18n.pick(da, en))
     p.set_defaults(run=run)
@@ -136,6 +142,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     x = _add(sub, "extract-check", "læs udtræk og vis, hvad de indeholder, uden at skrive noget",
              "read extracts and show what they hold, writing nothing", _extract_check)
     x.add_argument("sources", nargs="+", metavar=i18n.pick("UDTRÆK", "EXTRACT"), help=i18n.pick("udtræksfiler (CSV/XLSX)", "extract files (CSV/XLSX)"))
+
+    _add(sub, "doctor", "tjek, om denne pc opfylder alt, hvad Excel-tilføjelsesprogrammet kræver",
+         "check that this PC meets everything the Excel add-in needs", _doctor)
 
     from sp_xl.addin import cli as addin_cli  # light: imports its engine only when run
 

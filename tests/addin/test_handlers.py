@@ -149,10 +149,14 @@ def test_kontrol_links_are_formulas_a_spreadsheet_program_accepts(tmp_path):
 def test_the_function_reference_comes_from_the_registry():
     rows = function_reference_rows()
     assert rows[0] == ["Funktion", "Beskrivelse", "Argumenter"]
-    assert [r[0] for r in rows[1:-1]] == [f.signature for f in functions()]
+    assert [r[0] for r in rows[1:-1]] == [f.excel_signature for f in functions()]
+    assert rows[1][0] == "SP_ATTAINMENT(faktisk; maal; [lavere_er_bedre])"   # the names Excel shows
     assert rows[-1][0] == "SP_FEJLTEKST(celle)"
     workdays = next(r for r in rows if r[0].startswith("SP_WORKDAYS("))
-    assert workdays[2].splitlines()[1].startswith("end: ")
+    assert workdays[2].splitlines()[1].startswith("slut: ")
+    with i18n.use_language("en"):
+        rows = function_reference_rows()
+    assert [r[0] for r in rows[1:-1]] == [f.signature for f in functions()]
 
 
 def test_long_messages_are_cut_with_a_count():

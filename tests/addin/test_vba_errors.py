@@ -85,6 +85,7 @@ def excel():
     app.add_workbook()
     app.add_module(DICTIONARY_DOUBLE, name="Dictionary", kind="class")
     app.add_module(modules["SpErrors"].replace("Application.Caller", "TestCaller()"), name="SpErrors")
+    app.add_module(modules["SpFejltekst"], name="SpFejltekst")
     app.add_module(HARNESS, name="Harness")
     return app
 

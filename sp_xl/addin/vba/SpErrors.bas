@@ -8,7 +8,11 @@ Attribute VB_Name = "SpErrors"
 ' SP_FEJLTEKST takes the cell as an argument, Excel calculates the cell first, so the
 ' reason is always the one of the current value. After the workbook is reopened the
 ' dictionary is empty until the cell is calculated again; SP_FEJLTEKST then says so.
+' Option Private Module: these helpers are for the add-in's own code (and Application.Run
+' from the Python handlers), not functions a cell may call; SP_FEJLTEKST itself lives in
+' the public module SpFejltekst.
 Option Explicit
+Option Private Module
 
 Private Const WIRE_TAG As String = "#SPERR:"
 Private mReasons As Object
@@ -146,19 +150,20 @@ Public Function SpErrorReason(ByVal fullAddress As String) As String
     If Reasons.Exists(fullAddress) Then SpErrorReason = Reasons.Item(fullAddress)
 End Function
 
-Public Function SP_FEJLTEKST(celle As Range) As Variant
+Public Function SpErrorText(ByVal celle As Range) As Variant
+    ' The body of SP_FEJLTEKST: the kept reason of the cell's error value, or a general one.
     Dim target As Range, v As Variant, key As String
     Set target = celle.Cells(1, 1)
     v = target.Value
     If Not IsError(v) Then
-        SP_FEJLTEKST = ""
+        SpErrorText = ""
         Exit Function
     End If
     key = target.Address(External:=True)
     If Reasons.Exists(key) Then
-        SP_FEJLTEKST = Reasons.Item(key)
+        SpErrorText = Reasons.Item(key)
     Else
-        SP_FEJLTEKST = GenericReason(v)
+        SpErrorText = GenericReason(v)
     End If
 End Function
 
