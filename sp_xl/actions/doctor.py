@@ -82,8 +82,10 @@ def _load_dll(path: str) -> str | None:
 
 def console_python(python: str) -> str:
     """python.exe beside a configured pythonw.exe (pythonw has no output to read)."""
-    p = Path(python)
-    return str(p.with_name("python.exe")) if p.name.lower() == "pythonw.exe" else python
+    tail = "pythonw.exe"
+    if python.lower().endswith(tail) and python[-len(tail) - 1:-len(tail)] in ("\\", "/"):
+        return python[: -len(tail)] + "python.exe"
+    return python
 
 
 def probe(python: str, timeout: int = PROBE_TIMEOUT) -> tuple[bool, str]:

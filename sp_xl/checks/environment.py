@@ -51,11 +51,11 @@ IT_TEXT: dict[str, tuple[str, str]] = {
         "Run install.ps1 again so that {dll} (exactly the version sp_xl.xlam requires) is in {venv}, and "
         "allow Excel to load that DLL (AppLocker DLL rules, Defender Application Control)."),
     "trusted": (
-        "Gør mappen med tilføjelsesprogrammet ({addin}) til en betroet placering i Excel (Trust Center > "
+        "Gør mappen, som tilføjelsesprogrammet ({addin}) ligger i, til en betroet placering i Excel (Trust Center > "
         "Betroede placeringer; ligger den på et netværksdrev, fx omdirigeret AppData, skal også "
         "politikken »Tillad betroede placeringer på netværket« være slået til), eller tillad, at "
         "install.ps1 lægger den i en lokal betroet mappe.",
-        "Make the add-in's folder ({addin}) a trusted location in Excel (Trust Center > Trusted "
+        "Make the folder the add-in ({addin}) is in a trusted location in Excel (Trust Center > Trusted "
         "Locations; on a network drive, such as a redirected AppData, the policy \"Allow trusted "
         "locations on the network\" must be on as well), or let install.ps1 put it in a local trusted folder."),
     "macros": (
@@ -559,3 +559,23 @@ def report_lines(findings: Sequence[Finding], windows: bool = True) -> list[str]
     lines.append(i18n.pick(f"{failed} fejl." if failed else "Alt, hvad der kunne tjekkes, er i orden.",
                            f"{failed} failed." if failed else "Everything that could be checked is in order."))
     return lines
+
+
+README_BEGIN = "<!-- sp-xl doctor: generated from sp_xl/checks/environment.py IT_TEXT -->"
+README_END = "<!-- end of sp-xl doctor text -->"
+_README_TITLES = {
+    "python": "Python og sp_xl-miljøet", "dll": "xlwings' DLL i den rigtige version",
+    "trusted": "Betroet placering", "macros": "Makroer", "asr_win32": "Defender ASR: Win32-kald fra Office-makroer",
+    "asr_child": "Defender ASR: Office må starte Python", "applocker": "AppLocker", "server": "Funktionsserveren",
+}
+
+
+def readme_block() -> str:
+    """The README's list of what IT must allow: the doctor's own Danish texts, with the
+    paths install.ps1 uses (environment variables unexpanded)."""
+    fill = {"python": VENV + r"\Scripts\pythonw.exe", "venv": VENV, "addin": XLSTART + "\\" + ADDIN_NAME,
+            "dll": "xlwings64-<version>.dll"}
+    lines = [README_BEGIN]
+    lines += [f"- **{_README_TITLES[key]}**: {da.format(**fill)}" for key, (da, _) in IT_TEXT.items()]
+    lines.append(README_END)
+    return "\n".join(lines)

@@ -213,3 +213,30 @@ def test_a_missing_source_folder_is_said_not_ignored(tmp_path, tabel4):
     wb.save(tabel4)
     outcome = handlers.refresh_workbook(tabel4)
     assert "Kildemappen /findes/ikke findes ikke" in outcome.lines[0]
+
+
+def test_the_files_vba_picked_arrive_whole_with_aeoeaa_spaces_and_beyond_the_code_page(tmp_path):
+    names = [r"C:\Users\Søren Ærø\Udtræk\marts 2018.xlsx", "\\\\fil01\\delt\\Ω rapport.csv"]
+
+    def sp_hex(text: str) -> str:     # what SpRibbon.SpHex writes: 4 hex digits per UTF-16 unit
+        return "".join(f"{ord(c):04X}" if ord(c) < 0x10000 else "" for c in text)
+
+    handover = tmp_path / "sp_xl_valgte_filer.txt"
+    handover.write_text("\r\n".join(sp_hex(n) for n in names) + "\r\n", encoding="ascii")
+    assert handlers.decode_hex(sp_hex(str(handover))) == str(handover)
+    assert handlers.picked_files(str(handover)) == names
+    assert not handover.exists()                      # read once, then gone
+    assert handlers.picked_files("") == []
+    with pytest.raises(ValueError):
+        handlers.decode_hex("00C")
+
+
+def test_the_ribbon_asks_for_files_in_vba_and_python_never_calls_back():
+    vba = (Path(handlers.__file__).parent / "vba" / "SpRibbon.bas").read_text(encoding="utf-8")
+    handler_source = Path(handlers.__file__).read_text(encoding="utf-8")
+    assert "GetOpenFilename" in vba.split("Public Sub SpImporterUdtraek", 1)[1].split("End Sub", 1)[0]
+    assert "SpPickFiles" not in vba and "SpPickFiles" not in handler_source
+    assert 'RunHandler "import", SpHex(handover)' in vba
+    # Funktioner: VBA opens the one new workbook, Python writes into it (no xw.Book()).
+    assert "xw.Book()" not in handler_source
+    assert "Workbooks.Add\n    RunHandler \"functions\"" in vba
