@@ -89,6 +89,12 @@ def _doctor(args: argparse.Namespace) -> int:
     return doctor.run()
 
 
+def _bundle(args: argparse.Namespace) -> int:
+    from sp_xl.addin import bundle
+
+    return bundle.run_cli(args)
+
+
 def _add(sub, name: str, da: str, en: str, run) -> argparse.ArgumentParser:
     p = sub.add_parser(name, help=i18n.pick(da, en))
     p.set_defaults(run=run)
@@ -145,6 +151,13 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
     _add(sub, "doctor", "tjek, om denne pc opfylder alt, hvad Excel-tilføjelsesprogrammet kræver",
          "check that this PC meets everything the Excel add-in needs", _doctor)
+
+    b = _add(sub, "bundle", "byg offline-installationspakken til IT (Windows-wheels, Python, tilføjelsesprogram)",
+             "build the offline installation bundle for IT (Windows wheels, Python, add-in)", _bundle)
+    if command == "bundle":
+        from sp_xl.addin import bundle
+
+        bundle.add_arguments(b)
 
     from sp_xl.addin import cli as addin_cli  # light: imports its engine only when run
 
