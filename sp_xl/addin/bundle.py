@@ -6,6 +6,7 @@ The zip holds everything ``install\\install.ps1 -Bundle PATH`` needs on a PC wit
   CPython 3.12), pywin32 and the build backend (setuptools, wheel) included;
 * ``python/``: the pinned Python installer from python.org;
 * ``install/``: install.ps1, uninstall.ps1, sp_xl.xlam, constraints.txt, CHECKLIST.md;
+* ``selvtjek.xlsx``: the self-check workbook of the acceptance test;
 * ``manifest.json``: versions and the SHA-256 of every file (install.ps1 verifies them).
 
 Dependencies are resolved for Windows, not for the build host: ``pip download --platform``
@@ -310,6 +311,9 @@ def build_bundle(out: str | os.PathLike, *, python_installer_path: str | None = 
         files[f"python/{exe.name}"] = exe
         for name in INSTALL_FILES:
             files[f"install/{name}"] = INSTALL / name
+        from sp_xl.master.selfcheck import build_selfcheck
+
+        files["selvtjek.xlsx"] = build_selfcheck(work / "selvtjek.xlsx")   # CHECKLIST.md step 19b
         manifest = {
             "sp_xl": __version__, "python": PYTHON_VERSION, "platform": "win_amd64",
             "python_installer": f"python/{exe.name}", "sp_xl_wheel": f"wheels/{own.name}",

@@ -142,7 +142,7 @@ def test_the_zip_holds_wheels_python_addin_and_scripts_with_their_checksums(tmp_
     for pkg in ("pywin32-", "setuptools-", "wheel-", "xlwings-", "tzdata-", "sp_xl-0.1.0-"):
         assert any(w.startswith(pkg) for w in wheels), pkg
     for f in ("install/install.ps1", "install/uninstall.ps1", "install/sp_xl.xlam", "install/constraints.txt",
-              f"python/{bundle.PYTHON_INSTALLER}"):
+              f"python/{bundle.PYTHON_INSTALLER}", "selvtjek.xlsx"):
         assert "sp_xl-bundle/" + f in names
     assert manifest["platform"] == "win_amd64" and manifest["python"] == bundle.PYTHON_VERSION
 
