@@ -123,8 +123,15 @@ failed:
 End Function
 
 Private Sub RunHandler(ByVal action As String, Optional ByVal argument As String = "")
+    Dim problem As String
     If ActiveWorkbook Is Nothing Then
         MsgBox "Åbn først den projektmappe, handlingen skal bruges på.", vbInformation, "SP Rapport"
+        Exit Sub
+    End If
+    ' Say why before RunPython fails with xlwings' own English message.
+    problem = SpPythonProblem()
+    If problem <> "" Then
+        MsgBox problem & vbLf & vbLf & "Klik SP Rapport > Diagnose for hele diagnosen.", vbCritical, "SP Rapport"
         Exit Sub
     End If
     Application.StatusBar = "SP Rapport: arbejder ..."
