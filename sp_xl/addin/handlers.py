@@ -78,9 +78,15 @@ def source_folder(path: str | Path) -> Path | None:
     from sp_xl.ooxml.package import XlsxPackage
 
     try:
-        text = XlsxPackage.open(path).defined_names.get(SOURCE_FOLDER_NAME, "").strip().lstrip("=")
+        text = XlsxPackage.open(path).defined_names.get(SOURCE_FOLDER_NAME, "")
     except Exception:  # noqa: BLE001 - the refresh itself reports an unreadable file
         return None
+    return folder_of_name(text)
+
+
+def folder_of_name(refers_to: str | None) -> Path | None:
+    """The folder a ``sp_Kildemappe`` name holds (a text constant such as ="S:/udtraek"), or None."""
+    text = (refers_to or "").strip().lstrip("=")
     if len(text) < 3 or not (text[0] == text[-1] == '"'):
         return None
     return Path(text[1:-1].replace('""', '"'))
@@ -256,8 +262,38 @@ def _closed_for(book, action: str, work: Callable[[Path], Outcome]) -> Outcome:
     return outcome
 
 
+def _live_source_folder(book) -> Path | None:
+    try:
+        name = next((n for n in book.names if n.name == SOURCE_FOLDER_NAME), None)
+        return folder_of_name(name.refers_to) if name is not None else None
+    except Exception:  # noqa: BLE001 - no readable name: no source folder
+        return None
+
+
+def refresh_in_place(book) -> Outcome:
+    """Refresh the open workbook where it is: Excel recalculates every formula (the SP_ cells
+    through the add-in), then the data check runs on the live cells. Nothing is saved or
+    closed: undo history, windows and selection stay, and a workbook on OneDrive/SharePoint
+    (an https path) works as any other."""
+    app = book.app
+    _status(app, i18n.pick("beregner alle formler i Excel …", "recalculating every formula in Excel …"))
+    try:
+        app.api.CalculateFull()      # Windows: every formula, whatever Excel thinks is dirty
+    except AttributeError:
+        app.calculate()              # macOS (appscript) has no CalculateFull
+    lines = [i18n.pick(
+        f"Alle formler i {book.name} er beregnet igen i Excel (projektmappen er ikke lukket; gem den for at "
+        "beholde resultaterne).",
+        f"Every formula in {book.name} was recalculated in Excel (the workbook was not closed; save it to "
+        "keep the results).")]
+    return Outcome("refresh", ok=True, lines=lines + [""] + _excel_check(book).lines)
+
+
 def _excel_refresh(book) -> Outcome:
     app = book.app
+    if _live_source_folder(book) is None:
+        return refresh_in_place(book)
+    # A source folder to import first: the import engine works on the saved file.
 
     def progress(done: int, total: int) -> None:
         _status(app, i18n.pick(f"beregner formler {done}/{total}", f"computing formulas {done}/{total}"))

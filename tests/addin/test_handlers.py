@@ -240,3 +240,48 @@ def test_the_ribbon_asks_for_files_in_vba_and_python_never_calls_back():
     # Funktioner: VBA opens the one new workbook, Python writes into it (no xw.Book()).
     assert "xw.Book()" not in handler_source
     assert "Workbooks.Add\n    RunHandler \"functions\"" in vba
+
+
+class _FakeApp:
+    def __init__(self):
+        self.calls, self.status_bar = [], None
+        self.api = self
+
+    def CalculateFull(self):  # noqa: N802 - Excel's COM name
+        self.calls.append("CalculateFull")
+
+
+class _FakeName:
+    def __init__(self, name, refers_to):
+        self.name, self.refers_to = name, refers_to
+
+
+class _FakeBook:
+    def __init__(self, names=()):
+        self.app, self.name, self.names = _FakeApp(), "Rapport på SharePoint.xlsx", list(names)
+        self.fullname = "https://region.sharepoint.com/sites/sp/Delte dokumenter/Rapport på SharePoint.xlsx"
+        self.saved = self.closed = False
+
+    def save(self):
+        self.saved = True
+
+    def close(self):
+        self.closed = True
+
+
+def test_refresh_without_a_source_folder_recalculates_the_open_workbook_in_place(monkeypatch):
+    book = _FakeBook()
+    monkeypatch.setattr(handlers, "_excel_check", lambda b: Outcome("check", ok=True, lines=["Ingen problemer."]))
+    outcome = handlers._excel_refresh(book)
+    assert book.app.calls == ["CalculateFull"]
+    assert not book.saved and not book.closed                 # an https workbook too: nothing saved or closed
+    assert outcome.ok and "er beregnet igen i Excel" in outcome.lines[0] and outcome.lines[-1] == "Ingen problemer."
+
+
+def test_refresh_with_a_source_folder_goes_through_the_saved_file(monkeypatch):
+    book = _FakeBook([_FakeName("sp_Kildemappe", '="\\\\server\\udtræk ""SP"""')])
+    assert handlers._live_source_folder(book) == Path('\\\\server\\udtræk "SP"')
+    seen = []
+    monkeypatch.setattr(handlers, "_closed_for", lambda b, action, work: seen.append(action) or Outcome(action, False))
+    handlers._excel_refresh(book)
+    assert seen == ["refresh"] and book.app.calls == []
