@@ -259,7 +259,11 @@ def check_dll(system: System) -> Finding:
         if system.exists(path):
             error = system.load_dll(path)
             if error:
-                return Finding("dll", FAIL, *title, f"{path} findes, men kan ikke indlæses: {error}",
+                # Blocked by policy (ERROR_ACCESS_DISABLED_BY_POLICY, 1260) is certain; any other load
+                # error in this process (a missing dependency, say) may not hit Excel: a warning.
+                blocked = "1260" in error or "policy" in error.lower() or "politik" in error.lower()
+                return Finding("dll", FAIL if blocked else WARN, *title,
+                               f"{path} findes, men kan ikke indlæses: {error}",
                                f"{path} exists but cannot be loaded: {error}", it)
             return Finding("dll", OK, *title, f"Fundet: {path}", f"Found: {path}")
     others = sorted({f for folder in folders for f in _safe_listdir(system, folder)

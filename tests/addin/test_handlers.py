@@ -239,7 +239,9 @@ def test_the_ribbon_asks_for_files_in_vba_and_python_never_calls_back():
     assert 'RunHandler "import", SpHex(handover)' in vba
     # Funktioner: VBA opens the one new workbook, Python writes into it (no xw.Book()).
     assert "xw.Book()" not in handler_source
-    assert "Workbooks.Add\n    RunHandler \"functions\"" in vba
+    funktioner = vba.split("Public Sub SpFunktioner", 1)[1].split("End Sub", 1)[0]
+    assert funktioner.count("Workbooks.Add") == 1 and funktioner.index("SpPythonProblem") < funktioner.index(
+        "Workbooks.Add") < funktioner.index('RunHandler "functions"')
 
 
 class _FakeApp:

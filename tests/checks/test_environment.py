@@ -118,6 +118,8 @@ def test_32_bit_office_needs_the_32_bit_dll():
 def test_a_dll_that_is_blocked_from_loading_fails_with_the_reason():
     f = env.check_dll(system(load_error="[WinError 1260] This program is blocked by group policy"))
     assert f.status == FAIL and "WinError 1260" in f.detail_da and "AppLocker" in f.it[0]
+    other = env.check_dll(system(load_error="[WinError 126] The specified module could not be found"))
+    assert other.status == WARN and "WinError 126]" in other.detail_da
 
 
 def test_an_addin_outside_every_trusted_location_fails():

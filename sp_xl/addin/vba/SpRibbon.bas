@@ -48,6 +48,12 @@ End Sub
 Public Sub SpFunktioner(control As IRibbonControl)
     ' The reference goes into a new workbook of its own (the user's file stays untouched);
     ' Python writes into this workbook, the active one, and opens no other.
+    Dim problem As String
+    problem = SpPythonProblem()
+    If problem <> "" Then
+        MsgBox problem & vbLf & vbLf & "Klik SP Rapport > Diagnose for hele diagnosen.", vbCritical, "SP Rapport"
+        Exit Sub
+    End If
     Workbooks.Add
     RunHandler "functions"
 End Sub
