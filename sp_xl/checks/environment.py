@@ -490,7 +490,8 @@ def check_applocker(system: System) -> Finding:
     p = paths(system)
     it = _it("applocker", p)
     results = []
-    for collection, target in (("Exe", p.python), ("Dll", ntpath.join(p.venv, "python3.dll"))):
+    dll = ntpath.join(p.venv, f"xlwings{office_bits(system)}-{system.xlwings_version}.dll")
+    for collection, target in (("Exe", p.python), ("Dll", dll)):
         base = f"{APPLOCKER_KEY}\\{collection}"
         top, names = _read(system, base), _subkeys(system, base)
         if isinstance(top, PermissionError) or isinstance(names, PermissionError):

@@ -237,7 +237,10 @@ def test_a_deny_rule_wins_over_an_allow_rule():
 
 def test_enforced_dll_rules_must_allow_the_venvs_dlls():
     keys = healthy_registry(**applocker(APPLOCKER_SP_XL), **applocker(APPLOCKER_WINDOWS, collection="Dll"))
-    assert env.check_applocker(system(keys=keys)).status == FAIL
+    f = env.check_applocker(system(keys=keys))
+    assert f.status == FAIL and f.detail_da.endswith(f"tillader ikke {DLL}.")
+    keys = healthy_registry(**applocker(APPLOCKER_SP_XL), **applocker(APPLOCKER_SP_XL, collection="Dll"))
+    assert env.check_applocker(system(keys=keys)).status == OK
 
 
 def test_a_function_server_that_does_not_answer_fails_with_its_last_line():
