@@ -164,7 +164,8 @@ def function_reference_rows() -> list[list[str]]:
         args = "\n".join(f"{i18n.pick(a.excel_name, a.name)}"
                          f"{i18n.pick(' (valgfri)', ' (optional)') if a.optional else ''}: {a.help}"
                          for a in f.args)
-        rows.append([i18n.pick(f.excel_signature, f.signature), f.summary + (f"\n\n{f.details}" if f.details else ""), args])
+        rows.append([i18n.pick(f.excel_signature, f.signature),
+                     f.summary + (f"\n\n{f.details}" if f.details else ""), args])
     for f in VBA_ONLY_FUNCTIONS:
         rows.append([f"{f.name}({'; '.join(n for n, _ in f.args)})", f.summary_da,
                      "\n".join(f"{n}: {h}" for n, h in f.args)])
@@ -279,8 +280,8 @@ def refresh_in_place(book) -> Outcome:
     _status(app, i18n.pick("beregner alle formler i Excel …", "recalculating every formula in Excel …"))
     try:
         app.api.CalculateFull()      # Windows: every formula, whatever Excel thinks is dirty
-    except AttributeError:
-        app.calculate()              # macOS (appscript) has no CalculateFull
+    except Exception:  # noqa: BLE001 - macOS has no CalculateFull through appscript
+        app.calculate()
     lines = [i18n.pick(
         f"Alle formler i {book.name} er beregnet igen i Excel (projektmappen er ikke lukket; gem den for at "
         "beholde resultaterne).",
