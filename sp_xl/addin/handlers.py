@@ -359,7 +359,10 @@ def _excel_check(book) -> Outcome:
         if reason_of is None:
             return ""
         address = book.sheets[c.sheet].range(c.cell).get_address(True, True, external=True)
-        return str(reason_of(address) or "")
+        try:
+            return str(reason_of(address) or "")
+        except Exception:  # noqa: BLE001 - a reason the add-in cannot give leaves the general one
+            return ""
 
     problems = find_problems(_live_cells(book), reasons, addin_path)
     problems += data_problems(_live_data_findings(book))
