@@ -122,6 +122,15 @@ def real_system(addin_path: str | None = None) -> System:
     )
 
 
+def versions_line(system: System) -> str:
+    """What runs the diagnosis: sp_xl, Python and xlwings versions and this Python's path."""
+    from sp_xl import __version__
+
+    py = ".".join(map(str, sys.version_info[:3]))
+    return i18n.pick(f"sp_xl {__version__}, Python {py} ({sys.executable}), xlwings {system.xlwings_version}",
+                     f"sp_xl {__version__}, Python {py} ({sys.executable}), xlwings {system.xlwings_version}")
+
+
 def run(stdout=None) -> int:
     """The command: print the report; 0 when nothing failed."""
     stdout = stdout or sys.stdout
@@ -129,6 +138,7 @@ def run(stdout=None) -> int:
     findings = diagnose(system)
     print(i18n.pick("sp_xl doctor: hvad Excel-tilføjelsesprogrammet kræver på denne pc",
                     "sp_xl doctor: what the Excel add-in needs on this PC"), file=stdout)
+    print(versions_line(system), file=stdout)
     for line in report_lines(findings, windows=system.windows):
         print(line, file=stdout)
     return 0 if all_ok(findings) else 1

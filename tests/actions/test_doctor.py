@@ -25,6 +25,7 @@ def test_on_linux_the_command_runs_the_test_call_and_says_the_windows_checks_are
     assert main(["doctor"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("sp_xl doctor:")
+    assert out[1].startswith("sp_xl ") and f"xlwings {__import__('xlwings').__version__}" in out[1]
     assert "OK: Funktionsserveren svarer på et testkald – SP_GAP(5; 3) = 2" in out
     assert sum(line.startswith("SPRUNGET OVER:") for line in out) == 7
     assert any("Windows-tjekkene" in line and "sprunget over" in line for line in out)
