@@ -127,8 +127,7 @@ def versions_line(system: System) -> str:
     from sp_xl import __version__
 
     py = ".".join(map(str, sys.version_info[:3]))
-    return i18n.pick(f"sp_xl {__version__}, Python {py} ({sys.executable}), xlwings {system.xlwings_version}",
-                     f"sp_xl {__version__}, Python {py} ({sys.executable}), xlwings {system.xlwings_version}")
+    return f"sp_xl {__version__}, Python {py} ({sys.executable}), xlwings {system.xlwings_version}"
 
 
 def run(stdout=None) -> int:
