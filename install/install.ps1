@@ -37,8 +37,7 @@ param(
 $ErrorActionPreference = "Stop"
 $MinPython = [version]"3.11"
 $PythonVersion = "3.12.7"
-$PythonInstallerName = "python-$PythonVersion-amd64.exe"
-$PythonInstallerUrl = "https://www.python.org/ftp/python/$PythonVersion/$PythonInstallerName"
+$PythonInstallerName = "python-$PythonVersion-amd64.exe"                # 64-bit; 32-bit Office: python-$PythonVersion.exe
 
 $Home_ = Join-Path $env:LOCALAPPDATA "sp_xl"
 $Venv = Join-Path $Home_ "venv"
@@ -84,26 +83,28 @@ function Get-OfficeBits {
     return 64
 }
 
-function Find-Python {
+function Find-Python([int]$Bits) {
+    # A Python 3.11+ with the bitness of Office (xlwings' DLL must match Excel's).
+    $suffix = if ($Bits -eq 32) { "-32" } else { "" }
     foreach ($minor in @("3.13", "3.12", "3.11")) {
         if (Get-Command py -ErrorAction SilentlyContinue) {
-            $v = Get-PythonVersion "py" @("-$minor")
+            $v = Get-PythonVersion "py" @("-$minor$suffix")
             if ($v -and $v -ge $MinPython) {
-                return (& py "-$minor" -c "import sys; print(sys.executable)").Trim()
+                $exe = (& py "-$minor$suffix" -c "import sys; print(sys.executable)").Trim()
+                if ((Get-PythonBits $exe) -eq $Bits) { return $exe }
             }
         }
     }
-    $candidates = @(
-        (Join-Path $env:LOCALAPPDATA "Programs\Python\Python313\python.exe"),
-        (Join-Path $env:LOCALAPPDATA "Programs\Python\Python312\python.exe"),
-        (Join-Path $env:LOCALAPPDATA "Programs\Python\Python311\python.exe")
-    )
+    $candidates = @()
+    foreach ($folder in @("Python313", "Python312", "Python311")) {
+        $candidates += Join-Path $env:LOCALAPPDATA "Programs\Python\$folder$suffix\python.exe"
+    }
     $onPath = Get-Command python -ErrorAction SilentlyContinue
     if ($onPath) { $candidates += $onPath.Source }
     foreach ($exe in $candidates) {
         if (Test-Path $exe) {
             $v = Get-PythonVersion $exe
-            if ($v -and $v -ge $MinPython) { return $exe }
+            if ($v -and $v -ge $MinPython -and (Get-PythonBits $exe) -eq $Bits) { return $exe }
         }
     }
     return $null
@@ -188,13 +189,18 @@ if (-not (Test-Path $AddinSource)) { Fail "sp_xl.xlam mangler: $AddinSource" }
 $XlwingsVersion = ((Get-Content $Constraints) | Where-Object { $_ -match '^xlwings==' } | Select-Object -First 1) -replace '^xlwings==', ''
 if (-not $XlwingsVersion) { Fail "constraints.txt låser ikke xlwings' version ($Constraints)." }
 $OfficeBits = Get-OfficeBits
+if ($OfficeBits -eq 32) {
+    if ($Bundle) { Fail "Office er 32-bit; offline-pakken indeholder kun 64-bit Python og wheels. Installér med netværk (uden -Bundle), eller brug 64-bit Office." }
+    $PythonInstallerName = "python-$PythonVersion.exe"
+}
+$PythonInstallerUrl = "https://www.python.org/ftp/python/$PythonVersion/$PythonInstallerName"
 
 Step "1. Python"
-$Python = Find-Python
+$Python = Find-Python $OfficeBits
 if ($Python) {
     Say "Fundet: $Python ($(Get-PythonVersion $Python), $(Get-PythonBits $Python)-bit)"
 } else {
-    Say "Ingen Python $MinPython+ fundet. Installerer Python $PythonVersion for brugeren (uden administrator) ..."
+    Say "Ingen $OfficeBits-bit Python $MinPython+ fundet (samme bitness som Office). Installerer Python $PythonVersion ($OfficeBits-bit) for brugeren (uden administrator) ..."
     if ($BundledPython) {
         $installer = $BundledPython
     } else {
@@ -213,13 +219,13 @@ if ($Python) {
     if (-not $BundledPython) { Remove-Item $installer -Force -ErrorAction SilentlyContinue }
     New-Item -ItemType Directory -Force -Path $ConfDir | Out-Null
     Set-Content -Path (Join-Path $ConfDir "python-installed-by-sp_xl.txt") -Value $PythonInstallerName -Encoding ASCII
-    $Python = Find-Python
+    $Python = Find-Python $OfficeBits
     if (-not $Python) { Fail "Python blev installeret, men kan ikke findes. Log af og på, og kør scriptet igen." }
     Say "Installeret: $Python"
 }
 $PythonBits = Get-PythonBits $Python
 if ($PythonBits -ne $OfficeBits) {
-    Fail "Office er $OfficeBits-bit, men $Python er $PythonBits-bit. SP_-funktionerne kræver Python med samme bitness som Office (32-bit Office: installer 32-bit Python $MinPython+ og kør scriptet igen; offline-pakken er kun til 64-bit)."
+    Fail "Office er $OfficeBits-bit, men $Python er $PythonBits-bit. SP_-funktionerne kræver Python med samme bitness som Office."
 }
 
 Step "2. Privat Python-miljø"

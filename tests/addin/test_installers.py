@@ -216,3 +216,6 @@ def test_office_and_python_must_have_the_same_bitness():
     install = _ps("install.ps1")
     assert "HKLM:\\SOFTWARE\\Microsoft\\Office\\ClickToRun\\Configuration" in install
     assert "if ($PythonBits -ne $OfficeBits)" in install
+    assert "$Python = Find-Python $OfficeBits" in install           # looks for a Python of Office's bitness
+    assert '$PythonInstallerName = "python-$PythonVersion.exe"' in install   # 32-bit Office: 32-bit Python
+    assert 'if ($Bundle) { Fail "Office er 32-bit; offline-pakken indeholder kun 64-bit' in install
