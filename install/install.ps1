@@ -167,6 +167,9 @@ foreach ($p in $leftover) {
 }
 Say "Excel kører ikke."
 
+if (-not $Bundle -and (Test-Path (Join-Path (Split-Path -Parent $PSScriptRoot) "manifest.json"))) {
+    $Bundle = Split-Path -Parent $PSScriptRoot          # run from inside an unpacked bundle
+}
 if ($Bundle) {
     $BundleRoot = Open-Bundle $Bundle
     $Manifest = Test-Bundle $BundleRoot

@@ -7,6 +7,7 @@ The zip holds everything ``install\\install.ps1 -Bundle PATH`` needs on a PC wit
 * ``python/``: the pinned Python installer from python.org;
 * ``install/``: install.ps1, uninstall.ps1, sp_xl.xlam, constraints.txt, CHECKLIST.md;
 * ``selvtjek.xlsx``: the self-check workbook of the acceptance test;
+* ``LAESMIG.txt``: the steps for IT and what the PCs must allow (the doctor's texts);
 * ``manifest.json``: versions and the SHA-256 of every file (install.ps1 verifies them).
 
 Dependencies are resolved for Windows, not for the build host: ``pip download --platform``
@@ -272,6 +273,28 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def it_readme() -> str:
+    """LAESMIG.txt for IT: how to install from the bundle, and what the PCs must allow (the
+    same texts as `sp-xl doctor` and README)."""
+    from sp_xl.checks.environment import readme_block
+
+    rules = [line for line in readme_block().splitlines() if line.startswith("- ")]
+    return "\n".join([
+        f"SP Rapport (sp_xl {__version__}) - offline-installation",
+        "",
+        "1. Pak zip-filen ud (fx til C:\\Temp). Mappen sp_xl-bundle må gerne være skrivebeskyttet.",
+        "2. Luk Excel. Kør som brugeren (ingen administratorrettigheder):",
+        "   powershell -ExecutionPolicy Bypass -File sp_xl-bundle\\install\\install.ps1",
+        "   Scriptet installerer uden netværk og skriver intet i pakken.",
+        "3. Start Excel: fanen SP Rapport. Knappen Diagnose (eller sp-xl doctor) viser, om alt er tilladt.",
+        "4. Test: se install\\CHECKLIST.md og åbn selvtjek.xlsx (alle linjer OK).",
+        "",
+        "Det skal IT tillade:",
+        *[line.replace("**", "") for line in rules],
+        "",
+    ])
+
+
 def write_zip(out: Path, files: dict[str, Path], manifest: dict) -> None:
     """The bundle: fixed order and timestamps, manifest.json first."""
     tmp = out.with_name(out.name + ".tmp")
@@ -314,6 +337,9 @@ def build_bundle(out: str | os.PathLike, *, python_installer_path: str | None = 
         from sp_xl.master.selfcheck import build_selfcheck
 
         files["selvtjek.xlsx"] = build_selfcheck(work / "selvtjek.xlsx")   # CHECKLIST.md step 19b
+        readme = work / "LAESMIG.txt"
+        readme.write_text(it_readme(), encoding="utf-8-sig", newline="\r\n")
+        files["LAESMIG.txt"] = readme
         manifest = {
             "sp_xl": __version__, "python": PYTHON_VERSION, "platform": "win_amd64",
             "python_installer": f"python/{exe.name}", "sp_xl_wheel": f"wheels/{own.name}",

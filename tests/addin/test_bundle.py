@@ -142,9 +142,12 @@ def test_the_zip_holds_wheels_python_addin_and_scripts_with_their_checksums(tmp_
     for pkg in ("pywin32-", "setuptools-", "wheel-", "xlwings-", "tzdata-", "sp_xl-0.1.0-"):
         assert any(w.startswith(pkg) for w in wheels), pkg
     for f in ("install/install.ps1", "install/uninstall.ps1", "install/sp_xl.xlam", "install/constraints.txt",
-              f"python/{bundle.PYTHON_INSTALLER}", "selvtjek.xlsx"):
+              f"python/{bundle.PYTHON_INSTALLER}", "selvtjek.xlsx", "LAESMIG.txt"):
         assert "sp_xl-bundle/" + f in names
     assert manifest["platform"] == "win_amd64" and manifest["python"] == bundle.PYTHON_VERSION
+    with zipfile.ZipFile(out) as z:
+        readme = z.read("sp_xl-bundle/LAESMIG.txt").decode("utf-8-sig")
+    assert "install.ps1" in readme and "92E97FA1-2EDF-4476-BDD6-9DD0B4DDDC7B" in readme and "\r\n" in readme
 
 
 def test_a_python_installer_of_another_version_is_refused(tmp_path):

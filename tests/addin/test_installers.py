@@ -157,6 +157,7 @@ def test_excel_running_stops_both_scripts_before_they_touch_anything():
 def test_the_bundle_installs_without_network_and_writes_nothing_into_it():
     install = _ps("install.ps1")
     assert "[string]$Bundle" in install
+    assert '$Bundle = Split-Path -Parent $PSScriptRoot          # run from inside an unpacked bundle' in install
     assert '$pipArgs += @("--no-index", "--find-links", $Wheels)' in install
     assert "Join-Path $env:TEMP (\"sp_xl-bundle-\"" in install            # a zip is unpacked into %TEMP%
     assert "Test-Bundle" in install and "Get-FileHash -Algorithm SHA256" in install
