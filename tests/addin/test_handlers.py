@@ -287,3 +287,24 @@ def test_refresh_with_a_source_folder_goes_through_the_saved_file(monkeypatch):
     monkeypatch.setattr(handlers, "_closed_for", lambda b, action, work: seen.append(action) or Outcome(action, False))
     handlers._excel_refresh(book)
     assert seen == ["refresh"] and book.app.calls == []
+
+
+def test_vbas_hex_encoding_of_the_picked_paths_is_what_python_decodes():
+    """SpRibbon.SpHex run in pyOpenVBA's VBA interpreter. (Its strings are Python's, so a
+    character beyond the BMP is one character there, not a surrogate pair as in VBA: the
+    test keeps to the BMP, which includes code units above &H7FFF, negative for AscW.)"""
+    pytest.importorskip("pyopenvba.apps.excel", reason="pyOpenVBA's Excel model is not installed")
+    from pyopenvba.apps.excel import ExcelApplication
+
+    from sp_xl.addin.build import default_output
+    from sp_xl.addin.check import read_vba_modules
+
+    source = read_vba_modules(default_output())["SpRibbon"]
+    start = source.index("Public Function SpHex")
+    app = ExcelApplication()
+    app.add_workbook()
+    app.add_module(source[start:source.index("End Function", start) + len("End Function")], name="Hex")
+    for name in (r"C:\Users\Søren Ærø\Udtræk\marts 2018.xlsx", "Ω ≥ \uff21\u9000\uffff.csv", ""):
+        encoded = app.run("SpHex", name)
+        assert encoded.isascii() and len(encoded) == 4 * len(name)
+        assert handlers.decode_hex(encoded) == name

@@ -104,9 +104,11 @@ End Function
 
 Public Function SpHex(ByVal text As String) As String
     ' Each UTF-16 code unit as four hex digits: an ASCII form of any path.
-    Dim i As Long, out As String
+    Dim i As Long, code As Long, out As String
     For i = 1 To Len(text)
-        out = out & Right$("000" & Hex$(AscW(Mid$(text, i, 1)) And &HFFFF&), 4)
+        code = AscW(Mid$(text, i, 1))
+        If code < 0 Then code = code + 65536         ' AscW is an Integer: negative above &H7FFF
+        out = out & Right$("000" & Hex$(code), 4)
     Next i
     SpHex = out
 End Function
