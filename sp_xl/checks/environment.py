@@ -179,7 +179,7 @@ def paths(system: System) -> Paths:
 
 def _it(key: str, p: Paths, dll: str = "") -> tuple[str, str]:
     da, en = IT_TEXT[key]
-    fill = {"python": p.python, "venv": p.venv, "addin": p.addin, "dll": dll or "xlwings64-<version>.dll"}
+    fill = {"python": p.python, "venv": p.venv, "addin": p.addin, "dll": dll or "xlwings' DLL"}
     return da.format(**fill), en.format(**fill)
 
 
@@ -578,8 +578,10 @@ _README_TITLES = {
 def readme_block() -> str:
     """The README's list of what IT must allow: the doctor's own Danish texts, with the
     paths install.ps1 uses (environment variables unexpanded)."""
+    from importlib.metadata import version
+
     fill = {"python": VENV + r"\Scripts\pythonw.exe", "venv": VENV, "addin": XLSTART + "\\" + ADDIN_NAME,
-            "dll": "xlwings64-<version>.dll"}
+            "dll": f"xlwings64-{version('xlwings')}.dll"}
     lines = [README_BEGIN]
     lines += [f"- **{_README_TITLES[key]}**: {da.format(**fill)}" for key, (da, _) in IT_TEXT.items()]
     lines.append(README_END)
