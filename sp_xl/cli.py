@@ -83,6 +83,25 @@ def _extract_check(args: argparse.Namespace) -> int:
     return check_sources(args.sources)
 
 
+def _doctor(args: argparse.Namespace) -> int:
+    from sp_xl.actions import doctor
+
+    return doctor.run()
+
+
+def _bundle(args: argparse.Namespace) -> int:
+    from sp_xl.addin import bundle
+
+    return bundle.run_cli(args)
+
+
+def _selfcheck(args: argparse.Namespace) -> int:
+    from sp_xl.master.selfcheck import build_selfcheck
+
+    print(i18n.pick(f"Skrevet: {build_selfcheck(args.output)}", f"Written: {build_selfcheck(args.output)}"))
+    return 0
+
+
 def _add(sub, name: str, da: str, en: str, run) -> argparse.ArgumentParser:
     p = sub.add_parser(name, help=i18n.pick(da, en))
     p.set_defaults(run=run)
@@ -136,6 +155,22 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     x = _add(sub, "extract-check", "læs udtræk og vis, hvad de indeholder, uden at skrive noget",
              "read extracts and show what they hold, writing nothing", _extract_check)
     x.add_argument("sources", nargs="+", metavar=i18n.pick("UDTRÆK", "EXTRACT"), help=i18n.pick("udtræksfiler (CSV/XLSX)", "extract files (CSV/XLSX)"))
+
+    _add(sub, "doctor", "tjek, om denne pc opfylder alt, hvad Excel-tilføjelsesprogrammet kræver",
+         "check that this PC meets everything the Excel add-in needs", _doctor)
+
+    sc = _add(sub, "selfcheck", "byg selvtjek-projektmappen: alle SP_-funktioner med OK/FEJL (til test i Excel)",
+              "build the self-check workbook: every SP_ function with OK/FEJL (for testing in Excel)", _selfcheck)
+    sc.add_argument("-o", "--output", default="workbooks/selvtjek.xlsx", metavar=i18n.pick("STI", "PATH"),
+                    help=i18n.pick("hvor den skrives (standard: workbooks/selvtjek.xlsx)",
+                                   "where to write it (default: workbooks/selvtjek.xlsx)"))
+
+    b = _add(sub, "bundle", "byg offline-installationspakken til IT (Windows-wheels, Python, tilføjelsesprogram)",
+             "build the offline installation bundle for IT (Windows wheels, Python, add-in)", _bundle)
+    if command == "bundle":
+        from sp_xl.addin import bundle
+
+        bundle.add_arguments(b)
 
     from sp_xl.addin import cli as addin_cli  # light: imports its engine only when run
 

@@ -21,6 +21,7 @@ ACTIONS = {
     "check": ("Tjek data", "Check data"),
     "share": ("Del som e-mail-kopi", "Share as e-mail copy"),
     "functions": ("Funktioner", "Functions"),
+    "doctor": ("Diagnose", "Diagnosis"),
 }
 
 

@@ -33,9 +33,11 @@ from pyopenvba import ExcelFile, VBAModuleKind
 from sp_xl import __version__, i18n
 from sp_xl.addin import vba_wrappers
 from sp_xl.addin.check import AddinReport, check_addin  # noqa: F401  (re-exported)
+from sp_xl.addin.ovba import make_version_independent
 from sp_xl.addin.layout import (
     ADDIN_NAME,
     CLASS_MODULES,
+    PRIVATE_OPTION,
     PROJECT_NAME,
     RIBBON_PART,
     RIBBON_REL_TYPE,
@@ -75,15 +77,26 @@ class VbaModule:
 
 
 def xlwings_runtime() -> str:
-    """xlwings' custom add-in VBA runtime, configured for our project name."""
+    """xlwings' custom add-in VBA runtime, configured for our project name and made private.
+
+    Two edits of xlwings' text, nothing else: PROJECT_NAME, and ``Option Private Module``
+    after the module's name, so that none of its ~40 Public helpers (RunPython, GetConfig,
+    ...) shows under Insert Function or can be called from a cell.
+    """
     path = XLWINGS_DIR / "xlwings_custom_addin.bas"
-    text = path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
     marker = 'Public Const PROJECT_NAME As String = "myaddin"'
     if marker not in text:
         raise AddinBuildError(
             f"xlwings {xlwings.__version__}: {path.name} har ikke den forventede PROJECT_NAME-linje.",
             f"xlwings {xlwings.__version__}: {path.name} lacks the expected PROJECT_NAME line.")
-    return crlf(text.replace(marker, f'Public Const PROJECT_NAME As String = "{PROJECT_NAME}"'))
+    text = text.replace(marker, f'Public Const PROJECT_NAME As String = "{PROJECT_NAME}"')
+    head = f'Attribute VB_Name = "{RUNTIME_MODULE}"\n'
+    if not text.startswith(head):
+        raise AddinBuildError(
+            f"xlwings {xlwings.__version__}: {path.name} begynder ikke med {head.strip()}.",
+            f"xlwings {xlwings.__version__}: {path.name} does not start with {head.strip()}.")
+    return crlf(head + PRIVATE_OPTION + "\n" + text[len(head):])
 
 
 def vba_modules(specs: Sequence[FunctionSpec] | None = None) -> list[VbaModule]:
@@ -185,6 +198,8 @@ def addin_bytes(specs: Sequence[FunctionSpec] | None = None) -> bytes:
             book.close()
         with zipfile.ZipFile(work) as z:
             parts = {n: z.read(n) for n in z.namelist()}
+    # MS-OVBA for every Office version: 0xFFFF, no cache, no p-code (sp_xl.addin.ovba).
+    parts["xl/vbaProject.bin"] = make_version_independent(parts["xl/vbaProject.bin"])
     parts[RIBBON_PART] = ribbon_xml()
     parts["_rels/.rels"] = _with_ribbon_relationship(parts["_rels/.rels"])
     parts["docProps/core.xml"] = _core_properties()

@@ -9,6 +9,10 @@ independent reader, not the library that wrote it) and checks:
 * every module the add-in needs is there, and the xlwings runtime is the installed version
   configured for our project name;
 * every ribbon ``onAction`` names a Sub in an existing module taking ``IRibbonControl``;
+* the VBA project is version-independent as MS-OVBA prescribes (``_VBA_PROJECT`` version
+  0xFFFF with no performance cache, no SRP streams, every module stream pure source with
+  MODULEOFFSET 0), read with our own reader in ``sp_xl.addin.ovba``;
+* every standard module except the public function modules says ``Option Private Module``;
 * every function of the Python registry has its wrapper with the same parameters (names,
   optional or not), calls Python with the right module and name, and is registered for the
   Insert Function dialog; and there is no wrapper or registration for a function the registry
@@ -83,6 +87,22 @@ def read_vba_modules(path: str | Path) -> dict[str, str]:
         parser.close()
 
 
+def _lines(text: str) -> list[str]:
+    return [line.rstrip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
+
+
+def _xlwings_runtime_text() -> list[str]:
+    """xlwings' own custom add-in module, as xlwings ships it."""
+    return _lines((Path(xlwings.__file__).resolve().parent / "xlwings_custom_addin.bas").read_text(encoding="utf-8"))
+
+
+def _runtime_without_our_edits(source: str) -> list[str]:
+    """The runtime in the add-in with our two edits undone (Attribute lines as olevba keeps them)."""
+    lines = [line for line in _lines(source) if line != build.PRIVATE_OPTION]
+    return [line.replace(f'PROJECT_NAME As String = "{build.PROJECT_NAME}"', 'PROJECT_NAME As String = "myaddin"')
+            for line in lines]
+
+
 def _procedures(source: str) -> dict[str, str]:
     """Sub name -> its parameter list, for every Sub in a module."""
     pattern = re.compile(r"^\s*(?:Public\s+|Private\s+)?Sub\s+(\w+)\s*\(([^)]*)\)", re.MULTILINE | re.IGNORECASE)
@@ -133,6 +153,29 @@ def _check_package(z: zipfile.ZipFile, report: AddinReport) -> None:
     for e in root.iter(f"{{{build.RIBBON_NS}}}button"):
         if not e.get("imageMso") or not e.get("label") or not e.get("screentip"):
             report.problems.append(f"ribbon button {e.get('id')} lacks a label, imageMso or screentip")
+
+
+def _check_vba_project(vba_bin: bytes, report: AddinReport) -> None:
+    from sp_xl.addin.ovba import VERSION_INDEPENDENT, has_private_module_option, read_project
+
+    try:
+        info = read_project(vba_bin)
+    except Exception as exc:  # noqa: BLE001 - any unreadable project is a problem to report
+        report.problems.append(f"cannot read the VBA project per MS-OVBA: {exc}")
+        return
+    if info.version != VERSION_INDEPENDENT:
+        report.problems.append(f"_VBA_PROJECT version is 0x{info.version:04X}, not 0xFFFF (version-independent)")
+    if info.cache_size:
+        report.problems.append(f"_VBA_PROJECT carries a {info.cache_size}-byte performance cache")
+    if info.srp_streams:
+        report.problems.append(f"SRP (performance cache) streams present: {info.srp_streams}")
+    for m in info.modules:
+        if m.offset:
+            report.problems.append(f"VBA module {m.name} carries {m.offset} bytes of compiled p-code (MODULEOFFSET)")
+        if m.standard and m.name not in build.PUBLIC_MODULES and not has_private_module_option(m.source):
+            report.problems.append(f"VBA module {m.name} lacks {build.PRIVATE_OPTION}")
+        if m.standard and m.name in build.PUBLIC_MODULES and has_private_module_option(m.source):
+            report.problems.append(f"VBA module {m.name} holds worksheet functions but is {build.PRIVATE_OPTION}")
 
 
 def _check_actions(report: AddinReport) -> None:
@@ -186,9 +229,12 @@ def check_addin(path: str | Path, specs: Sequence[FunctionSpec] | None = None) -
     try:
         with zipfile.ZipFile(path) as z:
             _check_package(z, report)
+            vba_bin = z.read("xl/vbaProject.bin") if "xl/vbaProject.bin" in z.namelist() else b""
     except (OSError, zipfile.BadZipFile, KeyError, ET.ParseError) as exc:
         report.problems.append(f"cannot read {path.name} as an Office package: {exc}")
         return report
+    if vba_bin:
+        _check_vba_project(vba_bin, report)
     report.modules = read_vba_modules(path)
     for name in build.EXPECTED_MODULES:
         if name not in report.modules:
@@ -198,6 +244,9 @@ def check_addin(path: str | Path, specs: Sequence[FunctionSpec] | None = None) -
         report.problems.append(f"the xlwings runtime is not version {xlwings.__version__} (the installed xlwings)")
     if f'PROJECT_NAME As String = "{build.PROJECT_NAME}"' not in runtime:
         report.problems.append(f"the xlwings runtime's PROJECT_NAME is not {build.PROJECT_NAME!r}")
+    elif runtime and _runtime_without_our_edits(runtime) != _xlwings_runtime_text():
+        report.problems.append("the xlwings runtime differs from xlwings' xlwings_custom_addin.bas "
+                               "beyond PROJECT_NAME and Option Private Module")
     _check_actions(report)
     _check_functions(report, specs)
     return report

@@ -78,9 +78,15 @@ def source_folder(path: str | Path) -> Path | None:
     from sp_xl.ooxml.package import XlsxPackage
 
     try:
-        text = XlsxPackage.open(path).defined_names.get(SOURCE_FOLDER_NAME, "").strip().lstrip("=")
+        text = XlsxPackage.open(path).defined_names.get(SOURCE_FOLDER_NAME, "")
     except Exception:  # noqa: BLE001 - the refresh itself reports an unreadable file
         return None
+    return folder_of_name(text)
+
+
+def folder_of_name(refers_to: str | None) -> Path | None:
+    """The folder a ``sp_Kildemappe`` name holds (a text constant such as ="S:/udtraek"), or None."""
+    text = (refers_to or "").strip().lstrip("=")
     if len(text) < 3 or not (text[0] == text[-1] == '"'):
         return None
     return Path(text[1:-1].replace('""', '"'))
@@ -155,9 +161,11 @@ def function_reference_rows() -> list[list[str]]:
     rows = [[i18n.pick("Funktion", "Function"), i18n.pick("Beskrivelse", "Description"),
              i18n.pick("Argumenter", "Arguments")]]
     for f in functions():
-        args = "\n".join(f"{a.name}{i18n.pick(' (valgfri)', ' (optional)') if a.optional else ''}: {a.help}"
+        args = "\n".join(f"{i18n.pick(a.excel_name, a.name)}"
+                         f"{i18n.pick(' (valgfri)', ' (optional)') if a.optional else ''}: {a.help}"
                          for a in f.args)
-        rows.append([f.signature, f.summary + (f"\n\n{f.details}" if f.details else ""), args])
+        rows.append([i18n.pick(f.excel_signature, f.signature),
+                     f.summary + (f"\n\n{f.details}" if f.details else ""), args])
     for f in VBA_ONLY_FUNCTIONS:
         rows.append([f"{f.name}({'; '.join(n for n, _ in f.args)})", f.summary_da,
                      "\n".join(f"{n}: {h}" for n, h in f.args)])
@@ -168,8 +176,12 @@ def function_reference_rows() -> list[list[str]]:
 # The thin Excel layer (runs inside RunPython; not testable without Excel)
 # ---------------------------------------------------------------------------------------
 
-def run_from_excel(action: str) -> None:
-    """Entry point of the ribbon callbacks: one action on the calling workbook."""
+def run_from_excel(action: str, argument: str = "") -> None:
+    """Entry point of the ribbon callbacks: one action on the calling workbook.
+
+    ``argument`` is what VBA asked the user before Python started, hex-encoded (see
+    ``decode_hex``): for "import", the path of the file that lists the chosen extracts.
+    """
     import xlwings as xw
 
     book = xw.Book.caller()
@@ -177,7 +189,10 @@ def run_from_excel(action: str) -> None:
     try:
         if action not in ACTIONS:
             raise ValueError(f"unknown action {action!r}")
-        outcome = _EXCEL_ACTIONS[action](book)
+        if action == "import":
+            outcome = _excel_import(book, picked_files(decode_hex(argument)))
+        else:
+            outcome = _EXCEL_ACTIONS[action](book)
     except Exception as exc:  # noqa: BLE001 - a message box, never a traceback in a cell
         outcome = failure(action if action in ACTIONS else "check", exc)
     finally:
@@ -187,6 +202,27 @@ def run_from_excel(action: str) -> None:
             pass
     if outcome is not None:
         app.alert(outcome.text(), title=outcome.title, mode="info" if outcome.ok else "critical")
+
+
+def decode_hex(text: str) -> str:
+    """The text VBA's ``SpHex`` wrote: four hex digits per UTF-16 code unit ("" stays "")."""
+    text = text.strip()
+    if len(text) % 4:
+        raise ValueError(f"not a SpHex text: {text[:40]!r}")
+    return bytes.fromhex(text).decode("utf-16-be") if text else ""
+
+
+def picked_files(handover: str | Path) -> list[str]:
+    """The files listed in VBA's hand-over file (one SpHex line each); the file is deleted.
+    An empty ``handover`` (no file) gives no files."""
+    if not str(handover):
+        return []
+    path = Path(handover)
+    try:
+        lines = path.read_text(encoding="ascii").splitlines()
+    finally:
+        path.unlink(missing_ok=True)
+    return [name for name in (decode_hex(line) for line in lines if line.strip()) if name.strip()]
 
 
 def _saved_path(book, action: str) -> Path | Outcome:
@@ -227,8 +263,38 @@ def _closed_for(book, action: str, work: Callable[[Path], Outcome]) -> Outcome:
     return outcome
 
 
+def _live_source_folder(book) -> Path | None:
+    try:
+        name = next((n for n in book.names if n.name == SOURCE_FOLDER_NAME), None)
+        return folder_of_name(name.refers_to) if name is not None else None
+    except Exception:  # noqa: BLE001 - no readable name: no source folder
+        return None
+
+
+def refresh_in_place(book) -> Outcome:
+    """Refresh the open workbook where it is: Excel recalculates every formula (the SP_ cells
+    through the add-in), then the data check runs on the live cells. Nothing is saved or
+    closed: undo history, windows and selection stay, and a workbook on OneDrive/SharePoint
+    (an https path) works as any other."""
+    app = book.app
+    _status(app, i18n.pick("beregner alle formler i Excel …", "recalculating every formula in Excel …"))
+    try:
+        app.api.CalculateFull()      # Windows: every formula, whatever Excel thinks is dirty
+    except Exception:  # noqa: BLE001 - macOS has no CalculateFull through appscript
+        app.calculate()
+    lines = [i18n.pick(
+        f"Alle formler i {book.name} er beregnet igen i Excel (projektmappen er ikke lukket; gem den for at "
+        "beholde resultaterne).",
+        f"Every formula in {book.name} was recalculated in Excel (the workbook was not closed; save it to "
+        "keep the results).")]
+    return Outcome("refresh", ok=True, lines=lines + [""] + _excel_check(book).lines)
+
+
 def _excel_refresh(book) -> Outcome:
     app = book.app
+    if _live_source_folder(book) is None:
+        return refresh_in_place(book)
+    # A source folder to import first: the import engine works on the saved file.
 
     def progress(done: int, total: int) -> None:
         _status(app, i18n.pick(f"beregner formler {done}/{total}", f"computing formulas {done}/{total}"))
@@ -240,14 +306,12 @@ def _excel_refresh(book) -> Outcome:
     return outcome
 
 
-def _excel_import(book) -> Outcome:
+def _excel_import(book, files: Sequence[str]) -> Outcome | None:
+    """Import the files VBA's picker chose (SpRibbon.SpImporterUdtraek) before Python ran."""
     if engine("import") is None:
         return not_available("import")
-    picked = book.app.macro(f"'{ADDIN_NAME}'!SpRibbon.SpPickFiles")(
-        i18n.pick("Vælg udtræk, der skal importeres", "Choose extracts to import")) or ""
-    files = [f for f in str(picked).splitlines() if f.strip()]
     if not files:
-        return None  # the user cancelled: no message
+        return None  # nothing chosen: no message
     return _closed_for(book, "import", lambda p: import_extracts(p, files))
 
 
@@ -295,7 +359,10 @@ def _excel_check(book) -> Outcome:
         if reason_of is None:
             return ""
         address = book.sheets[c.sheet].range(c.cell).get_address(True, True, external=True)
-        return str(reason_of(address) or "")
+        try:
+            return str(reason_of(address) or "")
+        except Exception:  # noqa: BLE001 - a reason the add-in cannot give leaves the general one
+            return ""
 
     problems = find_problems(_live_cells(book), reasons, addin_path)
     problems += data_problems(_live_data_findings(book))
@@ -350,11 +417,10 @@ def _write_kontrol(book, problems: Sequence[Problem]) -> None:
 
 
 def _excel_functions(book) -> Outcome | None:
-    import xlwings as xw
-
+    """Write the reference into ``book``: the new workbook SpRibbon.SpFunktioner opened for
+    it (the user's own file is never the caller), so no second workbook appears."""
     rows = function_reference_rows()
-    target = xw.Book()  # a new workbook: the reference must not change the user's file
-    sheet = target.sheets[0]
+    sheet = book.sheets[0]
     sheet.name = FUNCTIONS_SHEET
     sheet["A1"].value = rows
     try:  # layout only; the content is already there
@@ -366,9 +432,24 @@ def _excel_functions(book) -> Outcome | None:
     return None  # the new workbook is the answer; no message box
 
 
+def _excel_doctor(book) -> Outcome:
+    """The Diagnose button: the same checks and text as `sp-xl doctor`."""
+    from sp_xl.actions import doctor
+
+    findings = doctor.diagnose(doctor.real_system(addin_path=_addin_path(book.app)))
+    return Outcome("doctor", ok=doctor.all_ok(findings), lines=doctor.report_lines(findings))
+
+
+def _addin_path(app) -> str | None:
+    try:
+        return app.books[ADDIN_NAME].fullname
+    except Exception:  # noqa: BLE001 - the add-in's path is then looked for where install.ps1 puts it
+        return None
+
+
 _EXCEL_ACTIONS: dict[str, Callable[[Any], Outcome | None]] = {
     "refresh": _excel_refresh,
-    "import": _excel_import,
+    "doctor": _excel_doctor,
     "check": _excel_check,
     "share": _excel_share,
     "functions": _excel_functions,

@@ -19,7 +19,12 @@ RUNTIME_MODULE = "xlwings"
 WRAPPER_MODULE = "SpUdfs"
 REGISTER_MODULE = "SpRegister"
 # Modules from sp_xl/addin/vba/ in the order they go into the project.
-STATIC_MODULES = ("SpErrors", "SpLinks", "SpMain", "SpRibbon")
+STATIC_MODULES = ("SpErrors", "SpFejltekst", "SpLinks", "SpMain", "SpRibbon")
+# The standard modules whose Public Functions Excel may list and call from cells; every other
+# standard module says Option Private Module (MS: its procedures stay callable inside the
+# project, by the ribbon and by Application.Run, but not from a cell or Insert Function).
+PUBLIC_MODULES = ("SpUdfs", "SpFejltekst")
+PRIVATE_OPTION = "Option Private Module"
 CLASS_MODULES = ("SpAppEvents",)
 EXPECTED_MODULES = (
     "ThisWorkbook", RUNTIME_MODULE, "Dictionary", WRAPPER_MODULE, REGISTER_MODULE,

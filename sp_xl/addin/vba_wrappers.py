@@ -13,7 +13,10 @@ deliberate:
   text, where xlwings writes the text into the cell.
 * On a Mac, where classic xlwings UDFs do not exist, the function returns #VALUE! with a
   Danish reason instead of failing to find the Python COM server.
-* Parameter names that are VBA keywords get a trailing underscore (``end`` -> ``end_``).
+* The parameters carry the Danish ASCII names of the registry (``ArgSpec.excel_name``,
+  e.g. ``faktisk``, ``maal``), which Insert Function and the formula tooltip show; Python
+  gets the arguments by position, so its keyword names do not matter here. A name that is a
+  VBA keyword gets a trailing underscore (``end`` -> ``end_``).
 
 As in xlwings, an add-in passes ``ActiveWorkbook`` (not ``ThisWorkbook``) to ``CallUDF``,
 optional arguments are ``Optional`` Variants (a missing one reaches Python as
@@ -27,8 +30,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sp_xl.addin.layout import REGISTER_MODULE, WRAPPER_MODULE
-from sp_xl.addin.vba_text import assign_string, shorten, vba_identifier
+from sp_xl.addin.layout import PRIVATE_OPTION, REGISTER_MODULE, WRAPPER_MODULE
+from sp_xl.addin.vba_text import assign_string, shorten, vba_identifier  # noqa: F401  (vba_identifier re-exported)
 from sp_xl.excel.registry import CATEGORY, EXCEL_HELP_MAX, FunctionSpec
 
 UDF_MODULE = "sp_xl.udfs"
@@ -56,7 +59,7 @@ VBA_ONLY_FUNCTIONS = (
 
 
 def _vba_args(spec: FunctionSpec) -> list[tuple[str, bool]]:
-    return [(vba_identifier(a.name), a.optional) for a in spec.args]
+    return [(vba_identifier(a.excel_name), a.optional) for a in spec.args]
 
 
 def wrapper_function(spec: FunctionSpec, module_name: str = UDF_MODULE) -> list[str]:
@@ -83,6 +86,11 @@ def wrapper_function(spec: FunctionSpec, module_name: str = UDF_MODULE) -> list[
         f"    {name} = SpFailed(Err.Description)",
         "End Function",
     ]
+
+
+def wrapper_function_text(spec: FunctionSpec, module_name: str = UDF_MODULE) -> str:
+    """One wrapper as text (CRLF), e.g. for ``parse_wrappers``."""
+    return "\r\n".join(wrapper_function(spec, module_name))
 
 
 def wrapper_module(specs: Sequence[FunctionSpec], module_name: str = UDF_MODULE) -> str:
@@ -126,6 +134,7 @@ def register_module(specs: Sequence[FunctionSpec],
         f'Attribute VB_Name = "{REGISTER_MODULE}"',
         GENERATED_NOTE,
         "Option Explicit",
+        PRIVATE_OPTION,
         "",
         f'Public Const SP_CATEGORY As String = "{CATEGORY}"',
         f"Public Const SP_FUNCTION_COUNT As Long = {len(entries)}",

@@ -32,6 +32,40 @@ _SECTION = re.compile(r"^(Argumenter|Arguments):\s*$")
 _ENGLISH = re.compile(r"\n[ \t]*English:[ \t]*\n")
 _ARG_LINE = re.compile(r"^\s{4}(\w+):\s*(.*)$")
 
+# The Danish name Excel shows for each argument (Insert Function, the function tooltip, the
+# VBA wrapper's parameters). ASCII only: a VBA identifier in the add-in's project. The Python
+# keyword names stay what they are (a public surface of sp_xl.udfs); one Python name has one
+# Danish name across all functions. A new argument name must be added here.
+DANISH_ARG_NAMES = {
+    "actual": "faktisk",
+    "answered": "besvaret",
+    "as_pct": "som_pct",
+    "ascending": "stigende",
+    "base": "grundlag",
+    "closed": "lukkede",
+    "created": "oprettede",
+    "end": "slut",
+    "labels": "etiketter",
+    "lower_is_better": "lavere_er_bedre",
+    "n": "antal",
+    "opening": "primo",
+    "part": "del",
+    "per": "per",
+    "periods_ahead": "perioder_frem",
+    "sent": "sendt",
+    "series": "serie",
+    "significant": "cifre",
+    "start": "start",
+    "target": "maal",
+    "values": "vaerdier",
+    "what": "hvad",
+    "whole": "helhed",
+    "window": "vindue",
+    "x": "tal",
+    "yellow_from": "gul_fra",
+}
+_DANISH_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
 
 @dataclass(frozen=True)
 class ArgSpec:
@@ -40,10 +74,16 @@ class ArgSpec:
     help_en: str
     optional: bool
     default: Any = None
+    name_da: str = ""  # the name Excel shows (DANISH_ARG_NAMES); "" only for specs made by hand
 
     @property
     def help(self) -> str:
         return i18n.pick(self.help_da, self.help_en)
+
+    @property
+    def excel_name(self) -> str:
+        """The argument's name in Excel: Danish, ASCII (the Python name if none is set)."""
+        return self.name_da or self.name
 
 
 @dataclass(frozen=True)
@@ -69,6 +109,12 @@ class FunctionSpec:
     def signature(self) -> str:
         """The call as Excel shows it (Danish Excel separates arguments with ';')."""
         parts = [f"[{a.name}]" if a.optional else a.name for a in self.args]
+        return f"{self.name}({'; '.join(parts)})"
+
+    @property
+    def excel_signature(self) -> str:
+        """The call with the Danish argument names Excel's Insert Function shows."""
+        parts = [f"[{a.excel_name}]" if a.optional else a.excel_name for a in self.args]
         return f"{self.name}({'; '.join(parts)})"
 
     def __call__(self, *args: Any) -> Any:
@@ -124,9 +170,15 @@ def spec_from_function(func: Callable[..., Any]) -> FunctionSpec:
     for summary in (sum_da, sum_en):
         if len(summary) > EXCEL_HELP_MAX:
             raise ValueError(f"{name}: summary longer than Excel's {EXCEL_HELP_MAX} characters")
+    for p in params:
+        da = DANISH_ARG_NAMES.get(p.name)
+        if da is None or not _DANISH_NAME.match(da):
+            raise ValueError(f"{name}: argument {p.name!r} has no Danish ASCII name in "
+                             "sp_xl.excel.registry.DANISH_ARG_NAMES (Excel shows that name)")
     args = tuple(
         ArgSpec(
             name=p.name,
+            name_da=DANISH_ARG_NAMES[p.name],
             help_da=args_da[p.name],
             help_en=args_en[p.name],
             optional=p.default is not inspect.Parameter.empty,

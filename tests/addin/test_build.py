@@ -59,7 +59,7 @@ def test_the_built_addin_passes_every_check(built_addin):
     report = check_addin(built_addin)
     assert report.problems == []
     assert report.functions == sorted(s.name for s in functions())
-    assert len(report.actions) == 5
+    assert len(report.actions) == 6
 
 
 def test_olevba_finds_every_module_and_the_danish_text_intact(built_addin):
@@ -82,7 +82,8 @@ def test_every_ribbon_action_is_a_sub_taking_an_iribboncontrol(built_addin):
     modules = read_vba_modules(built_addin)
     buttons = list(ribbon.iter("{http://schemas.microsoft.com/office/2009/07/customui}button"))
     labels = [b.get("label") for b in buttons]
-    assert labels == ["Opdater alle ark", "Importér udtræk", "Tjek data", "Del som e-mail-kopi", "Funktioner"]
+    assert labels == ["Opdater alle ark", "Importér udtræk", "Tjek data", "Del som e-mail-kopi", "Funktioner",
+                      "Diagnose"]
     for b in buttons:
         module, proc = b.get("onAction").split(".")
         assert re.search(rf"^Public Sub {proc}\(control As IRibbonControl\)", modules[module], re.MULTILINE)
@@ -190,7 +191,7 @@ def test_the_command_line_entries_build_and_check(tmp_path):
         assert cli.run_build(argparse.Namespace(output=str(target)), stdout=out, stderr=err) == 0
         assert out.getvalue().splitlines() == [
             f"Bygget: {target}",
-            f"OK: {target} ({len(functions())} SP_-funktioner, 11 VBA-moduler, 5 knapper)"]
+            f"OK: {target} ({len(functions())} SP_-funktioner, 12 VBA-moduler, 6 knapper)"]
         assert err.getvalue() == ""
         target.write_bytes(b"not a zip")
         out, err = io.StringIO(), io.StringIO()
@@ -200,7 +201,8 @@ def test_the_command_line_entries_build_and_check(tmp_path):
 
 # pyOpenVBA's parser (an independent VBA front end) reads our modules as Excel stores them.
 # Its one gap here: it does not know WithEvents, so that declaration is read as a plain one.
-OUR_MODULES = ("SpUdfs", "SpRegister", "SpErrors", "SpLinks", "SpMain", "SpRibbon", "SpAppEvents", "ThisWorkbook")
+OUR_MODULES = ("SpUdfs", "SpRegister", "SpErrors", "SpFejltekst", "SpLinks", "SpMain", "SpRibbon", "SpAppEvents",
+               "ThisWorkbook")
 
 
 @pytest.mark.parametrize("name", OUR_MODULES)
@@ -222,17 +224,17 @@ def test_the_vba_parser_would_notice_a_broken_block(built_addin):
 
 
 def test_a_python_function_named_like_a_vba_one_is_refused():
-    def SP_FEJLTEKST(cell):
+    def SP_FEJLTEKST(x):
         """Dublet.
 
         Argumenter:
-            cell: c.
+            x: c.
 
         English:
         Duplicate.
 
         Arguments:
-            cell: c.
+            x: c.
         """
 
     with pytest.raises(AddinBuildError, match="SP_FEJLTEKST"):

@@ -149,10 +149,14 @@ def test_kontrol_links_are_formulas_a_spreadsheet_program_accepts(tmp_path):
 def test_the_function_reference_comes_from_the_registry():
     rows = function_reference_rows()
     assert rows[0] == ["Funktion", "Beskrivelse", "Argumenter"]
-    assert [r[0] for r in rows[1:-1]] == [f.signature for f in functions()]
+    assert [r[0] for r in rows[1:-1]] == [f.excel_signature for f in functions()]
+    assert rows[1][0] == "SP_ATTAINMENT(faktisk; maal; [lavere_er_bedre])"   # the names Excel shows
     assert rows[-1][0] == "SP_FEJLTEKST(celle)"
     workdays = next(r for r in rows if r[0].startswith("SP_WORKDAYS("))
-    assert workdays[2].splitlines()[1].startswith("end: ")
+    assert workdays[2].splitlines()[1].startswith("slut: ")
+    with i18n.use_language("en"):
+        rows = function_reference_rows()
+    assert [r[0] for r in rows[1:-1]] == [f.signature for f in functions()]
 
 
 def test_long_messages_are_cut_with_a_count():
@@ -209,3 +213,98 @@ def test_a_missing_source_folder_is_said_not_ignored(tmp_path, tabel4):
     wb.save(tabel4)
     outcome = handlers.refresh_workbook(tabel4)
     assert "Kildemappen /findes/ikke findes ikke" in outcome.lines[0]
+
+
+def test_the_files_vba_picked_arrive_whole_with_aeoeaa_spaces_and_beyond_the_code_page(tmp_path):
+    names = [r"C:\Users\Søren Ærø\Udtræk\marts 2018.xlsx", "\\\\fil01\\delt\\Ω rapport.csv"]
+
+    def sp_hex(text: str) -> str:     # what SpRibbon.SpHex writes: 4 hex digits per UTF-16 unit
+        return "".join(f"{ord(c):04X}" if ord(c) < 0x10000 else "" for c in text)
+
+    handover = tmp_path / "sp_xl_valgte_filer.txt"
+    handover.write_text("\r\n".join(sp_hex(n) for n in names) + "\r\n", encoding="ascii")
+    assert handlers.decode_hex(sp_hex(str(handover))) == str(handover)
+    assert handlers.picked_files(str(handover)) == names
+    assert not handover.exists()                      # read once, then gone
+    assert handlers.picked_files("") == []
+    with pytest.raises(ValueError):
+        handlers.decode_hex("00C")
+
+
+def test_the_ribbon_asks_for_files_in_vba_and_python_never_calls_back():
+    vba = (Path(handlers.__file__).parent / "vba" / "SpRibbon.bas").read_text(encoding="utf-8")
+    handler_source = Path(handlers.__file__).read_text(encoding="utf-8")
+    assert "GetOpenFilename" in vba.split("Public Sub SpImporterUdtraek", 1)[1].split("End Sub", 1)[0]
+    assert "SpPickFiles" not in vba and "SpPickFiles" not in handler_source
+    assert 'RunHandler "import", SpHex(handover)' in vba
+    # Funktioner: VBA opens the one new workbook, Python writes into it (no xw.Book()).
+    assert "xw.Book()" not in handler_source
+    funktioner = vba.split("Public Sub SpFunktioner", 1)[1].split("End Sub", 1)[0]
+    assert funktioner.count("Workbooks.Add") == 1 and funktioner.index("SpPythonProblem") < funktioner.index(
+        "Workbooks.Add") < funktioner.index('RunHandler "functions"')
+
+
+class _FakeApp:
+    def __init__(self):
+        self.calls, self.status_bar = [], None
+        self.api = self
+
+    def CalculateFull(self):  # noqa: N802 - Excel's COM name
+        self.calls.append("CalculateFull")
+
+
+class _FakeName:
+    def __init__(self, name, refers_to):
+        self.name, self.refers_to = name, refers_to
+
+
+class _FakeBook:
+    def __init__(self, names=()):
+        self.app, self.name, self.names = _FakeApp(), "Rapport på SharePoint.xlsx", list(names)
+        self.fullname = "https://region.sharepoint.com/sites/sp/Delte dokumenter/Rapport på SharePoint.xlsx"
+        self.saved = self.closed = False
+
+    def save(self):
+        self.saved = True
+
+    def close(self):
+        self.closed = True
+
+
+def test_refresh_without_a_source_folder_recalculates_the_open_workbook_in_place(monkeypatch):
+    book = _FakeBook()
+    monkeypatch.setattr(handlers, "_excel_check", lambda b: Outcome("check", ok=True, lines=["Ingen problemer."]))
+    outcome = handlers._excel_refresh(book)
+    assert book.app.calls == ["CalculateFull"]
+    assert not book.saved and not book.closed                 # an https workbook too: nothing saved or closed
+    assert outcome.ok and "er beregnet igen i Excel" in outcome.lines[0] and outcome.lines[-1] == "Ingen problemer."
+
+
+def test_refresh_with_a_source_folder_goes_through_the_saved_file(monkeypatch):
+    book = _FakeBook([_FakeName("sp_Kildemappe", '="\\\\server\\udtræk ""SP"""')])
+    assert handlers._live_source_folder(book) == Path('\\\\server\\udtræk "SP"')
+    seen = []
+    monkeypatch.setattr(handlers, "_closed_for", lambda b, action, work: seen.append(action) or Outcome(action, False))
+    handlers._excel_refresh(book)
+    assert seen == ["refresh"] and book.app.calls == []
+
+
+def test_vbas_hex_encoding_of_the_picked_paths_is_what_python_decodes():
+    """SpRibbon.SpHex run in pyOpenVBA's VBA interpreter. (Its strings are Python's, so a
+    character beyond the BMP is one character there, not a surrogate pair as in VBA: the
+    test keeps to the BMP, which includes code units above &H7FFF, negative for AscW.)"""
+    pytest.importorskip("pyopenvba.apps.excel", reason="pyOpenVBA's Excel model is not installed")
+    from pyopenvba.apps.excel import ExcelApplication
+
+    from sp_xl.addin.build import default_output
+    from sp_xl.addin.check import read_vba_modules
+
+    source = read_vba_modules(default_output())["SpRibbon"]
+    start = source.index("Public Function SpHex")
+    app = ExcelApplication()
+    app.add_workbook()
+    app.add_module(source[start:source.index("End Function", start) + len("End Function")], name="Hex")
+    for name in (r"C:\Users\Søren Ærø\Udtræk\marts 2018.xlsx", "Ω ≥ \uff21\u9000\uffff.csv", ""):
+        encoded = app.run("SpHex", name)
+        assert encoded.isascii() and len(encoded) == 4 * len(name)
+        assert handlers.decode_hex(encoded) == name

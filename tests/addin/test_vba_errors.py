@@ -72,6 +72,12 @@ Public Sub PutFailure(ByVal addr As String, ByVal description As String)
     Set mCaller = ActiveSheet.Range(addr)
     ActiveSheet.Range(addr).Value = SpFailed(description)
 End Sub
+Public Function KeptReason(ByVal addr As String) As String
+    KeptReason = SpErrorReason(ActiveSheet.Range(addr).Address(External:=True))
+End Function
+Public Function Bridge() As String
+    Bridge = SpBridgeProblem()
+End Function
 Public Function Reason(ByVal addr As String) As Variant
     Reason = SP_FEJLTEKST(ActiveSheet.Range(addr))
 End Function
@@ -85,6 +91,7 @@ def excel():
     app.add_workbook()
     app.add_module(DICTIONARY_DOUBLE, name="Dictionary", kind="class")
     app.add_module(modules["SpErrors"].replace("Application.Caller", "TestCaller()"), name="SpErrors")
+    app.add_module(modules["SpFejltekst"], name="SpFejltekst")
     app.add_module(HARNESS, name="Harness")
     return app
 
@@ -118,6 +125,23 @@ def test_a_failed_python_call_gives_value_error_and_the_last_line_of_the_traceba
     reason = excel.run("Reason", "D1")
     assert reason.startswith("Python-forbindelsen fejlede: ValueError: ugyldigt input")
     assert "Traceback" not in reason
+
+
+def test_when_python_cannot_start_a_cell_keeps_its_last_value_and_the_reason_is_kept(excel):
+    excel.sheet(1).set_value("D2", 0.44)
+    excel.run("PutFailure", "D2", "Could not load xlwings64-0.37.8.dll from either of the following folders")
+    assert excel.sheet(1).value("D2") == 0.44                         # the cached value, not #VALUE!
+    kept = excel.run("KeptReason", "D2")
+    assert kept.startswith("Python-forbindelsen fejlede: Could not load xlwings64-0.37.8.dll")
+    assert kept.endswith("Cellen viser den sidst beregnede værdi.")
+    assert excel.run("Bridge").startswith("Python-forbindelsen fejlede: Could not load")
+    assert excel.run("Reason", "D2") == ""                            # not an error value
+
+
+def test_a_cell_without_a_value_gets_value_error_with_the_reason(excel):
+    excel.run("PutFailure", "D3", "Python process exited")
+    assert str(excel.sheet(1).value("D3")) == "Error 2015"
+    assert "Klik SP Rapport > Diagnose" in excel.run("Reason", "D3")
 
 
 @pytest.mark.parametrize(("formula", "start"), [

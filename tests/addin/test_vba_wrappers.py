@@ -47,8 +47,8 @@ DAYS = spec_from_function(SP_DAYS)
 
 def test_a_wrapper_calls_python_like_xlwings_does_in_an_add_in():
     text = "\n".join(vba_wrappers.wrapper_function(DEMO))
-    assert text.startswith("Function SP_DEMO(actual, target, Optional yellow_from)")
-    assert ('SP_DEMO = SpFromWire(XLPy.CallUDF("sp_xl.udfs", "SP_DEMO", Array(actual, target, yellow_from), '
+    assert text.startswith("Function SP_DEMO(faktisk, maal, Optional gul_fra)")
+    assert ('SP_DEMO = SpFromWire(XLPy.CallUDF("sp_xl.udfs", "SP_DEMO", Array(faktisk, maal, gul_fra), '
             "ActiveWorkbook, Application.Caller))") in text
     assert "If TypeOf Application.Caller Is Range Then On Error GoTo failed" in text
     assert text.endswith("failed:\n    SP_DEMO = SpFailed(Err.Description)\nEnd Function")
@@ -59,10 +59,19 @@ def test_the_error_path_never_writes_the_error_text_into_the_cell():
     assert "= Err.Description" not in text  # what classic xlwings does
 
 
-def test_a_keyword_parameter_is_renamed_consistently():
+def test_parameters_carry_the_danish_ascii_names_of_the_registry():
     text = "\n".join(vba_wrappers.wrapper_function(DAYS))
-    assert "Function SP_DAYS(start, end_)" in text
-    assert "Array(start, end_)" in text
+    assert "Function SP_DAYS(start, slut)" in text
+    assert "Array(start, slut)" in text
+
+
+def test_a_danish_name_that_is_a_vba_keyword_is_renamed_consistently():
+    from dataclasses import replace
+
+    spec = replace(DAYS, args=(replace(DAYS.args[0], name_da="end"), DAYS.args[1]))
+    text = "\n".join(vba_wrappers.wrapper_function(spec))
+    assert "Function SP_DAYS(end_, slut)" in text
+    assert "Array(end_, slut)" in text
 
 
 def test_the_module_declares_the_app_constant_the_wrappers_test():
@@ -70,8 +79,8 @@ def test_the_module_declares_the_app_constant_the_wrappers_test():
     assert module.startswith('Attribute VB_Name = "SpUdfs"\r\n')
     assert '#Const App = "Microsoft Excel"' in module
     assert vba_wrappers.parse_wrappers(module) == {
-        "SP_DEMO": [("actual", False), ("target", False), ("yellow_from", True)],
-        "SP_DAYS": [("start", False), ("end_", False)],
+        "SP_DEMO": [("faktisk", False), ("maal", False), ("gul_fra", True)],
+        "SP_DAYS": [("start", False), ("slut", False)],
     }
 
 
@@ -106,5 +115,16 @@ def test_catalogue_functions_are_all_there():
     for expected in ("SP_ATTAINMENT", "SP_STATUS", "SP_TOPN", "SP_WORKDAYS", "SP_TEXT_ATTAINMENT"):
         assert expected in names
     wrappers = vba_wrappers.parse_wrappers(vba_wrappers.wrapper_module(functions()))
-    assert wrappers["SP_WORKDAYS"] == [("start", False), ("end_", False)]
-    assert wrappers["SP_TOPN"] == [("labels", False), ("values", False), ("n", False), ("ascending", True)]
+    assert wrappers["SP_WORKDAYS"] == [("start", False), ("slut", False)]
+    assert wrappers["SP_TOPN"] == [("etiketter", False), ("vaerdier", False), ("antal", False), ("stigende", True)]
+    assert wrappers["SP_ATTAINMENT"] == [("faktisk", False), ("maal", False), ("lavere_er_bedre", True)]
+
+
+def test_every_wrapper_parameter_is_a_danish_ascii_name_not_the_python_one():
+    for spec in functions():
+        params = [p for p, _ in vba_wrappers.parse_wrappers(vba_wrappers.wrapper_function_text(spec))[spec.name]]
+        assert all(p.isascii() for p in params)
+        assert params == [vba_wrappers.vba_identifier(a.name_da) for a in spec.args]
+    english = {"actual", "target", "lower_is_better", "base", "end", "series"}
+    module = vba_wrappers.wrapper_module(functions())
+    assert not {p for ps in vba_wrappers.parse_wrappers(module).values() for p, _ in ps} & english

@@ -73,3 +73,34 @@ def test_the_xlwings_declarations_apply_to_every_function():
         declared = declare_to_xlwings(f.func, f)
         required = [[[1.0]]] * sum(not a.optional for a in f.args)
         assert declared(*required) == f.func(*required)
+
+
+def test_every_argument_has_a_danish_ascii_name_for_excel_and_keeps_its_python_keyword():
+    from sp_xl.excel.registry import DANISH_ARG_NAMES
+
+    for f in functions():
+        for a in f.args:
+            assert a.name_da == DANISH_ARG_NAMES[a.name] == a.excel_name
+            assert a.name_da.isascii() and a.name_da.isidentifier() and a.name_da.islower()
+        assert list(inspect.signature(f.func).parameters) == [a.name for a in f.args]   # keywords unchanged
+    attainment = next(f for f in functions() if f.name == "SP_ATTAINMENT")
+    assert attainment.excel_signature == "SP_ATTAINMENT(faktisk; maal; [lavere_er_bedre])"
+    assert attainment.signature == "SP_ATTAINMENT(actual; target; [lower_is_better])"
+
+
+def test_an_argument_without_a_danish_name_is_refused():
+    def SP_NEW(colour):
+        """Ny.
+
+        Argumenter:
+            colour: Farve.
+
+        English:
+        New.
+
+        Arguments:
+            colour: Colour.
+        """
+
+    with pytest.raises(ValueError, match="'colour' has no Danish ASCII name"):
+        spec_from_function(SP_NEW)

@@ -8,10 +8,15 @@ Attribute VB_Name = "SpErrors"
 ' SP_FEJLTEKST takes the cell as an argument, Excel calculates the cell first, so the
 ' reason is always the one of the current value. After the workbook is reopened the
 ' dictionary is empty until the cell is calculated again; SP_FEJLTEKST then says so.
+' Option Private Module: these helpers are for the add-in's own code (and Application.Run
+' from the Python handlers), not functions a cell may call; SP_FEJLTEKST itself lives in
+' the public module SpFejltekst.
 Option Explicit
+Option Private Module
 
 Private Const WIRE_TAG As String = "#SPERR:"
 Private mReasons As Object
+Private mBridgeProblem As String
 
 Private Function Reasons() As Object
     If mReasons Is Nothing Then Set mReasons = New Dictionary
@@ -106,12 +111,53 @@ Public Function SpFromWire(ByVal result As Variant) As Variant
 End Function
 
 Public Function SpFailed(ByVal description As String) As Variant
-    ' The wrapper's On Error path: #VALUE! in the cell, the text kept as the reason.
-    Dim reason As String
+    ' The wrapper's On Error path. Python's own errors never come here (sp_xl.excel.registry
+    ' turns every exception into an error value on the wire), so this is the bridge itself:
+    ' Python could not start, the DLL was blocked, the function server died. The cell keeps
+    ' the value it last showed, where it has one (Excel gives a UDF its caller's old value),
+    ' instead of an unexplained #VALUE!; the status bar and SP_FEJLTEKST say why.
+    Dim reason As String, cached As Variant
     reason = "Python-forbindelsen fejlede: " & LastLine(description) & _
-             " (Prøv SP Rapport > Opdater alle ark, eller kontakt sp_xl-teamet.)"
+             " (Klik SP Rapport > Diagnose for årsagen, eller kontakt sp_xl-teamet.)"
+    mBridgeProblem = reason
+    On Error Resume Next
+    Application.StatusBar = "SP Rapport: SP_-funktionerne kan ikke beregnes nu (" & LastLine(description) & _
+                            "); cellerne viser de sidst beregnede værdier. Klik Diagnose."
+    On Error GoTo 0
+    cached = CachedValue()
+    If Not IsEmpty(cached) Then
+        Remember CellKey(CurrentCallerOrEmpty(), 0, 0), reason & " Cellen viser den sidst beregnede værdi."
+        SpFailed = cached
+        Exit Function
+    End If
     Remember CellKey(CurrentCallerOrEmpty(), 0, 0), reason
     SpFailed = CVErr(xlErrValue)
+End Function
+
+Public Function SpBridgeProblem() As String
+    ' The last reason the Python bridge failed in this Excel session, or "".
+    SpBridgeProblem = mBridgeProblem
+End Function
+
+Private Function CachedValue() As Variant
+    ' The calling cell's value from before this calculation, if it is a real value (not empty,
+    ' not an error); Empty otherwise. For a multi-cell caller, its old values as they were.
+    Dim caller As Variant, v As Variant
+    CachedValue = Empty
+    On Error GoTo none
+    Set caller = CurrentCaller()
+    If caller Is Nothing Then Exit Function
+    v = caller.Value
+    If IsArray(v) Then
+        CachedValue = v
+    ElseIf Not IsError(v) And Not IsEmpty(v) Then
+        If VarType(v) <> vbString Then
+            CachedValue = v
+        ElseIf Len(v) > 0 Then
+            CachedValue = v
+        End If
+    End If
+none:
 End Function
 
 Public Function SpNotOnMac() As Variant
@@ -146,19 +192,20 @@ Public Function SpErrorReason(ByVal fullAddress As String) As String
     If Reasons.Exists(fullAddress) Then SpErrorReason = Reasons.Item(fullAddress)
 End Function
 
-Public Function SP_FEJLTEKST(celle As Range) As Variant
+Public Function SpErrorText(ByVal celle As Range) As Variant
+    ' The body of SP_FEJLTEKST: the kept reason of the cell's error value, or a general one.
     Dim target As Range, v As Variant, key As String
     Set target = celle.Cells(1, 1)
     v = target.Value
     If Not IsError(v) Then
-        SP_FEJLTEKST = ""
+        SpErrorText = ""
         Exit Function
     End If
     key = target.Address(External:=True)
     If Reasons.Exists(key) Then
-        SP_FEJLTEKST = Reasons.Item(key)
+        SpErrorText = Reasons.Item(key)
     Else
-        SP_FEJLTEKST = GenericReason(v)
+        SpErrorText = GenericReason(v)
     End If
 End Function
 

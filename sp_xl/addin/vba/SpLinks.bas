@@ -8,6 +8,7 @@ Attribute VB_Name = "SpLinks"
 ' ChangeLink fails (protected sheets, odd link states) we replace the path prefix in the
 ' formulas; what still remains is returned so the caller can report it.
 Option Explicit
+Option Private Module
 
 Private mLastUnrepaired As String
 

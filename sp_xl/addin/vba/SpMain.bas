@@ -1,6 +1,7 @@
 Attribute VB_Name = "SpMain"
 ' Start-up of the add-in: register the functions' help and listen for opened workbooks.
 Option Explicit
+Option Private Module
 
 Private mEvents As SpAppEvents
 

@@ -1,16 +1,38 @@
 Attribute VB_Name = "SpRibbon"
 ' Ribbon callbacks of the "SP Rapport" tab. Each calls ONE Python handler on the active
 ' workbook through xlwings' RunPython; the handlers share their engines with `sp-xl`.
+' Everything the user is asked (the file picker) is asked here, before Python starts:
+' Python never calls back into the add-in with Application.Run while RunPython waits.
 Option Explicit
+Option Private Module
 
 Private Const HANDLERS As String = "import sp_xl.addin.handlers as h; h.run_from_excel('"
+' The chosen files go to Python in a file in %TEMP%, one path per line, each written as the
+' hex digits of its UTF-16 code units: ASCII only, so that no code page can garble a
+' name with æøå, and no command line gets too long. Python reads and deletes it.
+Private Const PICKED_FILE As String = "sp_xl_valgte_filer.txt"
 
 Public Sub SpOpdaterAlleArk(control As IRibbonControl)
     RunHandler "refresh"
 End Sub
 
 Public Sub SpImporterUdtraek(control As IRibbonControl)
-    RunHandler "import"
+    Dim chosen As Variant, handover As String
+    If ActiveWorkbook Is Nothing Then
+        MsgBox "Åbn først den projektmappe, udtrækkene skal importeres i.", vbInformation, "SP Rapport"
+        Exit Sub
+    End If
+    chosen = Application.GetOpenFilename( _
+        FileFilter:="Udtræk (*.xlsx;*.xlsm;*.csv;*.txt),*.xlsx;*.xlsm;*.csv;*.txt,Alle filer (*.*),*.*", _
+        Title:="Vælg udtræk, der skal importeres", MultiSelect:=True)
+    If Not IsArray(chosen) Then Exit Sub            ' cancelled: nothing to do, no message
+    handover = WritePicked(chosen)
+    If handover = "" Then
+        MsgBox "De valgte filer kunne ikke gives videre til Python (ingen skriveadgang til " & _
+               Environ$("TEMP") & ").", vbCritical, "SP Rapport"
+        Exit Sub
+    End If
+    RunHandler "import", SpHex(handover)
 End Sub
 
 Public Sub SpTjekData(control As IRibbonControl)
@@ -24,31 +46,104 @@ Public Sub SpDelSomEmail(control As IRibbonControl)
 End Sub
 
 Public Sub SpFunktioner(control As IRibbonControl)
-    If ActiveWorkbook Is Nothing Then Workbooks.Add
+    ' The reference goes into a new workbook of its own (the user's file stays untouched);
+    ' Python writes into this workbook, the active one, and opens no other.
+    Dim problem As String
+    problem = SpPythonProblem()
+    If problem <> "" Then
+        MsgBox problem & vbLf & vbLf & "Klik SP Rapport > Diagnose for hele diagnosen.", vbCritical, "SP Rapport"
+        Exit Sub
+    End If
+    Workbooks.Add
     RunHandler "functions"
 End Sub
 
-Public Function SpPickFiles(ByVal title As String) As String
-    ' Called back from Python (Application.Run): the chosen files, one per line, or "".
-    Dim chosen As Variant, i As Long, out As String
-    chosen = Application.GetOpenFilename( _
-        FileFilter:="Udtræk (*.xlsx;*.xlsm;*.csv;*.txt),*.xlsx;*.xlsm;*.csv;*.txt,Alle filer (*.*),*.*", _
-        Title:=title, MultiSelect:=True)
-    If IsArray(chosen) Then
-        For i = LBound(chosen) To UBound(chosen)
-            out = out & CStr(chosen(i)) & vbLf
-        Next i
+Public Sub SpDiagnose(control As IRibbonControl)
+    ' What can be told without Python first: if Python cannot start, RunPython cannot say why.
+    Dim problem As String
+    problem = SpPythonProblem()
+    If problem <> "" Then
+        MsgBox problem & vbLf & vbLf & "Kør sp-xl doctor i en kommandoprompt for hele diagnosen, " & _
+               "eller send denne besked til IT.", vbCritical, "SP Rapport - Diagnose"
+        Exit Sub
     End If
-    SpPickFiles = out
+    If ActiveWorkbook Is Nothing Then Workbooks.Add
+    RunHandler "doctor"
+End Sub
+
+Public Function SpPythonProblem() As String
+    ' "" when the interpreter and xlwings' DLL are where sp_xl.conf says; else a Danish reason.
+    Dim interpreter As String, scripts As String, venv As String, dll As String
+    #If Mac Then
+        Exit Function
+    #Else
+        interpreter = GetConfig("INTERPRETER_WIN", "")
+        If interpreter = "" Then
+            SpPythonProblem = "sp_xl er ikke installeret for denne bruger: INTERPRETER_WIN mangler i " & _
+                              GetConfigFilePath() & ". Kør install.ps1 (se README, afsnittet om installation)."
+            Exit Function
+        End If
+        If Dir$(interpreter) = "" Then
+            SpPythonProblem = "Python-miljøet findes ikke: " & interpreter & ". Kør install.ps1 igen."
+            Exit Function
+        End If
+        ' Where xlwings' runtime looks (XLPyLoadDLL): beside the interpreter, then one folder up.
+        scripts = Left$(interpreter, InStrRev(interpreter, "\") - 1)
+        venv = Left$(scripts, InStrRev(scripts, "\") - 1)
+        #If Win64 Then
+            dll = "xlwings64-" & XLWINGS_VERSION & ".dll"
+        #Else
+            dll = "xlwings32-" & XLWINGS_VERSION & ".dll"
+        #End If
+        If Dir$(scripts & "\" & dll) = "" And Dir$(venv & "\" & dll) = "" Then
+            SpPythonProblem = "xlwings' DLL i præcis den version, tilføjelsesprogrammet kræver (" & dll & _
+                              "), mangler i " & venv & ". Kør install.ps1 igen (32-bit Office kræver 32-bit Python)."
+        End If
+    #End If
 End Function
 
-Private Sub RunHandler(ByVal action As String)
+Public Function SpHex(ByVal text As String) As String
+    ' Each UTF-16 code unit as four hex digits: an ASCII form of any path.
+    Dim i As Long, code As Long, out As String
+    For i = 1 To Len(text)
+        code = AscW(Mid$(text, i, 1))
+        If code < 0 Then code = code + 65536         ' AscW is an Integer: negative above &H7FFF
+        out = out & Right$("000" & Hex$(code), 4)
+    Next i
+    SpHex = out
+End Function
+
+Private Function WritePicked(ByVal chosen As Variant) As String
+    ' The hand-over file with the chosen paths (see PICKED_FILE); its path, or "" on failure.
+    Dim path As String, f As Integer, i As Long
+    On Error GoTo failed
+    path = Environ$("TEMP") & "\" & PICKED_FILE
+    f = FreeFile
+    Open path For Output As #f
+    For i = LBound(chosen) To UBound(chosen)
+        Print #f, SpHex(CStr(chosen(i)))
+    Next i
+    Close #f
+    WritePicked = path
+    Exit Function
+failed:
+    WritePicked = ""
+End Function
+
+Private Sub RunHandler(ByVal action As String, Optional ByVal argument As String = "")
+    Dim problem As String
     If ActiveWorkbook Is Nothing Then
         MsgBox "Åbn først den projektmappe, handlingen skal bruges på.", vbInformation, "SP Rapport"
         Exit Sub
     End If
+    ' Say why before RunPython fails with xlwings' own English message.
+    problem = SpPythonProblem()
+    If problem <> "" Then
+        MsgBox problem & vbLf & vbLf & "Klik SP Rapport > Diagnose for hele diagnosen.", vbCritical, "SP Rapport"
+        Exit Sub
+    End If
     Application.StatusBar = "SP Rapport: arbejder ..."
-    RunPython HANDLERS & action & "')"
+    RunPython HANDLERS & action & "', '" & argument & "')"
     #If Not Mac Then
         ' On Windows RunPython waits for Python; on a Mac it returns at once.
         Application.StatusBar = False
