@@ -242,8 +242,9 @@ def people_sheet(wb: Workbook, data) -> list[str]:
         put(ws, r, 8, call("SP_STATUS", cell(2, r), "Mål_UndervisningNyansatte", "Mål_GulFra"), None, SP_CELL_STYLE)
     status_colours(ws, area(8, q4, 8, q1))
     put(ws, q1 + 1, 1, "Sætning til rapporten (4. kvartal 2017)")
-    put(ws, q1 + 1, 2, call("SP_TEXT_ATTAINMENT", cell(2, q4), "Mål_UndervisningNyansatte",
-                            text("nyansatte, der har modtaget undervisning")), None, SP_CELL_STYLE)
+    put(ws, q1 + 1, 2, '="Andelen af "&' + call("SP_TEXT_ATTAINMENT", cell(2, q4), "Mål_UndervisningNyansatte",
+                                               text("nyansatte, der har modtaget undervisning"))[1:],
+        None, SP_CELL_STYLE)
     row = source(ws, q1 + 2, rd.SRC_UDDANNELSE)
     columns_bar_chart(ws, _chart_at(2), title="Andel nyansatte undervist/tilmeldt mod målsætningen",
                       x_title="Periode", y_title="Andel af nyansatte", header_row=hdr, last_row=q1,

@@ -178,7 +178,9 @@ def minsp_sheet(wb: Workbook, data: DataLayout) -> list[str]:
     put(ws, row + 4, 1, "Vækst, ca.")
     put(ws, row + 4, 2, call("SP_ROUND_CA", cell(15, total4)), FMT_PCT, SP_CELL_STYLE)
     put(ws, row + 5, 1, "Sætning til rapporten")
-    put(ws, row + 5, 2, call("SP_TEXT_GROWTH", series4, text("oprettede brugere")), None, SP_CELL_STYLE)
+    # the seed's sentence: "Der har i 2018 været en samlet stigning i oprettede brugere på ca. 50.000, …"
+    put(ws, row + 5, 2, f'="Der har i "&YEAR({LATEST["tMinSPBrugere"]})&" været "&'
+                        + call("SP_TEXT_GROWTH", series4, text("oprettede brugere"))[1:], None, SP_CELL_STYLE)
     row = linked_source(ws, row + 6, data.sources["tMinSPBrugere"])
     rows_bar_chart(ws, "Q3", title="Brugere oprettet på Min Sundhedsplatform pr. måned",
                    x_title="Måned", y_title="Antal brugere", header_row=hdr4, first_row=first4,
