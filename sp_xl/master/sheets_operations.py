@@ -67,7 +67,8 @@ def lpr_sheet(wb: Workbook, data: DataLayout) -> list[str]:
     marker = after + n + 1       # one value on the deadline day: Figur 1's vertical deadline line
     header(days, acc_header, ("Fristen",), col=marker)
     days.cell(acc_header, marker).value = '="Fristen d. "&' + pd_.long_date("Par_LPRFrist")
-    peak = area(2, first, 1 + n, last, absolute=True)
+    peak = cell(marker, acc_title, absolute=True)       # the line's height: the highest curve, computed once
+    put(days, acc_title, marker, f"=MAX({area(2, first, 1 + n, last, absolute=True)})", FMT_INT)
     for k in range(1, DAYS + 1):
         r = first + k - 1
         day = f"$A{r}"
@@ -79,7 +80,7 @@ def lpr_sheet(wb: Workbook, data: DataLayout) -> list[str]:
             put(days, r, col, f'=IF({day}="","",{running})', FMT_INT)
             put(days, r, before + j, f'=IF({day}="","",IF({day}>Par_LPRFrist,"",{cell(col, r)}))', FMT_INT)
             put(days, r, after + j, f'=IF({day}="","",IF({day}<Par_LPRFrist,"",{cell(col, r)}))', FMT_INT)
-        put(days, r, marker, f'=IF({day}=Par_LPRFrist,MAX({peak}),"")', FMT_INT)
+        put(days, r, marker, f'=IF({day}=Par_LPRFrist,{peak},"")', FMT_INT)
     linked_source(days, last + 1, data.sources["tLPRFejl"])
     dates = area(1, first, 1, last, SHEET_LPR_DAYS, absolute=True)
 
