@@ -176,8 +176,8 @@ def contents(sheet_lpr: str, sheet_lpr_days: str, sheet_usage: str, sheet_minsp:
          "Graf 1–2 og Figur 5–6: SP-nøglepersoner, kliniske byggere, undervisning af nyansatte",
          f"={latest['people']}", FMT_MONTH),
         (sheet_dev, "3. Udvikling", "Udviklingsbudget, LPR3-finansiering, status på projekter og temaer", None, None),
-        (sheet_support, "4. Support", "Figur 3–4: oprettede, lukkede og aktive supportsager pr. uge (uge fra mandag)",
-         f"={latest['support']}", FMT_DATE),
+        (sheet_support, "4. Support", "Figur 3–4: oprettede, lukkede og aktive supportsager pr. uge",
+         f'="uge "&WEEKNUM({latest["support"]},21)&" "&YEAR({latest["support"]}+3)', None),   # the ISO week's year
         (sheet_targets, "Mål og parametre", "Målsætningerne, som tabellerne måles imod, og deres kilder", None, None),
         (sheet_lpr_days, "Bilag: LPR-fejl pr. dag", "Tallene bag Figur 1: akkumulerede fejl pr. hospital og dag",
          f"={latest['lpr']}", FMT_DATE),
