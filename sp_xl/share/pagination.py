@@ -15,11 +15,15 @@ from sp_xl.master.printing import page_breaks
 from sp_xl.ooxml.pagebreaks import set_row_breaks
 from sp_xl.share.edits import Members
 
+MAX_SHEET_BYTES = 30_000_000      # about 300,000 cells of sheet XML: openpyxl reads that in seconds
+
 
 def repaginate(m: Members, parts: dict[str, str]) -> list[str]:
     """Re-plan the breaks of the sheets (name -> zip member) printed one page wide; returns the
     sheets whose breaks changed."""
     import openpyxl
+    if sum(len(m.read(p)) for p in parts.values()) > MAX_SHEET_BYTES:
+        return []                 # a very large copy keeps its breaks rather than a long wait
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
