@@ -27,6 +27,7 @@ from formulas.tokens.operand import XlError
 
 from sp_xl import errors as sp_errors
 from sp_xl.engine import builtins as engine_builtins
+from sp_xl.engine import excelfns as engine_excelfns
 from sp_xl.engine import fast as engine_fast
 from sp_xl.engine import native as engine_native
 from sp_xl.engine import tables as engine_tables
@@ -87,6 +88,7 @@ class Book:
     local_names: dict = field(default_factory=dict)  # (SHEET, NAME) upper-case -> formula text
     sp_load_error: str | None = None
     subtotal_cells: dict = field(default_factory=dict)  # si -> {(row, col)} of SUBTOTAL formulas
+    hidden_rows: dict = field(default_factory=dict)  # si -> rows the sheet hides (None: unknown)
 
     def __post_init__(self) -> None:
         self.sheet_index = {n.upper(): i for i, n in enumerate(self.sheet_names)}
@@ -423,6 +425,11 @@ class Compiler:
             impl = DANISH_OWN[name]
             invoke = self._invoke
             return lambda r, c: impl(invoke, *[a(r, c) for a in args])
+        mine = engine_excelfns.OWN.get(name)
+        if mine is not None and not (danish() and name in _text_functions()):
+            want = name in engine_excelfns.REF_ARGS
+            args = [self._arg(a, si, row, col, refs, flags, want) for a in arg_nodes]
+            return self._excel_fixed(name, mine, args)
         own = _OWN.get(name)
         if own is not None:
             want, impl = own
@@ -445,20 +452,37 @@ class Compiler:
         args = [self._arg(a, si, row, col, refs, flags, False) for a in arg_nodes]
         if danish() and name in _text_functions():
             return self._danish_guarded_call(name, args)
-        if name in ("TREND", "GROWTH"):
+        if name in ("TREND", "GROWTH", "LINEST", "LOGEST"):
             return self._regression_call(name, args)
         if name == "DATEDIF" and len(args) == 3:
             unit = args[2]
             args[2] = lambda r, c: (lambda u: u.upper() if type(u) is str else u)(unit(r, c))  # "d" = "D"
         return self._builtin_call(name, args)
 
+    def _excel_fixed(self, name, impl, args):
+        book, invoke = self.book, self._invoke
+
+        def call(r, c):
+            vals = [a(r, c) for a in args]
+            res = impl(book, r, c, *vals)
+            if res is engine_excelfns.DELEGATE:
+                return invoke(name, [_value(v, book) for v in vals])
+            return res
+        return call
+
     def _regression_call(self, name, args):
-        """TREND/GROWTH: formulas wants new_x as an array and returns a column; Excel's result
+        """TREND/GROWTH/LINEST/LOGEST, where formulas matches Excel (engine.excelfns.regression_guard).
+        TREND/GROWTH: formulas wants new_x as an array and returns a column; Excel's result
         has the shape of new_x (else known_x, else known_y)."""
         invoke = self._invoke
 
         def call(r, c):
             vals = [a(r, c) for a in args]
+            stop = engine_excelfns.regression_guard(name, vals)
+            if stop is not None:
+                return stop
+            if name in ("LINEST", "LOGEST"):
+                return invoke(name, vals)
             if len(vals) >= 3 and not isinstance(vals[2], np.ndarray) and vals[2] is not EMPTY:
                 vals[2] = np.array([[vals[2]]], dtype=object)
             res = invoke(name, vals)

@@ -223,6 +223,9 @@ def _evaluate(pkg, progress, sp_functions) -> Evaluation:
             si = book.sheet_index.get(fc.sheet.upper())
             if si is not None:
                 book.subtotal_cells.setdefault(si, set()).add((r, c))
+    if book.subtotal_cells or any("AGGREGATE(" in fc.formula.upper() for fc in formula_cells):
+        getter = getattr(pkg, "hidden_rows", None)
+        book.hidden_rows = {si: (getter(name) if getter else set()) for si, name in enumerate(book.sheet_names)}
     compiler = Compiler(book)
     result = Evaluation()
 

@@ -226,11 +226,18 @@ def _subtotal(book, args):
         return code
     code = int(code)
     if 101 <= code <= 111:
-        raise Unsupported(f"SUBTOTAL({code};...) udelader skjulte rækker; hvilke rækker der er skjult, "
-                          "kan formelmotoren ikke se.",
-                          f"SUBTOTAL({code};...) leaves out hidden rows, which the engine cannot see.")
-    if not 1 <= code <= 11:
+        code -= 100     # the same, leaving out hidden rows: only computed where no row is hidden
+    elif not 1 <= code <= 11:
         return E_VALUE
+    for ref in args[1:]:
+        if isinstance(ref, RefVal):
+            hidden = book.hidden_rows.get(ref.si, set())
+            r2 = book.clipped(ref)[0]
+            if hidden is None or any(ref.r1 <= h <= r2 for h in hidden):
+                # 1..11 leave out rows hidden by a filter, 101..111 every hidden row; which
+                # hidden rows a filter hid is not known here
+                raise Unsupported("SUBTOTAL over et område med skjulte rækker understøttes ikke.",
+                                  "SUBTOTAL over a range with hidden rows is not supported.")
     nums, texts_nonempty = [], 0
     for ref in args[1:]:
         if not isinstance(ref, RefVal):
@@ -281,8 +288,8 @@ def _parse_number(text: str):
 
 def criterion_mask(view: RangeView, crit: object) -> np.ndarray | XlError | object:
     """Boolean mask of the cells in ``view`` that meet an Excel criterion."""
-    if isinstance(crit, XlError):
-        return crit
+    if isinstance(crit, XlError):  # an error criterion counts the cells holding that error
+        return view.is_err & np.fromiter((v is crit for v in view.vals.tolist()), dtype=bool, count=view.vals.size)
     if crit is EMPTY:
         crit = 0.0  # an empty criterion cell means "= 0" in Excel
     if type(crit) is bool:
@@ -347,7 +354,10 @@ def _conditional(book, target, pairs, kind):
             return FALLBACK if not isinstance(rng, XlError) else rng
         crit = _scalar_criterion(book, crit)
         if crit is None:
-            return FALLBACK
+            from sp_xl.engine.parse import Unsupported
+            raise Unsupported("Et kriterium, der er et område med flere celler, understøttes ikke uden for en "
+                              "matrixformel.", "A criterion that is a range of several cells is not supported "
+                              "outside an array formula.")
         view = book.fast.view(rng)
         if shape is None:
             shape = view.shape

@@ -125,7 +125,7 @@ def _isnumber(v):
 
 
 def _istext(v):
-    return isinstance(v, str) and not isinstance(v, XlError)
+    return isinstance(v, str) and not isinstance(v, XlError) and v is not EMPTY
 
 
 def _iserror(v):
@@ -159,7 +159,7 @@ def _take(pick):
 
 
 _left = _take(lambda t, k: t[:k])
-_right = _take(lambda t, k: t[len(t) - k:] if k else "")
+_right = _take(lambda t, k: t[max(0, len(t) - k):] if k else "")
 
 
 def _mid(text, start, n):

@@ -16,7 +16,7 @@ import re
 
 import numpy as np
 import schedula as sh
-from formulas.functions import Array, _text2num
+from formulas.functions import Array
 from formulas.functions.operators import OPERATORS
 from formulas.tokens.operand import Error, XlError
 
@@ -150,6 +150,47 @@ def _danish_text_to_number(text: str) -> object:
     return E_VALUE
 
 
+_NUMBER_TEXT = re.compile(r"^(?P<neg>[-+])?(?P<cur>\$)?(?P<int>\d{1,3}(?:,\d{3})+|\d*)(?P<frac>\.\d*)?"
+                          r"(?P<exp>[eE][-+]?\d+)?$")
+_TIME_TEXT = re.compile(r"^(\d{1,2}):(\d{1,2})(?::(\d{1,2}(?:\.\d+)?))?\s*([AP]M?)?$", re.IGNORECASE)
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_DATE_LIKE = re.compile(r"^\d{1,4}[-/.]\d{1,2}(?:[-/.]\d{1,4})?(?:\s+\d{1,2}(?::\d.*|\s*[AP]M?))?$|^\d{1,2}:\d"
+                        r"|^\d{1,2}\s*[AP]M?$", re.IGNORECASE)
+
+
+def _english_text_to_number(text: str) -> object:
+    """Text as English Excel reads it in arithmetic: '1,000', '$12.50', '(3)', '1E3', '13:45',
+    '1:45 PM'. Text that looks like a date is refused (the reading depends on the locale and,
+    without a year, on today); anything else is #VALUE!."""
+    neg = text.startswith("(") and text.endswith(")")
+    body = text[1:-1].strip() if neg else text
+    m = _NUMBER_TEXT.match(body)
+    if m and any(ch.isdigit() for ch in (m.group("int") or "") + (m.group("frac") or "")):
+        x = float((m.group("int") or "0").replace(",", "") + (m.group("frac") or "") + (m.group("exp") or ""))
+        if m.group("neg") == "-":
+            x = -x
+        return -x if neg else x
+    if neg:
+        return E_VALUE
+    t = _TIME_TEXT.match(text)
+    if t:
+        h, mi, sec, ampm = int(t.group(1)), int(t.group(2)), float(t.group(3) or 0), t.group(4)
+        if ampm:
+            if not 1 <= h <= 12:
+                return E_VALUE
+            h = h % 12 + (12 if ampm.upper().startswith("P") else 0)
+        if h <= 23 and mi <= 59 and sec < 60:
+            return (h * 3600 + mi * 60 + sec) / 86400.0
+    low = text.lower()
+    if _DATE_LIKE.match(text) or (any(ch.isdigit() for ch in text) and any(mo in low for mo in _MONTHS)):
+        from sp_xl.engine.parse import Unsupported
+        raise Unsupported(f"Teksten '{text}' ligner en dato eller et klokkeslæt; hvordan Excel læser den som tal, "
+                          "efterligner formelmotoren ikke.",
+                          f"The text '{text}' looks like a date or time; the engine does not reproduce how Excel "
+                          "reads it as a number.")
+    return E_VALUE
+
+
 def to_number(v: object) -> object:
     """Excel's conversion for arithmetic: float, or the XlError to return."""
     t = type(v)
@@ -168,8 +209,7 @@ def to_number(v: object) -> object:
             return inner / 100.0 if type(inner) is float else E_VALUE
         if danish():
             return _danish_text_to_number(text) if text else E_VALUE
-        n = _text2num(text) if text else v
-        return float(n) if not isinstance(n, str) else E_VALUE
+        return _english_text_to_number(text) if text else E_VALUE
     try:
         return float(v)  # numpy numbers
     except (TypeError, ValueError):
@@ -190,7 +230,15 @@ def to_text(v: object) -> object:
     f = float(v)
     if f.is_integer() and abs(f) < 1e15:
         return str(int(f))
-    text = format(f, ".15g").replace("e", "E").replace("E+0", "E+").replace("E-0", "E-")
+    text = format(f, ".15g")
+    if "e-" in text:
+        # Excel writes 0.00001 in full but 1E-20 in scientific notation; where it switches is
+        # not reproduced here, so such a number is refused rather than spelled differently
+        from sp_xl.engine.parse import Unsupported
+        raise Unsupported(f"Tallet {text} skal gøres til tekst; Excels skrivemåde for så små tal efterlignes ikke.",
+                          f"The number {text} must become text; Excel's spelling of such small numbers "
+                          "is not reproduced.")
+    text = text.replace("e", "E").replace("E+0", "E+")
     return text.replace(".", ",") if danish() else text
 
 
@@ -420,6 +468,8 @@ def unary(op: str, a: object) -> object:
         for idx, v in np.ndenumerate(a):
             out[idx] = unary(op, v)
         return out
+    if op == "pos":
+        return a  # unary plus changes nothing: +"abc" is "abc"
     x = to_number(a)
     if isinstance(x, XlError):
         return x

@@ -1,0 +1,625 @@
+"""Excel built-ins whose ``formulas`` implementation differs from Excel at the edges.
+
+Found by comparing with the values Excel cached in real workbooks
+(tests/engine/test_excel_corpus.py): statistics that must skip text and logicals in
+references but coerce them when typed in, AND/OR over ranges, ISREF, N, SWITCH on blanks,
+SUBSTITUTE/REPLACE/FIND/SEARCH coercions, SUMPRODUCT's shapes, LOOKUP's two forms, DATE's
+day overflow across Excel's 29 February 1900, MINVERSE/MDETERM of a single value.
+
+Each implementation takes ``(book, row, col, *args)``; ``REF_ARGS`` functions get their
+arguments as references (``RefVal``) where the formula names a range, so a range and a
+typed-in value can be told apart (Excel treats them differently). ``DELEGATE`` hands the
+call to the ``formulas`` implementation; ``Unsupported`` refuses the cell where Excel's
+behaviour is not known well enough to reproduce.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable
+
+import numpy as np
+from formulas.tokens.operand import XlError
+
+from sp_xl.engine.parse import Unsupported
+from sp_xl.engine.refs import RefVal
+from sp_xl.engine.values import EMPTY, E_DIV0, E_NA, E_NUM, E_REF, E_VALUE, compare, to_number, to_text
+
+DELEGATE = object()
+
+
+def _refuse(name: str, what_da: str, what_en: str):
+    raise Unsupported(f"{name}: {what_da}; det efterligner formelmotoren ikke.",
+                      f"{name}: {what_en}; the engine does not reproduce that.")
+
+
+def _cells(book, a) -> list | None:
+    """The values of a reference or array argument, row by row; None for a typed-in scalar."""
+    if isinstance(a, RefVal):
+        return book.values(a).ravel().tolist()
+    if isinstance(a, np.ndarray):
+        return a.ravel().tolist()
+    return None
+
+
+# ---- statistics over numbers -------------------------------------------------------------
+
+def _numbers(book, name: str, args, a_mode: bool = False, direct_text: bool = True):
+    """Excel's argument rules: in references and arrays only numbers count (the A-functions
+    also count text as 0 and logicals as 1/0); typed-in logicals and numeric text are
+    converted. Returns (list of floats, first error or None)."""
+    out: list[float] = []
+    for a in args:
+        cells = _cells(book, a)
+        if cells is None:
+            if isinstance(a, XlError):
+                return out, a
+            if type(a) is float:
+                out.append(a)
+            elif type(a) is bool:
+                out.append(1.0 if a else 0.0)
+            elif a is EMPTY:
+                _refuse(name, "et tomt argument", "an empty argument")
+            elif isinstance(a, str):
+                if not direct_text:
+                    return out, E_VALUE
+                n = to_number(a)
+                if isinstance(n, XlError):
+                    return out, n
+                out.append(n)
+            continue
+        for v in cells:
+            t = type(v)
+            if t is float:
+                out.append(v)
+            elif isinstance(v, XlError):
+                return out, v
+            elif v is EMPTY:
+                continue
+            elif a_mode:
+                out.append((1.0 if v else 0.0) if t is bool else 0.0)
+    return out, None
+
+
+def _stat(reduce: Callable[[list], object], a_mode: bool = False, direct_text: bool = True, name: str = ""):
+    def fn(book, r, c, *args):
+        nums, err = _numbers(book, name, args, a_mode, direct_text)
+        return err if err is not None else reduce(nums)
+    return fn
+
+
+def _mean(x):
+    return math.fsum(x) / len(x)
+
+
+def _var(ddof: int, empty=E_DIV0):
+    def fn(x):
+        if len(x) <= ddof or not x:
+            return empty
+        m = _mean(x)
+        return math.fsum((v - m) ** 2 for v in x) / (len(x) - ddof)
+    return fn
+
+
+def _sd(ddof: int):
+    var = _var(ddof)
+    return lambda x: (lambda v: v if isinstance(v, XlError) else math.sqrt(v))(var(x))
+
+
+def _avedev(x):
+    if not x:
+        return E_NUM
+    m = _mean(x)
+    return math.fsum(abs(v - m) for v in x) / len(x)
+
+
+def _devsq(x):
+    if not x:
+        return E_NUM
+    m = _mean(x)
+    return math.fsum((v - m) ** 2 for v in x)
+
+
+def _mode_fn(book, r, c, *args):
+    for a in args:
+        if isinstance(a, RefVal) and a.r1 == a.r2 and a.c1 == a.c2:
+            v = book.values(a)[0, 0]
+            if v is EMPTY or type(v) is bool or (isinstance(v, str) and not isinstance(v, XlError)):
+                _refuse("MODE", "en enkelt celle uden et tal", "a single cell that holds no number")
+    nums, err = _numbers(book, "MODE", args, direct_text=False)
+    return err if err is not None else _mode(nums)
+
+
+def _mode(x):
+    counts: dict[float, int] = {}
+    for v in x:
+        counts[v] = counts.get(v, 0) + 1
+    best = max(counts.values(), default=0)
+    if best < 2:
+        return E_NA
+    return next(v for v in x if counts[v] == best)
+
+
+def _product(x):
+    if not x:
+        return 0.0
+    p = 1.0
+    for v in x:
+        p *= v
+    return p
+
+
+def _kth(largest: bool):
+    def fn(book, r, c, array, k):
+        name = "LARGE" if largest else "SMALL"
+        nums, err = _numbers(book, name, [array])
+        if err is not None:
+            return err
+        if isinstance(k, RefVal):
+            cells = _cells(book, k)
+            if len(cells) != 1:
+                _refuse(name, "et område som k", "a range as k")
+            k = cells[0]
+        k = to_number(k)
+        if isinstance(k, XlError):
+            return k
+        if k != int(k):
+            _refuse(name, "et k, der ikke er et helt tal", "a k that is not a whole number")
+        k = int(k)
+        if k < 1 or k > len(nums):
+            return E_NUM
+        return sorted(nums, reverse=largest)[k - 1]
+    return fn
+
+
+# ---- logical and information -------------------------------------------------------------
+
+def _logical(name: str, combine: Callable[[list], bool]):
+    def fn(book, r, c, *args):
+        seen: list[bool] = []
+        for a in args:
+            cells = _cells(book, a)
+            if cells is None:
+                if isinstance(a, XlError):
+                    return a
+                if type(a) is bool or type(a) is float:
+                    seen.append(bool(a))
+                elif a is EMPTY:
+                    _refuse(name, "et tomt argument", "an empty argument")
+                elif isinstance(a, str):
+                    up = a.strip().upper()
+                    if up not in ("TRUE", "FALSE"):
+                        return E_VALUE
+                    seen.append(up == "TRUE")
+                continue
+            for v in cells:
+                if isinstance(v, XlError):
+                    return v
+                if type(v) is bool or type(v) is float:
+                    seen.append(bool(v))
+        if not seen:
+            return E_VALUE
+        return combine(seen)
+    return fn
+
+
+def _isref(book, r, c, v=None):
+    return isinstance(v, RefVal)
+
+
+def _n(book, r, c, v):
+    if isinstance(v, np.ndarray):
+        v = v.flat[0]
+    if type(v) is float or isinstance(v, XlError):
+        return v
+    if type(v) is bool:
+        return 1.0 if v else 0.0
+    return 0.0
+
+
+def _switch(book, r, c, expr, *rest):
+    if isinstance(expr, np.ndarray) or any(isinstance(v, np.ndarray) for v in rest):
+        return DELEGATE
+    if isinstance(expr, XlError):
+        return expr
+    pairs, default = rest[:len(rest) // 2 * 2], (rest[-1] if len(rest) % 2 else None)
+    for i in range(0, len(pairs), 2):
+        case = pairs[i]
+        if isinstance(case, XlError):
+            return case
+        # a blank matches 0 but not "" or FALSE (Excel's SWITCH)
+        same = compare("=", 0.0 if expr is EMPTY else expr, 0.0 if case is EMPTY else case)
+        if same is True:
+            return pairs[i + 1]
+    return E_NA if default is None else default
+
+
+# ---- text -------------------------------------------------------------------------------
+
+def _texts(*vals):
+    out = []
+    for v in vals:
+        if isinstance(v, np.ndarray):
+            return None
+        t = to_text(v)
+        if isinstance(t, XlError):
+            return t
+        out.append(t)
+    return out
+
+
+def _substitute(book, r, c, text, old, new, instance=None):
+    ts = _texts(text, old, new)
+    if ts is None or isinstance(instance, np.ndarray):
+        return DELEGATE
+    if isinstance(ts, XlError):
+        return ts
+    t, o, w = ts
+    if instance is not None:
+        n = to_number(instance)
+        if isinstance(n, XlError):
+            return n
+        if n < 1:
+            return E_VALUE
+        if not o:
+            return t
+        n = int(n)
+        pos = -1
+        for _ in range(n):
+            pos = t.find(o, pos + 1 if pos < 0 else pos + len(o))
+            if pos < 0:
+                return t
+        return t[:pos] + w + t[pos + len(o):]
+    return t.replace(o, w) if o else t
+
+
+def _replace(book, r, c, text, start, count, new):
+    ts = _texts(text, new)
+    if ts is None or isinstance(start, np.ndarray) or isinstance(count, np.ndarray):
+        return DELEGATE
+    if isinstance(ts, XlError):
+        return ts
+    s, k = to_number(start), to_number(count)
+    for x in (s, k):
+        if isinstance(x, XlError):
+            return x
+    if s < 1 or k < 0:
+        return E_VALUE
+    s, k = int(s), int(k)
+    t, w = ts
+    return t[:s - 1] + w + t[s - 1 + k:]
+
+
+def _finder(case_sensitive: bool):
+    def fn(book, r, c, find, within, start=1.0):
+        ts = _texts(find, within)
+        if ts is None or isinstance(start, np.ndarray):
+            return DELEGATE
+        if isinstance(ts, XlError):
+            return ts
+        f, w = ts
+        s = to_number(start)
+        if isinstance(s, XlError):
+            return s
+        if s < 1 or s > len(w) + 1:
+            return E_VALUE
+        s = int(s)
+        if case_sensitive:
+            pos = w.find(f, s - 1)
+            return float(pos + 1) if pos >= 0 else E_VALUE
+        rx = _search_regex(f)
+        m = rx.search(w, s - 1)
+        return float(m.start() + 1) if m else E_VALUE
+    return fn
+
+
+def _search_regex(pattern: str) -> re.Pattern:
+    out, i = [], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "~" and i + 1 < len(pattern) and pattern[i + 1] in "*?~":
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        out.append(".*?" if ch == "*" else "." if ch == "?" else re.escape(ch))
+        i += 1
+    return re.compile("".join(out), re.IGNORECASE | re.DOTALL)
+
+
+def _timevalue(book, r, c, v):
+    if isinstance(v, np.ndarray):
+        return DELEGATE
+    if isinstance(v, XlError):
+        return v
+    if not isinstance(v, str) or v is EMPTY:
+        return E_VALUE
+    n = time_of_text(v)
+    if n is None:
+        if any(ch.isdigit() for ch in v):
+            _refuse("TIMEVALUE", f"teksten '{v}'", f"the text '{v}'")
+        return E_VALUE
+    return n
+
+
+_TIME = re.compile(r"^\s*(\d{1,2}):(\d{1,2})(?::(\d{1,2}(?:\.\d+)?))?\s*(AM|PM|A|P)?\s*$", re.IGNORECASE)
+
+
+def time_of_text(text: str) -> float | None:
+    """'13:45', '1:45 PM', '13:45:30.5' as a fraction of a day; None for anything else."""
+    m = _TIME.match(text)
+    if not m:
+        return None
+    h, mi, sec, ampm = int(m.group(1)), int(m.group(2)), float(m.group(3) or 0), m.group(4)
+    if ampm:
+        if not 1 <= h <= 12:
+            return None
+        h = h % 12 + (12 if ampm.upper().startswith("P") else 0)
+    if h > 23 or mi > 59 or sec >= 60:
+        return None
+    return (h * 3600 + mi * 60 + sec) / 86400.0
+
+
+# ---- arrays -----------------------------------------------------------------------------
+
+def _sumproduct(book, r, c, *args):
+    arrays = []
+    for a in args:
+        if isinstance(a, XlError):
+            return a
+        if isinstance(a, np.ndarray):
+            arrays.append(a)
+            continue
+        if type(a) is float:
+            arrays.append(np.array([[a]], dtype=object))
+        elif isinstance(a, str) and a is not EMPTY:
+            return E_VALUE
+        else:
+            _refuse("SUMPRODUCT", "et enkelt logisk eller tomt argument", "a single logical or empty argument")
+    if not arrays:
+        return E_VALUE
+    shape = arrays[0].shape
+    if any(x.shape != shape for x in arrays):
+        return E_VALUE
+    for x in arrays:
+        for v in x.ravel().tolist():
+            if isinstance(v, XlError):
+                return v
+    total = []
+    for vals in zip(*(x.ravel().tolist() for x in arrays)):
+        p = 1.0
+        for v in vals:
+            p *= v if type(v) is float else 0.0
+        total.append(p)
+    return math.fsum(total)
+
+
+def _matrix_scalar(name: str):
+    def fn(book, r, c, v):
+        if isinstance(v, np.ndarray):
+            return DELEGATE
+        if isinstance(v, XlError):
+            return v
+        if type(v) is not float:
+            return E_VALUE
+        if name == "MDETERM":
+            return v
+        return E_NUM if v == 0 else np.array([[1.0 / v]], dtype=object)
+    return fn
+
+
+# ---- dates and numbers ------------------------------------------------------------------
+
+def _serial_1900(y: int, m: int) -> int:
+    """Serial of the first day of month m of year y (m may be outside 1..12), 1900 system."""
+    y += (m - 1) // 12
+    m = (m - 1) % 12 + 1
+    d = dt.date(y, m, 1)
+    days = (d - dt.date(1899, 12, 31)).days
+    return days + 1 if d >= dt.date(1900, 3, 1) else days
+
+
+def _date(book, r, c, y, m, d):
+    if any(isinstance(v, np.ndarray) for v in (y, m, d)):
+        return DELEGATE
+    vals = [to_number(v) for v in (y, m, d)]
+    for v in vals:
+        if isinstance(v, XlError):
+            return v
+    y, m, d = (int(v) for v in vals)
+    if 0 <= y < 1900:
+        y += 1900
+    if y < 0 or y >= 10000:
+        return E_NUM
+    try:
+        serial = _serial_1900(y, m) + d - 1
+    except (ValueError, OverflowError):
+        return E_NUM
+    if serial < 0 or serial > 2958465:
+        return E_NUM
+    return float(serial)
+
+
+def _floor(book, r, c, x, sig=None):
+    if isinstance(x, np.ndarray) or isinstance(sig, np.ndarray):
+        return DELEGATE
+    n = to_number(x)
+    if type(n) is float and n == 0.0 and sig is not None and to_number(sig) == 0.0:
+        return 0.0
+    return DELEGATE
+
+
+# name -> implementation; REF_ARGS: arguments compiled as references
+OWN: dict[str, Callable] = {
+    "SUMSQ": _stat(lambda x: math.fsum(v * v for v in x)),
+    "PRODUCT": _stat(_product),
+    "STDEV": _stat(_sd(1)), "STDEV.S": _stat(_sd(1)), "STDEVP": _stat(_sd(0)), "STDEV.P": _stat(_sd(0)),
+    "VAR": _stat(_var(1)), "VAR.S": _stat(_var(1)), "VARP": _stat(_var(0)), "VAR.P": _stat(_var(0)),
+    "STDEVA": _stat(_sd(1), a_mode=True), "STDEVPA": _stat(_sd(0), a_mode=True),
+    "VARA": _stat(_var(1), a_mode=True), "VARPA": _stat(_var(0), a_mode=True),
+    "AVEDEV": _stat(_avedev), "DEVSQ": _stat(_devsq),
+    "MAXA": _stat(lambda x: max(x) if x else 0.0, a_mode=True),
+    "MINA": _stat(lambda x: min(x) if x else 0.0, a_mode=True),
+    "AVERAGEA": _stat(lambda x: _mean(x) if x else E_DIV0, a_mode=True),
+    "MODE": _mode_fn, "MODE.SNGL": _mode_fn,
+    "LARGE": _kth(True), "SMALL": _kth(False),
+    "AND": _logical("AND", all), "OR": _logical("OR", any),
+    "XOR": _logical("XOR", lambda xs: sum(xs) % 2 == 1),
+    "ISREF": _isref, "N": _n, "SWITCH": _switch,
+    "SUBSTITUTE": _substitute, "REPLACE": _replace, "FIND": _finder(True), "SEARCH": _finder(False),
+    "TIMEVALUE": _timevalue, "SUMPRODUCT": _sumproduct,
+    "MINVERSE": _matrix_scalar("MINVERSE"), "MDETERM": _matrix_scalar("MDETERM"),
+    "DATE": _date, "FLOOR": _floor,
+}
+REF_ARGS = frozenset({
+    "SUMSQ", "PRODUCT", "STDEV", "STDEV.S", "STDEVP", "STDEV.P", "STDEVA", "STDEVPA", "VAR", "VAR.S", "VARP",
+    "VAR.P", "VARA", "VARPA", "AVEDEV", "DEVSQ", "MAXA", "MINA", "AVERAGEA", "MODE", "MODE.SNGL", "LARGE", "SMALL",
+    "AND", "OR", "XOR", "ISREF",
+})
+
+
+# ---- LOOKUP -----------------------------------------------------------------------------
+
+def _one(book, name: str, v):
+    """A single value from an argument compiled as a reference."""
+    if isinstance(v, RefVal):
+        cells = _cells(book, v)
+        if len(cells) != 1:
+            _refuse(name, "et område, hvor der skal stå én værdi", "a range where one value belongs")
+        return cells[0]
+    if isinstance(v, np.ndarray):
+        if v.size != 1:
+            _refuse(name, "en matrix, hvor der skal stå én værdi", "an array where one value belongs")
+        return v.flat[0]
+    return v
+
+
+def _grid(book, v) -> np.ndarray:
+    if isinstance(v, RefVal):
+        return book.values(v)
+    if isinstance(v, np.ndarray):
+        return v
+    return np.array([[v]], dtype=object)
+
+
+def _kind(v) -> int:
+    if type(v) is float:
+        return 0
+    if type(v) is bool:
+        return 2
+    if isinstance(v, XlError):
+        return 4
+    if v is EMPTY:
+        return 3
+    return 1
+
+
+def _lookup(book, r, c, value, vector, result=None):
+    """LOOKUP's vector and array forms. Excel searches by bisection, so on unsorted data,
+    mixed types, blanks or errors its answer depends on the search path: refused there."""
+    value = _one(book, "LOOKUP", value)
+    if isinstance(value, XlError):
+        return value
+    if value is EMPTY:
+        _refuse("LOOKUP", "en tom opslagsværdi", "an empty lookup value")
+    arr = _grid(book, vector)
+    if isinstance(vector, XlError):
+        return vector
+    if result is None:
+        h, w = arr.shape
+        keys, found = (arr[0, :], arr[-1, :]) if w > h else (arr[:, 0], arr[:, -1])
+    else:
+        res = _grid(book, result)
+        if isinstance(result, XlError):
+            return result
+        if min(arr.shape) > 1 or min(res.shape) > 1:
+            _refuse("LOOKUP", "en søge- eller resultatvektor med flere rækker og kolonner",
+                    "a lookup or result vector with several rows and columns")
+        keys, found = arr.ravel(), res.ravel()
+    keys = keys.tolist()
+    while keys and keys[-1] is EMPTY:
+        keys.pop()
+    want = _kind(value)
+    if any(_kind(k) != want for k in keys):
+        _refuse("LOOKUP", "blandede typer, tomme celler eller fejl i søgevektoren",
+                "mixed types, blanks or errors in the lookup vector")
+    norm = [k.casefold() for k in keys] if want == 1 else keys
+    if any(a > b for a, b in zip(norm, norm[1:])):
+        _refuse("LOOKUP", "en søgevektor, der ikke er sorteret stigende", "a lookup vector not sorted ascending")
+    target = value.casefold() if want == 1 else value
+    pos = -1
+    for i, k in enumerate(norm):
+        if k <= target:
+            pos = i
+        else:
+            break
+    if pos < 0:
+        return E_NA
+    found = found.tolist() if isinstance(found, np.ndarray) else list(found)
+    if pos >= len(found):
+        _refuse("LOOKUP", "en resultatvektor, der er kortere end søgevektoren", "a result vector shorter than the lookup vector")
+    return found[pos]
+
+
+OWN["LOOKUP"] = _lookup
+REF_ARGS = REF_ARGS | {"LOOKUP"}
+
+
+# ---- LINEST, LOGEST, TREND, GROWTH -------------------------------------------------------
+
+def regression_guard(name: str, vals: list) -> object:
+    """None when the ``formulas`` implementation matches Excel for these arguments: the
+    intercept computed (const omitted or TRUE), no statistics, known_y and known_x of one
+    length, and a design matrix of full rank (Excel drops collinear columns, formulas does
+    not). #REF! for lengths that differ; Unsupported otherwise."""
+    for v in vals:
+        if isinstance(v, XlError):
+            return v
+    fit = name in ("LINEST", "LOGEST")
+    const = vals[2] if fit and len(vals) > 2 else vals[3] if not fit and len(vals) > 3 else EMPTY
+    if const is not EMPTY and const is not True and not (type(const) is float and const != 0):
+        _refuse(name, "const-argumentet", "the const argument")
+    if fit and len(vals) > 3 and vals[3] is not EMPTY and vals[3] is not False and vals[3] != 0.0:
+        _refuse(name, "statistikken (stats = TRUE)", "the statistics (stats = TRUE)")
+    y = _grid(None, vals[0]) if not isinstance(vals[0], RefVal) else None
+    if y is None:
+        return None
+    n = y.size
+    has_x = len(vals) > 1 and vals[1] is not EMPTY
+    if has_x:
+        x = _grid(None, vals[1])
+        if y.shape[1] == 1 and y.shape[0] > 1:
+            if x.shape[0] != n:
+                return E_REF
+            design = x
+        elif y.shape[0] == 1 and y.shape[1] > 1:
+            if x.shape[1] != n:
+                return E_REF
+            design = x.T
+        else:
+            _refuse(name, "en enkelt y-værdi", "a single y value")
+        if any(type(v) is not float for v in design.ravel().tolist()):
+            return None  # formulas gives #VALUE! as Excel does
+        design = np.array(design, dtype=float)
+    else:
+        design = np.arange(1.0, n + 1.0).reshape(-1, 1)
+    design = np.hstack([design, np.ones((design.shape[0], 1))])
+    if design.shape[0] < design.shape[1] or np.linalg.matrix_rank(design) < design.shape[1]:
+        _refuse(name, "sammenfaldende (kollineære) x-værdier", "collinear x values")
+    return None
+
+
+def _value_fn(book, r, c, v):
+    if isinstance(v, np.ndarray):
+        return DELEGATE
+    if isinstance(v, XlError) or type(v) is float:
+        return v
+    if v is EMPTY:
+        return 0.0
+    if type(v) is bool:
+        return E_VALUE
+    return to_number(v)
+
+
+OWN["VALUE"] = _value_fn
