@@ -41,7 +41,7 @@ from sp_xl.engine.values import (
 DATE_FUNCTIONS = frozenset({
     "DATE", "DATEVALUE", "DAY", "MONTH", "YEAR", "WEEKDAY", "WEEKNUM", "ISOWEEKNUM", "NETWORKDAYS",
     "NETWORKDAYS.INTL", "WORKDAY", "WORKDAY.INTL", "EDATE", "EOMONTH", "TODAY", "NOW", "DAYS360",
-    "YEARFRAC", "TEXT", "DATEDIF", "DAYS",
+    "YEARFRAC", "DATEDIF", "DAYS",
 })
 # Functions we refuse: results depend on things outside the cell store or on the moment.
 REFUSED = {

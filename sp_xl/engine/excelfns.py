@@ -623,3 +623,25 @@ def _value_fn(book, r, c, v):
 
 
 OWN["VALUE"] = _value_fn
+
+
+def _text(book, r, c, value, fmt):
+    """TEXT(value; format) with Excel's format codes (engine.numfmt)."""
+    from sp_xl.engine.numfmt import format_value
+    if isinstance(value, np.ndarray) or isinstance(fmt, np.ndarray):
+        _refuse("TEXT", "en matrix som argument", "an array argument")
+    if isinstance(value, XlError):
+        return value
+    f = to_text(fmt)
+    if isinstance(f, XlError):
+        return f
+    if value is EMPTY:
+        value = 0.0
+    elif isinstance(value, str):
+        n = to_number(value)     # numeric text is formatted as the number
+        if type(n) is float:
+            value = n
+    return format_value(value, f, bool(book.date1904))
+
+
+OWN["TEXT"] = _text

@@ -1,0 +1,472 @@
+"""Excel's number format codes for TEXT(value; format), English (en-US) Excel.
+
+Covers the codes Excel users write: General; digit placeholders 0 # ? with thousands
+separators, scaling commas, percent and scientific notation; dates and times (d m y h s,
+AM/PM, A/P, elapsed [h] [m] [s], fractions of a second) in the 1900 and 1904 date systems;
+sections for positive;negative;zero;text, a single [condition]; quoted and escaped literals.
+Anything else (fractions, fill characters, locale and currency tags, several conditions,
+unusual literal characters, dates before 1 March 1900 ...) raises ``Unsupported`` naming
+the format, so the cell keeps Excel's own value instead of a guess.
+Checked against the values Excel cached in tests/engine/test_excel_corpus.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+from sp_xl.engine.parse import Unsupported
+
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"]
+_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+_LITERAL = set("$-+/():!^&'~{}<>= ")
+_COND = re.compile(r"^\[\s*(<=|>=|<>|<|>|=)\s*(-?\d+(?:\.\d+)?)\s*\]")
+_COLOR = re.compile(r"^\[(?:black|blue|cyan|green|magenta|red|white|yellow|color\s*\d{1,2})\]", re.IGNORECASE)
+
+
+def _refuse(fmt: str, why_da: str, why_en: str):
+    raise Unsupported(f"TEXT med formatet \"{fmt}\": {why_da}; det efterligner formelmotoren ikke.",
+                      f"TEXT with the format \"{fmt}\": {why_en}; the engine does not reproduce that.")
+
+
+def _split_sections(fmt: str) -> list[str]:
+    out, cur, i = [], [], 0
+    while i < len(fmt):
+        ch = fmt[i]
+        if ch == '"':
+            j = fmt.find('"', i + 1)
+            j = len(fmt) - 1 if j < 0 else j
+            cur.append(fmt[i:j + 1])
+            i = j + 1
+            continue
+        if ch == "\\" and i + 1 < len(fmt):
+            cur.append(fmt[i:i + 2])
+            i += 2
+            continue
+        if ch == ";":
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+        i += 1
+    out.append("".join(cur))
+    return out
+
+
+def _tokens(section: str, fmt: str) -> tuple[list[tuple[str, str]], tuple[str, float] | None]:
+    """(kind, text) tokens of one section, and its [condition]."""
+    toks: list[tuple[str, str]] = []
+    cond = None
+    i, low = 0, section.lower()
+    while i < len(section):
+        ch = section[i]
+        rest = low[i:]
+        if ch == '"':
+            j = section.find('"', i + 1)
+            if j < 0:
+                _refuse(fmt, "et citat uden slutning", "an unterminated quote")
+            toks.append(("lit", section[i + 1:j]))
+            i = j + 1
+        elif ch == "\\":
+            if i + 1 >= len(section):
+                _refuse(fmt, "en \\ til sidst", "a trailing \\")
+            toks.append(("lit", section[i + 1]))
+            i += 2
+        elif ch == "[":
+            m = _COND.match(section[i:])
+            c = _COLOR.match(section[i:])
+            e = re.match(r"^\[(h+|m+|s+)\]", rest)
+            if m:
+                if cond is not None:
+                    _refuse(fmt, "flere betingelser", "several conditions")
+                cond = (m.group(1), float(m.group(2)))
+                i += m.end()
+            elif c:
+                i += c.end()
+            elif e:
+                toks.append(("elapsed", e.group(1)))
+                i += e.end()
+            else:
+                _refuse(fmt, "en [..]-kode", "a [..] code")
+        elif ch == "_":
+            if i + 1 >= len(section):
+                _refuse(fmt, "et _ til sidst", "a trailing _")
+            toks.append(("lit", " "))
+            i += 2
+        elif ch == "*":
+            _refuse(fmt, "et fyldtegn (*)", "a fill character (*)")
+        elif rest.startswith("general"):
+            toks.append(("general", ""))
+            i += 7
+        elif rest.startswith("am/pm"):
+            toks.append(("ampm", "AM/PM"))
+            i += 5
+        elif rest.startswith("a/p"):
+            toks.append(("ampm", section[i:i + 3]))
+            i += 3
+        elif ch in "0#?":
+            toks.append(("digit", ch))
+            i += 1
+        elif ch == ".":
+            toks.append(("point", "."))
+            i += 1
+        elif ch == ",":
+            toks.append(("comma", ","))
+            i += 1
+        elif ch == "%":
+            toks.append(("percent", "%"))
+            i += 1
+        elif ch == "@":
+            toks.append(("at", "@"))
+            i += 1
+        elif low[i] == "e" and i + 1 < len(section) and section[i + 1] in "+-":
+            toks.append(("exp", section[i + 1]))
+            i += 2
+        elif low[i] in "dmyhs":
+            j = i
+            while j < len(section) and low[j] == low[i]:
+                j += 1
+            toks.append((low[i], low[i:j]))
+            i = j
+        elif ch in _LITERAL:
+            toks.append(("lit", ch))
+            i += 1
+        else:
+            _refuse(fmt, f"tegnet '{ch}'", f"the character '{ch}'")
+    return toks, cond
+
+
+def format_value(value: object, fmt: str, date1904: bool) -> str:
+    """TEXT(value; fmt) for a float, str or bool value (blank as 0)."""
+    sections = _split_sections(fmt)
+    if len(sections) > 4:
+        _refuse(fmt, "mere end fire afsnit", "more than four sections")
+    parsed = [_tokens(s, fmt) for s in sections]
+    if any(k == "at" for _, (toks, _) in zip(range(3), parsed) for k, _ in toks) and len(parsed) > 1:
+        _refuse(fmt, "@ uden for tekstafsnittet", "@ outside the text section")
+    if isinstance(value, (bool, str)):
+        text = ("TRUE" if value else "FALSE") if isinstance(value, bool) else value
+        if len(parsed) == 4:
+            toks = parsed[3][0]
+        elif any(k == "at" for k, _ in parsed[0][0]) and len(parsed) == 1:
+            toks = parsed[0][0]
+        else:
+            return text
+        if any(k not in ("lit", "at") for k, _ in toks):
+            _refuse(fmt, "tal- eller datokoder i tekstafsnittet", "number or date codes in the text section")
+        return "".join(text if k == "at" else t for k, t in toks)
+    x = float(value)
+    conds = [c for _, c in parsed if c is not None]
+    if conds:
+        if len(parsed) != 1:
+            _refuse(fmt, "betingelser i flere afsnit", "conditions in several sections")
+        op, limit = conds[0]
+        hit = {"<": x < limit, ">": x > limit, "=": x == limit, "<=": x <= limit, ">=": x >= limit,
+               "<>": x != limit}[op]
+        if not hit:
+            return _general(abs(x), fmt, "-" if x < 0 else "")
+        return _section(parsed[0][0], abs(x), "-" if x < 0 else "", fmt, date1904)
+    if x < 0 and len(parsed) >= 2:
+        toks = parsed[1][0]
+        if not toks:
+            return ""
+        return _section(toks, -x, "", fmt, date1904)
+    if x == 0 and len(parsed) >= 3:
+        toks = parsed[2][0]
+        return _section(toks, 0.0, "", fmt, date1904) if toks else ""
+    toks = parsed[0][0]
+    if not toks:
+        return "-" if x < 0 and len(parsed) == 1 else ""
+    return _section(toks, abs(x), "-" if x < 0 else "", fmt, date1904)
+
+
+def _section(toks, x: float, sign: str, fmt: str, date1904: bool) -> str:
+    kinds = {k for k, _ in toks}
+    if "at" in kinds:
+        _refuse(fmt, "@ i et talafsnit", "@ in a number section")
+    if "general" in kinds:
+        if len(toks) != 1:
+            _refuse(fmt, "General sammen med andre koder", "General with other codes")
+        return _general(x, fmt, sign)
+    if kinds & {"d", "m", "y", "h", "s", "ampm", "elapsed"}:
+        if kinds & {"comma", "percent", "exp"}:
+            _refuse(fmt, "dato- og talkoder blandet", "date and number codes mixed")
+        if sign:
+            _refuse(fmt, "en negativ dato eller tid", "a negative date or time")
+        return _datetime(toks, x, fmt, date1904)
+    return sign + _number(toks, x, fmt)
+
+
+# ---- General --------------------------------------------------------------------------------
+
+def _d15(x: float) -> Decimal:
+    return Decimal(format(x, ".15g"))
+
+
+def _general(a: float, fmt: str, sign: str) -> str:
+    """Excel's General in TEXT: 11 characters for the digits, then scientific notation."""
+    if a == 0:
+        return "0"
+    d = _d15(a)
+    if a >= 1:
+        n_int = len(str(int(d)))
+        if n_int <= 11:
+            places = max(0, 10 - n_int)
+            q = d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+            if len(str(int(q))) <= 11:
+                return sign + _plain(q)
+        return sign + _scientific(d)
+    if a < 1e-9:
+        return sign + _scientific(d)
+    q = d.quantize(Decimal("1e-9"), rounding=ROUND_HALF_UP)
+    if a >= 1e-4 or q == d:
+        if q != 0:
+            return sign + _plain(q)
+    _refuse(fmt, "General for et meget lille tal", "General for a very small number")
+    return ""
+
+
+def _plain(q: Decimal) -> str:
+    s = format(q, "f")
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return s
+
+
+def _scientific(d: Decimal) -> str:
+    exp = d.adjusted()
+    mant = (d.scaleb(-exp)).quantize(Decimal("1e-5"), rounding=ROUND_HALF_UP)
+    if mant >= 10:
+        exp += 1
+        mant = (d.scaleb(-exp)).quantize(Decimal("1e-5"), rounding=ROUND_HALF_UP)
+    return f"{_plain(mant)}E{'+' if exp >= 0 else '-'}{abs(exp):02d}"
+
+
+# ---- numbers --------------------------------------------------------------------------------
+
+def _number(toks, x: float, fmt: str) -> str:
+    if any(k in ("d", "m", "y", "h", "s") for k, _ in toks):
+        _refuse(fmt, "dato- og talkoder blandet", "date and number codes mixed")
+    exp_at = next((i for i, (k, _) in enumerate(toks) if k == "exp"), None)
+    main = toks if exp_at is None else toks[:exp_at]
+    point = next((i for i, (k, _) in enumerate(main) if k == "point"), None)
+    int_toks = main if point is None else main[:point]
+    frac_toks = [] if point is None else main[point + 1:]
+    if any(k == "point" for k, _ in frac_toks) or any(k == "comma" for k, _ in frac_toks):
+        _refuse(fmt, "flere decimaltegn eller komma i decimalerne", "several points or a comma in the decimals")
+    digit_pos = [i for i, (k, _) in enumerate(int_toks) if k == "digit"]
+    # commas: between integer digits = thousands; right after the last digit = / 1000 each
+    grouping, scale = False, 0
+    for i, (k, _) in enumerate(int_toks):
+        if k != "comma":
+            continue
+        if digit_pos and digit_pos[0] < i < digit_pos[-1]:
+            grouping = True
+        elif digit_pos and i > digit_pos[-1] and all(kk == "comma" for kk, _ in int_toks[digit_pos[-1] + 1:i]):
+            scale += 1
+        else:
+            _refuse(fmt, "et komma uden for cifrene", "a comma outside the digits")
+    if scale and point is not None and any(k != "comma" for k, _ in int_toks[digit_pos[-1] + 1:]):
+        _refuse(fmt, "skaleringskomma før tekst", "a scaling comma before text")
+    pct = sum(1 for k, _ in toks if k == "percent")
+    v = _d15(x) * (Decimal(100) ** pct) / (Decimal(1000) ** scale)
+    frac_digits = [t for k, t in frac_toks if k == "digit"]
+    int_digits = [t for k, t in int_toks if k == "digit"]
+    exp_text = ""
+    if exp_at is not None:
+        if len(int_digits) != 1:
+            _refuse(fmt, "eksponent med flere heltalscifre", "an exponent with several integer digits")
+        exp_toks = toks[exp_at + 1:]
+        exp_digits = [t for k, t in exp_toks if k == "digit"]
+        if not exp_digits or any(k not in ("digit",) for k, _ in exp_toks) or grouping:
+            _refuse(fmt, "en usædvanlig eksponent", "an unusual exponent")
+        e = v.adjusted() if v != 0 else 0
+        mant = v.scaleb(-e).quantize(Decimal(1).scaleb(-len(frac_digits)), rounding=ROUND_HALF_UP)
+        if mant >= 10:
+            e += 1
+            mant = v.scaleb(-e).quantize(Decimal(1).scaleb(-len(frac_digits)), rounding=ROUND_HALF_UP)
+        v = mant
+        if any(t != "0" for t in exp_digits):
+            _refuse(fmt, "# eller ? i eksponenten", "# or ? in the exponent")
+        sign = "-" if e < 0 else ("+" if toks[exp_at][1] == "+" else "")
+        exp_text = "E" + sign + str(abs(e)).rjust(len(exp_digits), "0")
+    q = v.quantize(Decimal(1).scaleb(-len(frac_digits)), rounding=ROUND_HALF_UP)
+    s = format(q, "f")
+    int_str, _, frac_str = s.partition(".")
+    int_str = int_str.lstrip("-")
+    if int_str == "0":
+        int_str = ""
+    out_int = _fill_int(int_toks, int_str, grouping, fmt)
+    out_frac = _fill_frac(frac_toks, frac_str)
+    text = out_int + ("." if point is not None else "") + out_frac + exp_text
+    return text
+
+
+def _fill_int(toks, digits: str, grouping: bool, fmt: str) -> str:
+    places = [t for k, t in toks if k == "digit"]
+    # placeholders take digits from the right; the leftmost takes any extra digits
+    need = len(places)
+    padded = digits.rjust(need, "\0") if len(digits) < need else digits
+    extra = len(padded) - need
+    chars: list[str] = []
+    for n, p in enumerate(places):
+        chunk = padded[: extra + 1] if n == 0 else padded[extra + n]
+        out = []
+        for ch in chunk:
+            if ch != "\0":
+                out.append(ch)
+            elif p == "0":
+                out.append("0")
+            elif p == "?":
+                out.append(" ")
+        chars.append("".join(out))
+    if grouping:
+        if any(k == "lit" for k, _ in toks):
+            _refuse(fmt, "tusindtalsskilletegn sammen med tekst i tallet", "a thousands separator with text in the number")
+        cells = [ch for ch in padded[:extra]] + [chars[n][-1:] if n == 0 else chars[n] for n in range(need)] \
+            if need else list(digits)
+        cells = [("" if ch == "\0" else ch) for ch in cells]
+        out_g: list[str] = []
+        for pos, ch in enumerate(reversed(cells)):
+            if pos and pos % 3 == 0:
+                out_g.append("," if ch.isdigit() else " " if ch == " " else "")
+            out_g.append(ch)
+        return "".join(reversed(out_g))
+    if need == 0 and digits:
+        chars = [digits]
+        toks = list(toks) + [("digit", "#")]
+    out, n = [], 0
+    for k, t in toks:
+        if k == "digit":
+            out.append(chars[n])
+            n += 1
+        elif k == "lit":
+            out.append(t)
+        elif k == "percent":
+            out.append("%")
+    return "".join(out)
+
+
+def _fill_frac(toks, digits: str) -> str:
+    places = [t for k, t in toks if k == "digit"]
+    shown = list(digits)
+    last = max((i for i, ch in enumerate(shown) if ch != "0"), default=-1)
+    for i in range(last + 1, len(places)):      # beyond the last significant digit: '#' drops
+        shown[i] = "0" if places[i] == "0" else " " if places[i] == "?" else ""   # '?' blanks
+    out, n = [], 0
+    for k, t in toks:
+        if k == "digit":
+            out.append(shown[n])
+            n += 1
+        elif k == "lit":
+            out.append(t)
+        elif k == "percent":
+            out.append("%")
+    return "".join(out)
+
+
+# ---- dates and times ------------------------------------------------------------------------
+
+def _datetime(toks, x: float, fmt: str, date1904: bool) -> str:
+    # fractions of a second: digits after a point that follows seconds
+    kinds = [k for k, _ in toks]
+    places = 0
+    for i, (k, _) in enumerate(toks):
+        if k == "point":
+            if i == 0 or toks[i - 1][0] not in ("s", "elapsed"):
+                _refuse(fmt, "et punktum i et datoformat", "a point in a date format")
+            j = i + 1
+            while j < len(toks) and toks[j] == ("digit", "0"):
+                j += 1
+            places = j - i - 1
+            if places == 0 or places > 3:
+                _refuse(fmt, "brøkdele af sekunder", "fractions of a second")
+        elif k == "digit" and (i == 0 or toks[i - 1][0] not in ("point", "digit")):
+            _refuse(fmt, "cifre i et datoformat", "digits in a date format")
+    if x > (2957003 if date1904 else 2958465):
+        _refuse(fmt, "et tal efter år 9999", "a number beyond the year 9999")
+    unit = Decimal(1).scaleb(-places)
+    total = (Decimal(repr(x)) * 86400).quantize(unit, rounding=ROUND_HALF_UP)
+    days = int(total // 86400)
+    secs = total - days * 86400
+    has_date = bool({"d", "y"} & set(kinds)) or any(k == "m" and not _is_minute(toks, i)
+                                                     for i, (k, _) in enumerate(toks))
+    if has_date:
+        if date1904:
+            date = dt.date(1904, 1, 1) + dt.timedelta(days=days)
+        else:
+            if days < 61:
+                _refuse(fmt, "en dato før 1. marts 1900", "a date before 1 March 1900")
+            date = dt.date(1899, 12, 30) + dt.timedelta(days=days)
+        if date.year > 9999:
+            _refuse(fmt, "et år efter 9999", "a year after 9999")
+    hour = int(secs // 3600)
+    minute = int((secs % 3600) // 60)
+    second = int(secs % 60)
+    frac = secs - int(secs)
+    twelve = "ampm" in kinds
+    out = []
+    for i, (k, t) in enumerate(toks):
+        if k == "lit":
+            out.append(t)
+        elif k == "y":
+            out.append(f"{date.year % 100:02d}" if len(t) <= 2 else f"{date.year:04d}")
+        elif k == "m" and _is_minute(toks, i):
+            out.append(f"{minute:02d}" if len(t) >= 2 else str(minute))
+        elif k == "m":
+            n = date.month
+            out.append(str(n) if len(t) == 1 else f"{n:02d}" if len(t) == 2 else _MONTHS[n - 1][:3]
+                       if len(t) == 3 else _MONTHS[n - 1] if len(t) == 4 else _MONTHS[n - 1][0])
+        elif k == "d":
+            out.append(str(date.day) if len(t) == 1 else f"{date.day:02d}" if len(t) == 2
+                       else _DAYS[date.weekday()][:3] if len(t) == 3 else _DAYS[date.weekday()])
+        elif k == "h":
+            h = hour % 12 or 12 if twelve else hour
+            out.append(f"{h:02d}" if len(t) >= 2 else str(h))
+        elif k == "s":
+            out.append(f"{second:02d}" if len(t) >= 2 else str(second))
+        elif k == "elapsed":
+            n = {"h": total // 3600, "m": total // 60, "s": total // 1}[t[0]]
+            out.append(str(int(n)).rjust(len(t), "0"))
+        elif k == "ampm":
+            pm = hour >= 12
+            if t == "AM/PM":
+                out.append("PM" if pm else "AM")
+            else:
+                a, p = t.split("/")
+                out.append(p if pm else a)
+        elif k == "point":
+            out.append("." + format(frac, "f").split(".")[1][:places].ljust(places, "0"))
+        elif k == "digit":
+            continue
+        else:
+            _refuse(fmt, f"koden {t}", f"the code {t}")
+    elapsed_units = {t[0] for k, t in toks if k == "elapsed"}
+    if elapsed_units & set(kinds):
+        _refuse(fmt, "forløbet tid og samme enhed igen", "elapsed time and the same unit again")
+    if "elapsed" in kinds and (has_date or [k for k in kinds if k == "elapsed"].__len__() > 1
+                               or _elapsed_not_leading(toks)):
+        _refuse(fmt, "forløbet tid sammen med andre enheder", "elapsed time with other units")
+    return "".join(out)
+
+
+def _elapsed_not_leading(toks) -> bool:
+    """[h]:mm:ss is reproduced; an elapsed unit after a smaller one is not."""
+    order = [t[0] if k == "elapsed" else k for k, t in toks if k in ("elapsed", "h", "m", "s")]
+    rank = {"h": 0, "m": 1, "s": 2}
+    return any(rank[a] > rank[b] for a, b in zip(order, order[1:]))
+
+
+def _is_minute(toks, i: int) -> bool:
+    """m is minutes right after h (or [h]) or right before s, literals in between."""
+    j = i - 1
+    while j >= 0 and toks[j][0] == "lit":
+        j -= 1
+    if j >= 0 and (toks[j][0] == "h" or (toks[j][0] == "elapsed" and toks[j][1][0] == "h")):
+        return True
+    j = i + 1
+    while j < len(toks) and toks[j][0] == "lit":
+        j += 1
+    return j < len(toks) and (toks[j][0] == "s" or (toks[j][0] == "elapsed" and toks[j][1][0] == "s"))
