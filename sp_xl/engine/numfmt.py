@@ -21,7 +21,7 @@ from sp_xl.engine.parse import Unsupported
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December"]
 _DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-_LITERAL = set("$-+/():!^&'~{}<>= ")
+_LITERAL = set("$-+/():!^&'~{}<>= |¥£€")
 _COND = re.compile(r"^\[\s*(<=|>=|<>|<|>|=)\s*(-?\d+(?:\.\d+)?)\s*\]")
 _COLOR = re.compile(r"^\[(?:black|blue|cyan|green|magenta|red|white|yellow|color\s*\d{1,2})\]", re.IGNORECASE)
 
@@ -249,6 +249,8 @@ def _scientific(d: Decimal) -> str:
 def _number(toks, x: float, fmt: str) -> str:
     if any(k in ("d", "m", "y", "h", "s") for k, _ in toks):
         _refuse(fmt, "dato- og talkoder blandet", "date and number codes mixed")
+    if any(k == "lit" and "/" in t for k, t in toks):
+        _refuse(fmt, "brøker", "fractions")
     exp_at = next((i for i, (k, _) in enumerate(toks) if k == "exp"), None)
     main = toks if exp_at is None else toks[:exp_at]
     point = next((i for i, (k, _) in enumerate(main) if k == "point"), None)
