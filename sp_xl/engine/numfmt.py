@@ -122,7 +122,7 @@ def _tokens(section: str, fmt: str) -> tuple[list[tuple[str, str]], tuple[str, f
             toks.append(("at", "@"))
             i += 1
         elif low[i] == "e" and i + 1 < len(section) and section[i + 1] in "+-":
-            toks.append(("exp", section[i + 1]))
+            toks.append(("exp", section[i:i + 2]))
             i += 2
         elif low[i] in "dmyhs":
             j = i
@@ -281,19 +281,23 @@ def _number(toks, x: float, fmt: str) -> str:
         if len(int_digits) != 1:
             _refuse(fmt, "eksponent med flere heltalscifre", "an exponent with several integer digits")
         exp_toks = toks[exp_at + 1:]
+        kinds = "".join("d" if k == "digit" else "l" if k == "lit" else "x" for k, _ in exp_toks)
         exp_digits = [t for k, t in exp_toks if k == "digit"]
-        if not exp_digits or any(k not in ("digit",) for k, _ in exp_toks) or grouping:
+        if (not re.fullmatch(r"l*d+l*", kinds) or grouping or pct or v == 0 or len(set(exp_digits)) != 1
+                or any(k not in ("digit", "lit") for k, _ in toks[:exp_at] if k != "point")):
             _refuse(fmt, "en usædvanlig eksponent", "an unusual exponent")
-        e = v.adjusted() if v != 0 else 0
+        e = v.adjusted()
         mant = v.scaleb(-e).quantize(Decimal(1).scaleb(-len(frac_digits)), rounding=ROUND_HALF_UP)
         if mant >= 10:
             e += 1
             mant = v.scaleb(-e).quantize(Decimal(1).scaleb(-len(frac_digits)), rounding=ROUND_HALF_UP)
         v = mant
-        if any(t != "0" for t in exp_digits):
-            _refuse(fmt, "# eller ? i eksponenten", "# or ? in the exponent")
-        sign = "-" if e < 0 else ("+" if toks[exp_at][1] == "+" else "")
-        exp_text = "E" + sign + str(abs(e)).rjust(len(exp_digits), "0")
+        sign = "-" if e < 0 else ("+" if toks[exp_at][1][1] == "+" else "")
+        lead = "".join(t for k, t in exp_toks[:kinds.index("d")])
+        tail = "".join(t for k, t in exp_toks[kinds.index("d") + len(exp_digits):])
+        width = len(exp_digits) if exp_digits[0] in "0?" else 1
+        digits = str(abs(e)).rjust(width, "0" if exp_digits[0] == "0" else " ")
+        exp_text = toks[exp_at][1][0] + lead + sign + digits + tail
     q = v.quantize(Decimal(1).scaleb(-len(frac_digits)), rounding=ROUND_HALF_UP)
     s = format(q, "f")
     int_str, _, frac_str = s.partition(".")
