@@ -60,6 +60,25 @@ REFUSED = {
 }
 
 
+# Functions whose every parameter is a single value: in a normal (not array) formula a range
+# given to them is implicitly intersected with the formula's row or column, as for an operator.
+SCALAR_PARAMETERS = frozenset({
+    "ABS", "ACOS", "ACOSH", "ASIN", "ASINH", "ATAN", "ATAN2", "ATANH", "CEILING", "COS", "COSH", "DEGREES",
+    "EVEN", "EXP", "FACT", "FLOOR", "INT", "LN", "LOG", "LOG10", "MOD", "ODD", "POWER", "RADIANS", "ROUND",
+    "ROUNDDOWN", "ROUNDUP", "SIGN", "SIN", "SINH", "SQRT", "TAN", "TANH", "TRUNC", "COMBIN", "QUOTIENT",
+    "MROUND", "EXACT", "LEFT", "RIGHT", "MID", "LEN", "LOWER", "UPPER", "PROPER", "CHAR", "CODE", "CLEAN",
+    "REPT", "FIND", "SEARCH", "SUBSTITUTE", "REPLACE", "TEXT", "VALUE", "FIXED", "DOLLAR", "CONCATENATE",
+    "DATE", "YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND", "WEEKDAY", "TIME", "DATEVALUE", "TIMEVALUE",
+    "ISNUMBER", "ISTEXT", "ISBLANK", "ISERROR", "ISERR", "ISNA", "ISLOGICAL", "ISNONTEXT", "ISEVEN", "ISODD",
+    "NOT",
+})
+# Functions that return an array of values (not a reference): in a normal formula the cell
+# shows the array's top-left value.
+TOP_LEFT_RESULTS = frozenset({
+    "COLUMN", "ROW", "TRANSPOSE", "MINVERSE", "MMULT", "LINEST", "LOGEST", "TREND", "GROWTH", "FREQUENCY",
+    "MUNIT",
+})
+
 # Functions whose arguments Excel evaluates as arrays even in a normal (not Ctrl+Shift+Enter)
 # formula: their parameters are of type array, so no implicit intersection inside them.
 ARRAY_ARGUMENTS = frozenset({
@@ -162,6 +181,7 @@ class Compiler:
         self._name_stack: list[str] = []
         self._array_ctx = False   # inside an array formula or an array-typed argument
         self._bare_ok = False     # compiling a function argument itself (not an operand)
+        self._scalar_args = False  # compiling the arguments of a SCALAR_PARAMETERS function
 
     # -- entry point -------------------------------------------------------------------
     def compile(self, formula: str, si: int, row: int, col: int, array: bool = False) -> Compiled:
@@ -174,16 +194,30 @@ class Compiler:
         flags = {"sp": False}
         self._array_ctx, self._bare_ok = array, False
         fn = self._node(node, si, row, col, refs, flags, want_ref=False)
+        if not array and (node[0] == "array" or (node[0] == "func" and node[1] in TOP_LEFT_RESULTS)):
+            inner = fn
+
+            def fn(r, c):
+                v = inner(r, c)
+                return v[0, 0] if isinstance(v, np.ndarray) else v
         return Compiled(fn, refs, flags["sp"])
 
     def _arg(self, node, si, row, col, refs, flags, want_ref):
-        """A function argument: a bare range is handed over whole (no intersection)."""
-        saved = self._bare_ok
+        """A function argument: a bare range is handed over whole (no intersection), except to
+        a function of single values (SCALAR_PARAMETERS) in a normal formula."""
+        saved, scalar = self._bare_ok, self._scalar_args
+        self._scalar_args = False
+        if scalar and not want_ref:
+            try:
+                return self._operand(node, si, row, col, refs, flags)
+            finally:
+                self._scalar_args = scalar
         self._bare_ok = True
         try:
             return self._node(node, si, row, col, refs, flags, want_ref)
         finally:
             self._bare_ok = saved
+            self._scalar_args = scalar
 
     def _operand(self, node, si, row, col, refs, flags):
         """An operator's operand: outside array context a bare range is intersected."""
@@ -401,6 +435,16 @@ class Compiler:
         return self._func_body(node, si, row, col, refs, flags)
 
     def _func_body(self, node, si, row, col, refs, flags):
+        _, name, arg_nodes, prefixed = node
+        if name in SCALAR_PARAMETERS and not self._array_ctx:
+            saved, self._scalar_args = self._scalar_args, True
+            try:
+                return self._func_dispatch(node, si, row, col, refs, flags)
+            finally:
+                self._scalar_args = saved
+        return self._func_dispatch(node, si, row, col, refs, flags)
+
+    def _func_dispatch(self, node, si, row, col, refs, flags):
         _, name, arg_nodes, prefixed = node
         if name in self.book.sp_functions:
             flags["sp"] = True
