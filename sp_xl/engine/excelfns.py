@@ -541,15 +541,17 @@ def _lookup(book, r, c, value, vector, result=None):
     while keys and keys[-1] is EMPTY:
         keys.pop()
     want = _kind(value)
-    if any(_kind(k) != want for k in keys):
-        _refuse("LOOKUP", "blandede typer, tomme celler eller fejl i søgevektoren",
-                "mixed types, blanks or errors in the lookup vector")
-    norm = [k.casefold() for k in keys] if want == 1 else keys
-    if any(a > b for a, b in zip(norm, norm[1:])):
+    # errors are skipped (the LOOKUP(2;1/(A:A<>"");A:A) idiom for the last filled cell)
+    live = [(i, k) for i, k in enumerate(keys) if _kind(k) != 4]
+    if any(_kind(k) != want for _, k in live):
+        _refuse("LOOKUP", "blandede typer eller tomme celler i søgevektoren",
+                "mixed types or blanks in the lookup vector")
+    norm = [(i, k.casefold() if want == 1 else k) for i, k in live]
+    if any(a[1] > b[1] for a, b in zip(norm, norm[1:])):
         _refuse("LOOKUP", "en søgevektor, der ikke er sorteret stigende", "a lookup vector not sorted ascending")
     target = value.casefold() if want == 1 else value
     pos = -1
-    for i, k in enumerate(norm):
+    for i, k in norm:
         if k <= target:
             pos = i
         else:
