@@ -252,6 +252,11 @@ def _number(toks, x: float, fmt: str) -> str:
     if any(k == "lit" and "/" in t for k, t in toks):
         _refuse(fmt, "brøker", "fractions")
     exp_at = next((i for i, (k, _) in enumerate(toks) if k == "exp"), None)
+    if exp_at is not None:
+        # in scientific notation % is printed but does not scale; a comma after the
+        # exponent does nothing
+        toks = [("lit", "%") if k == "percent" else (k, t) for k, t in toks]
+        toks = toks[:exp_at + 1] + [(k, t) for k, t in toks[exp_at + 1:] if k != "comma"]
     main = toks if exp_at is None else toks[:exp_at]
     point = next((i for i, (k, _) in enumerate(main) if k == "point"), None)
     int_toks = main if point is None else main[:point]
@@ -270,6 +275,8 @@ def _number(toks, x: float, fmt: str) -> str:
             scale += 1
         else:
             _refuse(fmt, "et komma uden for cifrene", "a comma outside the digits")
+    if exp_at is not None:
+        scale = 0
     if scale and point is not None and any(k != "comma" for k, _ in int_toks[digit_pos[-1] + 1:]):
         _refuse(fmt, "skaleringskomma før tekst", "a scaling comma before text")
     pct = sum(1 for k, _ in toks if k == "percent")
@@ -278,20 +285,24 @@ def _number(toks, x: float, fmt: str) -> str:
     int_digits = [t for k, t in int_toks if k == "digit"]
     exp_text = ""
     if exp_at is not None:
-        if len(int_digits) != 1:
-            _refuse(fmt, "eksponent med flere heltalscifre", "an exponent with several integer digits")
+        k = len(int_digits)
         exp_toks = toks[exp_at + 1:]
-        kinds = "".join("d" if k == "digit" else "l" if k == "lit" else "x" for k, _ in exp_toks)
-        exp_digits = [t for k, t in exp_toks if k == "digit"]
-        if (not re.fullmatch(r"l*d+l*", kinds) or grouping or pct or v == 0 or len(set(exp_digits)) != 1
-                or any(k not in ("digit", "lit") for k, _ in toks[:exp_at] if k != "point")):
+        kinds = "".join("d" if kk == "digit" else "l" if kk == "lit" else "x" for kk, _ in exp_toks)
+        exp_digits = [t for kk, t in exp_toks if kk == "digit"]
+        if not re.fullmatch(r"l*d+l*", kinds) or k == 0 or len(set(exp_digits)) != 1:
             _refuse(fmt, "en usædvanlig eksponent", "an unusual exponent")
-        e = v.adjusted()
-        mant = v.scaleb(-e).quantize(Decimal(1).scaleb(-len(frac_digits)), rounding=ROUND_HALF_UP)
-        if mant >= 10:
-            e += 1
-            mant = v.scaleb(-e).quantize(Decimal(1).scaleb(-len(frac_digits)), rounding=ROUND_HALF_UP)
-        v = mant
+        if v == 0:
+            e = 0
+            int_toks = [(kk, "0" if kk == "digit" else t) for kk, t in int_toks]   # zero: every place shows 0
+        else:
+            # the exponent is a multiple of the integer places (engineering notation for ##0.0E+0)
+            e = (v.adjusted() // k) * k
+            places = Decimal(1).scaleb(-len(frac_digits))
+            mant = v.scaleb(-e).quantize(places, rounding=ROUND_HALF_UP)
+            if mant >= Decimal(10) ** k:
+                e += k
+                mant = v.scaleb(-e).quantize(places, rounding=ROUND_HALF_UP)
+            v = mant
         sign = "-" if e < 0 else ("+" if toks[exp_at][1][1] == "+" else "")
         lead = "".join(t for k, t in exp_toks[:kinds.index("d")])
         tail = "".join(t for k, t in exp_toks[kinds.index("d") + len(exp_digits):])
