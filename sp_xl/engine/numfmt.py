@@ -261,6 +261,10 @@ def _number(toks, x: float, fmt: str) -> str:
     point = next((i for i, (k, _) in enumerate(main) if k == "point"), None)
     int_toks = main if point is None else main[:point]
     frac_toks = [] if point is None else main[point + 1:]
+    frac_scale = 0
+    while frac_toks and frac_toks[-1][0] == "comma" and exp_at is None:   # 0.0, : thousands too
+        frac_toks = frac_toks[:-1]
+        frac_scale += 1
     if any(k == "point" for k, _ in frac_toks) or any(k == "comma" for k, _ in frac_toks):
         _refuse(fmt, "flere decimaltegn eller komma i decimalerne", "several points or a comma in the decimals")
     digit_pos = [i for i, (k, _) in enumerate(int_toks) if k == "digit"]
@@ -275,6 +279,7 @@ def _number(toks, x: float, fmt: str) -> str:
             scale += 1
         else:
             _refuse(fmt, "et komma uden for cifrene", "a comma outside the digits")
+    scale += frac_scale
     if exp_at is not None:
         scale = 0
     if scale and point is not None and any(k != "comma" for k, _ in int_toks[digit_pos[-1] + 1:]):
@@ -340,8 +345,12 @@ def _fill_int(toks, digits: str, grouping: bool, fmt: str) -> str:
                 out.append(" ")
         chars.append("".join(out))
     if grouping:
-        if any(k == "lit" for k, _ in toks):
+        kinds = [k for k, _ in toks]
+        first, last = kinds.index("digit"), len(kinds) - 1 - kinds[::-1].index("digit")
+        if any(k == "lit" for k in kinds[first:last]):
             _refuse(fmt, "tusindtalsskilletegn sammen med tekst i tallet", "a thousands separator with text in the number")
+        before = "".join(t for k, t in toks[:first] if k == "lit")
+        after = "".join(t if k == "lit" else "%" if k == "percent" else "" for k, t in toks[last + 1:])
         cells = [ch for ch in padded[:extra]] + [chars[n][-1:] if n == 0 else chars[n] for n in range(need)] \
             if need else list(digits)
         cells = [("" if ch == "\0" else ch) for ch in cells]
@@ -350,7 +359,7 @@ def _fill_int(toks, digits: str, grouping: bool, fmt: str) -> str:
             if pos and pos % 3 == 0:
                 out_g.append("," if ch.isdigit() else " " if ch == " " else "")
             out_g.append(ch)
-        return "".join(reversed(out_g))
+        return before + "".join(reversed(out_g)) + after
     if need == 0 and digits:
         chars = [digits]
         toks = list(toks) + [("digit", "#")]
