@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from collections.abc import Callable
 
 import numpy as np
@@ -647,3 +648,25 @@ def _text(book, r, c, value, fmt):
 
 
 OWN["TEXT"] = _text
+
+
+def _dollar(book, r, c, value, decimals=2.0):
+    """DOLLAR(number; decimals) in English Excel: $#,##0.00 with the negative in parentheses."""
+    from sp_xl.engine.numfmt import format_value
+    if isinstance(value, np.ndarray) or isinstance(decimals, np.ndarray):
+        _refuse("DOLLAR", "en matrix som argument", "an array argument")
+    x, d = to_number(value), to_number(EMPTY if decimals is EMPTY else decimals)
+    for v in (x, d):
+        if isinstance(v, XlError):
+            return v
+    d = int(d)
+    if d > 127:
+        return E_VALUE
+    if d < 0:
+        x = float(Decimal(repr(x)).scaleb(d).quantize(Decimal(1), rounding=ROUND_HALF_UP).scaleb(-d))
+        d = 0
+    body = "$#,##0" + ("." + "0" * d if d else "")
+    return format_value(x, f"{body};({body})", bool(book.date1904))
+
+
+OWN["DOLLAR"] = _dollar

@@ -153,7 +153,8 @@ def _danish_text_to_number(text: str) -> object:
 _NUMBER_TEXT = re.compile(r"^(?P<neg>[-+])?(?P<cur>\$)?(?P<int>\d{1,3}(?:,\d{3})+|\d*)(?P<frac>\.\d*)?"
                           r"(?P<exp>[eE][-+]?\d+)?$")
 _TIME_TEXT = re.compile(r"^(\d{1,2}):(\d{1,2})(?::(\d{1,2}(?:\.\d+)?))?\s*([AP]M?)?$", re.IGNORECASE)
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH_WORD = re.compile(r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+                         r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?", re.IGNORECASE)
 _DATE_LIKE = re.compile(r"^\d{1,4}[-/.]\d{1,2}(?:[-/.]\d{1,4})?(?:\s+\d{1,2}(?::\d.*|\s*[AP]M?))?$|^\d{1,2}:\d"
                         r"|^\d{1,2}\s*[AP]M?$", re.IGNORECASE)
 
@@ -181,8 +182,7 @@ def _english_text_to_number(text: str) -> object:
             h = h % 12 + (12 if ampm.upper().startswith("P") else 0)
         if h <= 23 and mi <= 59 and sec < 60:
             return (h * 3600 + mi * 60 + sec) / 86400.0
-    low = text.lower()
-    if _DATE_LIKE.match(text) or (any(ch.isdigit() for ch in text) and any(mo in low for mo in _MONTHS)):
+    if _DATE_LIKE.match(text) or (any(ch.isdigit() for ch in text) and _MONTH_WORD.search(text)):
         from sp_xl.engine.parse import Unsupported
         raise Unsupported(f"Teksten '{text}' ligner en dato eller et klokkeslæt; hvordan Excel læser den som tal, "
                           "efterligner formelmotoren ikke.",
