@@ -27,6 +27,7 @@ from formulas.tokens.operand import XlError
 
 from sp_xl import errors as sp_errors
 from sp_xl.engine import builtins as engine_builtins
+from sp_xl.engine import dynrefs as engine_dynrefs
 from sp_xl.engine import excelfns as engine_excelfns
 from sp_xl.engine import fast as engine_fast
 from sp_xl.engine import native as engine_native
@@ -45,9 +46,6 @@ DATE_FUNCTIONS = frozenset({
 })
 # Functions we refuse: results depend on things outside the cell store or on the moment.
 REFUSED = {
-    "INDIRECT": ("INDIRECT bygger referencer ud fra tekst; det understøttes ikke.",
-                 "INDIRECT builds references from text; not supported."),
-    "OFFSET": ("OFFSET (forskudte referencer) understøttes ikke.", "OFFSET (shifted references) is not supported."),
     "CELL": ("CELL afhænger af Excels visning; det understøttes ikke.", "CELL depends on Excel's display; not supported."),
     "INFO": ("INFO afhænger af Excels miljø; det understøttes ikke.", "INFO depends on Excel's environment; not supported."),
     "RAND": ("RAND giver tilfældige tal; resultatet kan ikke efterprøves.", "RAND gives random numbers; not reproducible."),
@@ -108,6 +106,7 @@ class Book:
     sp_load_error: str | None = None
     subtotal_cells: dict = field(default_factory=dict)  # si -> {(row, col)} of SUBTOTAL formulas
     hidden_rows: dict = field(default_factory=dict)  # si -> rows the sheet hides (None: unknown)
+    formula_cells: dict = field(default_factory=dict)  # si -> {(row, col)} of every formula cell
 
     def __post_init__(self) -> None:
         self.sheet_index = {n.upper(): i for i, n in enumerate(self.sheet_names)}
@@ -260,6 +259,8 @@ class Compiler:
             op = kind
             return lambda r, c: unary(op, a(r, c))
         if kind == "func":
+            if node[1] in ("OFFSET", "INDIRECT"):
+                return self._dynamic_ref(node, si, row, col, refs, flags, want_ref)
             if want_ref and node[1] == "INDEX":
                 return self._index_reference(node, si, row, col, refs, flags)
             return self._func(node, si, row, col, refs, flags)
@@ -345,6 +346,41 @@ class Compiler:
         args = [self._arg(a, si, row, col, refs, flags, True) for a in node[2]]
         book = self.book
         return lambda r, c: _index(book, r, c, *[a(r, c) for a in args], as_reference=True)
+
+    def _dynamic_ref(self, node, si, row, col, refs, flags, want_ref):
+        """OFFSET/INDIRECT: a reference computed at run time (engine.dynrefs checks it is safe)."""
+        name, arg_nodes = node[1], node[2]
+        if name == "OFFSET" and not 3 <= len(arg_nodes) <= 5 or name == "INDIRECT" and not 1 <= len(arg_nodes) <= 2:
+            raise Unsupported(f"{name} har et forkert antal argumenter.", f"{name} has a wrong number of arguments.")
+        # the base is a reference; counts and text are single values (intersected in a normal formula)
+        args = [self._arg(a, si, row, col, refs, flags, True) if name == "OFFSET" and i == 0
+                else self._operand(a, si, row, col, refs, flags) for i, a in enumerate(arg_nodes)]
+        book = self.book
+        array_ctx, bare_ok = self._array_ctx, self._bare_ok
+
+        def call(r, c):
+            vals = [a(r, c) for a in args]
+            if any(isinstance(v, np.ndarray) for v in vals):
+                raise Unsupported(f"{name} med matrixargumenter understøttes ikke.",
+                                  f"{name} with array arguments is not supported.")
+            if name == "OFFSET":
+                vals[1:] = [resolve_value(book, v) for v in vals[1:]]
+                box = engine_dynrefs.offset(book, *vals)
+            else:
+                box = engine_dynrefs.indirect(book, si, *[resolve_value(book, v) for v in vals])
+            if not isinstance(box, RefVal):
+                return box
+            engine_dynrefs.check_safe(book, box, refs, r, c, si, name)
+            if want_ref:
+                return box
+            if box.r1 == box.r2 and box.c1 == box.c2:
+                return book.get(box.si, box.r1, box.c1)
+            if not array_ctx and not bare_ok:  # implicit intersection, as for a plain range
+                rr = box.r1 if box.r1 == box.r2 else (r if box.r1 <= r <= box.r2 else None)
+                cc = box.c1 if box.c1 == box.c2 else (c if box.c1 <= c <= box.c2 else None)
+                return E_VALUE if rr is None or cc is None else book.get(box.si, rr, cc)
+            return book.values(box)
+        return call
 
     def _range_operator(self, node, si, row, col, refs, flags, want_ref):
         """a:b between references (A1:INDEX(..), INDEX(..):INDEX(..)): the smallest area

@@ -223,6 +223,17 @@ def _evaluate(pkg, progress, sp_functions) -> Evaluation:
             si = book.sheet_index.get(fc.sheet.upper())
             if si is not None:
                 book.subtotal_cells.setdefault(si, set()).add((r, c))
+    if any("OFFSET(" in fc.formula.upper() or "INDIRECT(" in fc.formula.upper() for fc in formula_cells):
+        for fc, r, c in zip(formula_cells, frows, fcols):
+            si = book.sheet_index.get(fc.sheet.upper())
+            if si is None:
+                continue
+            cells = book.formula_cells.setdefault(si, set())
+            area = parse_area(fc.array_ref) if fc.array_ref else None
+            if area is None:
+                cells.add((r, c))
+            else:
+                cells.update((rr, cc) for rr in range(area.r1, area.r2 + 1) for cc in range(area.c1, area.c2 + 1))
     if book.subtotal_cells or any("AGGREGATE(" in fc.formula.upper() for fc in formula_cells):
         getter = getattr(pkg, "hidden_rows", None)
         book.hidden_rows = {si: (getter(name) if getter else set()) for si, name in enumerate(book.sheet_names)}
