@@ -32,6 +32,7 @@ from itertools import repeat
 import numpy as np
 from formulas.tokens.operand import XlError
 
+from sp_xl.engine import cycles as engine_cycles
 from sp_xl.engine import fast as engine_fast
 
 from sp_xl.engine import tables as engine_tables
@@ -277,16 +278,11 @@ def _evaluate(pkg, progress, sp_functions) -> Evaluation:
             node.compiled = compiled
 
     order, on_cycle, deps, range_members = _order(nodes, book)
-    for i in on_cycle:
-        nodes[i].problem = ("Cellen indgår i eller afhænger af en cirkulær reference.",
-                            "The cell is part of, or depends on, a circular reference.")
 
     # -- evaluate ---------------------------------------------------------------------
     total = len(nodes)  # cells on a cycle are never evaluated; they count as done at the end
     step = max(1, total // 100)
     bad: dict[int, str] = {}  # node -> "Sheet!A1" of the first cell that could not be computed
-    for i in on_cycle:
-        bad[i] = f"{nodes[i].sheet}!{nodes[i].ref}"
     n = len(nodes)
     range_culprit: dict[int, str | None] = {}
 
@@ -310,6 +306,11 @@ def _evaluate(pkg, progress, sp_functions) -> Evaluation:
             bad[i] = f"{node.sheet}!{node.ref}"
         if progress is not None and done % step == 0:
             progress(done, total)
+    if on_cycle:   # on a cycle of the static graph: computed in the order their reads demand
+        calc_pr = getattr(pkg, "calc_pr", None)
+        settings = (calc_pr() if callable(calc_pr) else None) or {}
+        iterate = str(settings.get("iterate", "0")).lower() in ("1", "true")
+        engine_cycles.resolve(nodes, on_cycle, book, lambda nd: _evaluate_node(nd, book, result), iterate)
     for node in nodes:
         if node.problem is not None:
             result.problems.append(Problem(node.sheet, node.ref, node.formula, *node.problem))
@@ -325,6 +326,8 @@ def _evaluate_node(node: _Node, book: Book, result: Evaluation) -> None:
     except Unsupported as exc:
         node.problem = (exc.reason_da, exc.reason_en)
         return
+    except engine_cycles.NeedCell:
+        raise
     except RecursionError:
         node.problem = ("Formlen er for dybt indlejret til at blive beregnet.", "The formula is nested too deeply.")
         return

@@ -81,3 +81,13 @@ def test_excel_argument_rules(formula, expected):
 def test_guesses_are_refused(formula):
     cells = {"A1": 3.0, "A2": 1.0, "A3": 2.0, "A4": "x", "A5": 1.0}
     assert "Z1" in problems(run(cells, formula))
+
+
+def test_a_cycle_only_in_the_formula_text_is_computed_a_real_one_refused():
+    cells = {"A1": False}
+    fs = [Formula("Ark1", "B1", "IF(A1,C1,1)"), Formula("Ark1", "C1", "B1+1"),   # A1 FALSE: C1 never read
+          Formula("Ark1", "B2", "C2"), Formula("Ark1", "C2", "B2"), Formula("Ark1", "D2", "B2+1")]
+    ev = evaluate(FakePackage({"Ark1": cells}, fs))
+    assert (ev.values[("Ark1", "B1")], ev.values[("Ark1", "C1")]) == (1.0, 2.0)
+    reasons = problems(ev)
+    assert {"B2", "C2", "D2"} <= set(reasons) and "circular" in reasons["B2"]
