@@ -74,7 +74,23 @@ def lazy_ifna(r, c, args):
     return args[1](r, c) if v is E_NA else v
 
 
-LAZY = {"IF": lazy_if, "IFERROR": lazy_iferror, "IFNA": lazy_ifna}
+def lazy_ifs(r, c, args):
+    """IFS(cond1; value1; ...): the first true condition's value, later ones never read."""
+    if len(args) < 2 or len(args) % 2:
+        return DELEGATE
+    for i in range(0, len(args), 2):
+        cond = args[i](r, c)
+        if isinstance(cond, np.ndarray):
+            return DELEGATE
+        t = _truthy(cond)
+        if isinstance(t, XlError):
+            return t
+        if t:
+            return args[i + 1](r, c)
+    return E_NA
+
+
+LAZY = {"IF": lazy_if, "IFERROR": lazy_iferror, "IFNA": lazy_ifna, "IFS": lazy_ifs}
 
 
 # ---- strict scalar functions -----------------------------------------------------------
