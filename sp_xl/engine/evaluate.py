@@ -38,6 +38,7 @@ from sp_xl.engine import fast as engine_fast
 from sp_xl.engine import tables as engine_tables
 from sp_xl.engine.compile import Book, Compiled, Compiler
 from sp_xl.engine.parse import Unsupported
+from sp_xl.engine.textnum import use_date_system
 from sp_xl.engine.refs import (
     FastKeys,
     cell_ref,
@@ -200,7 +201,7 @@ def evaluate(pkg, progress: Callable[[int, int], None] | None = None, *,
         raise ValueError("locale must be 'en-US' or 'da-DK'")
     gc.disable()
     try:
-        with use_locale(locale):
+        with use_locale(locale), use_date_system(bool(getattr(pkg, "date1904", False))):
             return _evaluate(pkg, progress, sp_functions)
     finally:
         if was_enabled:

@@ -336,30 +336,18 @@ def _timevalue(book, r, c, v):
         return v
     if not isinstance(v, str) or v is EMPTY:
         return E_VALUE
-    n = time_of_text(v)
+    from sp_xl.engine.textnum import _time
+    try:
+        n = _time(v.strip())
+    except Exception:  # noqa: BLE001 - _Refuse: an hour past 23 and the like
+        n = None
+    if n is not None and n >= 1:
+        n = None
     if n is None:
         if any(ch.isdigit() for ch in v):
             _refuse("TIMEVALUE", f"teksten '{v}'", f"the text '{v}'")
         return E_VALUE
     return n
-
-
-_TIME = re.compile(r"^\s*(\d{1,2}):(\d{1,2})(?::(\d{1,2}(?:\.\d+)?))?\s*(AM|PM|A|P)?\s*$", re.IGNORECASE)
-
-
-def time_of_text(text: str) -> float | None:
-    """'13:45', '1:45 PM', '13:45:30.5' as a fraction of a day; None for anything else."""
-    m = _TIME.match(text)
-    if not m:
-        return None
-    h, mi, sec, ampm = int(m.group(1)), int(m.group(2)), float(m.group(3) or 0), m.group(4)
-    if ampm:
-        if not 1 <= h <= 12:
-            return None
-        h = h % 12 + (12 if ampm.upper().startswith("P") else 0)
-    if h > 23 or mi > 59 or sec >= 60:
-        return None
-    return (h * 3600 + mi * 60 + sec) / 86400.0
 
 
 # ---- arrays -----------------------------------------------------------------------------

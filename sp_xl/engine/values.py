@@ -21,6 +21,7 @@ from formulas.functions.operators import OPERATORS
 from formulas.tokens.operand import Error, XlError
 
 from sp_xl import errors as sp_errors
+from sp_xl.engine.textnum import english_text_to_number
 
 EMPTY = sh.EMPTY
 ERRORS: dict[str, XlError] = {code: Error.errors[code] for code in sp_errors.CODES}
@@ -150,45 +151,9 @@ def _danish_text_to_number(text: str) -> object:
     return E_VALUE
 
 
-_NUMBER_TEXT = re.compile(r"^(?P<neg>[-+])?(?P<cur>\$)?(?P<int>\d{1,3}(?:,\d{3})+|\d*)(?P<frac>\.\d*)?"
-                          r"(?P<exp>[eE][-+]?\d+)?$")
-_TIME_TEXT = re.compile(r"^(\d{1,2}):(\d{1,2})(?::(\d{1,2}(?:\.\d+)?))?\s*([AP]M?)?$", re.IGNORECASE)
-_MONTH_WORD = re.compile(r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-                         r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?", re.IGNORECASE)
-_DATE_LIKE = re.compile(r"^\d{1,4}[-/.]\d{1,2}(?:[-/.]\d{1,4})?(?:\s+\d{1,2}(?::\d.*|\s*[AP]M?))?$|^\d{1,2}:\d"
-                        r"|^\d{1,2}\s*[AP]M?$", re.IGNORECASE)
-
-
 def _english_text_to_number(text: str) -> object:
-    """Text as English Excel reads it in arithmetic: '1,000', '$12.50', '(3)', '1E3', '13:45',
-    '1:45 PM'. Text that looks like a date is refused (the reading depends on the locale and,
-    without a year, on today); anything else is #VALUE!."""
-    neg = text.startswith("(") and text.endswith(")")
-    body = text[1:-1].strip() if neg else text
-    m = _NUMBER_TEXT.match(body)
-    if m and any(ch.isdigit() for ch in (m.group("int") or "") + (m.group("frac") or "")):
-        x = float((m.group("int") or "0").replace(",", "") + (m.group("frac") or "") + (m.group("exp") or ""))
-        if m.group("neg") == "-":
-            x = -x
-        return -x if neg else x
-    if neg:
-        return E_VALUE
-    t = _TIME_TEXT.match(text)
-    if t:
-        h, mi, sec, ampm = int(t.group(1)), int(t.group(2)), float(t.group(3) or 0), t.group(4)
-        if ampm:
-            if not 1 <= h <= 12:
-                return E_VALUE
-            h = h % 12 + (12 if ampm.upper().startswith("P") else 0)
-        if h <= 23 and mi <= 59 and sec < 60:
-            return (h * 3600 + mi * 60 + sec) / 86400.0
-    if _DATE_LIKE.match(text) or (any(ch.isdigit() for ch in text) and _MONTH_WORD.search(text)):
-        from sp_xl.engine.parse import Unsupported
-        raise Unsupported(f"Teksten '{text}' ligner en dato eller et klokkeslæt; hvordan Excel læser den som tal, "
-                          "efterligner formelmotoren ikke.",
-                          f"The text '{text}' looks like a date or time; the engine does not reproduce how Excel "
-                          "reads it as a number.")
-    return E_VALUE
+    n = english_text_to_number(text)
+    return E_VALUE if n is None else n
 
 
 def to_number(v: object) -> object:
