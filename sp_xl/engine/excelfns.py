@@ -511,7 +511,7 @@ def _lookup(book, r, c, value, vector, result=None):
     if isinstance(value, XlError):
         return value
     if value is EMPTY:
-        _refuse("LOOKUP", "en tom opslagsværdi", "an empty lookup value")
+        value = 0.0      # a blank lookup value is looked up as 0
     arr = _grid(book, vector)
     if isinstance(vector, XlError):
         return vector
@@ -522,19 +522,18 @@ def _lookup(book, r, c, value, vector, result=None):
         res = _grid(book, result)
         if isinstance(result, XlError):
             return result
-        if min(arr.shape) > 1 or min(res.shape) > 1:
-            _refuse("LOOKUP", "en søge- eller resultatvektor med flere rækker og kolonner",
-                    "a lookup or result vector with several rows and columns")
-        keys, found = arr.ravel(), res.ravel()
+        if min(res.shape) > 1:
+            _refuse("LOOKUP", "en resultatvektor med flere rækker og kolonner",
+                    "a result vector with several rows and columns")
+        h, w = arr.shape     # a lookup area of several columns: its first row or column
+        keys, found = (arr[0, :] if w > h else arr[:, 0]), res.ravel()
     keys = keys.tolist()
     while keys and keys[-1] is EMPTY:
         keys.pop()
     want = _kind(value)
-    # errors are skipped (the LOOKUP(2;1/(A:A<>"");A:A) idiom for the last filled cell)
-    live = [(i, k) for i, k in enumerate(keys) if _kind(k) != 4]
-    if any(_kind(k) != want for _, k in live):
-        _refuse("LOOKUP", "blandede typer eller tomme celler i søgevektoren",
-                "mixed types or blanks in the lookup vector")
+    # only values of the lookup value's type take part: errors (the LOOKUP(2;1/(A:A<>"");A:A)
+    # idiom for the last filled cell), blanks and other types are passed over
+    live = [(i, k) for i, k in enumerate(keys) if _kind(k) == want]
     norm = [(i, k.casefold() if want == 1 else k) for i, k in live]
     if any(a[1] > b[1] for a, b in zip(norm, norm[1:])):
         _refuse("LOOKUP", "en søgevektor, der ikke er sorteret stigende", "a lookup vector not sorted ascending")
