@@ -250,7 +250,7 @@ def _number(toks, x: float, fmt: str) -> str:
     if any(k in ("d", "m", "y", "h", "s") for k, _ in toks):
         _refuse(fmt, "dato- og talkoder blandet", "date and number codes mixed")
     if any(k == "lit" and "/" in t for k, t in toks):
-        _refuse(fmt, "brøker", "fractions")
+        return _fraction(toks, x, fmt)
     exp_at = next((i for i, (k, _) in enumerate(toks) if k == "exp"), None)
     if exp_at is not None:
         # in scientific notation % is printed but does not scale; a comma after the
@@ -496,3 +496,70 @@ def _is_minute(toks, i: int) -> bool:
     while j < len(toks) and toks[j][0] == "lit":
         j += 1
     return j < len(toks) and (toks[j][0] == "s" or (toks[j][0] == "elapsed" and toks[j][1][0] == "s"))
+
+
+# ---- fractions ------------------------------------------------------------------------------
+
+def _fraction(toks, x: float, fmt: str) -> str:
+    """# ?/? style formats: [integer part][separator]numerator/denominator; without an
+    integer part the fraction is improper (15/4)."""
+    from fractions import Fraction
+    if any(k not in ("digit", "lit") for k, _ in toks):
+        _refuse(fmt, "en brøk med andre koder", "a fraction with other codes")
+    slash = next(i for i, (k, t) in enumerate(toks) if k == "lit" and "/" in t)
+    n_end = max((i for i in range(slash) if toks[i][0] == "digit"), default=None)
+    d_start = next((i for i in range(slash + 1, len(toks)) if toks[i][0] == "digit"), None)
+    if n_end is None or d_start is None:
+        _refuse(fmt, "en brøk uden tæller eller nævner", "a fraction without numerator or denominator")
+    n_start = n_end
+    while n_start > 0 and toks[n_start - 1][0] == "digit":
+        n_start -= 1
+    d_end = d_start
+    while d_end + 1 < len(toks) and toks[d_end + 1][0] == "digit":
+        d_end += 1
+    if any(k == "digit" or "/" in t for k, t in toks[d_end + 1:]) or any("/" in t for _, t in toks[:slash]):
+        _refuse(fmt, "en usædvanlig brøk", "an unusual fraction")
+    head, num_p = toks[:n_start], [t for _, t in toks[n_start:n_end + 1]]
+    lits, den_p = "".join(t for _, t in toks[n_end + 1:d_start]), [t for _, t in toks[d_start:d_end + 1]]
+    tail = "".join(t for _, t in toks[d_end + 1:])
+    if "?" in den_p and len(den_p) > 1:
+        _refuse(fmt, "en nævner med flere ?", "a denominator with several ?")
+    last_int = max((i for i, (k, _) in enumerate(head) if k == "digit"), default=None)
+    int_toks = head if last_int is None else head[:last_int + 1]
+    sep = "" if last_int is None else "".join(t for _, t in head[last_int + 1:])
+    int_p = [t for k, t in int_toks if k == "digit"]
+    limit = 10 ** len(den_p) - 1
+    v = Fraction(_d15(x))
+    whole = int(v) if int_p else 0
+    f = (v - whole).limit_denominator(limit)
+    if f == 1 and int_p:
+        whole, f = whole + 1, Fraction(0)
+    num, den = f.numerator, f.denominator
+
+    def fill(places, digits: str, right: bool = True) -> str:
+        pad = len(places) - len(digits)
+        if pad <= 0:
+            return digits
+        blanks = "".join("0" if p == "0" else " " if p == "?" else "" for p in places[:pad])
+        return blanks + digits if right else digits + blanks[::-1]
+
+    def frac_text() -> str:
+        d = str(den) if "0" not in den_p else str(den).rjust(len(den_p), "0")
+        return fill(num_p, str(num)) + lits + (d if "0" in den_p else fill(den_p, d, right=False))
+
+    width = len(sep) + len(num_p) + len(lits) + len(den_p)
+    question = "?" in int_p or "?" in num_p
+    if last_int is None:                                      # improper: always the fraction
+        return "".join(t for _, t in int_toks) + frac_text() + tail
+    if num == 0:
+        if "0" in num_p:                                      # 0 in the numerator: 1 0/1
+            if whole == 0 and "0" not in int_p and "?" not in int_p:
+                return _fill_int([t for t in int_toks if t[0] == "lit"], "", False, fmt) + frac_text() + tail
+            return _fill_int(int_toks, str(whole), False, fmt) + sep + frac_text() + tail
+        pad = " " * width if (question or "?" in den_p) else ""
+        return _fill_int(int_toks, str(whole) if whole else "0", False, fmt) + pad + tail
+    if whole == 0:
+        if "0" in int_p:
+            return _fill_int(int_toks, "0", False, fmt) + sep + frac_text() + tail
+        return _fill_int(int_toks, "", False, fmt) + (" " * len(sep) if question else "") + frac_text() + tail
+    return _fill_int(int_toks, str(whole), False, fmt) + sep + frac_text() + tail
