@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.file and args.file not in path.name:
             continue
         wb = compare_workbook(path)
+        totals["constants changed"] += len(wb.constants_changed)
         for c in wb.cells:
             status = c.status
             if status == "wrong" and (c.file, c.where) in known:
@@ -64,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"cells compared {compared} (excluded {totals['excluded']}): matched {totals['matched']} "
           f"({pct:.1f} %), refused {totals['refused']}, wrong {totals['wrong']}, "
-          f"known differences {totals['known']}   [{elapsed:.1f} s]")
+          f"known differences {totals['known']}; constants changed by the refresh: "
+          f"{totals['constants changed']}   [{elapsed:.1f} s]")
     for line in listed:
         print(line)
     return 0

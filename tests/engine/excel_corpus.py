@@ -67,6 +67,7 @@ class WorkbookResult:
     file: str
     cells: list[CellResult] = field(default_factory=list)
     refused_whole: str = ""
+    constants_changed: list[str] = field(default_factory=list)   # cells that are not formulas
 
 
 def workbooks() -> list[Path]:
@@ -186,8 +187,10 @@ def compare_workbook(path: Path) -> WorkbookResult:
         rec = recalculate(pkg, default_evaluate())
         values, problems = rec.values, {(p.sheet, p.ref): p.reason_en for p in rec.problems}
     except WorkbookRefused as exc:
-        values, problems = {}, {}
+        rec, values, problems = None, {}, {}
         out.refused_whole = exc.args[0] if exc.args else str(exc)
+    if rec is not None and rec.new_data is not None:
+        out.constants_changed = _constants_changed(pkg, XlsxPackage(rec.new_data, path.name), formulas)
 
     # every cell a formula fills (an array formula's whole range), for the exclusion closure
     cells: list[tuple[str, str, object]] = []     # (sheet, ref, FormulaCell)
@@ -242,4 +245,19 @@ def compare_workbook(path: Path) -> WorkbookResult:
                                     "" if r == f.ref else f"cell {r} of {f.array_ref}")
                 break
         out.cells.append(result or CellResult(path.name, f.sheet, f.ref, f.formula, fns, "matched", f.cached))
+    return out
+
+
+def _constants_changed(before: XlsxPackage, after: XlsxPackage, formulas) -> list[str]:
+    """Cells that are not formula results whose value differs after the refresh."""
+    filled = {(f.sheet, r) for f in formulas for r in (range_cells(f.array_ref) if f.array_ref else [f.ref])}
+    out = []
+    for sheet in before.sheet_names:
+        old, new = before.cells(sheet), after.cells(sheet)
+        for ref in set(old) | set(new):
+            if (sheet, ref) in filled:
+                continue
+            a, b = old.get(ref), new.get(ref)
+            if a != b and not (isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b)):
+                out.append(f"{sheet}!{ref}: {a!r} -> {b!r}")
     return out
