@@ -54,6 +54,16 @@ REFUSED = {
     "RANDARRAY": ("RANDARRAY giver tilfældige tal.", "RANDARRAY gives random numbers."),
     "GETPIVOTDATA": ("GETPIVOTDATA læser pivottabeller; det understøttes ikke.", "GETPIVOTDATA reads pivot tables; not supported."),
     "HYPERLINK": ("HYPERLINK understøttes ikke.", "HYPERLINK is not supported."),
+    "ACCRINT": ("ACCRINT afviger fra Excel i formelmotorens bibliotek (rentedatoerne); det understøttes ikke.",
+                "ACCRINT differs from Excel in the engine's library (the coupon dates); not supported."),
+    **{name: (f"{name} regnes med en anden præcision end Excels; det understøttes ikke.",
+              f"{name} is computed with a precision other than Excel's; not supported.")
+       for name in ("BESSELI", "BESSELJ", "BESSELK", "BESSELY")},
+    **{name: (f"{name} skriver komplekse tal med Excels egen afrunding; det understøttes ikke.",
+              f"{name} writes complex numbers with Excel's own rounding; not supported.")
+       for name in ("COMPLEX", "IMARGUMENT", "IMCONJUGATE", "IMCOS", "IMCOSH", "IMCOT", "IMCSC", "IMCSCH", "IMDIV",
+                    "IMEXP", "IMLN", "IMLOG10", "IMLOG2", "IMPOWER", "IMPRODUCT", "IMSEC", "IMSECH", "IMSIN",
+                    "IMSINH", "IMSQRT", "IMSUB", "IMSUM", "IMTAN")},
     "SINGLE": ("Implicit fællesmængde (@) understøttes ikke.", "Implicit intersection (@) is not supported."),
 }
 

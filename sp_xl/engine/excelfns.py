@@ -24,155 +24,11 @@ from collections.abc import Callable
 import numpy as np
 from formulas.tokens.operand import XlError
 
-from sp_xl.engine.parse import Unsupported
+from sp_xl.engine.excelstats import STATS, _cells, _refuse
 from sp_xl.engine.refs import RefVal
-from sp_xl.engine.values import EMPTY, E_DIV0, E_NA, E_NUM, E_REF, E_VALUE, compare, to_number, to_text
+from sp_xl.engine.values import EMPTY, E_NA, E_NUM, E_REF, E_VALUE, compare, to_number, to_text
 
 DELEGATE = object()
-
-
-def _refuse(name: str, what_da: str, what_en: str):
-    raise Unsupported(f"{name}: {what_da}; det efterligner formelmotoren ikke.",
-                      f"{name}: {what_en}; the engine does not reproduce that.")
-
-
-def _cells(book, a) -> list | None:
-    """The values of a reference or array argument, row by row; None for a typed-in scalar."""
-    if isinstance(a, RefVal):
-        return book.values(a).ravel().tolist()
-    if isinstance(a, np.ndarray):
-        return a.ravel().tolist()
-    return None
-
-
-# ---- statistics over numbers -------------------------------------------------------------
-
-def _numbers(book, name: str, args, a_mode: bool = False, direct_text: bool = True):
-    """Excel's argument rules: in references and arrays only numbers count (the A-functions
-    also count text as 0 and logicals as 1/0); typed-in logicals and numeric text are
-    converted. Returns (list of floats, first error or None)."""
-    out: list[float] = []
-    for a in args:
-        cells = _cells(book, a)
-        if cells is None:
-            if isinstance(a, XlError):
-                return out, a
-            if type(a) is float:
-                out.append(a)
-            elif type(a) is bool:
-                out.append(1.0 if a else 0.0)
-            elif a is EMPTY:
-                _refuse(name, "et tomt argument", "an empty argument")
-            elif isinstance(a, str):
-                if not direct_text:
-                    return out, E_VALUE
-                n = to_number(a)
-                if isinstance(n, XlError):
-                    return out, n
-                out.append(n)
-            continue
-        for v in cells:
-            t = type(v)
-            if t is float:
-                out.append(v)
-            elif isinstance(v, XlError):
-                return out, v
-            elif v is EMPTY:
-                continue
-            elif a_mode:
-                out.append((1.0 if v else 0.0) if t is bool else 0.0)
-    return out, None
-
-
-def _stat(reduce: Callable[[list], object], a_mode: bool = False, direct_text: bool = True, name: str = ""):
-    def fn(book, r, c, *args):
-        nums, err = _numbers(book, name, args, a_mode, direct_text)
-        return err if err is not None else reduce(nums)
-    return fn
-
-
-def _mean(x):
-    return math.fsum(x) / len(x)
-
-
-def _var(ddof: int, empty=E_DIV0):
-    def fn(x):
-        if len(x) <= ddof or not x:
-            return empty
-        m = _mean(x)
-        return math.fsum((v - m) ** 2 for v in x) / (len(x) - ddof)
-    return fn
-
-
-def _sd(ddof: int):
-    var = _var(ddof)
-    return lambda x: (lambda v: v if isinstance(v, XlError) else math.sqrt(v))(var(x))
-
-
-def _avedev(x):
-    if not x:
-        return E_NUM
-    m = _mean(x)
-    return math.fsum(abs(v - m) for v in x) / len(x)
-
-
-def _devsq(x):
-    if not x:
-        return E_NUM
-    m = _mean(x)
-    return math.fsum((v - m) ** 2 for v in x)
-
-
-def _mode_fn(book, r, c, *args):
-    for a in args:
-        if isinstance(a, RefVal) and a.r1 == a.r2 and a.c1 == a.c2:
-            v = book.values(a)[0, 0]
-            if v is EMPTY or type(v) is bool or (isinstance(v, str) and not isinstance(v, XlError)):
-                _refuse("MODE", "en enkelt celle uden et tal", "a single cell that holds no number")
-    nums, err = _numbers(book, "MODE", args, direct_text=False)
-    return err if err is not None else _mode(nums)
-
-
-def _mode(x):
-    counts: dict[float, int] = {}
-    for v in x:
-        counts[v] = counts.get(v, 0) + 1
-    best = max(counts.values(), default=0)
-    if best < 2:
-        return E_NA
-    return next(v for v in x if counts[v] == best)
-
-
-def _product(x):
-    if not x:
-        return 0.0
-    p = 1.0
-    for v in x:
-        p *= v
-    return p
-
-
-def _kth(largest: bool):
-    def fn(book, r, c, array, k):
-        name = "LARGE" if largest else "SMALL"
-        nums, err = _numbers(book, name, [array])
-        if err is not None:
-            return err
-        if isinstance(k, RefVal):
-            cells = _cells(book, k)
-            if len(cells) != 1:
-                _refuse(name, "et område som k", "a range as k")
-            k = cells[0]
-        k = to_number(k)
-        if isinstance(k, XlError):
-            return k
-        if k != int(k):
-            _refuse(name, "et k, der ikke er et helt tal", "a k that is not a whole number")
-        k = int(k)
-        if k < 1 or k > len(nums):
-            return E_NUM
-        return sorted(nums, reverse=largest)[k - 1]
-    return fn
 
 
 # ---- logical and information -------------------------------------------------------------
@@ -441,18 +297,7 @@ def _floor(book, r, c, x, sig=None):
 
 # name -> implementation; REF_ARGS: arguments compiled as references
 OWN: dict[str, Callable] = {
-    "SUMSQ": _stat(lambda x: math.fsum(v * v for v in x)),
-    "PRODUCT": _stat(_product),
-    "STDEV": _stat(_sd(1)), "STDEV.S": _stat(_sd(1)), "STDEVP": _stat(_sd(0)), "STDEV.P": _stat(_sd(0)),
-    "VAR": _stat(_var(1)), "VAR.S": _stat(_var(1)), "VARP": _stat(_var(0)), "VAR.P": _stat(_var(0)),
-    "STDEVA": _stat(_sd(1), a_mode=True), "STDEVPA": _stat(_sd(0), a_mode=True),
-    "VARA": _stat(_var(1), a_mode=True), "VARPA": _stat(_var(0), a_mode=True),
-    "AVEDEV": _stat(_avedev), "DEVSQ": _stat(_devsq),
-    "MAXA": _stat(lambda x: max(x) if x else 0.0, a_mode=True),
-    "MINA": _stat(lambda x: min(x) if x else 0.0, a_mode=True),
-    "AVERAGEA": _stat(lambda x: _mean(x) if x else E_DIV0, a_mode=True),
-    "MODE": _mode_fn, "MODE.SNGL": _mode_fn,
-    "LARGE": _kth(True), "SMALL": _kth(False),
+    **STATS,
     "AND": _logical("AND", all), "OR": _logical("OR", any),
     "XOR": _logical("XOR", lambda xs: sum(xs) % 2 == 1),
     "ISREF": _isref, "N": _n, "SWITCH": _switch,
@@ -461,7 +306,7 @@ OWN: dict[str, Callable] = {
     "MINVERSE": _matrix_scalar("MINVERSE"), "MDETERM": _matrix_scalar("MDETERM"),
     "DATE": _date, "FLOOR": _floor,
 }
-REF_ARGS = frozenset({
+REF_ARGS = frozenset(STATS) | frozenset({
     "SUMSQ", "PRODUCT", "STDEV", "STDEV.S", "STDEVP", "STDEV.P", "STDEVA", "STDEVPA", "VAR", "VAR.S", "VARP",
     "VAR.P", "VARA", "VARPA", "AVEDEV", "DEVSQ", "MAXA", "MINA", "AVERAGEA", "MODE", "MODE.SNGL", "LARGE", "SMALL",
     "AND", "OR", "XOR", "ISREF",
@@ -657,3 +502,91 @@ def _dollar(book, r, c, value, decimals=2.0):
 
 
 OWN["DOLLAR"] = _dollar
+
+
+# ---- CONCAT, TEXTJOIN: numbers as Excel writes them (formulas uses Python's repr) ----------
+
+def _flat(book, v) -> list:
+    cells = _cells(book, v)
+    return [v] if cells is None else cells
+
+
+def _join_texts(book, args) -> list | XlError:
+    out = []
+    for a in args:
+        for v in _flat(book, a):
+            t = to_text(v)
+            if isinstance(t, XlError):
+                return t
+            out.append((t, v is EMPTY))
+    return out
+
+
+def _concat(book, r, c, *args):
+    parts = _join_texts(book, args)
+    if isinstance(parts, XlError):
+        return parts
+    text = "".join(t for t, _ in parts)
+    return E_VALUE if len(text) > 32767 else text
+
+
+def _textjoin(book, r, c, delimiter, ignore_empty, *args):
+    if isinstance(delimiter, np.ndarray) or isinstance(ignore_empty, np.ndarray):
+        _refuse("TEXTJOIN", "en matrix som skilletegn", "an array as delimiter")
+    d = to_text(delimiter)
+    if isinstance(d, XlError):
+        return d
+    skip = ignore_empty if type(ignore_empty) is bool else to_number(ignore_empty)
+    if isinstance(skip, XlError):
+        return skip
+    parts = _join_texts(book, args)
+    if isinstance(parts, XlError):
+        return parts
+    if skip and any(t == "" and not blank for t, blank in parts):
+        _refuse("TEXTJOIN", "tom tekst fra en formel", "empty text from a formula")
+    text = d.join(t for t, blank in parts if not (skip and blank))
+    return E_VALUE if len(text) > 32767 else text
+
+
+OWN["CONCAT"] = _concat
+OWN["TEXTJOIN"] = _textjoin
+
+
+# ---- complex numbers: only the parts, as numbers ------------------------------------------
+
+_COMPLEX = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)?(?:([+-]?(?:\d+\.?\d*|\.\d+)?(?:[eE][+-]?\d+)?)([ij]))?$")
+
+
+def _complex_part(which: str):
+    """IMREAL, IMAGINARY, IMABS of 'a+bi' text (or a number); the other IM functions give
+    text that Excel writes with its own rounding: refused (compile.REFUSED)."""
+    def fn(book, r, c, v):
+        if isinstance(v, np.ndarray):
+            _refuse(which, "en matrix som argument", "an array argument")
+        if isinstance(v, XlError):
+            return v
+        if type(v) is float:
+            re_, im = v, 0.0
+        elif type(v) is bool or v is EMPTY:
+            return E_VALUE
+        else:
+            m = _COMPLEX.match(v.strip())
+            if not m or not (m.group(1) or m.group(3)) or not v.strip():
+                return E_NUM
+            re_ = float(m.group(1)) if m.group(1) else 0.0
+            if m.group(3):
+                coef = m.group(2)
+                im = 1.0 if coef in ("", "+") else -1.0 if coef == "-" else float(coef)
+                if m.group(1) and coef and coef[0] not in "+-":
+                    return E_NUM        # '3 4i' is no number
+            else:
+                im = 0.0
+        if which == "IMREAL":
+            return re_
+        if which == "IMAGINARY":
+            return im
+        return math.hypot(re_, im)
+    return fn
+
+
+OWN.update({name: _complex_part(name) for name in ("IMREAL", "IMAGINARY", "IMABS")})
