@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as _dt
 import gc
 import os
+import re
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from sp_xl.engine import fast as engine_fast
 
 from sp_xl.engine import tables as engine_tables
 from sp_xl.engine.compile import Book, Compiled, Compiler
+from sp_xl.engine.excelfns import SPILLING
 from sp_xl.engine.parse import Unsupported
 from sp_xl.engine.textnum import use_date_system
 from sp_xl.engine.refs import (
@@ -57,6 +59,8 @@ from sp_xl.engine.values import (
 from sp_xl.ooxml.model import FormulaNote
 
 Problem = FormulaNote  # a formula the engine could not evaluate, and why
+_SPILL_CALL = re.compile(r"(?<![\w.])(?:_xlfn\.(?:_xlws\.)?)?(?:" + "|".join(
+    sorted(n.replace(".", r"\.") for n in SPILLING)) + r")\s*\(", re.IGNORECASE)
 
 
 @dataclass
@@ -77,6 +81,7 @@ class _Node:
     rows: int = 1          # size of the array range (1x1 for a normal formula)
     cols: int = 1
     is_array: bool = False
+    spills: bool = False   # an array formula calling an Excel 365 spilling function
     compiled: Compiled | None = None
     problem: tuple[str, str] | None = None
 
@@ -261,6 +266,7 @@ def _evaluate(pkg, progress, sp_functions) -> Evaluation:
                                 f"The array range {fc.array_ref} cannot be read.")
                 continue
             (node.rows, node.cols), node.is_array = area.shape, True
+            node.spills = bool(_SPILL_CALL.search(fc.formula))
         fast_key = (si, node.is_array, fast_keys.key(fc.formula, row, col))
         compiled = cache.get(fast_key)
         if compiled is None:
@@ -338,6 +344,14 @@ def _evaluate_node(node: _Node, book: Book, result: Evaluation) -> None:
         return
     grid = book.grids[node.si]
     if node.is_array:
+        if node.spills:
+            shape = value.shape if isinstance(value, np.ndarray) else (1, 1)
+            if shape != (node.rows, node.cols):
+                node.problem = (f"Resultatet fylder {shape[0]}x{shape[1]} celler, men formlens område i filen er "
+                                f"{node.rows}x{node.cols}; Excel ville flytte cellerne omkring, så det understøttes ikke.",
+                                f"The result takes {shape[0]}x{shape[1]} cells but the formula's range in the file is "
+                                f"{node.rows}x{node.cols}; Excel would spill differently, so it is not supported.")
+                return
         block = _fill_array(value, node.rows, node.cols)
         for dr in range(node.rows):
             for dc in range(node.cols):

@@ -590,3 +590,59 @@ def _complex_part(which: str):
 
 
 OWN.update({name: _complex_part(name) for name in ("IMREAL", "IMAGINARY", "IMABS")})
+
+
+# ---- dynamic arrays ---------------------------------------------------------------------
+
+# Functions of Excel 365 whose result spills: the array range a file stores is the spill
+# range of the last calculation, so a result of another size is refused (engine.evaluate).
+SPILLING = frozenset({
+    "FILTER", "SORT", "SORTBY", "UNIQUE", "SEQUENCE", "RANDARRAY", "XLOOKUP", "TEXTSPLIT", "VSTACK", "HSTACK",
+    "TOCOL", "TOROW", "WRAPROWS", "WRAPCOLS", "TAKE", "DROP", "CHOOSECOLS", "CHOOSEROWS", "EXPAND",
+})
+
+
+def _sequence(book, r, c, rows, cols=1.0, start=1.0, step=1.0):
+    vals = [to_number(EMPTY if v is EMPTY else v) for v in (rows, cols, start, step)]
+    if any(isinstance(v, np.ndarray) for v in (rows, cols, start, step)):
+        _refuse("SEQUENCE", "en matrix som argument", "an array argument")
+    for v in vals:
+        if isinstance(v, XlError):
+            return v
+    n, m = int(vals[0]) if rows is not EMPTY else 1, int(vals[1]) if cols is not EMPTY else 1
+    first = vals[2] if start is not EMPTY else 1.0
+    inc = vals[3] if step is not EMPTY else 1.0
+    if n < 1 or m < 1:
+        _refuse("SEQUENCE", "et tomt resultat (#CALC!)", "an empty result (#CALC!)")
+    out = np.empty((n, m), dtype=object)
+    for i in range(n):
+        for j in range(m):
+            out[i, j] = first + (i * m + j) * inc
+    return out
+
+
+def _sort_guard(book, r, c, array, index=1.0, order=1.0, by_col=False):
+    """SORT as the ``formulas`` package does it, where Excel's order is certain: one type
+    in the sort key, and no ties when sorting descending."""
+    arr = _grid(book, array)
+    if isinstance(array, XlError):
+        return array
+    try:
+        k = int(to_number(index)) if index is not EMPTY else 1
+        desc = (to_number(order) if order is not EMPTY else 1.0) == -1.0
+        cols = bool(by_col) if by_col is not EMPTY else False
+    except TypeError:
+        return DELEGATE
+    key = (arr[k - 1, :] if cols else arr[:, k - 1]).tolist() if 1 <= k <= (arr.shape[0] if cols else arr.shape[1]) else []
+    kinds = {_kind(v) for v in key}
+    if len(kinds) > 1 or kinds & {3, 4}:
+        _refuse("SORT", "blandede typer, tomme celler eller fejl i sorteringsnøglen",
+                "mixed types, blanks or errors in the sort key")
+    norm = [v.casefold() if isinstance(v, str) else v for v in key]
+    if desc and len(set(norm)) < len(norm):
+        _refuse("SORT", "ens værdier ved faldende sortering", "equal values in a descending sort")
+    return DELEGATE
+
+
+OWN["SEQUENCE"] = _sequence
+OWN["SORT"] = _sort_guard
