@@ -646,3 +646,17 @@ def _sort_guard(book, r, c, array, index=1.0, order=1.0, by_col=False):
 
 OWN["SEQUENCE"] = _sequence
 OWN["SORT"] = _sort_guard
+
+
+def _countblank(book, r, c, ref):
+    """COUNTBLANK: empty cells and empty text, over the whole reference (A:A has 1,048,576)."""
+    if isinstance(ref, XlError):
+        return ref
+    if not isinstance(ref, RefVal):
+        _refuse("COUNTBLANK", "et argument, der ikke er en reference", "an argument that is not a reference")
+    filled = sum(1 for v in _cells(book, ref) if not (v is EMPTY or (type(v) is str and v == "")))
+    return float((ref.r2 - ref.r1 + 1) * (ref.c2 - ref.c1 + 1) - filled)
+
+
+OWN["COUNTBLANK"] = _countblank
+REF_ARGS = REF_ARGS | {"COUNTBLANK"}

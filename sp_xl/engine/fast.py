@@ -368,6 +368,12 @@ def _conditional(book, target, pairs, kind):
             return m
         mask = m if mask is None else (mask & m)
     if kind == "count":
+        # the rows past the workbook's last cell are blank: counted when every criterion takes blanks
+        first = pairs[0][0]
+        full = (first.r2 - first.r1 + 1) * (first.c2 - first.c1 + 1)
+        beyond = full - int(np.prod(shape))
+        if beyond > 0 and all(_takes_blank(book, crit) for _, crit in pairs):
+            return float(mask.sum()) + beyond
         return float(mask.sum())
     if isinstance(target, XlError):
         return target
@@ -391,6 +397,19 @@ def _conditional(book, target, pairs, kind):
         return float(total)
     n = int(sel.sum())
     return total / n if n else E_DIV0
+
+
+_BLANK_VIEW = None
+
+
+def _takes_blank(book, crit) -> bool:
+    global _BLANK_VIEW
+    if _BLANK_VIEW is None:
+        arr = np.empty((1, 1), dtype=object)
+        arr[0, 0] = EMPTY
+        _BLANK_VIEW = RangeView(arr)
+    m = criterion_mask(_BLANK_VIEW, _scalar_criterion(book, crit))
+    return isinstance(m, np.ndarray) and bool(m[0])
 
 
 def _if(kind):
