@@ -19,6 +19,7 @@ from sp_xl.engine.parse import Unsupported
 from sp_xl.engine.refs import RefVal
 from sp_xl.engine.values import EMPTY, E_DIV0, E_NA, E_NUM, E_VALUE, to_number
 
+DELEGATE = object()   # an implementation's answer: let the ``formulas`` package compute it
 
 def _refuse(name: str, what_da: str, what_en: str):
     raise Unsupported(f"{name}: {what_da}; det efterligner formelmotoren ikke.",
