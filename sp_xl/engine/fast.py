@@ -478,6 +478,53 @@ def _exact_position(book, value, ref) -> int | XlError | object:
     return ERRORS["#N/A"] if pos is None else pos
 
 
+def _type_of(v) -> int:
+    t = type(v)
+    return 0 if t is float else 2 if t is bool else 4 if isinstance(v, XlError) else 3 if v is EMPTY else 1
+
+
+def _approximate_position(book, value, ref, descending: bool = False):
+    """0-based position for an approximate match (VLOOKUP TRUE, MATCH 1/-1): Excel bisects,
+    so its answer is certain only where the values of the lookup value's type are sorted;
+    other types, blanks and errors are passed over. Unsorted: refused."""
+    from sp_xl.engine.parse import Unsupported
+    value = _scalar_criterion(book, value)
+    if value is None or isinstance(value, np.ndarray):
+        return FALLBACK
+    if isinstance(value, XlError):
+        return value
+    if value is EMPTY:
+        value = 0.0      # a blank lookup value is looked up as 0 (as Excel's cached values show)
+    want = _type_of(value)
+    fold = (lambda x: x.casefold()) if want == 1 else (lambda x: x)
+    vals = book.fast.view(ref).vals.tolist()
+    while vals and vals[-1] is EMPTY:
+        vals.pop()
+    live = [(i, fold(v)) for i, v in enumerate(vals) if _type_of(v) == want]
+    pos = approximate_index([k for _, k in live], fold(value), descending)
+    if pos is None or (len(live) != len(vals) and pos >= 0):    # other types: Excel's bisection meets them
+        raise Unsupported("Et ungefærligt opslag i usorterede værdier afhænger af Excels søgemåde; det "
+                          "understøttes ikke.", "An approximate lookup in unsorted values depends on how Excel "
+                          "searches; not supported.")
+    return ERRORS["#N/A"] if pos < 0 else live[pos][0]
+
+
+def approximate_index(keys: list, target, descending: bool = False) -> int | None:
+    """Index of the last key <= target (>= when descending) among ``keys`` of one type, -1 for
+    none. Excel bisects, so on unsorted keys its answer depends on the search path: None,
+    except when the first key is already past the target (LibreOffice checks the first entry
+    before bisecting and gives #N/A, as the formulas package does)."""
+    def fits(k):
+        return k >= target if descending else k <= target
+    scan = -1
+    for i, k in enumerate(keys):
+        if not fits(k):
+            break
+        scan = i
+    ordered = all((a >= b) if descending else (a <= b) for a, b in zip(keys, keys[1:]))
+    return scan if ordered or scan < 0 else None
+
+
 def _is_exact(flag: object) -> bool | None:
     if type(flag) is bool:
         return not flag
@@ -487,23 +534,29 @@ def _is_exact(flag: object) -> bool | None:
 
 
 def _match(book, args):
-    if len(args) != 3 or not isinstance(args[1], RefVal):
+    if len(args) not in (2, 3) or not isinstance(args[1], RefVal):
         return FALLBACK
-    kind = _scalar_criterion(book, args[2])
-    if type(kind) is not float or kind != 0.0:
+    kind = _scalar_criterion(book, args[2]) if len(args) == 3 else 1.0
+    if kind is EMPTY:
+        kind = 0.0 if len(args) == 3 else 1.0
+    if type(kind) is not float:
         return FALLBACK
     ref = args[1]
     if ref.r1 != ref.r2 and ref.c1 != ref.c2:
         return ERRORS["#N/A"]
-    pos = _exact_position(book, args[0], ref)
+    if kind == 0.0:
+        pos = _exact_position(book, args[0], ref)
+    else:
+        pos = _approximate_position(book, args[0], ref, descending=kind < 0)
     return pos + 1.0 if isinstance(pos, int) else pos
 
 
 def _lookup(vertical: bool):
     def fn(book, args):
-        if len(args) != 4 or not isinstance(args[1], RefVal):
+        if len(args) not in (3, 4) or not isinstance(args[1], RefVal):
             return FALLBACK
-        if _is_exact(_scalar_criterion(book, args[3])) is not True:
+        exact = _is_exact(_scalar_criterion(book, args[3])) if len(args) == 4 else False
+        if exact is None:
             return FALLBACK
         index = to_number(_scalar_criterion(book, args[2]))
         if isinstance(index, XlError):
@@ -516,8 +569,9 @@ def _lookup(vertical: bool):
         if index > width:
             return ERRORS["#REF!"]
         key_ref = RefVal(t.si, t.r1, t.c1, t.r2, t.c1) if vertical else RefVal(t.si, t.r1, t.c1, t.r1, t.c2)
-        pos = _exact_position(book, args[0], key_ref)
-        if not isinstance(pos, int):
+        pos = (_exact_position(book, args[0], key_ref) if exact
+               else _approximate_position(book, args[0], key_ref))
+        if pos is FALLBACK or not isinstance(pos, int):
             return pos
         if vertical:
             return book.get(t.si, t.r1 + pos, t.c1 + index - 1)
