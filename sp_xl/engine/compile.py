@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain
 
 import numpy as np
@@ -79,6 +79,11 @@ SCALAR_PARAMETERS = frozenset({
     "DATE", "YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND", "WEEKDAY", "TIME", "DATEVALUE", "TIMEVALUE",
     "ISNUMBER", "ISTEXT", "ISBLANK", "ISERROR", "ISERR", "ISNA", "ISLOGICAL", "ISNONTEXT", "ISEVEN", "ISODD",
     "NOT",
+})
+# Aggregates that accept a reference across sheets (Sheet1:Sheet3!A1)
+THREE_D_FUNCTIONS = frozenset({
+    "SUM", "AVERAGE", "AVERAGEA", "COUNT", "COUNTA", "MAX", "MAXA", "MIN", "MINA", "PRODUCT", "STDEV", "STDEV.S",
+    "STDEV.P", "STDEVA", "STDEVP", "STDEVPA", "VAR", "VAR.S", "VAR.P", "VARA", "VARP", "VARPA",
 })
 # Functions that return an array of values (not a reference): in a normal formula the cell
 # shows the array's top-left value.
@@ -492,6 +497,9 @@ class Compiler:
 
     def _func_dispatch(self, node, si, row, col, refs, flags):
         _, name, arg_nodes, prefixed = node
+        if any(a[0] == "ref" and a[1].sheet and ":" in a[1].sheet and a[1].sheet.upper() not in self.book.sheet_index
+               for a in arg_nodes):
+            arg_nodes = self._three_d(name, arg_nodes)
         if name in self.book.sp_functions:
             flags["sp"] = True
             args = [self._arg(a, si, row, col, refs, flags, False) for a in arg_nodes]
@@ -548,6 +556,26 @@ class Compiler:
             unit = args[2]
             args[2] = lambda r, c: (lambda u: u.upper() if type(u) is str else u)(unit(r, c))  # "d" = "D"
         return self._builtin_call(name, args)
+
+    def _three_d(self, name, arg_nodes):
+        """Sheet1:Sheet3!A1 given to an aggregate: the same area on every sheet from the first
+        to the last in the workbook's order, as separate arguments."""
+        if name not in THREE_D_FUNCTIONS:
+            raise Unsupported(f"En reference over flere ark (Ark1:Ark3!A1) i {name} understøttes ikke.",
+                              f"A reference across sheets (Sheet1:Sheet3!A1) in {name} is not supported.")
+        out = []
+        for a in arg_nodes:
+            area = a[1] if a[0] == "ref" else None
+            if area is None or not area.sheet or ":" not in area.sheet or area.sheet.upper() in self.book.sheet_index:
+                out.append(a)
+                continue
+            first, last = (self.book.sheet_index.get(n.upper()) for n in area.sheet.split(":", 1))
+            if first is None or last is None:
+                raise Unsupported(f"Arkene i {area.sheet} findes ikke i projektmappen.",
+                                  f"The sheets of {area.sheet} do not exist in the workbook.")
+            for k in range(min(first, last), max(first, last) + 1):
+                out.append(("ref", replace(area, sheet=self.book.sheet_names[k])))
+        return out
 
     def _excel_fixed(self, name, impl, args):
         book, invoke = self.book, self._invoke

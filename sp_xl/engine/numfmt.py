@@ -261,6 +261,8 @@ def _number(toks, x: float, fmt: str) -> str:
     digit_pos = [i for i, (k, _) in enumerate(int_toks) if k == "digit"]
     # commas: between integer digits = thousands; right after the last digit = / 1000 each
     grouping, scale = False, 0
+    int_toks = [("lit", ",") if k == "comma" and (not digit_pos or i < digit_pos[0]) else (k, t)
+                for i, (k, t) in enumerate(int_toks)]      # a comma before the digits is printed
     for i, (k, _) in enumerate(int_toks):
         if k != "comma":
             continue

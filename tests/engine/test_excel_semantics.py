@@ -92,3 +92,26 @@ def test_a_cycle_only_in_the_formula_text_is_computed_a_real_one_refused():
     assert (ev.values[("Ark1", "B1")], ev.values[("Ark1", "C1")]) == (1.0, 2.0)
     reasons = problems(ev)
     assert {"B2", "C2", "D2"} <= set(reasons) and "circular" in reasons["B2"]
+
+
+def test_a_reference_across_sheets_sums_every_sheet_between():
+    sheets = {"S1": {"A1": 1.0}, "S2": {"A1": 2.0}, "S3": {"A1": 4.0}}
+    fs = [Formula("S1", "B1", "SUM(S1:S3!A1)"), Formula("S1", "B2", "MAX(S2:S3!A1)"),
+          Formula("S1", "B3", "VLOOKUP(1,S1:S3!A1,1)")]
+    ev = evaluate(FakePackage(sheets, fs))
+    assert (ev.values[("S1", "B1")], ev.values[("S1", "B2")]) == (7.0, 4.0)
+    assert "B3" in problems(ev)
+
+
+@pytest.mark.parametrize("formula, expected", [
+    ("VLOOKUP(2.5,A1:B3,2)", "y"), ("MATCH(2.5,A1:A3,1)", 2.0), ("MATCH(0.5,A1:A3)", "#N/A"),
+    ("VLOOKUP(A9,A1:B3,2)", "#N/A"), ("MATCH(2,C1:C3,-1)", 2.0),
+])
+def test_approximate_lookups_in_sorted_keys(formula, expected):
+    cells = {"A1": 1.0, "A2": 2.0, "A3": 3.0, "B1": "x", "B2": "y", "B3": "z", "C1": 3.0, "C2": 2.0, "C3": 1.0}
+    got = value(run(cells, formula), "Z1")
+    assert (str(got) if isinstance(expected, str) and expected.startswith("#") else got) == expected
+
+
+def test_approximate_lookups_in_unsorted_keys_are_refused():
+    assert "Z1" in problems(run({"A1": 2.0, "A2": 1.0, "A3": 3.0}, "MATCH(2.5,A1:A3,1)"))
