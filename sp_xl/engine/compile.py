@@ -122,6 +122,7 @@ class Book:
     subtotal_cells: dict = field(default_factory=dict)  # si -> {(row, col)} of SUBTOTAL formulas
     hidden_rows: dict = field(default_factory=dict)  # si -> rows the sheet hides (None: unknown)
     formula_cells: dict = field(default_factory=dict)  # si -> {(row, col)} of every formula cell
+    formula_texts: dict = field(default_factory=dict)  # (si, row, col) -> (formula, is array) for FORMULATEXT
 
     def __post_init__(self) -> None:
         self.sheet_index = {n.upper(): i for i, n in enumerate(self.sheet_names)}

@@ -230,6 +230,14 @@ def _evaluate(pkg, progress, sp_functions) -> Evaluation:
             si = book.sheet_index.get(fc.sheet.upper())
             if si is not None:
                 book.subtotal_cells.setdefault(si, set()).add((r, c))
+    if any("FORMULATEXT(" in fc.formula.upper() for fc in formula_cells):
+        for fc, r, c in zip(formula_cells, frows, fcols):
+            si = book.sheet_index.get(fc.sheet.upper())
+            area = parse_area(fc.array_ref) if fc.array_ref else None
+            cells = [(r, c)] if area is None else [(rr, cc) for rr in range(area.r1, area.r2 + 1)
+                                                   for cc in range(area.c1, area.c2 + 1)]
+            for rc in cells:
+                book.formula_texts[(si, *rc)] = (fc.formula, area is not None)
     if any("OFFSET(" in fc.formula.upper() or "INDIRECT(" in fc.formula.upper() for fc in formula_cells):
         for fc, r, c in zip(formula_cells, frows, fcols):
             si = book.sheet_index.get(fc.sheet.upper())

@@ -16,6 +16,7 @@ behaviour is not known well enough to reproduce.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -25,7 +26,7 @@ from sp_xl.engine.excelarrays import ARRAY_FUNCTIONS, ARRAY_REF_ARGS, SPILLING, 
 from sp_xl.engine.excelstats import DELEGATE, STATS, _cells, _refuse
 from sp_xl.engine.exceltext import TEXT_FUNCTIONS
 from sp_xl.engine.refs import RefVal
-from sp_xl.engine.values import EMPTY, E_NA, E_NUM, E_VALUE, compare, to_number
+from sp_xl.engine.values import EMPTY, E_NA, E_NUM, E_VALUE, compare, danish, to_number
 
 __all__ = ["DELEGATE", "OWN", "REF_ARGS", "SPILLING", "regression_guard"]
 
@@ -134,10 +135,32 @@ def _floor(book, r, c, x, sig=None):
 
 
 # name -> implementation; REF_ARGS: arguments compiled as references
+_PREFIX = re.compile(r"_xlfn\.(?:_xlws\.)?|_xlws\.", re.IGNORECASE)
+
+
+def _formulatext(book, r, c, ref):
+    """FORMULATEXT: the formula as Excel shows it ({=...} for an array formula), #N/A for a constant."""
+    if danish():
+        _refuse("FORMULATEXT", "dansk Excel viser formlen med danske funktionsnavne",
+                "Danish Excel shows the formula with Danish function names")
+    if isinstance(ref, XlError):
+        return ref
+    if not isinstance(ref, RefVal):
+        return E_NA
+    hit = book.formula_texts.get((ref.si, ref.r1, ref.c1))
+    if hit is None:
+        return E_NA
+    text, is_array = hit
+    if "[" in text and re.search(r"\[\d+\]", text):
+        _refuse("FORMULATEXT", "en formel, der henviser til en anden projektmappe", "a formula referring to another workbook")
+    text = "=" + _PREFIX.sub("", text)
+    return "{" + text + "}" if is_array else text
+
+
 OWN: dict[str, Callable] = {
     **STATS, **TEXT_FUNCTIONS, **ARRAY_FUNCTIONS,
     "AND": _logical("AND", all), "OR": _logical("OR", any),
     "XOR": _logical("XOR", lambda xs: sum(xs) % 2 == 1),
-    "ISREF": _isref, "N": _n, "SWITCH": _switch, "DATE": _date, "FLOOR": _floor,
+    "ISREF": _isref, "N": _n, "SWITCH": _switch, "DATE": _date, "FLOOR": _floor, "FORMULATEXT": _formulatext,
 }
-REF_ARGS = frozenset(STATS) | ARRAY_REF_ARGS | frozenset({"AND", "OR", "XOR", "ISREF"})
+REF_ARGS = frozenset(STATS) | ARRAY_REF_ARGS | frozenset({"AND", "OR", "XOR", "ISREF", "FORMULATEXT"})

@@ -115,3 +115,11 @@ def test_approximate_lookups_in_sorted_keys(formula, expected):
 
 def test_approximate_lookups_in_unsorted_keys_are_refused():
     assert "Z1" in problems(run({"A1": 2.0, "A2": 1.0, "A3": 3.0}, "MATCH(2.5,A1:A3,1)"))
+
+
+def test_formulatext_shows_the_formula_as_excel_does():
+    fs = [Formula("A", "B1", "_xlfn.IFS(A1>0,1,TRUE,2)"), Formula("A", "E1", "A1:A2*2", "E1:E2"),
+          Formula("A", "C1", "FORMULATEXT(B1)"), Formula("A", "C2", "FORMULATEXT(E2)"), Formula("A", "C3", "FORMULATEXT(A1)")]
+    ev = evaluate(FakePackage({"A": {"A1": 1.0, "A2": 2.0}}, fs))
+    assert (ev.values[("A", "C1")], ev.values[("A", "C2")]) == ("=IFS(A1>0,1,TRUE,2)", "{=A1:A2*2}")
+    assert str(ev.values[("A", "C3")]) == "#N/A"
