@@ -125,6 +125,71 @@ def _date(book, r, c, y, m, d):
     return float(serial)
 
 
+def _ymd(serial: int) -> tuple[int, int, int]:
+    d = dt.date(1899, 12, 30) + dt.timedelta(days=serial)
+    return d.year, d.month, d.day
+
+
+def _leap(y: int) -> bool:
+    return y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
+
+
+def _yearfrac(book, r, c, start, end, basis=0.0):
+    """YEARFRAC as Excel computes it (US 30/360 with its February rules; actual/actual with
+    365 or 366 for spans up to a year, else the average length of the years spanned)."""
+    vals = [start, end, 0.0 if basis is EMPTY else basis]
+    if any(isinstance(v, np.ndarray) for v in vals):
+        return DELEGATE
+    for i, v in enumerate(vals):
+        if type(v) is bool:
+            return E_VALUE
+        v = to_number(v)
+        if isinstance(v, XlError):
+            return v
+        vals[i] = v
+    a, b, k = int(vals[0]), int(vals[1]), int(vals[2])
+    if k not in (0, 1, 2, 3, 4):
+        return E_NUM
+    if a < 0 or b < 0 or max(a, b) > 2958465:
+        return E_NUM
+    if a > b:
+        a, b = b, a
+    if a < 61:
+        _refuse("YEARFRAC", "en dato før 1. marts 1900", "a date before 1 March 1900")
+    (y1, m1, d1), (y2, m2, d2) = _ymd(a), _ymd(b)
+    days = b - a
+    if k == 2:
+        return days / 360
+    if k == 3:
+        return days / 365
+    if k == 4:
+        return (360 * (y2 - y1) + 30 * (m2 - m1) + min(d2, 30) - min(d1, 30)) / 360
+    if k == 0:
+        feb_end1 = m1 == 2 and d1 == (29 if _leap(y1) else 28)
+        feb_end2 = m2 == 2 and d2 == (29 if _leap(y2) else 28)
+        if d1 == 31 and d2 == 31:
+            d1 = d2 = 30
+        elif d1 == 31:
+            d1 = 30
+        elif d1 == 30 and d2 == 31:
+            d2 = 30
+        elif feb_end1 and feb_end2:
+            d1 = d2 = 30
+        elif feb_end1:
+            d1 = 30
+        return (360 * (y2 - y1) + 30 * (m2 - m1) + d2 - d1) / 360
+    if y1 == y2 or (y2 == y1 + 1 and (m1 > m2 or (m1 == m2 and d1 >= d2))):
+        if y1 == y2 and _leap(y1):
+            length = 366
+        elif any(_leap(y) and a <= (dt.date(y, 2, 29) - dt.date(1899, 12, 30)).days <= b for y in (y1, y2)):
+            length = 366
+        else:
+            length = 365
+        return days / length
+    spanned = (dt.date(y2 + 1, 1, 1) - dt.date(y1, 1, 1)).days
+    return days / (spanned / (y2 - y1 + 1))
+
+
 def _floor(book, r, c, x, sig=None):
     if isinstance(x, np.ndarray) or isinstance(sig, np.ndarray):
         return DELEGATE
@@ -161,6 +226,6 @@ OWN: dict[str, Callable] = {
     **STATS, **TEXT_FUNCTIONS, **ARRAY_FUNCTIONS,
     "AND": _logical("AND", all), "OR": _logical("OR", any),
     "XOR": _logical("XOR", lambda xs: sum(xs) % 2 == 1),
-    "ISREF": _isref, "N": _n, "SWITCH": _switch, "DATE": _date, "FLOOR": _floor, "FORMULATEXT": _formulatext,
+    "ISREF": _isref, "N": _n, "SWITCH": _switch, "DATE": _date, "FLOOR": _floor, "YEARFRAC": _yearfrac, "FORMULATEXT": _formulatext,
 }
 REF_ARGS = frozenset(STATS) | ARRAY_REF_ARGS | frozenset({"AND", "OR", "XOR", "ISREF", "FORMULATEXT"})

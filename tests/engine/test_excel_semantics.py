@@ -123,3 +123,14 @@ def test_formulatext_shows_the_formula_as_excel_does():
     ev = evaluate(FakePackage({"A": {"A1": 1.0, "A2": 2.0}}, fs))
     assert (ev.values[("A", "C1")], ev.values[("A", "C2")]) == ("=IFS(A1>0,1,TRUE,2)", "{=A1:A2*2}")
     assert str(ev.values[("A", "C3")]) == "#N/A"
+
+
+@pytest.mark.parametrize("formula, expected", [
+    ("YEARFRAC(DATE(2012,1,1),DATE(2012,7,30))", 0.58055555555555556),       # Excel's documentation
+    ("YEARFRAC(DATE(2012,1,1),DATE(2012,7,30),1)", 0.57650273224043716),
+    ("YEARFRAC(DATE(2012,1,1),DATE(2012,7,30),3)", 0.57808219178082192),
+    ("YEARFRAC(DATE(2019,7,1),DATE(2020,6,30),1)", 365 / 366),               # up to a year, 29 Feb inside
+    ("YEARFRAC(DATE(2019,2,28),DATE(2020,2,29),0)", 1.0),                    # both ends of February
+])
+def test_yearfrac(formula, expected):
+    assert value(run({}, formula), "Z1") == pytest.approx(expected, rel=1e-12)
