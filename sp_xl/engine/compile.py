@@ -344,6 +344,18 @@ class Compiler:
                 return E_REF
             ref = RefVal(sheet, *pos)
             return ref if want_ref else book.values(ref)
+        if not want_ref and self._array_ctx and not self._bare_ok and (area.r2 == MAX_ROW or area.c2 == MAX_COL):
+            plain = area_fn
+
+            def area_fn(r, c):   # noqa: F811 - the same, refusing a whole column cut short
+                v = plain(r, c)
+                pos = t.at(r, c)
+                if pos is not None and book.clipped(RefVal(sheet, *pos)) != (pos[2], pos[3]):
+                    # the blank rows past the last cell would take part in the calculation
+                    # (=SUMPRODUCT(--(A:A="")) counts all 1,048,576 rows): not reproduced
+                    raise Unsupported("En hel kolonne eller række (A:A) i en matrixberegning understøttes ikke.",
+                                      "A whole column or row (A:A) in an array calculation is not supported.")
+                return v
         return area_fn
 
     def _table(self, text: str, si, row, col, refs, want_ref):
