@@ -260,7 +260,31 @@ def _countblank(book, r, c, ref):
     return float((ref.r2 - ref.r1 + 1) * (ref.c2 - ref.c1 + 1) - filled)
 
 
+def _xlookup_guard(book, r, c, value, lookup, result, if_not_found=None, match_mode=0.0, search_mode=1.0):
+    """XLOOKUP through the ``formulas`` package where its answer is Excel's: the return array
+    must fit the lookup array (else #VALUE!), and the binary search modes are refused."""
+    look, res = _grid(book, lookup), _grid(book, result)
+    for v in (value, lookup, result):
+        if isinstance(v, XlError):
+            return v
+    if min(look.shape) != 1:
+        return E_VALUE
+    n = look.size
+    vertical = look.shape[1] == 1 and look.shape[0] > 1 or (look.shape == (1, 1) and res.shape[0] == 1)
+    if (res.shape[0] if vertical else res.shape[1]) != n:
+        return E_VALUE
+    if (res.shape[1] if vertical else res.shape[0]) != 1:
+        _refuse("XLOOKUP", "en resultatmatrix med flere kolonner eller rækker", "a return array of several columns or rows")
+    mode = to_number(search_mode) if search_mode is not None and search_mode is not EMPTY else 1.0
+    if isinstance(mode, XlError):
+        return mode
+    if mode not in (1.0, -1.0):
+        _refuse("XLOOKUP", "binær søgning (search_mode 2 eller -2)", "binary search (search_mode 2 or -2)")
+    return DELEGATE
+
+
 ARRAY_FUNCTIONS: dict[str, Callable] = {
+    "XLOOKUP": _xlookup_guard,
     "SUMPRODUCT": _sumproduct, "MINVERSE": _matrix_scalar("MINVERSE"), "MDETERM": _matrix_scalar("MDETERM"),
     "LOOKUP": _lookup, "SEQUENCE": _sequence, "SORT": _sort_guard, "COUNTBLANK": _countblank,
 }
