@@ -6,9 +6,10 @@ How it works:
    share one compiled closure), with Excel built-ins from the ``formulas`` package and SP_
    functions from our registry.
 3. Build the dependency graph (a multi-cell range is one node, so a few hundred SUMIFS over
-   the same 100,000-row columns do not make 100,000 edges each), order it topologically,
-   and report cells on a cycle.
+   the same 100,000-row columns do not make 100,000 edges each) and order it topologically.
 4. Evaluate in that order, writing each result into the grid for the formulas after it.
+   Cells left on a cycle of the graph are computed in the order their reads demand
+   (engine.cycles); a real circular reference is reported.
 
 Honesty rule: a formula the engine cannot evaluate (unknown function, unknown name or table,
 cycle, a cell it depends on could not be evaluated, a locale-dependent text conversion it
@@ -16,7 +17,8 @@ does not reproduce, ...) becomes a ``Problem`` naming sheet and cell, and gets n
 the caller keeps its old cached value.
 
 Checked against LibreOffice (en-US and da-DK) and against the values Excel cached in real
-files: tests/engine/test_engine.py. Speed: benchmarks/bench_engine.py.
+files: tests/engine/test_engine.py, tests/engine/test_excel_corpus.py (with
+benchmarks/corpus_report.py). Speed: benchmarks/bench_engine.py.
 """
 
 from __future__ import annotations
