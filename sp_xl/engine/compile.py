@@ -35,7 +35,7 @@ from sp_xl.engine import tables as engine_tables
 from sp_xl.engine.parse import Unsupported, parse
 from sp_xl.engine.refs import MAX_COL, MAX_ROW, Area, RefVal
 from sp_xl.engine.values import (
-    EMPTY, ERRORS, E_REF, E_VALUE, as_array, binary, danish, filled, from_outside, normalise, to_number, to_text, unary,
+    EMPTY, ERRORS, E_NUM, E_REF, E_VALUE, as_array, binary, danish, filled, from_outside, normalise, to_number, to_text, unary,
 )
 
 # Functions whose result depends on the 1900/1904 date system; formulas implements 1900 only.
@@ -44,6 +44,36 @@ DATE_FUNCTIONS = frozenset({
     "NETWORKDAYS.INTL", "WORKDAY", "WORKDAY.INTL", "EDATE", "EOMONTH", "TODAY", "NOW", "DAYS360",
     "YEARFRAC", "DATEDIF", "DAYS",
 })
+# 1904 workbooks: (positions of date arguments, returns a date) for the date functions that
+# are computed on serials moved to the 1900 system; the others in DATE_FUNCTIONS are refused.
+DAYS_1900_TO_1904 = 1462
+DATES_1904 = {
+    "DATE": ((), True), "DAY": ((0,), False), "MONTH": ((0,), False), "YEAR": ((0,), False),
+    "WEEKDAY": ((0,), False), "WEEKNUM": ((0,), False), "ISOWEEKNUM": ((0,), False),
+    "EDATE": ((0,), True), "EOMONTH": ((0,), True), "DAYS360": ((0, 1), False), "YEARFRAC": ((0, 1), False),
+    "DATEDIF": ((0, 1), False), "DAYS": ((0, 1), False), "NETWORKDAYS": ((0, 1, 2), False),
+    "NETWORKDAYS.INTL": ((0, 1, 3), False), "WORKDAY": ((0, 2), True), "WORKDAY.INTL": ((0, 3), True),
+}
+
+
+def _shift(v: object, delta: int, result: bool = False) -> object:
+    """A serial moved between the date systems; blanks in a list of dates stay blank."""
+    if type(v) is float:
+        v = v + delta
+        return E_NUM if result and v < 0 else v
+    if isinstance(v, np.ndarray):
+        out = np.empty(v.shape, dtype=object)
+        for idx, x in np.ndenumerate(v):
+            out[idx] = x if x is EMPTY else _shift(x, delta, result)
+        return out
+    if v is EMPTY and not result:
+        return float(delta)
+    if isinstance(v, str) and not isinstance(v, XlError):
+        raise Unsupported("En dato skrevet som tekst i en projektmappe med 1904-datosystemet understøttes ikke.",
+                          "A date written as text in a workbook using the 1904 date system is not supported.")
+    return v
+
+
 # Functions we refuse: results depend on things outside the cell store or on the moment.
 REFUSED = {
     "CELL": ("CELL afhænger af Excels visning; det understøttes ikke.", "CELL depends on Excel's display; not supported."),
@@ -197,6 +227,7 @@ class Compiler:
         self._array_ctx = False   # inside an array formula or an array-typed argument
         self._bare_ok = False     # compiling a function argument itself (not an operand)
         self._scalar_args = False  # compiling the arguments of a SCALAR_PARAMETERS function
+        self._shifted: dict[int, tuple] = {}  # date calls already moved to the 1900 system
 
     # -- entry point -------------------------------------------------------------------
     def compile(self, formula: str, si: int, row: int, col: int, array: bool = False) -> Compiled:
@@ -282,6 +313,9 @@ class Compiler:
             return self._func(node, si, row, col, refs, flags)
         if kind == "range":
             return self._range_operator(node, si, row, col, refs, flags, want_ref)
+        if kind == "shift":    # a date argument in a 1904 workbook (see _func_dispatch)
+            inner, delta = self._node(node[2], si, row, col, refs, flags, False), node[1]
+            return lambda r, c: _shift(inner(r, c), delta)
         raise Unsupported(f"Ukendt formeldel {kind}.", f"Unknown formula part {kind}.")
 
     def _sheet(self, name: str | None, si: int) -> int:
@@ -528,9 +562,20 @@ class Compiler:
         if name in REFUSED:
             da, en = REFUSED[name]
             raise Unsupported(da, en)
-        if self.book.date1904 and name in DATE_FUNCTIONS:
-            raise Unsupported(f"{name} i en projektmappe med 1904-datosystemet understøttes ikke.",
-                              f"{name} in a workbook using the 1904 date system is not supported.")
+        if self.book.date1904 and name in DATE_FUNCTIONS and id(node) not in self._shifted:
+            spec = DATES_1904.get(name)
+            if spec is None:
+                raise Unsupported(f"{name} i en projektmappe med 1904-datosystemet understøttes ikke.",
+                                  f"{name} in a workbook using the 1904 date system is not supported.")
+            # the 1900-system function on serials moved by the 1,462 days between the systems
+            date_args, returns_date = spec
+            args = [("shift", DAYS_1900_TO_1904, a) if i in date_args else a for i, a in enumerate(arg_nodes)]
+            call = ("func", name, args, prefixed)
+            self._shifted[id(call)] = call    # kept alive, so its id is not reused
+            inner = self._func_dispatch(call, si, row, col, refs, flags)
+            if not returns_date:
+                return inner
+            return lambda r, c: _shift(inner(r, c), -DAYS_1900_TO_1904, result=True)
         if danish() and name in DANISH_OWN:
             args = [self._arg(a, si, row, col, refs, flags, False) for a in arg_nodes]
             impl = DANISH_OWN[name]
