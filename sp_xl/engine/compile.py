@@ -150,6 +150,7 @@ class Book:
     local_names: dict = field(default_factory=dict)  # (SHEET, NAME) upper-case -> formula text
     sp_load_error: str | None = None
     subtotal_cells: dict = field(default_factory=dict)  # si -> {(row, col)} of SUBTOTAL formulas
+    aggregate_cells: dict = field(default_factory=dict)  # si -> {(row, col)} of AGGREGATE formulas
     hidden_rows: dict = field(default_factory=dict)  # si -> rows the sheet hides (None: unknown)
     formula_cells: dict = field(default_factory=dict)  # si -> {(row, col)} of every formula cell
     formula_texts: dict = field(default_factory=dict)  # (si, row, col) -> (formula, is array) for FORMULATEXT

@@ -228,10 +228,13 @@ def _evaluate(pkg, progress, sp_functions) -> Evaluation:
     book = _load_book(pkg, formula_cells, (frows, fcols), sp_functions)
     book.sp_load_error = sp_error
     for fc, r, c in zip(formula_cells, frows, fcols):
-        if "SUBTOTAL(" in fc.formula.upper():
+        upper = fc.formula.upper()
+        if "SUBTOTAL(" in upper or "AGGREGATE(" in upper:
             si = book.sheet_index.get(fc.sheet.upper())
-            if si is not None:
+            if si is not None and "SUBTOTAL(" in upper:
                 book.subtotal_cells.setdefault(si, set()).add((r, c))
+            if si is not None and "AGGREGATE(" in upper:
+                book.aggregate_cells.setdefault(si, set()).add((r, c))
     if any("FORMULATEXT(" in fc.formula.upper() for fc in formula_cells):
         for fc, r, c in zip(formula_cells, frows, fcols):
             si = book.sheet_index.get(fc.sheet.upper())

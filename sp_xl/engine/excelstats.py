@@ -267,3 +267,93 @@ STATS: dict[str, Callable] = {
     "MODE": _mode_fn, "MODE.SNGL": _mode_fn,
     "LARGE": _kth(True), "SMALL": _kth(False),
 }
+
+
+# ---- AGGREGATE ------------------------------------------------------------------------------
+
+def _aggregate(book, r, c, function, options, *refs):
+    """AGGREGATE(function; options; ref...): 1-13 over references, 14-19 with k; options say
+    which cells to leave out: nested SUBTOTAL/AGGREGATE results (0-3), hidden rows (1, 3, 5,
+    7), error values (2, 3, 6, 7). Hidden rows are known from the sheet; a range holding any
+    is refused when they are to be left out only by a filter we cannot tell apart."""
+    fn, opt = _scalar(book, "AGGREGATE", function), _scalar(book, "AGGREGATE", options)
+    for v in (fn, opt):
+        if isinstance(v, XlError):
+            return v
+    fn, opt = int(fn), int(opt)
+    if not 1 <= fn <= 19 or not 0 <= opt <= 7:
+        return E_VALUE
+    skip_nested, skip_hidden, skip_errors = opt <= 3, opt in (1, 3, 5, 7), opt in (2, 3, 6, 7)
+    k = None
+    if fn >= 14:
+        if len(refs) != 2:
+            return E_VALUE
+        refs, k = refs[:1], _scalar(book, "AGGREGATE", refs[1])
+        if isinstance(k, XlError):
+            return k
+    nums: list[float] = []
+    count_a = 0
+    for ref in refs:
+        if isinstance(ref, XlError):
+            return ref
+        if not isinstance(ref, RefVal):
+            if fn < 14:
+                _refuse("AGGREGATE", "en matrix i referenceformen (funktion 1-13)", "an array in the reference form (1-13)")
+            cells, positions = _cells(book, ref) or [ref], None
+        else:
+            r2, c2 = book.clipped(ref)
+            hidden = book.hidden_rows.get(ref.si, set())
+            if skip_hidden and (hidden is None or any(ref.r1 <= h <= r2 for h in hidden)):
+                _refuse("AGGREGATE", "skjulte rækker i området", "hidden rows in the range")
+            cells = _cells(book, ref)
+            positions = [(rr, cc) for rr in range(ref.r1, r2 + 1) for cc in range(ref.c1, c2 + 1)]
+        nested = (book.subtotal_cells.get(getattr(ref, "si", -1), set())
+                  | book.aggregate_cells.get(getattr(ref, "si", -1), set())) if skip_nested else set()
+        for i, v in enumerate(cells):
+            if positions is not None and positions[i] in nested:
+                continue
+            if isinstance(v, XlError):
+                if skip_errors:
+                    continue
+                if fn in (2, 3):
+                    _refuse("AGGREGATE", "COUNT/COUNTA over fejlværdier", "COUNT/COUNTA over error values")
+                return v
+            if type(v) is float:
+                nums.append(v)
+            if v is not EMPTY:
+                count_a += 1
+    if fn == 3:
+        return float(count_a)
+    if fn == 2:
+        return float(len(nums))
+    if k is not None:
+        x = sorted(nums)
+        if fn in (14, 15):
+            kk = k
+            if kk != int(kk) or not 1 <= kk <= len(x):
+                return E_NUM
+            return x[-int(kk)] if fn == 14 else x[int(kk) - 1]
+        if not x:
+            return E_NUM
+        if fn in (17, 19):
+            q = int(k)
+            if not (1 <= q <= 3 if fn == 19 else 0 <= q <= 4):
+                return E_NUM
+            k = q / 4
+        n = len(x)
+        if fn in (18, 19):
+            rank = k * (n + 1) - 1
+            if k <= 0 or k >= 1 or rank < 0 or rank > n - 1:
+                return E_NUM
+        else:
+            if k < 0 or k > 1:
+                return E_NUM
+            rank = k * (n - 1)
+        return _rank_value(x, rank)
+    reduce = {1: lambda x: _mean(x) if x else E_DIV0, 4: lambda x: max(x) if x else 0.0,
+              5: lambda x: min(x) if x else 0.0, 6: _product, 7: _sd(1), 8: _sd(0), 9: math.fsum,
+              10: _var(1), 11: _var(0), 12: _median, 13: _mode}[fn]
+    return reduce(nums)
+
+
+STATS["AGGREGATE"] = _aggregate

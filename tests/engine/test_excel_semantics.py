@@ -134,3 +134,14 @@ def test_formulatext_shows_the_formula_as_excel_does():
 ])
 def test_yearfrac(formula, expected):
     assert value(run({}, formula), "Z1") == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("formula, expected", [
+    ("AGGREGATE(9,6,A1:A4)", 6.0), ("AGGREGATE(9,4,A1:A4)", "#DIV/0!"), ("AGGREGATE(14,6,A1:A4,2)", 2.0),
+    ("AGGREGATE(3,6,A1:A4)", 3.0), ("AGGREGATE(12,6,A1:A4)", 2.0), ("AGGREGATE(9,0,A1:A3,B1)", 16.0),
+])
+def test_aggregate(formula, expected):
+    cells = {"A1": 1.0, "A2": 2.0, "A3": 3.0, "B1": 10.0}
+    fs = [Formula("Ark1", "A4", "1/0"), Formula("Ark1", "B2", "SUBTOTAL(9,A1:A3)"), Formula("Ark1", "Z1", formula)]
+    got = evaluate(FakePackage({"Ark1": cells}, fs)).values[("Ark1", "Z1")]
+    assert (str(got) if isinstance(expected, str) else got) == expected
