@@ -229,6 +229,7 @@ class Compiler:
         self._bare_ok = False     # compiling a function argument itself (not an operand)
         self._scalar_args = False  # compiling the arguments of a SCALAR_PARAMETERS function
         self._shifted: dict[int, tuple] = {}  # date calls already moved to the 1900 system
+        self._let_scopes: list[dict[str, list]] = []  # LET variables in scope, innermost last
 
     # -- entry point -------------------------------------------------------------------
     def compile(self, formula: str, si: int, row: int, col: int, array: bool = False) -> Compiled:
@@ -496,6 +497,10 @@ class Compiler:
         return text
 
     def _name(self, name: str, sheet_scope: str | None, si, refs, flags, want_ref):
+        for scope in reversed(self._let_scopes):     # a LET variable
+            slot = scope.get(name) if sheet_scope is None else None
+            if slot is not None:
+                return self._let_value(slot, want_ref)
         text = self._name_text(name, sheet_scope, si)
         if text is None and name in self.book.tables:  # a bare table name is its data body
             return self._table(self.book.tables[name].name + "[#Data]", 0, 1, 1, refs, want_ref)
@@ -543,8 +548,53 @@ class Compiler:
                 self._scalar_args = saved
         return self._func_dispatch(node, si, row, col, refs, flags)
 
+    def _let(self, arg_nodes, si, row, col, refs, flags):
+        """LET(name1; value1; ...; calculation): each value computed once per evaluation."""
+        if len(arg_nodes) < 3 or len(arg_nodes) % 2 == 0:
+            raise Unsupported("LET har et forkert antal argumenter.", "LET has a wrong number of arguments.")
+        slots: list[tuple[list, Callable]] = []
+        scope: dict[str, list] = {}
+        self._let_scopes.append(scope)
+        try:
+            for i in range(0, len(arg_nodes) - 1, 2):
+                var = arg_nodes[i]
+                if var[0] != "name" or var[2] is not None:
+                    raise Unsupported("LET's navne kan ikke læses.", "LET's names cannot be read.")
+                value = arg_nodes[i + 1]     # a reference stays a reference (ROW(x), ISREF(x))
+                fn = self._arg(value, si, row, col, refs, flags, value[0] in ("ref", "range", "table"))
+                slot: list = [EMPTY]
+                slots.append((slot, fn))
+                scope[var[1]] = slot
+            body = self._arg(arg_nodes[-1], si, row, col, refs, flags, False)
+        finally:
+            self._let_scopes.pop()
+
+        def call(r, c):
+            for slot, fn in slots:
+                slot[0] = fn(r, c)
+            return body(r, c)
+        return call
+
+    def _let_value(self, slot, want_ref):
+        book, whole = self.book, self._array_ctx or self._bare_ok
+
+        def read(r, c):
+            v = slot[0]
+            if not isinstance(v, RefVal) or want_ref:
+                return v
+            if v.r1 == v.r2 and v.c1 == v.c2:
+                return book.get(v.si, v.r1, v.c1)
+            if whole:
+                return book.values(v)
+            rr = v.r1 if v.r1 == v.r2 else (r if v.r1 <= r <= v.r2 else None)   # implicit intersection
+            cc = v.c1 if v.c1 == v.c2 else (c if v.c1 <= c <= v.c2 else None)
+            return E_VALUE if rr is None or cc is None else book.get(v.si, rr, cc)
+        return read
+
     def _func_dispatch(self, node, si, row, col, refs, flags):
         _, name, arg_nodes, prefixed = node
+        if name == "LET":
+            return self._let(arg_nodes, si, row, col, refs, flags)
         if any(a[0] == "ref" and a[1].sheet and ":" in a[1].sheet and a[1].sheet.upper() not in self.book.sheet_index
                for a in arg_nodes):
             arg_nodes = self._three_d(name, arg_nodes)

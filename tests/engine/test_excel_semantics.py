@@ -145,3 +145,11 @@ def test_aggregate(formula, expected):
     fs = [Formula("Ark1", "A4", "1/0"), Formula("Ark1", "B2", "SUBTOTAL(9,A1:A3)"), Formula("Ark1", "Z1", formula)]
     got = evaluate(FakePackage({"Ark1": cells}, fs)).values[("Ark1", "Z1")]
     assert (str(got) if isinstance(expected, str) else got) == expected
+
+
+@pytest.mark.parametrize("formula, expected", [
+    ("_xlfn.LET(_xlpm.x,2,_xlpm.x*3)", 6.0), ("LET(x,A1:A3,SUM(x))", 6.0), ("LET(x,2,y,x+1,x*y)", 6.0),
+    ("LET(a,1,LET(a,2,a)+a)", 3.0), ("LET(x,A1:A3,ROWS(x))", 3.0), ("LET(x,A1:A3,ISREF(x))", True),
+])
+def test_let(formula, expected):
+    assert value(run({"A1": 1.0, "A2": 2.0, "A3": 3.0}, formula), "Z1") == expected
