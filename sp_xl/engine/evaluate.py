@@ -217,25 +217,26 @@ def evaluate(pkg, progress: Callable[[int, int], None] | None = None, *,
 
 def _evaluate(pkg, progress, sp_functions) -> Evaluation:
     formula_cells = list(pkg.formulas())
+    all_upper = "\n".join(fc.formula for fc in formula_cells).upper()   # which features occur at all
     sp_error = None
     if sp_functions is None:
         # importing the registry loads xlwings (~1 s): only when a formula may call SP_
-        uses_sp = any("SP_" in fc.formula.upper() for fc in formula_cells)
+        uses_sp = "SP_" in all_upper
         sp_functions, sp_error = _sp_registry() if uses_sp else ({}, None)
     sp_functions = {k.upper(): v for k, v in sp_functions.items()}
     frows, fcols = _positions([fc.ref for fc in formula_cells])
     frows, fcols = frows.tolist(), fcols.tolist()
     book = _load_book(pkg, formula_cells, (frows, fcols), sp_functions)
     book.sp_load_error = sp_error
-    for fc, r, c in zip(formula_cells, frows, fcols):
+    nested = ("SUBTOTAL(", "AGGREGATE(") if "SUBTOTAL(" in all_upper or "AGGREGATE(" in all_upper else ()
+    for fc, r, c in zip(formula_cells, frows, fcols) if nested else ():
         upper = fc.formula.upper()
-        if "SUBTOTAL(" in upper or "AGGREGATE(" in upper:
-            si = book.sheet_index.get(fc.sheet.upper())
-            if si is not None and "SUBTOTAL(" in upper:
-                book.subtotal_cells.setdefault(si, set()).add((r, c))
-            if si is not None and "AGGREGATE(" in upper:
-                book.aggregate_cells.setdefault(si, set()).add((r, c))
-    if any("FORMULATEXT(" in fc.formula.upper() for fc in formula_cells):
+        si = book.sheet_index.get(fc.sheet.upper())
+        if si is not None and "SUBTOTAL(" in upper:
+            book.subtotal_cells.setdefault(si, set()).add((r, c))
+        if si is not None and "AGGREGATE(" in upper:
+            book.aggregate_cells.setdefault(si, set()).add((r, c))
+    if "FORMULATEXT(" in all_upper:
         for fc, r, c in zip(formula_cells, frows, fcols):
             si = book.sheet_index.get(fc.sheet.upper())
             area = parse_area(fc.array_ref) if fc.array_ref else None
@@ -243,7 +244,7 @@ def _evaluate(pkg, progress, sp_functions) -> Evaluation:
                                                    for cc in range(area.c1, area.c2 + 1)]
             for rc in cells:
                 book.formula_texts[(si, *rc)] = (fc.formula, area is not None)
-    if any("OFFSET(" in fc.formula.upper() or "INDIRECT(" in fc.formula.upper() for fc in formula_cells):
+    if "OFFSET(" in all_upper or "INDIRECT(" in all_upper:
         for fc, r, c in zip(formula_cells, frows, fcols):
             si = book.sheet_index.get(fc.sheet.upper())
             if si is None:
@@ -254,7 +255,7 @@ def _evaluate(pkg, progress, sp_functions) -> Evaluation:
                 cells.add((r, c))
             else:
                 cells.update((rr, cc) for rr in range(area.r1, area.r2 + 1) for cc in range(area.c1, area.c2 + 1))
-    if book.subtotal_cells or any("AGGREGATE(" in fc.formula.upper() for fc in formula_cells):
+    if book.subtotal_cells or "AGGREGATE(" in all_upper:
         getter = getattr(pkg, "hidden_rows", None)
         book.hidden_rows = {si: (getter(name) if getter else set()) for si, name in enumerate(book.sheet_names)}
     compiler = Compiler(book)
