@@ -184,9 +184,11 @@ def _section(toks, x: float, sign: str, fmt: str, date1904: bool) -> str:
     if kinds & {"d", "m", "y", "h", "s", "ampm", "elapsed"}:
         if kinds & {"comma", "percent", "exp"}:
             _refuse(fmt, "dato- og talkoder blandet", "date and number codes mixed")
-        if sign:
+        # a negative duration in one elapsed unit ([h]) shows with a minus; with more units
+        # Excel 365 gives #VALUE! where Excel 2008 wrote -2:03:04: refused
+        if sign and not (kinds <= {"elapsed", "lit"} and sum(k == "elapsed" for k, _ in toks) == 1):
             _refuse(fmt, "en negativ dato eller tid", "a negative date or time")
-        return _datetime(toks, x, fmt, date1904)
+        return sign + _datetime(toks, x, fmt, date1904)
     return sign + _number(toks, x, fmt)
 
 

@@ -57,12 +57,16 @@ def _datetime(toks, x: float, fmt: str, date1904: bool) -> str:
     second = int(secs % 60)
     frac = secs - int(secs)
     twelve = "ampm" in kinds
+    elapsed_units = {t[0] for k, t in toks if k == "elapsed"}
+    totals = {"h": total // 3600, "m": total // 60, "s": total // 1}
     out = []
     for i, (k, t) in enumerate(toks):
         if k == "lit":
             out.append(t)
         elif k == "y":
             out.append(f"{date.year % 100:02d}" if len(t) <= 2 else f"{date.year:04d}")
+        elif k in ("h", "s") and k in elapsed_units or k == "m" and "m" in elapsed_units and _is_minute(toks, i):
+            out.append(str(int(totals[k])).rjust(min(len(t), 2), "0"))      # [h] ... h: both the total
         elif k == "m" and _is_minute(toks, i):
             out.append(f"{minute:02d}" if len(t) >= 2 else str(minute))
         elif k == "m":
@@ -78,8 +82,7 @@ def _datetime(toks, x: float, fmt: str, date1904: bool) -> str:
         elif k == "s":
             out.append(f"{second:02d}" if len(t) >= 2 else str(second))
         elif k == "elapsed":
-            n = {"h": total // 3600, "m": total // 60, "s": total // 1}[t[0]]
-            out.append(str(int(n)).rjust(len(t), "0"))
+            out.append(str(int(totals[t[0]])).rjust(len(t), "0"))
         elif k == "ampm":
             pm = hour >= 12
             if t == "AM/PM":
@@ -93,28 +96,18 @@ def _datetime(toks, x: float, fmt: str, date1904: bool) -> str:
             continue
         else:
             _refuse(fmt, f"koden {t}", f"the code {t}")
-    elapsed_units = {t[0] for k, t in toks if k == "elapsed"}
-    if elapsed_units & set(kinds):
-        _refuse(fmt, "forløbet tid og samme enhed igen", "elapsed time and the same unit again")
-    if "elapsed" in kinds and (has_date or [k for k in kinds if k == "elapsed"].__len__() > 1
-                               or _elapsed_not_leading(toks)):
-        _refuse(fmt, "forløbet tid sammen med andre enheder", "elapsed time with other units")
+    if elapsed_units and (has_date or "ampm" in kinds or len(elapsed_units) > 1):
+        _refuse(fmt, "forløbet tid sammen med datoer eller flere forløbne enheder",
+                "elapsed time with dates or several elapsed units")
     return "".join(out)
 
 
-def _elapsed_not_leading(toks) -> bool:
-    """[h]:mm:ss is reproduced; an elapsed unit after a smaller one is not."""
-    order = [t[0] if k == "elapsed" else k for k, t in toks if k in ("elapsed", "h", "m", "s")]
-    rank = {"h": 0, "m": 1, "s": 2}
-    return any(rank[a] > rank[b] for a, b in zip(order, order[1:]))
-
-
 def _is_minute(toks, i: int) -> bool:
-    """m is minutes right after h (or [h]) or right before s, literals in between."""
+    """m is minutes right after h (or [h]) or s, or right before s, literals in between."""
     j = i - 1
     while j >= 0 and toks[j][0] == "lit":
         j -= 1
-    if j >= 0 and (toks[j][0] == "h" or (toks[j][0] == "elapsed" and toks[j][1][0] == "h")):
+    if j >= 0 and (toks[j][0] in ("h", "s") or (toks[j][0] == "elapsed" and toks[j][1][0] in "hs")):
         return True
     j = i + 1
     while j < len(toks) and toks[j][0] == "lit":
