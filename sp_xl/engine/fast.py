@@ -483,7 +483,7 @@ def _type_of(v) -> int:
     return 0 if t is float else 2 if t is bool else 4 if isinstance(v, XlError) else 3 if v is EMPTY else 1
 
 
-def _approximate_position(book, value, ref, descending: bool = False):
+def _approximate_position(book, value, ref, descending: bool = False, name: str = "MATCH"):
     """0-based position for an approximate match (VLOOKUP TRUE, MATCH 1/-1): Excel bisects,
     so its answer is certain only where the values of the lookup value's type are sorted;
     other types, blanks and errors are passed over. Unsorted: refused."""
@@ -503,9 +503,9 @@ def _approximate_position(book, value, ref, descending: bool = False):
     live = [(i, fold(v)) for i, v in enumerate(vals) if _type_of(v) == want]
     pos = approximate_index([k for _, k in live], fold(value), descending)
     if pos is None or (len(live) != len(vals) and pos >= 0):    # other types: Excel's bisection meets them
-        raise Unsupported("Et ungefærligt opslag i usorterede værdier afhænger af Excels søgemåde; det "
-                          "understøttes ikke.", "An approximate lookup in unsorted values depends on how Excel "
-                          "searches; not supported.")
+        raise Unsupported(f"{name}: et ungefærligt opslag i usorterede værdier afhænger af Excels søgemåde; det "
+                          "understøttes ikke.", f"{name}: an approximate lookup in unsorted values depends on how "
+                          "Excel searches; not supported.")
     return ERRORS["#N/A"] if pos < 0 else live[pos][0]
 
 
@@ -570,7 +570,7 @@ def _lookup(vertical: bool):
             return ERRORS["#REF!"]
         key_ref = RefVal(t.si, t.r1, t.c1, t.r2, t.c1) if vertical else RefVal(t.si, t.r1, t.c1, t.r1, t.c2)
         pos = (_exact_position(book, args[0], key_ref) if exact
-               else _approximate_position(book, args[0], key_ref))
+               else _approximate_position(book, args[0], key_ref, name="VLOOKUP" if vertical else "HLOOKUP"))
         if pos is FALLBACK or not isinstance(pos, int):
             return pos
         if vertical:
