@@ -158,7 +158,8 @@ def regression_guard(name: str, vals: list) -> object:
     """None when the ``formulas`` implementation matches Excel for these arguments: the
     intercept computed (const omitted or TRUE), no statistics, known_y and known_x of one
     length, and a design matrix of full rank (Excel drops collinear columns, formulas does
-    not). #REF! for lengths that differ; Unsupported otherwise."""
+    not). The result itself for one x that never changes (Excel drops it: slope 0, the mean);
+    #REF! for lengths that differ; Unsupported otherwise."""
     for v in vals:
         if isinstance(v, XlError):
             return v
@@ -190,8 +191,22 @@ def regression_guard(name: str, vals: list) -> object:
         design = np.array(design, dtype=float)
     else:
         design = np.arange(1.0, n + 1.0).reshape(-1, 1)
+    x_only = design
     design = np.hstack([design, np.ones((design.shape[0], 1))])
     if design.shape[0] < design.shape[1] or np.linalg.matrix_rank(design) < design.shape[1]:
+        ys = y.ravel().tolist()
+        if (name in ("LINEST", "TREND") and x_only.shape[1] == 1 and len(set(x_only.ravel().tolist())) == 1
+                and all(type(v) is float for v in ys)):
+            # one x that never changes: Excel drops it (slope 0) and fits the mean
+            mean = math.fsum(ys) / len(ys)
+            if name == "LINEST":
+                return np.array([[0.0, mean]], dtype=object)
+            shape = vals[2] if len(vals) > 2 and isinstance(vals[2], np.ndarray) else None
+            if len(vals) > 2 and vals[2] is not EMPTY and shape is None:
+                return mean
+            out = np.empty(shape.shape if shape is not None else y.shape, dtype=object)
+            out.fill(mean)
+            return out
         _refuse(name, "sammenfaldende (kollineære) x-værdier", "collinear x values")
     return None
 
