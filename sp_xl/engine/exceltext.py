@@ -270,7 +270,27 @@ def _complex_part(which: str):
     return fn
 
 
+def _base(book, r, c, number, radix, min_length=None):
+    """BASE(number; radix; [min_length]): digits 0-9A-Z, padded with zeros."""
+    vals = [number, radix, 0.0 if min_length is None or min_length is EMPTY else min_length]
+    if any(isinstance(v, np.ndarray) for v in vals):
+        _refuse("BASE", "en matrix som argument", "an array argument")
+    nums = [to_number(v) for v in vals]
+    for v in nums:
+        if isinstance(v, XlError):
+            return v
+    n, b, k = (int(v) for v in nums)
+    if not 0 <= nums[0] < 2 ** 53 or not 2 <= b <= 36 or not 0 <= k <= 255:
+        return E_NUM
+    digits = ""
+    while n:
+        n, d = divmod(n, b)
+        digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[d] + digits
+    return (digits or "0").rjust(k, "0")
+
+
 TEXT_FUNCTIONS: dict[str, Callable] = {
+    "BASE": _base,
     "SUBSTITUTE": _substitute, "REPLACE": _replace, "FIND": _finder(True), "SEARCH": _finder(False),
     "TIMEVALUE": _timevalue, "VALUE": _value_fn, "TEXT": _text, "DOLLAR": _dollar, "CONCAT": _concat,
     "TEXTJOIN": _textjoin, **{name: _complex_part(name) for name in ("IMREAL", "IMAGINARY", "IMABS")},

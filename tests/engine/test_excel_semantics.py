@@ -153,3 +153,11 @@ def test_aggregate(formula, expected):
 ])
 def test_let(formula, expected):
     assert value(run({"A1": 1.0, "A2": 2.0, "A3": 3.0}, formula), "Z1") == expected
+
+
+@pytest.mark.parametrize("formula, expected", [
+    ("BASE(7,2)", "111"), ("BASE(100,16)", "64"), ("BASE(15,2,10)", "0000001111"),   # Excel's documentation
+    ("_xlfn.BASE(255,16,4)", "00FF"), ("BASE(-1,2)", "#NUM!"),
+])
+def test_base(formula, expected):
+    assert str(value(run({}, formula), "Z1")) == expected
