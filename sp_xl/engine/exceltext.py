@@ -240,7 +240,7 @@ _COMPLEX = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)?(?:([+-]?(?
 
 def _complex_part(which: str):
     """IMREAL, IMAGINARY, IMABS of 'a+bi' text (or a number); the other IM functions give
-    text that Excel writes with its own rounding: refused (compile.REFUSED)."""
+    text that Excel writes with its own rounding: refused (engine.semantics.REFUSED)."""
     def fn(book, r, c, v):
         if isinstance(v, np.ndarray):
             _refuse(which, "en matrix som argument", "an array argument")
