@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sp_xl.engine.numfmt_dates import _datetime, _refuse
 
 _LITERAL = set("$-+/():!^&'~{}<>= |¥£€")
+_LOCALE_TAG = re.compile(r"^\[\$([^\]\-]*)(?:-([0-9A-Fa-f]{1,8}))?\]")
 _COND = re.compile(r"^\[\s*(<=|>=|<>|<|>|=)\s*(-?\d+(?:\.\d+)?)\s*\]")
 _COLOR = re.compile(r"^\[(?:black|blue|cyan|green|magenta|red|white|yellow|color\s*\d{1,2})\]", re.IGNORECASE)
 
@@ -79,6 +80,14 @@ def _tokens(section: str, fmt: str) -> tuple[list[tuple[str, str]], tuple[str, f
             elif e:
                 toks.append(("elapsed", e.group(1)))
                 i += e.end()
+            elif loc := _LOCALE_TAG.match(section[i:]):
+                # [$-409] (English) changes nothing here; [$kr.-406] shows its currency text;
+                # another language's names for months and days are checked in format_value
+                if loc.group(1):
+                    toks.append(("lit", loc.group(1)))
+                if loc.group(2) and loc.group(2).upper().lstrip("0") not in ("409", ""):
+                    toks.append(("locale", loc.group(2)))
+                i += loc.end()
             else:
                 _refuse(fmt, "en [..]-kode", "a [..] code")
         elif ch == "_":
@@ -175,6 +184,11 @@ def format_value(value: object, fmt: str, date1904: bool) -> str:
 
 def _section(toks, x: float, sign: str, fmt: str, date1904: bool) -> str:
     kinds = {k for k, _ in toks}
+    if "locale" in kinds:
+        if kinds & {"d", "m", "y", "h", "s", "ampm", "elapsed", "general"}:
+            _refuse(fmt, "en anden sprogkode end engelsk ([$-...]) med datoer", "a language tag other than English with dates")
+        toks = [t for t in toks if t[0] != "locale"]
+        kinds.discard("locale")
     if "at" in kinds:
         _refuse(fmt, "@ i et talafsnit", "@ in a number section")
     if "general" in kinds:
@@ -182,8 +196,13 @@ def _section(toks, x: float, sign: str, fmt: str, date1904: bool) -> str:
             _refuse(fmt, "General sammen med andre koder", "General with other codes")
         return _general(x, fmt, sign)
     if kinds & {"d", "m", "y", "h", "s", "ampm", "elapsed"}:
-        if kinds & {"comma", "percent", "exp"}:
+        if kinds & {"percent", "exp"}:
             _refuse(fmt, "dato- og talkoder blandet", "date and number codes mixed")
+        # in a date a comma is text, and so is a point that does not start fractions of a second
+        toks = [("lit", ",") if k == "comma" else ("lit", ".") if k == "point" and not (
+                    i and toks[i - 1][0] in ("s", "elapsed") and i + 1 < len(toks) and toks[i + 1] == ("digit", "0"))
+                else (k, t) for i, (k, t) in enumerate(toks)]
+        kinds = {k for k, _ in toks}
         # a negative duration in one elapsed unit ([h]) shows with a minus; with more units
         # Excel 365 gives #VALUE! where Excel 2008 wrote -2:03:04: refused
         if sign and not (kinds <= {"elapsed", "lit"} and sum(k == "elapsed" for k, _ in toks) == 1):
