@@ -27,48 +27,20 @@ from formulas.tokens.operand import XlError
 
 from sp_xl import errors as sp_errors
 from sp_xl.engine import builtins as engine_builtins
+from sp_xl.engine import excelfns as engine_excelfns
 from sp_xl.engine import fast as engine_fast
 from sp_xl.engine import native as engine_native
 from sp_xl.engine import tables as engine_tables
+from sp_xl.engine.compile_parts import CompilerParts, resolve_value
 from sp_xl.engine.parse import Unsupported, parse
 from sp_xl.engine.refs import MAX_COL, MAX_ROW, Area, RefVal
+from sp_xl.engine.semantics import (
+    ARRAY_ARGUMENTS, DATE_FUNCTIONS, DATES_1904, DAYS_1900_TO_1904, REFUSED, SCALAR_PARAMETERS, TOP_LEFT_RESULTS,
+    _shift,
+)
 from sp_xl.engine.values import (
     EMPTY, ERRORS, E_REF, E_VALUE, as_array, binary, danish, filled, from_outside, normalise, to_number, to_text, unary,
 )
-
-# Functions whose result depends on the 1900/1904 date system; formulas implements 1900 only.
-DATE_FUNCTIONS = frozenset({
-    "DATE", "DATEVALUE", "DAY", "MONTH", "YEAR", "WEEKDAY", "WEEKNUM", "ISOWEEKNUM", "NETWORKDAYS",
-    "NETWORKDAYS.INTL", "WORKDAY", "WORKDAY.INTL", "EDATE", "EOMONTH", "TODAY", "NOW", "DAYS360",
-    "YEARFRAC", "TEXT", "DATEDIF", "DAYS",
-})
-# Functions we refuse: results depend on things outside the cell store or on the moment.
-REFUSED = {
-    "INDIRECT": ("INDIRECT bygger referencer ud fra tekst; det understøttes ikke.",
-                 "INDIRECT builds references from text; not supported."),
-    "OFFSET": ("OFFSET (forskudte referencer) understøttes ikke.", "OFFSET (shifted references) is not supported."),
-    "CELL": ("CELL afhænger af Excels visning; det understøttes ikke.", "CELL depends on Excel's display; not supported."),
-    "INFO": ("INFO afhænger af Excels miljø; det understøttes ikke.", "INFO depends on Excel's environment; not supported."),
-    "RAND": ("RAND giver tilfældige tal; resultatet kan ikke efterprøves.", "RAND gives random numbers; not reproducible."),
-    "RANDBETWEEN": ("RANDBETWEEN giver tilfældige tal; resultatet kan ikke efterprøves.",
-                    "RANDBETWEEN gives random numbers; not reproducible."),
-    "RANDARRAY": ("RANDARRAY giver tilfældige tal.", "RANDARRAY gives random numbers."),
-    "GETPIVOTDATA": ("GETPIVOTDATA læser pivottabeller; det understøttes ikke.", "GETPIVOTDATA reads pivot tables; not supported."),
-    "HYPERLINK": ("HYPERLINK understøttes ikke.", "HYPERLINK is not supported."),
-    "SINGLE": ("Implicit fællesmængde (@) understøttes ikke.", "Implicit intersection (@) is not supported."),
-}
-
-
-# Functions whose arguments Excel evaluates as arrays even in a normal (not Ctrl+Shift+Enter)
-# formula: their parameters are of type array, so no implicit intersection inside them.
-ARRAY_ARGUMENTS = frozenset({
-    "SUMPRODUCT", "MMULT", "TRANSPOSE", "FREQUENCY", "LOOKUP", "INDEX", "MATCH", "TREND", "GROWTH",
-    "LINEST", "LOGEST", "CORREL", "PEARSON", "SLOPE", "INTERCEPT", "RSQ", "STEYX", "FORECAST",
-    "FORECAST.LINEAR", "COVAR", "COVARIANCE.P", "COVARIANCE.S", "PERCENTILE", "PERCENTILE.INC",
-    "PERCENTILE.EXC", "QUARTILE", "QUARTILE.INC", "QUARTILE.EXC", "LARGE", "SMALL", "PERCENTRANK",
-    "SUMX2MY2", "SUMX2PY2", "SUMXMY2", "MDETERM", "MINVERSE",
-})
-
 
 @dataclass
 class Book:
@@ -87,6 +59,10 @@ class Book:
     local_names: dict = field(default_factory=dict)  # (SHEET, NAME) upper-case -> formula text
     sp_load_error: str | None = None
     subtotal_cells: dict = field(default_factory=dict)  # si -> {(row, col)} of SUBTOTAL formulas
+    aggregate_cells: dict = field(default_factory=dict)  # si -> {(row, col)} of AGGREGATE formulas
+    hidden_rows: dict = field(default_factory=dict)  # si -> rows the sheet hides (None: unknown)
+    formula_cells: dict = field(default_factory=dict)  # si -> {(row, col)} of every formula cell
+    formula_texts: dict = field(default_factory=dict)  # (si, row, col) -> (formula, is array) for FORMULATEXT
 
     def __post_init__(self) -> None:
         self.sheet_index = {n.upper(): i for i, n in enumerate(self.sheet_names)}
@@ -153,13 +129,16 @@ def _value(v: object, book: Book) -> object:
     return book.values(v) if isinstance(v, RefVal) else v
 
 
-class Compiler:
+class Compiler(CompilerParts):
     def __init__(self, book: Book):
         self.book = book
         self._resolved: dict[str, tuple] = {}
         self._name_stack: list[str] = []
         self._array_ctx = False   # inside an array formula or an array-typed argument
         self._bare_ok = False     # compiling a function argument itself (not an operand)
+        self._scalar_args = False  # compiling the arguments of a SCALAR_PARAMETERS function
+        self._shifted: dict[int, tuple] = {}  # date calls already moved to the 1900 system
+        self._let_scopes: list[dict[str, list]] = []  # LET variables in scope, innermost last
 
     # -- entry point -------------------------------------------------------------------
     def compile(self, formula: str, si: int, row: int, col: int, array: bool = False) -> Compiled:
@@ -172,16 +151,30 @@ class Compiler:
         flags = {"sp": False}
         self._array_ctx, self._bare_ok = array, False
         fn = self._node(node, si, row, col, refs, flags, want_ref=False)
+        if not array and (node[0] == "array" or (node[0] == "func" and node[1] in TOP_LEFT_RESULTS)):
+            inner = fn
+
+            def fn(r, c):
+                v = inner(r, c)
+                return v[0, 0] if isinstance(v, np.ndarray) else v
         return Compiled(fn, refs, flags["sp"])
 
     def _arg(self, node, si, row, col, refs, flags, want_ref):
-        """A function argument: a bare range is handed over whole (no intersection)."""
-        saved = self._bare_ok
+        """A function argument: a bare range is handed over whole (no intersection), except to
+        a function of single values (SCALAR_PARAMETERS) in a normal formula."""
+        saved, scalar = self._bare_ok, self._scalar_args
+        self._scalar_args = False
+        if scalar and not want_ref:
+            try:
+                return self._operand(node, si, row, col, refs, flags)
+            finally:
+                self._scalar_args = scalar
         self._bare_ok = True
         try:
             return self._node(node, si, row, col, refs, flags, want_ref)
         finally:
             self._bare_ok = saved
+            self._scalar_args = scalar
 
     def _operand(self, node, si, row, col, refs, flags):
         """An operator's operand: outside array context a bare range is intersected."""
@@ -224,11 +217,16 @@ class Compiler:
             op = kind
             return lambda r, c: unary(op, a(r, c))
         if kind == "func":
+            if node[1] in ("OFFSET", "INDIRECT"):
+                return self._dynamic_ref(node, si, row, col, refs, flags, want_ref)
             if want_ref and node[1] == "INDEX":
                 return self._index_reference(node, si, row, col, refs, flags)
             return self._func(node, si, row, col, refs, flags)
         if kind == "range":
             return self._range_operator(node, si, row, col, refs, flags, want_ref)
+        if kind == "shift":    # a date argument in a 1904 workbook (see _func_dispatch)
+            inner, delta = self._node(node[2], si, row, col, refs, flags, False), node[1]
+            return lambda r, c: _shift(inner(r, c), delta)
         raise Unsupported(f"Ukendt formeldel {kind}.", f"Unknown formula part {kind}.")
 
     def _sheet(self, name: str | None, si: int) -> int:
@@ -291,6 +289,18 @@ class Compiler:
                 return E_REF
             ref = RefVal(sheet, *pos)
             return ref if want_ref else book.values(ref)
+        if not want_ref and self._array_ctx and not self._bare_ok and (area.r2 == MAX_ROW or area.c2 == MAX_COL):
+            plain = area_fn
+
+            def area_fn(r, c):   # noqa: F811 - the same, refusing a whole column cut short
+                v = plain(r, c)
+                pos = t.at(r, c)
+                if pos is not None and book.clipped(RefVal(sheet, *pos)) != (pos[2], pos[3]):
+                    # the blank rows past the last cell would take part in the calculation
+                    # (=SUMPRODUCT(--(A:A="")) counts all 1,048,576 rows): not reproduced
+                    raise Unsupported("En hel kolonne eller række (A:A) i en matrixberegning understøttes ikke.",
+                                      "A whole column or row (A:A) in an array calculation is not supported.")
+                return v
         return area_fn
 
     def _table(self, text: str, si, row, col, refs, want_ref):
@@ -361,6 +371,10 @@ class Compiler:
         return text
 
     def _name(self, name: str, sheet_scope: str | None, si, refs, flags, want_ref):
+        for scope in reversed(self._let_scopes):     # a LET variable
+            slot = scope.get(name) if sheet_scope is None else None
+            if slot is not None:
+                return self._let_value(slot, want_ref)
         text = self._name_text(name, sheet_scope, si)
         if text is None and name in self.book.tables:  # a bare table name is its data body
             return self._table(self.book.tables[name].name + "[#Data]", 0, 1, 1, refs, want_ref)
@@ -400,6 +414,21 @@ class Compiler:
 
     def _func_body(self, node, si, row, col, refs, flags):
         _, name, arg_nodes, prefixed = node
+        if name in SCALAR_PARAMETERS and not self._array_ctx:
+            saved, self._scalar_args = self._scalar_args, True
+            try:
+                return self._func_dispatch(node, si, row, col, refs, flags)
+            finally:
+                self._scalar_args = saved
+        return self._func_dispatch(node, si, row, col, refs, flags)
+
+    def _func_dispatch(self, node, si, row, col, refs, flags):
+        _, name, arg_nodes, prefixed = node
+        if name == "LET":
+            return self._let(arg_nodes, si, row, col, refs, flags)
+        if any(a[0] == "ref" and a[1].sheet and ":" in a[1].sheet and a[1].sheet.upper() not in self.book.sheet_index
+               for a in arg_nodes):
+            arg_nodes = self._three_d(name, arg_nodes)
         if name in self.book.sp_functions:
             flags["sp"] = True
             args = [self._arg(a, si, row, col, refs, flags, False) for a in arg_nodes]
@@ -415,14 +444,30 @@ class Compiler:
         if name in REFUSED:
             da, en = REFUSED[name]
             raise Unsupported(da, en)
-        if self.book.date1904 and name in DATE_FUNCTIONS:
-            raise Unsupported(f"{name} i en projektmappe med 1904-datosystemet understøttes ikke.",
-                              f"{name} in a workbook using the 1904 date system is not supported.")
+        if self.book.date1904 and name in DATE_FUNCTIONS and id(node) not in self._shifted:
+            spec = DATES_1904.get(name)
+            if spec is None:
+                raise Unsupported(f"{name} i en projektmappe med 1904-datosystemet understøttes ikke.",
+                                  f"{name} in a workbook using the 1904 date system is not supported.")
+            # the 1900-system function on serials moved by the 1,462 days between the systems
+            date_args, returns_date = spec
+            args = [("shift", DAYS_1900_TO_1904, a) if i in date_args else a for i, a in enumerate(arg_nodes)]
+            call = ("func", name, args, prefixed)
+            self._shifted[id(call)] = call    # kept alive, so its id is not reused
+            inner = self._func_dispatch(call, si, row, col, refs, flags)
+            if not returns_date:
+                return inner
+            return lambda r, c: _shift(inner(r, c), -DAYS_1900_TO_1904, result=True)
         if danish() and name in DANISH_OWN:
             args = [self._arg(a, si, row, col, refs, flags, False) for a in arg_nodes]
             impl = DANISH_OWN[name]
             invoke = self._invoke
             return lambda r, c: impl(invoke, *[a(r, c) for a in args])
+        mine = engine_excelfns.OWN.get(name)
+        if mine is not None and not (danish() and name in _text_functions()):
+            want = name in engine_excelfns.REF_ARGS
+            args = [self._arg(a, si, row, col, refs, flags, want) for a in arg_nodes]
+            return self._excel_fixed(name, mine, args)
         own = _OWN.get(name)
         if own is not None:
             want, impl = own
@@ -445,20 +490,37 @@ class Compiler:
         args = [self._arg(a, si, row, col, refs, flags, False) for a in arg_nodes]
         if danish() and name in _text_functions():
             return self._danish_guarded_call(name, args)
-        if name in ("TREND", "GROWTH"):
+        if name in ("TREND", "GROWTH", "LINEST", "LOGEST"):
             return self._regression_call(name, args)
         if name == "DATEDIF" and len(args) == 3:
             unit = args[2]
             args[2] = lambda r, c: (lambda u: u.upper() if type(u) is str else u)(unit(r, c))  # "d" = "D"
         return self._builtin_call(name, args)
 
+    def _excel_fixed(self, name, impl, args):
+        book, invoke = self.book, self._invoke
+
+        def call(r, c):
+            vals = [a(r, c) for a in args]
+            res = impl(book, r, c, *vals)
+            if res is engine_excelfns.DELEGATE:
+                return invoke(name, [_value(v, book) for v in vals])
+            return res
+        return call
+
     def _regression_call(self, name, args):
-        """TREND/GROWTH: formulas wants new_x as an array and returns a column; Excel's result
+        """TREND/GROWTH/LINEST/LOGEST, where formulas matches Excel (engine.excelfns.regression_guard).
+        TREND/GROWTH: formulas wants new_x as an array and returns a column; Excel's result
         has the shape of new_x (else known_x, else known_y)."""
         invoke = self._invoke
 
         def call(r, c):
             vals = [a(r, c) for a in args]
+            stop = engine_excelfns.regression_guard(name, vals)
+            if stop is not None:
+                return stop
+            if name in ("LINEST", "LOGEST"):
+                return invoke(name, vals)
             if len(vals) >= 3 and not isinstance(vals[2], np.ndarray) and vals[2] is not EMPTY:
                 vals[2] = np.array([[vals[2]]], dtype=object)
             res = invoke(name, vals)
@@ -803,11 +865,3 @@ DANISH_OWN = {"TEXT": _danish_text, "VALUE": _danish_value, "FIXED": _danish_ref
               "DOLLAR": _danish_refused("DOLLAR"), "VALUETOTEXT": _danish_refused("VALUETOTEXT"),
               "ARRAYTOTEXT": _danish_refused("ARRAYTOTEXT"), "NUMBERVALUE": _danish_refused("NUMBERVALUE"),
               "DATEVALUE": _danish_refused("DATEVALUE"), "TIMEVALUE": _danish_refused("TIMEVALUE")}
-
-
-def resolve_value(book: Book, v: object) -> object:
-    if isinstance(v, RefVal):
-        if v.r1 == v.r2 and v.c1 == v.c2:
-            return book.get(v.si, v.r1, v.c1)
-        return book.values(v)
-    return v

@@ -6,9 +6,10 @@ How it works:
    share one compiled closure), with Excel built-ins from the ``formulas`` package and SP_
    functions from our registry.
 3. Build the dependency graph (a multi-cell range is one node, so a few hundred SUMIFS over
-   the same 100,000-row columns do not make 100,000 edges each), order it topologically,
-   and report cells on a cycle.
+   the same 100,000-row columns do not make 100,000 edges each) and order it topologically.
 4. Evaluate in that order, writing each result into the grid for the formulas after it.
+   Cells left on a cycle of the graph are computed in the order their reads demand
+   (engine.cycles); a real circular reference is reported.
 
 Honesty rule: a formula the engine cannot evaluate (unknown function, unknown name or table,
 cycle, a cell it depends on could not be evaluated, a locale-dependent text conversion it
@@ -16,7 +17,8 @@ does not reproduce, ...) becomes a ``Problem`` naming sheet and cell, and gets n
 the caller keeps its old cached value.
 
 Checked against LibreOffice (en-US and da-DK) and against the values Excel cached in real
-files: tests/engine/test_engine.py. Speed: benchmarks/bench_engine.py.
+files: tests/engine/test_engine.py, tests/engine/test_excel_corpus.py (with
+benchmarks/corpus_report.py). Speed: benchmarks/bench_engine.py.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from __future__ import annotations
 import datetime as _dt
 import gc
 import os
+import re
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,11 +35,14 @@ from itertools import repeat
 import numpy as np
 from formulas.tokens.operand import XlError
 
+from sp_xl.engine import cycles as engine_cycles
 from sp_xl.engine import fast as engine_fast
 
 from sp_xl.engine import tables as engine_tables
 from sp_xl.engine.compile import Book, Compiled, Compiler
+from sp_xl.engine.excelfns import SPILLING
 from sp_xl.engine.parse import Unsupported
+from sp_xl.engine.textnum import use_date_system
 from sp_xl.engine.refs import (
     FastKeys,
     cell_ref,
@@ -55,6 +61,8 @@ from sp_xl.engine.values import (
 from sp_xl.ooxml.model import FormulaNote
 
 Problem = FormulaNote  # a formula the engine could not evaluate, and why
+_SPILL_CALL = re.compile(r"(?<![\w.])(?:_xlfn\.(?:_xlws\.)?)?(?:" + "|".join(
+    sorted(n.replace(".", r"\.") for n in SPILLING)) + r")\s*\(", re.IGNORECASE)
 
 
 @dataclass
@@ -75,6 +83,7 @@ class _Node:
     rows: int = 1          # size of the array range (1x1 for a normal formula)
     cols: int = 1
     is_array: bool = False
+    spills: bool = False   # an array formula calling an Excel 365 spilling function
     compiled: Compiled | None = None
     problem: tuple[str, str] | None = None
 
@@ -199,7 +208,7 @@ def evaluate(pkg, progress: Callable[[int, int], None] | None = None, *,
         raise ValueError("locale must be 'en-US' or 'da-DK'")
     gc.disable()
     try:
-        with use_locale(locale):
+        with use_locale(locale), use_date_system(bool(getattr(pkg, "date1904", False))):
             return _evaluate(pkg, progress, sp_functions)
     finally:
         if was_enabled:
@@ -208,21 +217,47 @@ def evaluate(pkg, progress: Callable[[int, int], None] | None = None, *,
 
 def _evaluate(pkg, progress, sp_functions) -> Evaluation:
     formula_cells = list(pkg.formulas())
+    all_upper = "\n".join(fc.formula for fc in formula_cells).upper()   # which features occur at all
     sp_error = None
     if sp_functions is None:
         # importing the registry loads xlwings (~1 s): only when a formula may call SP_
-        uses_sp = any("SP_" in fc.formula.upper() for fc in formula_cells)
+        uses_sp = "SP_" in all_upper
         sp_functions, sp_error = _sp_registry() if uses_sp else ({}, None)
     sp_functions = {k.upper(): v for k, v in sp_functions.items()}
     frows, fcols = _positions([fc.ref for fc in formula_cells])
     frows, fcols = frows.tolist(), fcols.tolist()
     book = _load_book(pkg, formula_cells, (frows, fcols), sp_functions)
     book.sp_load_error = sp_error
-    for fc, r, c in zip(formula_cells, frows, fcols):
-        if "SUBTOTAL(" in fc.formula.upper():
+    nested = ("SUBTOTAL(", "AGGREGATE(") if "SUBTOTAL(" in all_upper or "AGGREGATE(" in all_upper else ()
+    for fc, r, c in zip(formula_cells, frows, fcols) if nested else ():
+        upper = fc.formula.upper()
+        si = book.sheet_index.get(fc.sheet.upper())
+        if si is not None and "SUBTOTAL(" in upper:
+            book.subtotal_cells.setdefault(si, set()).add((r, c))
+        if si is not None and "AGGREGATE(" in upper:
+            book.aggregate_cells.setdefault(si, set()).add((r, c))
+    if "FORMULATEXT(" in all_upper:
+        for fc, r, c in zip(formula_cells, frows, fcols):
             si = book.sheet_index.get(fc.sheet.upper())
-            if si is not None:
-                book.subtotal_cells.setdefault(si, set()).add((r, c))
+            area = parse_area(fc.array_ref) if fc.array_ref else None
+            cells = [(r, c)] if area is None else [(rr, cc) for rr in range(area.r1, area.r2 + 1)
+                                                   for cc in range(area.c1, area.c2 + 1)]
+            for rc in cells:
+                book.formula_texts[(si, *rc)] = (fc.formula, area is not None)
+    if "OFFSET(" in all_upper or "INDIRECT(" in all_upper:
+        for fc, r, c in zip(formula_cells, frows, fcols):
+            si = book.sheet_index.get(fc.sheet.upper())
+            if si is None:
+                continue
+            cells = book.formula_cells.setdefault(si, set())
+            area = parse_area(fc.array_ref) if fc.array_ref else None
+            if area is None:
+                cells.add((r, c))
+            else:
+                cells.update((rr, cc) for rr in range(area.r1, area.r2 + 1) for cc in range(area.c1, area.c2 + 1))
+    if book.subtotal_cells or "AGGREGATE(" in all_upper:
+        getter = getattr(pkg, "hidden_rows", None)
+        book.hidden_rows = {si: (getter(name) if getter else set()) for si, name in enumerate(book.sheet_names)}
     compiler = Compiler(book)
     result = Evaluation()
 
@@ -245,6 +280,7 @@ def _evaluate(pkg, progress, sp_functions) -> Evaluation:
                                 f"The array range {fc.array_ref} cannot be read.")
                 continue
             (node.rows, node.cols), node.is_array = area.shape, True
+            node.spills = bool(_SPILL_CALL.search(fc.formula))
         fast_key = (si, node.is_array, fast_keys.key(fc.formula, row, col))
         compiled = cache.get(fast_key)
         if compiled is None:
@@ -263,16 +299,11 @@ def _evaluate(pkg, progress, sp_functions) -> Evaluation:
             node.compiled = compiled
 
     order, on_cycle, deps, range_members = _order(nodes, book)
-    for i in on_cycle:
-        nodes[i].problem = ("Cellen indgår i eller afhænger af en cirkulær reference.",
-                            "The cell is part of, or depends on, a circular reference.")
 
     # -- evaluate ---------------------------------------------------------------------
     total = len(nodes)  # cells on a cycle are never evaluated; they count as done at the end
     step = max(1, total // 100)
     bad: dict[int, str] = {}  # node -> "Sheet!A1" of the first cell that could not be computed
-    for i in on_cycle:
-        bad[i] = f"{nodes[i].sheet}!{nodes[i].ref}"
     n = len(nodes)
     range_culprit: dict[int, str | None] = {}
 
@@ -296,6 +327,11 @@ def _evaluate(pkg, progress, sp_functions) -> Evaluation:
             bad[i] = f"{node.sheet}!{node.ref}"
         if progress is not None and done % step == 0:
             progress(done, total)
+    if on_cycle:   # on a cycle of the static graph: computed in the order their reads demand
+        calc_pr = getattr(pkg, "calc_pr", None)
+        settings = (calc_pr() if callable(calc_pr) else None) or {}
+        iterate = str(settings.get("iterate", "0")).lower() in ("1", "true")
+        engine_cycles.resolve(nodes, on_cycle, book, lambda nd: _evaluate_node(nd, book, result), iterate)
     for node in nodes:
         if node.problem is not None:
             result.problems.append(Problem(node.sheet, node.ref, node.formula, *node.problem))
@@ -311,6 +347,8 @@ def _evaluate_node(node: _Node, book: Book, result: Evaluation) -> None:
     except Unsupported as exc:
         node.problem = (exc.reason_da, exc.reason_en)
         return
+    except engine_cycles.NeedCell:
+        raise
     except RecursionError:
         node.problem = ("Formlen er for dybt indlejret til at blive beregnet.", "The formula is nested too deeply.")
         return
@@ -320,6 +358,14 @@ def _evaluate_node(node: _Node, book: Book, result: Evaluation) -> None:
         return
     grid = book.grids[node.si]
     if node.is_array:
+        if node.spills:
+            shape = value.shape if isinstance(value, np.ndarray) else (1, 1)
+            if shape != (node.rows, node.cols):
+                node.problem = (f"Resultatet fylder {shape[0]}x{shape[1]} celler, men formlens område i filen er "
+                                f"{node.rows}x{node.cols}; Excel ville flytte cellerne omkring, så det understøttes ikke.",
+                                f"The result takes {shape[0]}x{shape[1]} cells but the formula's range in the file is "
+                                f"{node.rows}x{node.cols}; Excel would spill differently, so it is not supported.")
+                return
         block = _fill_array(value, node.rows, node.cols)
         for dr in range(node.rows):
             for dc in range(node.cols):

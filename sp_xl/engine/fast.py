@@ -226,11 +226,18 @@ def _subtotal(book, args):
         return code
     code = int(code)
     if 101 <= code <= 111:
-        raise Unsupported(f"SUBTOTAL({code};...) udelader skjulte rækker; hvilke rækker der er skjult, "
-                          "kan formelmotoren ikke se.",
-                          f"SUBTOTAL({code};...) leaves out hidden rows, which the engine cannot see.")
-    if not 1 <= code <= 11:
+        code -= 100     # the same, leaving out hidden rows: only computed where no row is hidden
+    elif not 1 <= code <= 11:
         return E_VALUE
+    for ref in args[1:]:
+        if isinstance(ref, RefVal):
+            hidden = book.hidden_rows.get(ref.si, set())
+            r2 = book.clipped(ref)[0]
+            if hidden is None or any(ref.r1 <= h <= r2 for h in hidden):
+                # 1..11 leave out rows hidden by a filter, 101..111 every hidden row; which
+                # hidden rows a filter hid is not known here
+                raise Unsupported("SUBTOTAL over et område med skjulte rækker understøttes ikke.",
+                                  "SUBTOTAL over a range with hidden rows is not supported.")
     nums, texts_nonempty = [], 0
     for ref in args[1:]:
         if not isinstance(ref, RefVal):
@@ -281,8 +288,8 @@ def _parse_number(text: str):
 
 def criterion_mask(view: RangeView, crit: object) -> np.ndarray | XlError | object:
     """Boolean mask of the cells in ``view`` that meet an Excel criterion."""
-    if isinstance(crit, XlError):
-        return crit
+    if isinstance(crit, XlError):  # an error criterion counts the cells holding that error
+        return view.is_err & np.fromiter((v is crit for v in view.vals.tolist()), dtype=bool, count=view.vals.size)
     if crit is EMPTY:
         crit = 0.0  # an empty criterion cell means "= 0" in Excel
     if type(crit) is bool:
@@ -347,7 +354,10 @@ def _conditional(book, target, pairs, kind):
             return FALLBACK if not isinstance(rng, XlError) else rng
         crit = _scalar_criterion(book, crit)
         if crit is None:
-            return FALLBACK
+            from sp_xl.engine.parse import Unsupported
+            raise Unsupported("Et kriterium, der er et område med flere celler, understøttes ikke uden for en "
+                              "matrixformel.", "A criterion that is a range of several cells is not supported "
+                              "outside an array formula.")
         view = book.fast.view(rng)
         if shape is None:
             shape = view.shape
@@ -358,6 +368,12 @@ def _conditional(book, target, pairs, kind):
             return m
         mask = m if mask is None else (mask & m)
     if kind == "count":
+        # the rows past the workbook's last cell are blank: counted when every criterion takes blanks
+        first = pairs[0][0]
+        full = (first.r2 - first.r1 + 1) * (first.c2 - first.c1 + 1)
+        beyond = full - int(np.prod(shape))
+        if beyond > 0 and all(_takes_blank(book, crit) for _, crit in pairs):
+            return float(mask.sum()) + beyond
         return float(mask.sum())
     if isinstance(target, XlError):
         return target
@@ -381,6 +397,19 @@ def _conditional(book, target, pairs, kind):
         return float(total)
     n = int(sel.sum())
     return total / n if n else E_DIV0
+
+
+_BLANK_VIEW = None
+
+
+def _takes_blank(book, crit) -> bool:
+    global _BLANK_VIEW
+    if _BLANK_VIEW is None:
+        arr = np.empty((1, 1), dtype=object)
+        arr[0, 0] = EMPTY
+        _BLANK_VIEW = RangeView(arr)
+    m = criterion_mask(_BLANK_VIEW, _scalar_criterion(book, crit))
+    return isinstance(m, np.ndarray) and bool(m[0])
 
 
 def _if(kind):
@@ -449,6 +478,53 @@ def _exact_position(book, value, ref) -> int | XlError | object:
     return ERRORS["#N/A"] if pos is None else pos
 
 
+def _type_of(v) -> int:
+    t = type(v)
+    return 0 if t is float else 2 if t is bool else 4 if isinstance(v, XlError) else 3 if v is EMPTY else 1
+
+
+def _approximate_position(book, value, ref, descending: bool = False, name: str = "MATCH"):
+    """0-based position for an approximate match (VLOOKUP TRUE, MATCH 1/-1): Excel bisects,
+    so its answer is certain only where the values of the lookup value's type are sorted;
+    other types, blanks and errors are passed over. Unsorted: refused."""
+    from sp_xl.engine.parse import Unsupported
+    value = _scalar_criterion(book, value)
+    if value is None or isinstance(value, np.ndarray):
+        return FALLBACK
+    if isinstance(value, XlError):
+        return value
+    if value is EMPTY:
+        value = 0.0      # a blank lookup value is looked up as 0 (as Excel's cached values show)
+    want = _type_of(value)
+    fold = (lambda x: x.casefold()) if want == 1 else (lambda x: x)
+    vals = book.fast.view(ref).vals.tolist()
+    while vals and vals[-1] is EMPTY:
+        vals.pop()
+    live = [(i, fold(v)) for i, v in enumerate(vals) if _type_of(v) == want]
+    pos = approximate_index([k for _, k in live], fold(value), descending)
+    if pos is None or (len(live) != len(vals) and pos >= 0):    # other types: Excel's bisection meets them
+        raise Unsupported(f"{name}: et ungefærligt opslag i usorterede værdier afhænger af Excels søgemåde; det "
+                          "understøttes ikke.", f"{name}: an approximate lookup in unsorted values depends on how "
+                          "Excel searches; not supported.")
+    return ERRORS["#N/A"] if pos < 0 else live[pos][0]
+
+
+def approximate_index(keys: list, target, descending: bool = False) -> int | None:
+    """Index of the last key <= target (>= when descending) among ``keys`` of one type, -1 for
+    none. Excel bisects, so on unsorted keys its answer depends on the search path: None,
+    except when the first key is already past the target (LibreOffice checks the first entry
+    before bisecting and gives #N/A, as the formulas package does)."""
+    def fits(k):
+        return k >= target if descending else k <= target
+    scan = -1
+    for i, k in enumerate(keys):
+        if not fits(k):
+            break
+        scan = i
+    ordered = all((a >= b) if descending else (a <= b) for a, b in zip(keys, keys[1:]))
+    return scan if ordered or scan < 0 else None
+
+
 def _is_exact(flag: object) -> bool | None:
     if type(flag) is bool:
         return not flag
@@ -458,23 +534,29 @@ def _is_exact(flag: object) -> bool | None:
 
 
 def _match(book, args):
-    if len(args) != 3 or not isinstance(args[1], RefVal):
+    if len(args) not in (2, 3) or not isinstance(args[1], RefVal):
         return FALLBACK
-    kind = _scalar_criterion(book, args[2])
-    if type(kind) is not float or kind != 0.0:
+    kind = _scalar_criterion(book, args[2]) if len(args) == 3 else 1.0
+    if kind is EMPTY:
+        kind = 0.0 if len(args) == 3 else 1.0
+    if type(kind) is not float:
         return FALLBACK
     ref = args[1]
     if ref.r1 != ref.r2 and ref.c1 != ref.c2:
         return ERRORS["#N/A"]
-    pos = _exact_position(book, args[0], ref)
+    if kind == 0.0:
+        pos = _exact_position(book, args[0], ref)
+    else:
+        pos = _approximate_position(book, args[0], ref, descending=kind < 0)
     return pos + 1.0 if isinstance(pos, int) else pos
 
 
 def _lookup(vertical: bool):
     def fn(book, args):
-        if len(args) != 4 or not isinstance(args[1], RefVal):
+        if len(args) not in (3, 4) or not isinstance(args[1], RefVal):
             return FALLBACK
-        if _is_exact(_scalar_criterion(book, args[3])) is not True:
+        exact = _is_exact(_scalar_criterion(book, args[3])) if len(args) == 4 else False
+        if exact is None:
             return FALLBACK
         index = to_number(_scalar_criterion(book, args[2]))
         if isinstance(index, XlError):
@@ -487,8 +569,9 @@ def _lookup(vertical: bool):
         if index > width:
             return ERRORS["#REF!"]
         key_ref = RefVal(t.si, t.r1, t.c1, t.r2, t.c1) if vertical else RefVal(t.si, t.r1, t.c1, t.r1, t.c2)
-        pos = _exact_position(book, args[0], key_ref)
-        if not isinstance(pos, int):
+        pos = (_exact_position(book, args[0], key_ref) if exact
+               else _approximate_position(book, args[0], key_ref, name="VLOOKUP" if vertical else "HLOOKUP"))
+        if pos is FALLBACK or not isinstance(pos, int):
             return pos
         if vertical:
             return book.get(t.si, t.r1 + pos, t.c1 + index - 1)

@@ -74,7 +74,23 @@ def lazy_ifna(r, c, args):
     return args[1](r, c) if v is E_NA else v
 
 
-LAZY = {"IF": lazy_if, "IFERROR": lazy_iferror, "IFNA": lazy_ifna}
+def lazy_ifs(r, c, args):
+    """IFS(cond1; value1; ...): the first true condition's value, later ones never read."""
+    if len(args) < 2 or len(args) % 2:
+        return DELEGATE
+    for i in range(0, len(args), 2):
+        cond = args[i](r, c)
+        if isinstance(cond, np.ndarray):
+            return DELEGATE
+        t = _truthy(cond)
+        if isinstance(t, XlError):
+            return t
+        if t:
+            return args[i + 1](r, c)
+    return E_NA
+
+
+LAZY = {"IF": lazy_if, "IFERROR": lazy_iferror, "IFNA": lazy_ifna, "IFS": lazy_ifs}
 
 
 # ---- strict scalar functions -----------------------------------------------------------
@@ -125,7 +141,7 @@ def _isnumber(v):
 
 
 def _istext(v):
-    return isinstance(v, str) and not isinstance(v, XlError)
+    return isinstance(v, str) and not isinstance(v, XlError) and v is not EMPTY
 
 
 def _iserror(v):
@@ -159,7 +175,7 @@ def _take(pick):
 
 
 _left = _take(lambda t, k: t[:k])
-_right = _take(lambda t, k: t[len(t) - k:] if k else "")
+_right = _take(lambda t, k: t[max(0, len(t) - k):] if k else "")
 
 
 def _mid(text, start, n):

@@ -10,6 +10,8 @@ the engine reports the cell instead of guessing.
 
 from __future__ import annotations
 
+import functools
+
 import re
 from dataclasses import dataclass
 
@@ -74,8 +76,10 @@ def _clean_tokens(formula: str) -> list[Token]:
     return out
 
 
+@functools.lru_cache(maxsize=8192)
 def parse(formula: str):
-    """The syntax tree of a formula given without its leading '='."""
+    """The syntax tree of a formula given without its leading '=' (cached: a defined name's
+    text is parsed again in every formula that uses it; the tree is never modified)."""
     formula = formula[1:] if formula.startswith("=") else formula
     stream = _Stream(_clean_tokens(formula))
     if stream.peek() is None:

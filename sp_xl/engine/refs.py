@@ -128,6 +128,8 @@ def parse_area(text: str) -> Area | None:
     a, b = _part(left), _part(right)
     if a is None or b is None:
         return None
+    if ":" not in rest and (a[0] is None or a[1] is None):
+        return None  # 'na' alone is a name, not column NA: a whole column needs NA:NA
     (ra, ca, ara, aca), (rb, cb, arb, acb) = a, b
     if (ra is None) != (rb is None) or (ca is None) != (cb is None):
         return None  # mixed forms like A1:B are not references

@@ -36,10 +36,14 @@ def load_tables(pkg) -> dict[str, Table]:
     if getter is None:
         return {}
     out = {}
+    counts = {}
+    if hasattr(pkg, "sheets") and hasattr(pkg, "_rels"):   # a real package: header and totals rows
+        from sp_xl.ooxml.tables import table_infos
+        counts = {name: (t.header_rows, t.totals_rows) for name, t in table_infos(pkg).items()}
     for name, spec in (getter() or {}).items():
         sheet, ref, cols = spec[0], spec[1], spec[2]
-        header = int(spec[3]) if len(spec) > 3 and spec[3] is not None else 1
-        totals = int(spec[4]) if len(spec) > 4 and spec[4] is not None else 0
+        header = int(spec[3]) if len(spec) > 3 and spec[3] is not None else counts.get(name, (1, 0))[0]
+        totals = int(spec[4]) if len(spec) > 4 and spec[4] is not None else counts.get(name, (1, 0))[1]
         area = parse_area(ref)
         if area is None:
             continue

@@ -16,11 +16,12 @@ import re
 
 import numpy as np
 import schedula as sh
-from formulas.functions import Array, _text2num
+from formulas.functions import Array
 from formulas.functions.operators import OPERATORS
 from formulas.tokens.operand import Error, XlError
 
 from sp_xl import errors as sp_errors
+from sp_xl.engine.textnum import english_text_to_number
 
 EMPTY = sh.EMPTY
 ERRORS: dict[str, XlError] = {code: Error.errors[code] for code in sp_errors.CODES}
@@ -150,6 +151,11 @@ def _danish_text_to_number(text: str) -> object:
     return E_VALUE
 
 
+def _english_text_to_number(text: str) -> object:
+    n = english_text_to_number(text)
+    return E_VALUE if n is None else n
+
+
 def to_number(v: object) -> object:
     """Excel's conversion for arithmetic: float, or the XlError to return."""
     t = type(v)
@@ -168,8 +174,7 @@ def to_number(v: object) -> object:
             return inner / 100.0 if type(inner) is float else E_VALUE
         if danish():
             return _danish_text_to_number(text) if text else E_VALUE
-        n = _text2num(text) if text else v
-        return float(n) if not isinstance(n, str) else E_VALUE
+        return _english_text_to_number(text) if text else E_VALUE
     try:
         return float(v)  # numpy numbers
     except (TypeError, ValueError):
@@ -190,7 +195,15 @@ def to_text(v: object) -> object:
     f = float(v)
     if f.is_integer() and abs(f) < 1e15:
         return str(int(f))
-    text = format(f, ".15g").replace("e", "E").replace("E+0", "E+").replace("E-0", "E-")
+    text = format(f, ".15g")
+    if "e-" in text:
+        # Excel writes 0.00001 in full but 1E-20 in scientific notation; where it switches is
+        # not reproduced here, so such a number is refused rather than spelled differently
+        from sp_xl.engine.parse import Unsupported
+        raise Unsupported(f"Tallet {text} skal gøres til tekst; Excels skrivemåde for så små tal efterlignes ikke.",
+                          f"The number {text} must become text; Excel's spelling of such small numbers "
+                          "is not reproduced.")
+    text = text.replace("e", "E").replace("E+0", "E+")
     return text.replace(".", ",") if danish() else text
 
 
@@ -420,6 +433,8 @@ def unary(op: str, a: object) -> object:
         for idx, v in np.ndenumerate(a):
             out[idx] = unary(op, v)
         return out
+    if op == "pos":
+        return a  # unary plus changes nothing: +"abc" is "abc"
     x = to_number(a)
     if isinstance(x, XlError):
         return x

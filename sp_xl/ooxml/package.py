@@ -30,7 +30,7 @@ from sp_xl.ooxml.formulas import sheet_formulas
 from sp_xl.ooxml.model import FormulaCell, SheetInfo
 from sp_xl.ooxml.patch import patch_sheet, write_cells
 from sp_xl.ooxml.safety import check_members, check_package_bytes, refuse
-from sp_xl.ooxml.visibility import set_columns_hidden, set_rows_hidden
+from sp_xl.ooxml.visibility import hidden_rows, set_columns_hidden, set_rows_hidden
 from sp_xl.ooxml.sheetscan import SheetIndex, SheetScan, cell_offsets, gc_paused, index_sheet, scan_sheet, stored_values
 from sp_xl.ooxml.xmltext import xml_attrs, xstring_decode
 from sp_xl.ooxml.zipwrite import assemble_zip, rezip_with_zipfile
@@ -233,6 +233,11 @@ class XlsxPackage:
 
 
 
+
+    def hidden_rows(self, sheet: str) -> set[int] | None:
+        """The rows the sheet hides; None when rows are hidden unless listed (zeroHeight)."""
+        part = self._part(sheet)
+        return set() if part is None else hidden_rows(self.read(part))
 
     def cells(self, sheet: str) -> dict[str, object]:
         """Every cell with a value (constant or cached formula result), keyed by 'B5'."""

@@ -142,3 +142,23 @@ def slot_visibility(areas: Mapping[str, list[tuple[int, int, int, int]]],
                     rows[r] = rows.get(r, True) and empty
         out[sheet] = (rows, cols)
     return out
+
+
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
+_ZERO_HEIGHT = re.compile(rb"""<(?:\w+:)?sheetFormatPr\b[^>]*\szeroHeight\s*=\s*["'](?:1|true)["']""")
+
+
+def hidden_rows(xml: bytes) -> set[int] | None:
+    """Row numbers the sheet hides (``<row hidden="1">``); None when rows are hidden by
+    default (``zeroHeight``), so that every row not listed may be hidden."""
+    if _ZERO_HEIGHT.search(xml):
+        return None
+    out = set()
+    for m in _ROW_TAG.finditer(xml):
+        attrs = m.group(1)
+        if _is_hidden(attrs):
+            n = _ROW_NUMBER.search(attrs)
+            if n:
+                out.add(int(n.group(1)))
+    return out
