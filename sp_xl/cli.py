@@ -14,8 +14,10 @@ from sp_xl import __version__, i18n
 
 
 def _refused(message: str) -> int:
-    print(i18n.pick("Afvist: ", "Refused: ") + message, file=sys.stderr)
-    return 1
+    from sp_xl.actions.outcome import EXIT_REFUSED, refusal_line
+
+    print(refusal_line(message), file=sys.stderr)
+    return EXIT_REFUSED
 
 
 def _functions(args: argparse.Namespace) -> int:
@@ -59,22 +61,9 @@ def _share(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    """Exit 0: no problems; 1: problems found (listed); 2: the file was refused (one line on stderr)."""
-    from sp_xl.actions.check import check_file
-    from sp_xl.ooxml.safety import WorkbookRefused
+    from sp_xl.actions import check
 
-    try:
-        outcome = check_file(args.path)
-    except WorkbookRefused as exc:
-        print(i18n.pick("Afvist: ", "Refused: ") + exc.message, file=sys.stderr)
-        return 2
-    except Exception as exc:  # noqa: BLE001 - one readable line, never a traceback
-        print(i18n.pick(f"Afvist: {Path(args.path).name} kunne ikke tjekkes ({type(exc).__name__}).",
-                        f"Refused: {Path(args.path).name} could not be checked ({type(exc).__name__})."),
-              file=sys.stderr)
-        return 2
-    print(outcome.text(max_lines=10_000))
-    return 0 if outcome.ok else 1
+    return check.run_cli(args)
 
 
 def _extract_check(args: argparse.Namespace) -> int:
@@ -98,6 +87,13 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"sp-xl {__version__}")
     p.add_argument("--lang", choices=i18n.LANGUAGES, help=i18n.pick("sprog for tekster (da/en)", "language of texts (da/en)"))
+    p.add_argument("--debug", action="store_true",
+                   help=i18n.pick("vis den tekniske fejludskrift (traceback) ved en intern fejl; kan stå hvor som helst",
+                                  "show the technical error output (traceback) on an internal error; may stand anywhere"))
+    p.epilog = i18n.pick("Afslutningskoder: 0 udført; 1 udført, men der er fundet problemer (check) eller ikke "
+                         "alt er importeret (import); 2 afvist – én linje »Afvist: …« på stderr, intet er skrevet.",
+                         "Exit codes: 0 done; 1 done, but problems were found (check) or not everything was "
+                         "imported (import); 2 refused – one line \"Refused: …\" on stderr, nothing was written.")
     sub = p.add_subparsers(dest="command", metavar=i18n.pick("KOMMANDO", "COMMAND"))
 
     r = _add(sub, "refresh", "genberegn alle formler og gem resultaterne i filen, uden Excel",
@@ -128,7 +124,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
     c = _add(sub, "check", "tjek en gemt projektmappe for fejlværdier, datafejl og links til et andet tilføjelsesprogram",
              "check a saved workbook for error values, data problems and links to another add-in", _check)
-    c.add_argument("path", metavar=i18n.pick("PROJEKTMAPPE", "WORKBOOK"), help=i18n.pick("projektmappen (.xlsx/.xlsm)", "the workbook (.xlsx/.xlsm)"))
+    if command == "check":
+        from sp_xl.actions import check
+
+        check.add_arguments(c)
 
     f = _add(sub, "functions", "vis funktionskataloget med hjælp", "show the function catalogue with help", _functions)
     f.add_argument("--markdown", action="store_true", help=i18n.pick("som Markdown (til README)", "as Markdown (for the README)"))
@@ -193,13 +192,31 @@ def _argparse_words(text: str) -> str:
 
 
 def _run(argv: list[str]) -> int:
+    from sp_xl.actions.outcome import EXIT_INTERRUPTED, EXIT_REFUSED, refusal_line, refusal_text
+
+    debug = "--debug" in argv
+    argv = [a for a in argv if a != "--debug"]    # allowed anywhere, also after the subcommand
     argparse._ = _argparse_words                  # the module looks its words up at use
     parser = build_parser(_command(argv))
     args = parser.parse_args(argv)
+    args.debug = debug
     if getattr(args, "run", None) is None:
         parser.print_help()
-        return 2
-    return args.run(args)
+        return EXIT_REFUSED
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        print(i18n.pick("Afbrudt: intet er ændret.", "Interrupted: nothing was changed."), file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one readable line, no traceback
+        if debug:
+            raise
+        path = getattr(args, "path", None)
+        print(refusal_line(refusal_text(args.command or "", exc, Path(path).name if path else None)),
+              file=sys.stderr)
+        return EXIT_REFUSED
 
 
 if __name__ == "__main__":

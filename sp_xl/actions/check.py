@@ -8,14 +8,16 @@ from Excel into the same functions and writes ``kontrol_rows`` to the Kontrol sh
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sp_xl import ADDIN_NAME, i18n
-from sp_xl.actions.outcome import Outcome
+from sp_xl.actions.outcome import EXIT_DONE, EXIT_PROBLEMS, EXIT_REFUSED, Outcome, refusal_line, refusal_text
 from sp_xl.checks.links import LinkReport, cell_address, scan_formulas, scan_package
 from sp_xl.errors import CODES
 from sp_xl.ooxml import safety
@@ -178,3 +180,27 @@ def file_cells(path: Path) -> Iterable[CellInfo]:
     finally:
         values.close()
         formulas.close()
+
+
+# ---------------------------------------------------------------- command line
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of `sp-xl check` (for the CLI's subparser)."""
+    pick = i18n.pick
+    parser.add_argument("path", metavar=pick("PROJEKTMAPPE", "WORKBOOK"),
+                        help=pick("projektmappen (.xlsx/.xlsm)", "the workbook (.xlsx/.xlsm)"))
+
+
+def run_cli(args: argparse.Namespace, *, stdout=None, stderr=None) -> int:
+    """Run `sp-xl check`. Exit 0: no problems; 1: problems found (listed on stdout); 2: the file
+    was refused (one line on stderr)."""
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    try:
+        outcome = check_file(args.path)
+    except Exception as exc:  # noqa: BLE001 - one readable line, never a traceback (except with --debug)
+        if getattr(args, "debug", False) and not isinstance(exc, safety.WorkbookRefused):
+            raise
+        print(refusal_line(refusal_text("check", exc, Path(args.path).name)), file=stderr)
+        return EXIT_REFUSED
+    print(outcome.text(max_lines=10_000), file=stdout)
+    return EXIT_DONE if outcome.ok else EXIT_PROBLEMS

@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
+from sp_xl.actions.outcome import EXIT_DONE, EXIT_REFUSED, refusal_line, refusal_text
 from sp_xl.i18n import pick
 from sp_xl.ooxml import safety
 from sp_xl.ooxml.package import XlsxPackage
@@ -64,6 +66,13 @@ def _refuse_if_open_and_unsaved(path: Path, allow_open: bool) -> None:
             "exists). Save it (Ctrl+S) or close it and try again - the copy is made from the saved file.")
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
 def share_copy(path, out=None, *, pdf: bool = False, overwrite: bool = False, allow_open: bool = False,
                now: dt.datetime | None = None) -> ShareResult:
     """Write the e-mail copy of the master at ``path`` (default: '<name> (delt kopi).xlsx' beside it).
@@ -78,9 +87,12 @@ def share_copy(path, out=None, *, pdf: bool = False, overwrite: bool = False, al
     if target.suffix.lower() != ".xlsx":
         raise WorkbookRefused(f"Kopien skal have endelsen .xlsx (fik '{target.name}').",
                               f"The copy must have the extension .xlsx (got '{target.name}').")
-    if target.resolve() == path.resolve():
+    if target.resolve() == path.resolve() or (target.exists() and _same_file(target, path)):
         raise WorkbookRefused("Kopien må ikke erstatte arbejdsbogen selv; vælg et andet filnavn.",
                               "The copy must not replace the workbook itself; choose another file name.")
+    if target.is_dir():
+        raise WorkbookRefused(f"{target} er en mappe; angiv et filnavn, fx {target / _default_out(path).name}.",
+                              f"{target} is a folder; give a file name, e.g. {target / _default_out(path).name}.")
     if not target.parent.is_dir():
         raise WorkbookRefused(f"Mappen findes ikke: {target.parent}", f"The folder does not exist: {target.parent}")
     if target.exists() and not overwrite:
@@ -117,6 +129,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_cli(args: argparse.Namespace, *, stdout=None, stderr=None) -> int:
+    """Run `sp-xl share`: exit 0 done (with --check: listed what to note), 2 refused (one line
+    on stderr, nothing written)."""
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     try:
         if args.check:
@@ -126,19 +140,15 @@ def run_cli(args: argparse.Namespace, *, stdout=None, stderr=None) -> int:
                       file=stdout)
             for f in findings:
                 print("- " + f.text, file=stdout)
-            return 0
+            return EXIT_DONE
         result = share_copy(args.path, args.output, pdf=args.pdf, overwrite=getattr(args, "overwrite", False))
-    except WorkbookRefused as exc:
-        print(pick("Afvist: ", "Refused: ") + exc.message, file=stderr)
-        return 1
-    except Exception as exc:  # noqa: BLE001 - a bug must still end in a message, not a traceback
-        print(pick(f"Delingen stoppede på grund af en uventet fejl ({type(exc).__name__}: {exc}). Arbejdsbogen er "
-                   "ikke ændret. Kontakt sp_xl-teamet.",
-                   f"Sharing stopped because of an unexpected error ({type(exc).__name__}: {exc}). The workbook "
-                   "was not changed. Contact the sp_xl team."), file=stderr)
-        return 2
+    except Exception as exc:  # noqa: BLE001 - one readable line, never a traceback (except with --debug)
+        if getattr(args, "debug", False) and not isinstance(exc, WorkbookRefused):
+            raise
+        print(refusal_line(refusal_text("share", exc, Path(args.path).name)), file=stderr)
+        return EXIT_REFUSED
     print(result.describe(), file=stdout)
-    return 0
+    return EXIT_DONE
 
 
 __all__ = ["ShareResult", "Finding", "FrozenCell", "share_copy", "check_for_sharing", "build_copy", "export_pdf",

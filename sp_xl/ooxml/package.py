@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import posixpath
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from sp_xl.ooxml.cellvalues import CellDecoder
 from sp_xl.ooxml.formulas import sheet_formulas
 from sp_xl.ooxml.model import FormulaCell, SheetInfo
 from sp_xl.ooxml.patch import patch_sheet, write_cells
-from sp_xl.ooxml.safety import check_members, check_package_bytes, refuse
+from sp_xl.ooxml.safety import check_members, check_package_bytes, damaged_xml, refuse
 from sp_xl.ooxml.visibility import set_columns_hidden, set_rows_hidden
 from sp_xl.ooxml.sheetscan import SheetIndex, SheetScan, cell_offsets, gc_paused, index_sheet, scan_sheet, stored_values
 from sp_xl.ooxml.xmltext import xml_attrs, xstring_decode
@@ -52,8 +53,10 @@ class XlsxPackage:
             self._zip = zipfile.ZipFile(io.BytesIO(data))
             self._infos = self._zip.infolist()
         except (zipfile.BadZipFile, ValueError, OSError) as exc:
-            raise refuse(f"{name} er beskadiget og kan ikke åbnes som .xlsx ({exc}).",
-                         f"{name} is damaged and cannot be opened as .xlsx ({exc}).") from None
+            raise refuse(f"{name} er beskadiget (zip-pakken er ufuldstændig eller ødelagt) og kan ikke åbnes som "
+                         ".xlsx. Brug en tidligere version, fx fra sp-xl-backup, eller gem filen igen i Excel.",
+                         f"{name} is damaged (its zip package is incomplete or broken) and cannot be opened as "
+                         ".xlsx. Use an earlier version, e.g. from sp-xl-backup, or save the file again in Excel.") from None
         check_members(self._zip, name)
         self._names = {i.filename for i in self._infos}
         # Lookups forgive letter case and Windows backslashes, which some writers produce.
@@ -90,9 +93,11 @@ class XlsxPackage:
             try:
                 self._members[name] = self._zip.read(real)
                 self._names_read[name] = real
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
-                raise refuse(f"{self.name} er beskadiget: delen {name} kan ikke læses ({exc}).",
-                             f"{self.name} is damaged: the part {name} cannot be read ({exc}).") from None
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, zlib.error):
+                raise refuse(f"{self.name} er beskadiget: delen {name} kan ikke pakkes ud. Brug en tidligere "
+                             "version, fx fra sp-xl-backup, eller gem filen igen i Excel.",
+                             f"{self.name} is damaged: the part {name} cannot be unpacked. Use an earlier "
+                             "version, e.g. from sp-xl-backup, or save the file again in Excel.") from None
         return self._members[name]
 
     def _has(self, name: str) -> bool:
@@ -102,8 +107,7 @@ class XlsxPackage:
         try:
             return etree.fromstring(self.read(name), etree.XMLParser(huge_tree=True, resolve_entities=False))
         except etree.XMLSyntaxError as exc:
-            raise refuse(f"{self.name} er beskadiget: {name} er ikke gyldig XML ({exc}).",
-                         f"{self.name} is damaged: {name} is not valid XML ({exc}).") from None
+            raise refuse(*damaged_xml(self.name, name, exc)) from None
 
     def _rels(self, part: str) -> list[tuple[str, str, str]]:
         """(id, type, resolved target) of a part's relationships."""

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sp_xl import i18n
+from sp_xl.ooxml import oserrors
 
 # Backups live in a visible folder beside the workbook, one timestamped copy per refresh.
 BACKUP_DIR_NAME = "sp-xl-backup"
@@ -48,6 +49,16 @@ class WorkbookRefused(Exception):
 
 def refuse(da: str, en: str) -> WorkbookRefused:
     return WorkbookRefused(da, en)
+
+
+def read_refusal(path: Path, exc: BaseException) -> WorkbookRefused:
+    """A file that cannot be read (permission, I/O error ...), in plain words."""
+    return WorkbookRefused(*oserrors.read_texts(path, exc))
+
+
+def write_refusal(target: Path, exc: BaseException) -> WorkbookRefused:
+    """An output that cannot be written (disk full, read-only folder ...), in plain words."""
+    return WorkbookRefused(*oserrors.write_texts(target, exc))
 
 
 # ---------------------------------------------------------------- what the file is
@@ -128,6 +139,16 @@ def check_package_bytes(data: bytes, name: str) -> None:
             f"{name} is not an Excel workbook: its content is not an .xlsx package (perhaps a renamed text or CSV file).")
 
 
+def damaged_xml(name: str, part: str, exc: BaseException) -> tuple[str, str]:
+    """Danish and English text for a part that is not well-formed XML (where, not the parser's words)."""
+    line = getattr(exc, "lineno", None)
+    at_da, at_en = (f" (linje {line})", f" (line {line})") if line else ("", "")
+    return (f"{name} er beskadiget: delen {part} er ikke gyldig XML{at_da}. Brug en tidligere version, "
+            "fx fra sp-xl-backup, eller gem filen igen i Excel.",
+            f"{name} is damaged: the part {part} is not valid XML{at_en}. Use an earlier version, "
+            "e.g. from sp-xl-backup, or save the file again in Excel.")
+
+
 # ---------------------------------------------------------------- what a package may hold
 
 MAX_PART_BYTES = 1 << 30          # no worksheet of a real report comes near 1 GiB uncompressed
@@ -190,9 +211,12 @@ class Fingerprint:
 def read_with_fingerprint(path: Path) -> tuple[bytes, Fingerprint]:
     """The file's bytes and a fingerprint that is guaranteed to describe exactly those bytes."""
     for _ in range(3):
-        before = path.stat()
-        data = path.read_bytes()
-        after = path.stat()
+        try:
+            before = path.stat()
+            data = path.read_bytes()
+            after = path.stat()
+        except (OSError, MemoryError) as exc:
+            raise read_refusal(path, exc) from None
         if (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns) == (len(data), after.st_mtime_ns):
             return data, Fingerprint(len(data), after.st_mtime_ns, hashlib.sha256(data).hexdigest())
     raise refuse(
@@ -222,13 +246,24 @@ def check_unchanged(path: Path, expected: Fingerprint) -> None:
 
 # ---------------------------------------------------------------- writing
 
+TEMP_SUFFIX = ".sp-xl-tmp"           # every temporary file we write beside a target ends so
+
+
 def _write_temp(folder: Path, stem: str, data: bytes) -> Path:
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{stem}.", suffix=".sp-xl-tmp")
+    """A complete, synced temporary copy of ``data`` in ``folder``; a refusal (and no file)
+    when the folder cannot take it (read-only, disk full ...)."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{stem}.", suffix=TEMP_SUFFIX)
+    except OSError as exc:
+        raise write_refusal(folder / stem, exc) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise write_refusal(folder / stem, exc) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -236,12 +271,17 @@ def _write_temp(folder: Path, stem: str, data: bytes) -> Path:
 
 
 def write_atomically(path: Path, data: bytes, mode_from: Path | None = None) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and os.replace."""
+    """Write ``data`` to ``path`` via a temporary file in the same folder and os.replace.
+    Raises WorkbookRefused (and leaves neither a temporary file nor a changed ``path``) when
+    the file cannot be written."""
     tmp = _write_temp(path.parent, path.name, data)
     try:
         if mode_from is not None and mode_from.exists():
             os.chmod(tmp, mode_from.stat().st_mode & 0o7777)
         os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise write_refusal(path, exc) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -266,7 +306,10 @@ def backup_path_for(path: Path, now: dt.datetime | None = None) -> Path:
 def write_backup(path: Path, original: bytes) -> Path:
     """Store the version we read (its exact bytes) and prune old backups of the same file."""
     target = backup_path_for(path)
-    target.parent.mkdir(exist_ok=True)
+    try:
+        target.parent.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise write_refusal(target, exc) from None
     write_atomically(target, original)
     _prune_backups(path, target.parent)
     return target
@@ -306,13 +349,16 @@ def replace_workbook(path: Path, new_data: bytes, *, expected: Fingerprint, orig
             backup_path = write_backup(path, original)
         check_unchanged(path, expected)
         os.replace(tmp, path)
-    except PermissionError as exc:
+    except PermissionError:
         tmp.unlink(missing_ok=True)
         # Windows refuses to replace a file another program holds open.
-        raise refuse(f"{path.name} kunne ikke gemmes ({exc.strerror}). Er den åben i et andet program? "
-                     "Filen er ikke ændret.",
-                     f"{path.name} could not be saved ({exc.strerror}). Is it open in another program? "
-                     "The file was not changed.") from None
+        raise refuse(f"{path.name} kunne ikke gemmes: adgang nægtet. Er den åben i et andet program? "
+                     "Luk den, og prøv igen. Filen er ikke ændret.",
+                     f"{path.name} could not be saved: access denied. Is it open in another program? "
+                     "Close it and try again. The file was not changed.") from None
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise write_refusal(path, exc) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

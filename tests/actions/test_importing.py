@@ -449,11 +449,11 @@ def test_cli_exit_codes_and_json(master, tmp_path):
     type_by_hand(master, "D_Hospitaler", "K34", 1)
     newer = tabel4(tmp_path / "brugere2.csv", "20-05-2018", MONTHS[3:], {"Rigshospitalet": [2]})
     code, out, _ = cli(str(master), str(newer))
-    assert code == 2 and "D_Hospitaler!K34: står 1" in out
+    assert code == 1 and "D_Hospitaler!K34: står 1" in out
     code, out, _ = cli(str(master), str(newer), "--force")
     assert code == 0 and "erstattet" in out
     code, out, err = cli(str(tmp_path / "mangler.xlsx"), str(src))
-    assert code == 1 and err.startswith("Afvist: Filen findes ikke") and "Traceback" not in err
+    assert code == 2 and err.startswith("Afvist: Filen findes ikke") and "Traceback" not in err
 
 
 def test_the_ribbon_handler_runs_this_engine(master, tmp_path):

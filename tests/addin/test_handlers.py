@@ -79,8 +79,8 @@ def test_an_engine_that_fails_gives_a_message_not_a_traceback(monkeypatch, tabel
     monkeypatch.setitem(handlers.ENGINES, "share", "tests.addin.test_handlers:_explode")
     outcome = share_workbook(tabel4)
     assert not outcome.ok
-    assert outcome.lines == [("Handlingen stoppede på grund af en uventet fejl (RuntimeError: disken er fuld). "
-                              "Projektmappen er ikke ændret af den fejlende handling. Kontakt sp_xl-teamet.")]
+    assert outcome.lines == ["Delingen stoppede på grund af en intern fejl i sp_xl (RuntimeError). Intet er ændret. "
+                             "Kontakt sp_xl-teamet."]
     assert "Traceback" not in outcome.text()
 
 
