@@ -120,7 +120,7 @@ def refresh(path, *, backup: bool = True, progress: Progress | None = None,
     """
     with gc_paused():                    # see gc_paused: large scans run up to twice as fast
         return _refresh(path, backup=backup, progress=progress, evaluate=evaluate, before_replace=before_replace,
-                        out=Path(out) if out else None, overwrite=overwrite)
+                        out=Path(os.path.abspath(out)) if out else None, overwrite=overwrite)
 
 
 def _check_output(path: Path, out: Path, overwrite: bool) -> None:

@@ -83,7 +83,7 @@ def share_copy(path, out=None, *, pdf: bool = False, overwrite: bool = False, al
     path = Path(path)
     safety.check_path(path)
     _refuse_if_open_and_unsaved(path, allow_open)
-    target = Path(out) if out else _default_out(path)
+    target = Path(os.path.abspath(out)) if out else _default_out(path)     # 'x/../a.xlsx' is 'a.xlsx
     if target.suffix.lower() != ".xlsx":
         raise WorkbookRefused(f"Kopien skal have endelsen .xlsx (fik '{target.name}').",
                               f"The copy must have the extension .xlsx (got '{target.name}').")
