@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import json
 import re
 import sys
 import time
+import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -136,7 +138,40 @@ def _recalculated(new_data: bytes, name: str, summary: ImportSummary) -> bytes:
     return result.new_data if result.new_data is not None else new_data
 
 
+def _refused_package(f: Path) -> Message | None:
+    """An extract saved as a workbook is held to the same package rules as the master (no DTD,
+    no zip bomb, no names outside the package, not encrypted) before anything unpacks it."""
+    try:
+        with f.open("rb") as fh:
+            head = fh.read(8)
+        if not head.startswith((b"PK", b"\xd0\xcf\x11\xe0")):
+            return None
+        data = f.read_bytes()
+    except OSError:
+        return None                      # said by the reader, with the file's name
+    try:
+        if data.startswith(b"PK"):
+            try:
+                zf = zipfile.ZipFile(io.BytesIO(data))
+            except (zipfile.BadZipFile, ValueError, OSError):
+                raise safety.refuse(f"{f.name} er beskadiget (zip-pakken er ufuldstændig eller ødelagt). "
+                                    "Hent udtrækket igen.",
+                                    f"{f.name} is damaged (its zip package is incomplete or broken). "
+                                    "Fetch the extract again.") from None
+            with zf:
+                safety.check_members(zf, f.name)
+        elif safety.is_encrypted(data):
+            safety.check_package_bytes(data, f.name)
+    except WorkbookRefused as exc:
+        return Message(exc.reason_da, exc.reason_en)
+    return None
+
+
 def _read(f: Path, outcome: FileOutcome, within_days: int) -> Extract | None:
+    refused = _refused_package(f)
+    if refused is not None:
+        outcome.error = refused
+        return None
     try:
         extract = read_extract(f, within_days=within_days)
     except ExtractError as exc:
@@ -148,7 +183,8 @@ def _read(f: Path, outcome: FileOutcome, within_days: int) -> Extract | None:
         return None
     except (OSError, MemoryError) as exc:
         da, en, do_da, do_en = oserrors.reason(exc)
-        outcome.error = Message(f"Filen kan ikke læses: {da}. {do_da}", f"The file cannot be read: {en}. {do_en}")
+        outcome.error = Message(f"Filen '{f.name}' kan ikke læses: {da}. {do_da}",
+                                f"File '{f.name}' cannot be read: {en}. {do_en}")
         return None
     outcome.kind = extract.kind.value if hasattr(extract.kind, "value") else str(extract.kind)
     outcome.kind_name = extract.kind_name
@@ -211,7 +247,7 @@ def run_cli(args: argparse.Namespace, *, stdout=None, stderr=None) -> int:
             raise
         return _fail(args, stdout, stderr, refusal_text("import", exc, Path(args.path).name))
     if summary.files and all(f.error for f in summary.files):
-        reasons = "; ".join(f"{f.file}: {f.error}" for f in summary.files)
+        reasons = " ".join(_sentence(str(f.error)) for f in summary.files)
         return _fail(args, stdout, stderr, i18n.pick(
             f"Intet importeret i {Path(args.path).name}, for ingen af udtrækkene kunne læses – {reasons} "
             "Filen er ikke ændret.",
@@ -227,6 +263,10 @@ def run_cli(args: argparse.Namespace, *, stdout=None, stderr=None) -> int:
     except BrokenPipeError:
         pass
     return EXIT_DONE if summary.complete else EXIT_PROBLEMS
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def _fail(args, stdout, stderr, message: str) -> int:

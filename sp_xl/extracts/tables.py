@@ -236,10 +236,14 @@ def _read_workbook(path: Path, score: HeaderScore, needed: Needed) -> RawTable:
         book = CalamineWorkbook.from_path(str(path))
         sheets = [book.get_sheet_by_name(n) for n in book.sheet_names]
         grids = [s.to_python(skip_empty_area=False) for s in sheets]
+    except OSError:
+        raise                            # said in plain words by the caller
     except Exception as exc:  # calamine raises its own types for broken or encrypted files
         raise ExtractError(path.name, None, None,
-                           f"Filen kan ikke åbnes som regneark ({type(exc).__name__}).",
-                           f"The file cannot be opened as a workbook ({type(exc).__name__}).") from exc
+                           "Filen kan ikke åbnes som regneark: den er beskadiget eller i et format, sp-xl ikke "
+                           "læser (xlsx, xlsm, xls, ods, csv). Hent eller gem udtrækket igen.",
+                           "The file cannot be opened as a workbook: it is damaged or in a format sp-xl does not "
+                           "read (xlsx, xlsm, xls, ods, csv). Fetch or save the extract again.") from exc
     for grid in grids:
         text_rows = [[_cell_text(c) for c in r] for r in grid[:HEADER_SCAN_LINES]]
         i = _find_header(text_rows, score)

@@ -118,6 +118,11 @@ def check_not_open(path: Path) -> None:
             f"{path.name} is open in Excel (the lock file {lock.name} exists). Close the workbook in Excel and try again.")
 
 
+def is_encrypted(data: bytes) -> bool:
+    """An Office file encrypted with a password: a compound file holding 'EncryptedPackage'."""
+    return data.startswith(_OLE_MAGIC) and _ENCRYPTED_STREAM in data
+
+
 def check_package_bytes(data: bytes, name: str) -> None:
     """Refuse bytes that are not an OOXML zip package, with the specific reason."""
     if not data:
