@@ -6,6 +6,7 @@ Each subcommand imports its engine only when it runs, so `sp-xl functions` stays
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -205,6 +206,12 @@ def _run(argv: list[str]) -> int:
         return EXIT_REFUSED
     try:
         return args.run(args)
+    except BrokenPipeError:              # the reader of stdout went away (`| head`): the work is done
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 0
     except KeyboardInterrupt:
         if debug:
             raise

@@ -10,7 +10,8 @@ when extracts are pasted by hand or arrive late:
 - a period missing between a table's first and latest (``calendar``), or missing for one
   hospital, and (a note) a monthly table that lags behind the others,
 - a target that is empty or not a number,
-- (a saved file) numbers that were never computed, or not since the last import.
+- (a saved file) numbers that were never computed, formulas without a stored value (a file
+  saved by a program that does not compute), or not computed since the last import.
 
 It works on plain values, so that the command line (a saved file, through ``XlsxPackage``)
 and the ribbon (live cells, through xlwings) share it.
@@ -265,6 +266,10 @@ def _deadline_year(pkg, tables: list[Table]) -> list[Finding]:
                     f"{cal.latest.year}; correct it on the Mål sheet.", note=True)]
 
 
+def _quoted(sheet: str) -> str:
+    return sheet if sheet.replace("_", "").isalnum() else "'" + sheet.replace("'", "''") + "'"
+
+
 def _freshness(pkg) -> list[Finding]:
     """Numbers never computed, or not computed since the last import (the refresh stamp,
     ``sp_SidstOpdateret``, against the import record)."""
@@ -279,6 +284,14 @@ def _freshness(pkg) -> list[Finding]:
         return [Finding(sheet, cell, "Ikke beregnet", "Not computed",
                         "Arbejdsbogens tal er ikke beregnet endnu: kør Opdater alle ark (sp-xl refresh).",
                         "The workbook's numbers have not been computed yet: run Refresh all sheets (sp-xl refresh).")]
+    missing = [f for f in pkg.formulas() if f.cached is None]
+    if missing:
+        cells = ", ".join(f"{_quoted(f.sheet)}!{f.ref}" for f in missing[:5])
+        return [Finding(missing[0].sheet, missing[0].ref, "Ikke beregnet", "Not computed",
+                        f"{len(missing)} formler har ingen gemt værdi (fx {cells}); filen er måske gemt af et "
+                        "program, der ikke beregner. Kør Opdater alle ark (sp-xl refresh).",
+                        f"{len(missing)} formulas have no stored value (e.g. {cells}); the file was perhaps saved "
+                        "by a program that does not compute. Run Refresh all sheets (sp-xl refresh).")]
     try:
         imported = [p.imported for t in read_record(pkg).tables.values() for p in t.periods.values()]
     except Exception:  # noqa: BLE001 - a damaged record is the import's business, not the check's

@@ -30,7 +30,7 @@ from sp_xl.ooxml.cellvalues import CellDecoder
 from sp_xl.ooxml.formulas import sheet_formulas
 from sp_xl.ooxml.model import FormulaCell, SheetInfo
 from sp_xl.ooxml.patch import patch_sheet, write_cells
-from sp_xl.ooxml.safety import check_members, check_package_bytes, damaged_xml, refuse
+from sp_xl.ooxml.safety import check_members, check_package_bytes, damaged_xml, read_refusal, refuse
 from sp_xl.ooxml.visibility import set_columns_hidden, set_rows_hidden
 from sp_xl.ooxml.sheetscan import SheetIndex, SheetScan, cell_offsets, gc_paused, index_sheet, scan_sheet, stored_values
 from sp_xl.ooxml.xmltext import xml_attrs, xstring_decode
@@ -73,9 +73,8 @@ class XlsxPackage:
         path = Path(path)
         try:
             data = path.read_bytes()
-        except OSError as exc:
-            raise refuse(f"{path.name} kan ikke læses: {exc.strerror}.",
-                         f"{path.name} cannot be read: {exc.strerror}.") from None
+        except (OSError, MemoryError) as exc:
+            raise read_refusal(path, exc) from None
         pkg = cls(data, path.name)
         pkg.path = path
         return pkg

@@ -109,7 +109,7 @@ def test_the_check_lists_error_values_with_reasons_and_foreign_addin_links():
 
 def test_the_check_on_a_file_excel_made_finds_every_error_it_stored():
     outcome = check_file(CORPUS / "errors.xlsx")
-    assert outcome.lines[0] == "7 problemer fundet i errors.xlsx – se arket »Kontrol«:"
+    assert outcome.lines[0] == "7 problemer fundet i errors.xlsx (med --write skrives de også på arket »Kontrol«):"
     codes = [line.split(" – ")[1].split(" ")[0] for line in outcome.lines[1:]]
     assert codes == ["#DIV/0!", "#NAME?", "#VALUE!", "#NULL!", "#REF!", "#NUM!", "#N/A"]
 
