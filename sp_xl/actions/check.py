@@ -154,7 +154,7 @@ def check_file(path: str | Path, kontrol_written: bool = False) -> Outcome:
 def check_saved(path: str | Path, pkg=None, kontrol_written: bool = False) -> tuple[Outcome, list[Problem]]:
     """The check's answer and its problems (for the Kontrol sheet) for a saved workbook; the
     file is read through the same package rules as refresh (refused in Danish otherwise)."""
-    from sp_xl.checks.data import check_package, latest_periods
+    from sp_xl.checks.data import check_package, latest_periods, package_tables
     from sp_xl.ooxml.package import XlsxPackage
 
     path = Path(path)
@@ -162,7 +162,8 @@ def check_saved(path: str | Path, pkg=None, kontrol_written: bool = False) -> tu
         safety.check_path(path)                   # a missing file, a folder, an .xls: refused in Danish
         pkg = XlsxPackage.open(path)
     problems = find_problems(package_cells(pkg))
-    findings = check_package(pkg)
+    tables = package_tables(pkg)
+    findings = check_package(pkg, tables)
     problems += data_problems(findings)
     if not any(f.kind_da == "Ikke beregnet" for f in findings):
         problems += _stale_sp_cells(pkg)
@@ -172,7 +173,7 @@ def check_saved(path: str | Path, pkg=None, kontrol_written: bool = False) -> tu
             problems.insert(0, Problem(f.sheet, f.cell, _link_kind(),
                                        i18n.pick(f"Formlen bruger {ADDIN_NAME} fra {f.target}.",
                                                  f"The formula uses {ADDIN_NAME} from {f.target}.")))
-    return check_outcome(problems, path.name, latest_periods(pkg), kontrol_written), problems
+    return check_outcome(problems, path.name, latest_periods(pkg, tables), kontrol_written), problems
 
 
 def _stale_sp_cells(pkg) -> list[Problem]:
@@ -202,8 +203,11 @@ def _stale_sp_cells(pkg) -> list[Problem]:
 
 
 def package_cells(pkg) -> Iterable[CellInfo]:
-    """Every non-empty cell of a saved workbook from the package layer: its cached value (an
-    error as its code, "#DIV/0!") and its formula. The Kontrol sheet itself is left out."""
+    """The cells of a saved workbook the check looks at, in sheet order, from the package layer:
+    every formula (with its cached value; an error as its code, "#DIV/0!") and every stored
+    error value. Plain numbers and texts cannot be an error value or a link, so they are
+    skipped (a workbook of millions of cells is checked in seconds). The Kontrol sheet itself
+    is left out."""
     from sp_xl.errors import ExcelError
 
     by_sheet: dict[str, dict[str, str]] = {}
@@ -215,12 +219,13 @@ def package_cells(pkg) -> Iterable[CellInfo]:
         formulas = by_sheet.get(sheet, {})
         values = pkg.cells(sheet)
         for ref, value in values.items():
-            if isinstance(value, ExcelError):
-                value = value.code
-            yield CellInfo(sheet, ref, value, formulas.get(ref))
-        for ref, f in formulas.items():
+            formula = formulas.get(ref)
+            if formula is None and not isinstance(value, ExcelError):
+                continue
+            yield CellInfo(sheet, ref, value.code if isinstance(value, ExcelError) else value, formula)
+        for ref, formula in formulas.items():
             if ref not in values:
-                yield CellInfo(sheet, ref, None, f)
+                yield CellInfo(sheet, ref, None, formula)
 
 
 def write_kontrol(path: str | Path, problems: Sequence[Problem], *, backup: bool = True,

@@ -216,9 +216,10 @@ def check_targets(targets: Mapping[str, tuple[str, str, object]]) -> list[Findin
 # --- a saved file ----------------------------------------------------------------------
 
 
-def check_package(pkg) -> list[Finding]:
-    """The data check on an ``XlsxPackage`` (its constants and cached values)."""
-    tables = package_tables(pkg)
+def check_package(pkg, tables: list[Table] | None = None) -> list[Finding]:
+    """The data check on an ``XlsxPackage`` (its constants and cached values); ``tables``:
+    ``package_tables(pkg)`` when the caller has them already."""
+    tables = package_tables(pkg) if tables is None else tables
     targets = {}
     for name in pkg.defined_names:
         if name.startswith("Mål_") and (where := name_cell(pkg.defined_names, name)):
@@ -232,14 +233,15 @@ def package_tables(pkg) -> list[Table]:
     for name, (sheet, ref, headings) in pkg.tables().items():
         cells = pkg.cells(sheet)
         (r0, c0), (r1, c1) = (split_ref(p.replace("$", "")) for p in ref.split(":"))
-        rows = [[cells.get(f"{col_letters(c)}{r}") for c in range(c0, c1 + 1)] for r in range(r0 + 1, r1 + 1)]
+        letters = [col_letters(c) for c in range(c0, c1 + 1)]
+        rows = [[cells.get(f"{col}{r}") for col in letters] for r in range(r0 + 1, r1 + 1)]
         out.append(Table(sheet, name, r0 + 1, c0, list(headings), rows))
     return out
 
 
-def latest_periods(pkg) -> list[str]:
+def latest_periods(pkg, tables: list[Table] | None = None) -> list[str]:
     """One line per table with periods: its latest (Danish, English via i18n)."""
-    cals = calendars_of(package_tables(pkg), pkg.date1904)
+    cals = calendars_of(package_tables(pkg) if tables is None else tables, pkg.date1904)
     if not cals:
         return []
     parts = [(c.name, label(c.kind, c.latest)) for c in cals if c.latest]
