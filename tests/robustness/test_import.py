@@ -138,3 +138,48 @@ def test_refusals_go_to_stderr_not_stdout_at_process_level(tmp_path, book, extra
         assert proc.returncode == 2 and proc.stdout == ""
         assert len(proc.stderr.splitlines()) == 1 and proc.stderr.startswith("Afvist: ")
         assert "Traceback" not in proc.stderr
+
+
+# ---------------------------------------------------------------- repeated rows and keys (criterion 4)
+
+def _cell(book, sheet, ref):
+    from sp_xl.ooxml.package import XlsxPackage
+    return XlsxPackage.open(book).cells(sheet).get(ref)
+
+
+def test_an_lpr_extract_with_every_row_twice_counts_each_once_and_says_so(tmp_path, run, book, extract):
+    lines = extract.read_text(encoding="utf-8").splitlines(keepends=True)
+    twice = extract.parent / "lpr_to_gange.csv"
+    twice.write_text("".join(lines[:2] + lines[2:] + lines[2:]), encoding="utf-8")
+    result = run("import", book, twice, "--no-backup")
+    assert result.code == 0, result.err
+    assert f"{len(lines) - 2} række(r) står mere end én gang" in result.out
+    assert _cell(book, "D_LPR", "C20") == 5 and _cell(book, "D_LPR", "C18") == 3     # 2 Jan: not 10 and 6
+
+
+def test_the_same_day_and_hospital_with_two_counts_is_not_added_up(tmp_path, run, book, extract):
+    text = extract.read_text(encoding="utf-8")
+    extra = extract.parent / "lpr_rettet.csv"
+    extra.write_text(text.rstrip("\n") + "\n02-01-2018;Rigshospitalet;9\n", encoding="utf-8")
+    result = run("import", book, extra, "--no-backup")
+    assert result.code == 0, result.err
+    assert "1 gang(e) står samme dato og hospital flere gange" in result.out
+    assert _cell(book, "D_LPR", "C20") == 9                                           # the last row, not 5 + 9
+
+
+def test_a_case_listed_twice_counts_once_and_says_so(tmp_path, run, book):
+    lines = (FIXTURES / "sager_niveau.csv").read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    header = next(i for i, line in enumerate(lines) if line.startswith("Sagsnummer"))
+    twice = tmp_path / "sager_to_gange.csv"
+    twice.write_text("".join(lines + [lines[header + 1]]), encoding="utf-8")
+    once = tmp_path / "rapport2"
+    once.mkdir()
+    shutil.copy(MASTER, once / "sp_status.xlsx")
+    assert run("import", once / "sp_status.xlsx", FIXTURES / "sager_niveau.csv", "--no-backup").code == 0
+    result = run("import", book, twice, "--no-backup")
+    assert result.code == 0 and "1 dublerede rækker (samme sag) er talt én gang" in result.out
+    from sp_xl.ooxml.package import XlsxPackage
+
+    def numbers(path):
+        return {r: v for r, v in XlsxPackage.open(path).cells("D_Support").items() if not isinstance(v, str)}
+    assert numbers(book) == numbers(once / "sp_status.xlsx")
