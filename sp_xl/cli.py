@@ -86,7 +86,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         description=i18n.pick("sp_xl: statusrapporten om Sundhedsplatformen i Excel, også uden Excel.",
                               "sp_xl: the Sundhedsplatformen status report in Excel, and without Excel."),
     )
-    p.add_argument("--version", action="version", version=f"sp-xl {__version__}")
+    p.add_argument("--version", action="version", version=f"sp-xl {__version__}",
+                   help=i18n.pick("vis versionsnummeret og afslut", "show the version number and exit"))
     p.add_argument("--lang", choices=i18n.LANGUAGES, help=i18n.pick("sprog for tekster (da/en)", "language of texts (da/en)"))
     p.add_argument("--debug", action="store_true",
                    help=i18n.pick("vis den tekniske fejludskrift (traceback) ved en intern fejl; kan stå hvor som helst",

@@ -262,7 +262,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-backup", action="store_true",
                         help=i18n.pick("gem ikke den forrige version i sp-xl-backup/",
                                        "do not keep the previous version in sp-xl-backup/"))
-    parser.add_argument("-o", "--output", help=i18n.pick("opdatér en kopi her i stedet for selve filen",
+    parser.add_argument("-o", "--output", metavar=i18n.pick("KOPI", "COPY"), help=i18n.pick("opdatér en kopi her i stedet for selve filen",
                                                          "refresh a copy written here instead of the file itself"))
     parser.add_argument("--overwrite", action="store_true", help=i18n.pick("erstat en eksisterende kopi (med -o)",
                                                                            "replace an existing copy (with -o)"))

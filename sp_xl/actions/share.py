@@ -117,7 +117,7 @@ def share_copy(path, out=None, *, pdf: bool = False, overwrite: bool = False, al
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", metavar=pick("PROJEKTMAPPE", "WORKBOOK"), help=pick("arbejdsbogen (master), der skal deles", "the master workbook to share"))
-    parser.add_argument("-o", "--output", help=pick("filnavn for kopien (standard: '<navn> (delt kopi).xlsx')",
+    parser.add_argument("-o", "--output", metavar=pick("KOPI", "COPY"), help=pick("filnavn for kopien (standard: '<navn> (delt kopi).xlsx')",
                                                     "file name of the copy (default: '<name> (delt kopi).xlsx')"))
     parser.add_argument("--check", action="store_true",
                         help=pick("vis kun, hvad der ville gå galt hos en modtager uden tilføjelsesprogrammet",
