@@ -13,13 +13,13 @@ import glob
 import hashlib
 import os
 import re
-import tempfile
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from sp_xl import i18n
-from sp_xl.ooxml import oserrors
+from sp_xl.ooxml import oserrors, tempfiles
 
 # Backups live in a visible folder beside the workbook, one timestamped copy per refresh.
 BACKUP_DIR_NAME = "sp-xl-backup"
@@ -251,45 +251,27 @@ def check_unchanged(path: Path, expected: Fingerprint) -> None:
 
 # ---------------------------------------------------------------- writing
 
-TEMP_SUFFIX = ".sp-xl-tmp"           # every temporary file we write beside a target ends so
-
-
-def _write_temp(folder: Path, stem: str, data: bytes) -> Path:
-    """A complete, synced temporary copy of ``data`` in ``folder``; a refusal (and no file)
-    when the folder cannot take it (read-only, disk full ...)."""
+def _prepare(folder: Path, name: str, data: bytes) -> tempfiles.Pending:
+    """``data`` written and synced beside ``name`` in ``folder``, not yet in place
+    (``tempfiles``); a refusal (and no file) when the folder cannot take it."""
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{stem}.", suffix=TEMP_SUFFIX)
+        return tempfiles.Pending(folder, name, data)
     except OSError as exc:
-        raise write_refusal(folder / stem, exc) from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise write_refusal(folder / stem, exc) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return Path(tmp)
+        raise write_refusal(folder / name, exc) from None
 
 
 def write_atomically(path: Path, data: bytes, mode_from: Path | None = None) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and os.replace.
+    """Write ``data`` to ``path`` through a temporary file in the same folder and one rename.
     Raises WorkbookRefused (and leaves neither a temporary file nor a changed ``path``) when
     the file cannot be written."""
-    tmp = _write_temp(path.parent, path.name, data)
+    pending = _prepare(path.parent, path.name, data)
     try:
-        if mode_from is not None and mode_from.exists():
-            os.chmod(tmp, mode_from.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
+        mode = mode_from.stat().st_mode & 0o7777 if mode_from is not None and mode_from.exists() else None
+        pending.commit(path, mode)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise write_refusal(path, exc) from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    finally:
+        pending.discard()
 
 
 _STAMP = re.compile(r" (\d{4}-\d{2}-\d{2} \d{6})(?:-(\d+))?$")
@@ -311,11 +293,17 @@ def backup_path_for(path: Path, now: dt.datetime | None = None) -> Path:
 def write_backup(path: Path, original: bytes) -> Path:
     """Store the version we read (its exact bytes) and prune old backups of the same file."""
     target = backup_path_for(path)
+    made = not target.parent.exists()
     try:
         target.parent.mkdir(exist_ok=True)
     except OSError as exc:
         raise write_refusal(target, exc) from None
-    write_atomically(target, original)
+    try:
+        write_atomically(target, original)
+    except BaseException:
+        if made:                         # a failed first backup leaves no empty folder behind
+            shutil.rmtree(target.parent, ignore_errors=True)
+        raise
     _prune_backups(path, target.parent)
     return target
 
@@ -342,10 +330,10 @@ def replace_workbook(path: Path, new_data: bytes, *, expected: Fingerprint, orig
     os.replace. Any failure leaves the workbook as it was and removes the temporary file.
     Returns the backup path (None without backup).
     """
-    tmp = _write_temp(path.parent, path.name, new_data)
+    pending = _prepare(path.parent, path.name, new_data)
     backup_path = None
     try:
-        os.chmod(tmp, path.stat().st_mode & 0o7777)
+        mode = path.stat().st_mode & 0o7777
         if before_replace is not None:
             before_replace()
         check_not_open(path)
@@ -353,19 +341,16 @@ def replace_workbook(path: Path, new_data: bytes, *, expected: Fingerprint, orig
         if backup:
             backup_path = write_backup(path, original)
         check_unchanged(path, expected)
-        os.replace(tmp, path)
+        pending.commit(path, mode)
     except PermissionError:
-        tmp.unlink(missing_ok=True)
         # Windows refuses to replace a file another program holds open.
         raise refuse(f"{path.name} kunne ikke gemmes: adgang nægtet. Er den åben i et andet program? "
                      "Luk den, og prøv igen. Filen er ikke ændret.",
                      f"{path.name} could not be saved: access denied. Is it open in another program? "
                      "Close it and try again. The file was not changed.") from None
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise write_refusal(path, exc) from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    finally:
+        pending.discard()
     return backup_path
 

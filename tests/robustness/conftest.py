@@ -276,7 +276,8 @@ def unreadable(monkeypatch, path: Path) -> None:
 
 def read_only_folder(monkeypatch, folder: Path) -> None:
     """Make ``folder`` refuse new files: chmod 555 where that works; as root, creating a file in
-    it (mkstemp, open for writing) and os.access report it as the system would."""
+    it (os.open for writing, an unnamed O_TMPFILE in it, mkstemp) and os.access report it as the
+    system would."""
     if os.geteuid() != 0:
         folder.chmod(0o555)
         return
@@ -284,6 +285,7 @@ def read_only_folder(monkeypatch, folder: Path) -> None:
 
     base = str(folder.resolve())
     real_mkstemp, real_access, real_open = tempfile.mkstemp, os.access, os.open
+    writing = os.O_WRONLY | os.O_RDWR | os.O_CREAT | getattr(os, "O_TMPFILE", 0)
 
     def mkstemp(*args, dir=None, **kwargs):
         if dir is not None and str(Path(dir).resolve()) == base:
@@ -296,7 +298,8 @@ def read_only_folder(monkeypatch, folder: Path) -> None:
         return real_access(p, mode, *args, **kwargs)
 
     def os_open(p, flags, *args, **kwargs):
-        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT) and str(Path(p).resolve().parent) == base:
+        resolved = Path(p).resolve()
+        if flags & writing and (str(resolved) == base or str(resolved.parent) == base):
             raise PermissionError(errno.EACCES, "Permission denied", str(p))
         return real_open(p, flags, *args, **kwargs)
     monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
