@@ -351,3 +351,21 @@ def stored_values(data: bytes, refs: Iterable[str], formula_refs: set[str] | Non
         value = decode(tm.group(1) if tm else b"n", inner) if inner else None
         out[ref] = [out[ref], value] if ref in out else value
     return out
+
+
+_REF = r"[A-Z]{1,3}[1-9][0-9]{0,6}"
+_REFS = re.compile(rf"(?:{_REF}\n)*")
+
+
+def check_refs(book: str, sheet: str, scan: SheetScan) -> None:
+    """Refuse a sheet with a cell whose address is not a cell reference (r="E", r="5"): Excel
+    would have to repair it, and no part of sp_xl can place it. One regex pass over all keys."""
+    refs = list(scan.values) + [r for r, _ in scan.formulas]
+    if not refs or _REFS.fullmatch("\n".join(refs) + "\n"):
+        return
+    bad = next(r for r in refs if not re.fullmatch(_REF, r))
+    shown = bad if len(bad) <= 20 else bad[:20] + "…"
+    raise refuse(f"{book} er beskadiget: en celle på arket {sheet} har adressen '{shown}', som ikke er en "
+                 "celleadresse. Brug en tidligere version, fx fra sp-xl-backup, eller åbn og gem filen i Excel.",
+                 f"{book} is damaged: a cell on the sheet {sheet} has the address '{shown}', which is not a cell "
+                 "address. Use an earlier version, e.g. from sp-xl-backup, or open and save the file in Excel.")

@@ -202,6 +202,7 @@ BAD_WORKBOOKS = {
     "dtd_core": ("DTD",),
     "not_xml_workbook": ("ikke gyldig XML",),
     "foreign_zip": ("",),
+    "bad_cell_address": ("",),
 }
 
 
@@ -241,6 +242,11 @@ def make_bad(kind: str, folder: Path, name: str = "bad.xlsx") -> Path:
     elif kind == "not_xml_workbook":
         data = rezip({**members(master), "xl/workbook.xml": b'<workbook xmlns="http://schemas.openxmlformats.org/'
                                                           b'spreadsheetml/2006/main"><sheets></workbook>'})
+    elif kind == "bad_cell_address":              # found by the property test: a cell r="E" in a sheet
+        parts = members(master)
+        sheet = parts["xl/worksheets/sheet2.xml"]
+        at = re.search(rb'<c r="([A-Z]+)(\d+)"', sheet)
+        data = rezip({**parts, "xl/worksheets/sheet2.xml": sheet[:at.start(2)] + sheet[at.end(2):]})
     elif kind == "foreign_zip":
         data = rezip({"readme.txt": b"hello", "data/x.bin": bytes(100)})
     else:
