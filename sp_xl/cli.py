@@ -73,6 +73,17 @@ def _extract_check(args: argparse.Namespace) -> int:
     return check_sources(args.sources)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error said as every refusal is: one line "Afvist: …" (exit 2)."""
+
+    def error(self, message: str):
+        from sp_xl.actions.outcome import EXIT_REFUSED, refusal_line
+
+        print(refusal_line(i18n.pick(f"{message} – se {self.prog} --help.", f"{message} – see {self.prog} --help.")),
+              file=sys.stderr)
+        raise SystemExit(EXIT_REFUSED)
+
+
 def _add(sub, name: str, da: str, en: str, run) -> argparse.ArgumentParser:
     p = sub.add_parser(name, help=i18n.pick(da, en))
     p.set_defaults(run=run)
@@ -81,7 +92,7 @@ def _add(sub, name: str, da: str, en: str, run) -> argparse.ArgumentParser:
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; only ``command``'s engine is imported to add its options (keeps start-up quick)."""
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="sp-xl",
         description=i18n.pick("sp_xl: statusrapporten om Sundhedsplatformen i Excel, også uden Excel.",
                               "sp_xl: the Sundhedsplatformen status report in Excel, and without Excel."),

@@ -83,7 +83,9 @@ def test_help_and_usage_errors_speak_danish_and_name_danish_arguments(capsys):
     assert "vis denne hjælp og afslut" in out and "tilvalg:" in out and "show this help" not in out
     with pytest.raises(SystemExit):
         cli.main(["check"])
-    assert "fejl: disse argumenter mangler: PROJEKTMAPPE" in capsys.readouterr().err
-    with pytest.raises(SystemExit):
+    assert capsys.readouterr().err == "Afvist: disse argumenter mangler: PROJEKTMAPPE – se sp-xl check --help.\n"
+    with pytest.raises(SystemExit) as info:
         cli.main(["--lang", "en", "check"])
-    assert "the following arguments are required: WORKBOOK" in capsys.readouterr().err
+    assert info.value.code == 2
+    assert capsys.readouterr().err == ("Refused: the following arguments are required: WORKBOOK – see sp-xl check "
+                                       "--help.\n")
