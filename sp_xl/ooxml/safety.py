@@ -260,13 +260,14 @@ def _prepare(folder: Path, name: str, data: bytes) -> tempfiles.Pending:
         raise write_refusal(folder / name, exc) from None
 
 
-def write_atomically(path: Path, data: bytes, mode_from: Path | None = None) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and one rename.
-    Raises WorkbookRefused (and leaves neither a temporary file nor a changed ``path``) when
-    the file cannot be written."""
+def write_atomically(path: Path, data: bytes, mode_from: Path | None = None, mode: int | None = None) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and one rename,
+    with the permissions of ``mode_from`` (or ``mode``). Raises WorkbookRefused (and leaves
+    neither a temporary file nor a changed ``path``) when the file cannot be written."""
     pending = _prepare(path.parent, path.name, data)
     try:
-        mode = mode_from.stat().st_mode & 0o7777 if mode_from is not None and mode_from.exists() else None
+        if mode_from is not None and mode_from.exists():
+            mode = mode_from.stat().st_mode & 0o7777
         pending.commit(path, mode)
     except OSError as exc:
         raise write_refusal(path, exc) from None
