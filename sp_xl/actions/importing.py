@@ -74,6 +74,14 @@ def _import(path: Path, files: list[Path], *, backup, force, dry_run, refresh, n
     data, fp = safety.read_with_fingerprint(path)
     pkg = XlsxPackage(data, path.name)
     slots = read_slots(pkg)
+    if not slots:
+        raise WorkbookRefused(
+            f"{path.name} er ikke en master-projektmappe til statusrapporten: den har ingen af de datatabeller, "
+            "udtræk importeres i (fx tLPRFejl). Vælg master-projektmappen (sp_status.xlsx), eller byg en ny med "
+            "sp-xl new.",
+            f"{path.name} is not a status report master workbook: it has none of the data tables extracts are "
+            "imported into (e.g. tLPRFejl). Choose the master workbook (sp_status.xlsx), or build a new one with "
+            "sp-xl new.")
     try:
         record = read_record(pkg)
     except Exception:  # noqa: BLE001 - a damaged record must not be overwritten blindly

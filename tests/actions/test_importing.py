@@ -329,15 +329,15 @@ def test_a_key_person_list_lands_in_its_month(master):
     assert summary.files[0].periods[0].period == "2018-02"
 
 
-def test_a_workbook_without_the_masters_tables_gets_nothing_and_is_not_rewritten(tmp_path):
+def test_a_workbook_without_the_masters_tables_is_refused_and_not_rewritten(tmp_path):
     wb = openpyxl.Workbook()
     wb.active["A1"] = "Hospital"
     book = tmp_path / "andet.xlsx"
     wb.save(book)
     before = book.read_bytes()
-    summary = import_extracts(book, [FIXTURES / "lpr_fejl.csv"], now=NOW)
-    assert not summary.changed and book.read_bytes() == before
-    assert "Arbejdsbogen har ingen tabel med navnet tLPRFejl" in summary.describe()
+    with pytest.raises(WorkbookRefused, match="ikke en master-projektmappe"):
+        import_extracts(book, [FIXTURES / "lpr_fejl.csv"], now=NOW)
+    assert book.read_bytes() == before
 
 
 # ---------------------------------------------------------------- lossless, safe

@@ -183,3 +183,11 @@ def test_a_case_listed_twice_counts_once_and_says_so(tmp_path, run, book):
     def numbers(path):
         return {r: v for r, v in XlsxPackage.open(path).cells("D_Support").items() if not isinstance(v, str)}
     assert numbers(book) == numbers(once / "sp_status.xlsx")
+
+
+def test_a_workbook_that_is_not_a_master_is_refused(tmp_path, run, extract):
+    from tests.conftest import CORPUS
+    foreign = tmp_path / "andet.xlsx"
+    shutil.copy(CORPUS / "errors.xlsx", foreign)
+    before = snapshot(tmp_path)
+    assert_refused(run("import", foreign, extract), before, snapshot(tmp_path), "ikke en master-projektmappe")
