@@ -29,14 +29,14 @@ import os
 import sys
 from pathlib import Path
 
-from sp_xl.actions.outcome import EXIT_DONE, EXIT_REFUSED, refusal_line, refusal_text
+from sp_xl.actions.outcome import EXIT_DONE, EXIT_PROBLEMS, EXIT_REFUSED, refusal_line, refusal_text
 from sp_xl.i18n import pick
 from sp_xl.ooxml import safety
 from sp_xl.ooxml.package import XlsxPackage
 from sp_xl.ooxml.safety import WorkbookRefused
 from sp_xl.share.check import Finding, check_for_sharing, refuse_if_stale
 from sp_xl.share.copy import FrozenCell, ShareResult, build_copy
-from sp_xl.share.pdf import export_pdf
+from sp_xl.share.pdf import export_pdf, libreoffice
 
 
 def _default_out(path: Path) -> Path:
@@ -98,6 +98,11 @@ def share_copy(path, out=None, *, pdf: bool = False, overwrite: bool = False, al
     if target.exists() and not overwrite:
         raise WorkbookRefused(f"{target} findes allerede og overskrives ikke; vælg et andet navn eller brug --overwrite.",
                               f"{target} already exists and is not overwritten; choose another name or use --overwrite.")
+    if pdf and libreoffice() is None:            # said before anything is written
+        raise WorkbookRefused("PDF kræver LibreOffice, som ikke er installeret på denne pc. Kør uden --pdf, og lav "
+                              "PDF'en fra Excel med Filer > Eksportér.",
+                              "PDF needs LibreOffice, which is not installed on this PC. Run without --pdf and make "
+                              "the PDF from Excel with File > Export.")
     replaced = target.exists()
     if safety.lock_file_for(target) is not None:
         raise WorkbookRefused(f"{target.name} er åben i Excel. Luk den og prøv igen.",
@@ -109,7 +114,10 @@ def share_copy(path, out=None, *, pdf: bool = False, overwrite: bool = False, al
     safety.write_atomically(target, data, mode_from=path)
     result.path, result.source, result.findings, result.replaced = target, path, findings, replaced
     if pdf:
-        result.pdf = export_pdf(target)
+        try:
+            result.pdf = export_pdf(target)
+        except WorkbookRefused as exc:           # the copy is written; only the PDF is missing
+            result.pdf_problem = exc.message
     return result
 
 
@@ -148,6 +156,10 @@ def run_cli(args: argparse.Namespace, *, stdout=None, stderr=None) -> int:
         print(refusal_line(refusal_text("share", exc, Path(args.path).name)), file=stderr)
         return EXIT_REFUSED
     print(result.describe(), file=stdout)
+    problem = getattr(result, "pdf_problem", None)
+    if problem:
+        print(pick("PDF'en er ikke lavet: ", "The PDF was not made: ") + problem, file=stdout)
+        return EXIT_PROBLEMS
     return EXIT_DONE
 
 
