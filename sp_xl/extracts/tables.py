@@ -66,6 +66,8 @@ class RawTable:
 
 def read_table(path: Path, score: HeaderScore, needed: Needed) -> RawTable:
     """Read ``path``; ``score`` rates a candidate header line, ``needed`` picks the columns to load."""
+    if path.is_dir():
+        raise ExtractError(path.name, None, None, "Det er en mappe, ikke en fil.", "It is a folder, not a file.")
     if not path.is_file():
         raise ExtractError(path.name, None, None, "Filen findes ikke.", "The file does not exist.")
     if path.stat().st_size == 0:
