@@ -82,3 +82,12 @@ def test_no_traceback_at_process_level(tmp_path):
                               capture_output=True, text=True, timeout=120)
         assert proc.returncode == 2 and proc.stdout == "" and "Traceback" not in proc.stderr
         assert len(proc.stderr.splitlines()) == 1 and proc.stderr.startswith("Afvist: ")
+
+
+def test_write_to_a_workbook_open_in_excel_is_refused(tmp_path, run):
+    book = tmp_path / "sp_status.xlsx"
+    shutil.copy(MASTER, book)
+    (tmp_path / "~$sp_status.xlsx").write_bytes(b"owner")
+    before = snapshot(tmp_path)
+    assert_refused(run("check", book, "--write"), before, snapshot(tmp_path), "åben i Excel")
+    assert run("check", book).code == 1                      # reading an open workbook is fine
