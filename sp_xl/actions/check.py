@@ -161,6 +161,7 @@ def check_saved(path: str | Path, pkg=None, kontrol_written: bool = False) -> tu
     if pkg is None:
         safety.check_path(path)                   # a missing file, a folder, an .xls: refused in Danish
         pkg = XlsxPackage.open(path)
+    pkg.validate()                                # read through the same rules as refresh
     problems = find_problems(package_cells(pkg))
     tables = package_tables(pkg)
     findings = check_package(pkg, tables)

@@ -73,6 +73,7 @@ def _import(path: Path, files: list[Path], *, backup, force, dry_run, refresh, n
         safety.check_writable(path)
     data, fp = safety.read_with_fingerprint(path)
     pkg = XlsxPackage(data, path.name)
+    pkg.validate()                       # a damaged part is refused before anything is written
     slots = read_slots(pkg)
     if not slots:
         raise WorkbookRefused(

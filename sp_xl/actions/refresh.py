@@ -167,6 +167,7 @@ def _refresh(path, *, backup, progress, evaluate, before_replace, out=None, over
     data, fp = safety.read_with_fingerprint(path)
     lap("read")
     pkg = XlsxPackage(data, path.name)
+    pkg.validate()
     formulas = pkg.formulas()
     lap("parse")
     recalc = recalculate(pkg, evaluate or default_evaluate(), progress, lap)

@@ -108,6 +108,7 @@ def share_copy(path, out=None, *, pdf: bool = False, overwrite: bool = False, al
         raise WorkbookRefused(f"{target.name} er åben i Excel. Luk den og prøv igen.",
                               f"{target.name} is open in Excel. Close it and try again.")
     pkg = XlsxPackage.open(path)
+    pkg.validate()
     findings = check_for_sharing(path)
     refuse_if_stale(pkg)
     data, result = build_copy(pkg, now=now, source_name=path.name)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
 import zipfile
 import zlib
 from collections.abc import Iterable, Mapping
@@ -30,12 +31,13 @@ from sp_xl.ooxml.cellvalues import CellDecoder
 from sp_xl.ooxml.formulas import sheet_formulas
 from sp_xl.ooxml.model import FormulaCell, SheetInfo
 from sp_xl.ooxml.patch import patch_sheet, write_cells
-from sp_xl.ooxml.safety import check_members, check_package_bytes, damaged_xml, read_refusal, refuse
+from sp_xl.ooxml.safety import check_members, check_package_bytes, check_utf8, damaged_xml, read_refusal, refuse
 from sp_xl.ooxml.visibility import set_columns_hidden, set_rows_hidden
 from sp_xl.ooxml.sheetscan import SheetIndex, SheetScan, cell_offsets, check_refs, gc_paused, index_sheet, scan_sheet, stored_values
 from sp_xl.ooxml.xmltext import xml_attrs, xstring_decode
 from sp_xl.ooxml.zipwrite import assemble_zip, rezip_with_zipfile
 
+_TABLE_REF = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}:[A-Z]{1,3}[1-9][0-9]{0,6}")
 _RT_OFFICE_DOCUMENT = "/officeDocument"
 _RT_SHARED_STRINGS = "/sharedStrings"
 _RT_TABLE = "/table"
@@ -90,7 +92,9 @@ class XlsxPackage:
             if real is None:
                 raise KeyError(name)
             try:
-                self._members[name] = self._zip.read(real)
+                data = self._zip.read(real)
+                check_utf8(self.name, real, data)
+                self._members[name] = data
                 self._names_read[name] = real
             except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, zlib.error):
                 raise refuse(f"{self.name} er beskadiget: delen {name} kan ikke pakkes ud. Brug en tidligere "
@@ -235,10 +239,6 @@ class XlsxPackage:
                 self._scans[sheet] = scan
         return self._scans[sheet]
 
-
-
-
-
     def cells(self, sheet: str) -> dict[str, object]:
         """Every cell with a value (constant or cached formula result), keyed by 'B5'."""
         scan = self._scan(sheet)
@@ -259,7 +259,11 @@ class XlsxPackage:
                 out.extend(sheet_formulas(info.name, scan))
         return out
 
-
+    def validate(self) -> None:
+        """Read every sheet, formula and table once, so a damaged part is refused before any
+        work (the same rules for every command, whichever parts it needs)."""
+        self.formulas()
+        self.tables()
 
     def tables(self) -> dict[str, tuple[str, str, list[str]]]:
         """Table name -> (sheet, 'A1:D20', column names)."""
@@ -274,7 +278,13 @@ class XlsxPackage:
                 cols = [xstring_decode(c.get("name", "")) for c in root.iter()
                         if isinstance(c.tag, str) and etree.QName(c).localname == "tableColumn"]
                 name = root.get("displayName") or root.get("name") or target
-                out[name] = (info.name, (root.get("ref") or "").replace("$", ""), cols)
+                ref = (root.get("ref") or "").replace("$", "")
+                if not _TABLE_REF.fullmatch(ref):
+                    raise refuse(f"{self.name} er beskadiget: tabellen {name} har området '{ref[:20]}', som ikke er "
+                                 "et celleområde. Brug en tidligere version, fx fra sp-xl-backup.",
+                                 f"{self.name} is damaged: the table {name} has the range '{ref[:20]}', which is "
+                                 "not a cell range. Use an earlier version, e.g. from sp-xl-backup.")
+                out[name] = (info.name, ref, cols)
         return out
 
     # ---- writing

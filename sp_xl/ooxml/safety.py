@@ -8,6 +8,7 @@ still exactly the one we read, and only after the previous version is safe in a 
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import glob
 import hashlib
@@ -152,6 +153,24 @@ def damaged_xml(name: str, part: str, exc: BaseException) -> tuple[str, str]:
             "fx fra sp-xl-backup, eller gem filen igen i Excel.",
             f"{name} is damaged: the part {part} is not valid XML{at_en}. Use an earlier version, "
             "e.g. from sp-xl-backup, or save the file again in Excel.")
+
+
+def check_utf8(name: str, part: str, data: bytes) -> None:
+    """Refuse an XML part that is not valid UTF-8 (Excel would not open it; the byte-level
+    sheet scanner would stumble on it). Checked in 1 MiB pieces: no copy of a big sheet."""
+    if not part.lower().endswith(_XML_SUFFIXES) or data.startswith((b"\xff\xfe", b"\xfe\xff")) or data.isascii():
+        return
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for i in range(0, len(data), 1 << 20):
+            decoder.decode(view[i:i + (1 << 20)])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise refuse(f"{name} er beskadiget: delen {part} indeholder ugyldige tegn (ikke UTF-8). Brug en tidligere "
+                     "version, fx fra sp-xl-backup, eller åbn og gem filen i Excel.",
+                     f"{name} is damaged: the part {part} holds invalid characters (not UTF-8). Use an earlier "
+                     "version, e.g. from sp-xl-backup, or open and save the file in Excel.") from None
 
 
 # ---------------------------------------------------------------- what a package may hold

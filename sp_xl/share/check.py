@@ -146,6 +146,7 @@ def check_for_sharing(path) -> list[Finding]:
     path = Path(path)
     safety.check_path(path)
     pkg = XlsxPackage.open(path)
+    pkg.validate()
     found: list[Finding] = []
     sp_cells = [f for f in pkg.formulas() if has_sp_call(f.formula)]
     if sp_cells:

@@ -203,6 +203,8 @@ BAD_WORKBOOKS = {
     "not_xml_workbook": ("ikke gyldig XML",),
     "foreign_zip": ("",),
     "bad_cell_address": ("",),
+    "invalid_utf8": ("ikke UTF-8",),
+    "bad_table_ref": ("",),
 }
 
 
@@ -247,6 +249,16 @@ def make_bad(kind: str, folder: Path, name: str = "bad.xlsx") -> Path:
         sheet = parts["xl/worksheets/sheet2.xml"]
         at = re.search(rb'<c r="([A-Z]+)(\d+)"', sheet)
         data = rezip({**parts, "xl/worksheets/sheet2.xml": sheet[:at.start(2)] + sheet[at.end(2):]})
+    elif kind == "invalid_utf8":                  # found by the property test: bytes that are not UTF-8
+        parts = members(master)
+        sheet = parts["xl/worksheets/sheet5.xml"]
+        at = sheet.index(b"<f>") + 4
+        data = rezip({**parts, "xl/worksheets/sheet5.xml": sheet[:at] + b"\xff\xfe" + sheet[at:]})
+    elif kind == "bad_table_ref":                 # found by the property test: a table range cut short
+        parts = members(master)
+        table = parts["xl/tables/table5.xml"]
+        m = re.search(rb'ref="[A-Z]+\d+:([A-Z]+)(\d+)"', table)
+        data = rezip({**parts, "xl/tables/table5.xml": table[:m.start(2)] + table[m.end(2):]})
     elif kind == "foreign_zip":
         data = rezip({"readme.txt": b"hello", "data/x.bin": bytes(100)})
     else:
