@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -46,7 +47,7 @@ def _link_kind() -> str:
     return i18n.pick("Henvisning til anden kopi", "Link to another copy")
 
 
-def links_in_file(path: Path) -> LinkReport:
+def links_in_file(path) -> LinkReport:
     try:
         return scan_package(path)
     except Exception:  # noqa: BLE001 - a file we cannot read has no links to report
@@ -169,7 +170,7 @@ def check_saved(path: str | Path, pkg=None, kontrol_written: bool = False) -> tu
     if not any(f.kind_da == "Ikke beregnet" for f in findings):
         problems += _stale_sp_cells(pkg)
     seen = {(p.sheet, p.cell) for p in problems}
-    for f in links_in_file(path).formulas:
+    for f in links_in_file(io.BytesIO(pkg.data)).formulas:       # the bytes checked, not the file again
         if (f.sheet, f.cell) not in seen:
             problems.insert(0, Problem(f.sheet, f.cell, _link_kind(),
                                        i18n.pick(f"Formlen bruger {ADDIN_NAME} fra {f.target}.",
@@ -230,17 +231,19 @@ def package_cells(pkg) -> Iterable[CellInfo]:
 
 
 def write_kontrol(path: str | Path, problems: Sequence[Problem], *, backup: bool = True,
-                  checked_at: dt.datetime | None = None) -> Path | None:
+                  checked_at: dt.datetime | None = None, read: tuple[bytes, safety.Fingerprint] | None = None
+                  ) -> Path | None:
     """Write the Kontrol sheet (the rows ``kontrol_rows`` gives the ribbon too) into the saved
     workbook: the sheet is replaced or added, the file replaced atomically after a backup,
-    only if it is still the file that was checked. Returns the backup's path."""
+    only if it is still the file that was checked (``read``: its bytes and fingerprint, as
+    the check read them). Returns the backup's path."""
     from sp_xl.ooxml.addsheet import put_sheet, worksheet_xml
     from sp_xl.ooxml.package import XlsxPackage
 
     path = Path(path)
     safety.check_not_open(path)
     safety.check_writable(path)
-    data, fp = safety.read_with_fingerprint(path)
+    data, fp = read or safety.read_with_fingerprint(path)
     pkg = XlsxPackage(data, path.name)
     rows, links = _plain_links(kontrol_rows(problems, checked_at or dt.datetime.now()))
     new = put_sheet(pkg, KONTROL_SHEET, worksheet_xml(rows, widths=[28, 26, 110], links=links))
@@ -289,14 +292,19 @@ def run_cli(args: argparse.Namespace, *, stdout=None, stderr=None) -> int:
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     try:
         path = Path(args.path)
-        if getattr(args, "write", False):        # refuse what cannot be written before the work
+        write = getattr(args, "write", False)
+        pkg = read = backup = None
+        if write:                                # refuse what cannot be written before the work
+            from sp_xl.ooxml.package import XlsxPackage
+
             safety.check_path(path)
             safety.check_not_open(path)
             safety.check_writable(path)
-        outcome, problems = check_saved(path, kontrol_written=getattr(args, "write", False))
-        backup = None
-        if getattr(args, "write", False):
-            backup = write_kontrol(path, problems, backup=not getattr(args, "no_backup", False))
+            read = safety.read_with_fingerprint(path)
+            pkg = XlsxPackage(read[0], path.name)
+        outcome, problems = check_saved(path, pkg, kontrol_written=write)
+        if write:                                # into exactly the file that was checked
+            backup = write_kontrol(path, problems, backup=not getattr(args, "no_backup", False), read=read)
     except Exception as exc:  # noqa: BLE001 - one readable line, never a traceback (except with --debug)
         if getattr(args, "debug", False) and not isinstance(exc, safety.WorkbookRefused):
             raise
