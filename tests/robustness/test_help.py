@@ -49,3 +49,18 @@ def test_the_main_help_names_the_exit_codes_and_debug(capsys):
     assert "Afslutningskoder: 0 udført; 1 udført, men der er fundet problemer" in text
     assert "2 afvist – én linje »Afvist: …« på stderr, intet er skrevet." in text
     assert "--debug" in text
+
+
+@pytest.mark.parametrize("command", ["refresh", "import", "share", "check"])
+def test_refusals_in_english_on_request(tmp_path, capsys, monkeypatch, command):
+    from tests.robustness.conftest import FIXTURES, make_bad
+
+    monkeypatch.setenv("SP_XL_LANG", "en")
+    for kind, words in (("empty", "is empty"), ("zip_bomb", "looks like a zip bomb"), ("dtd_core", "holds a DTD")):
+        bad = make_bad(kind, tmp_path)
+        argv = [command, str(bad)] + ([str(FIXTURES / "lpr_fejl.csv")] if command == "import" else [])
+        capsys.readouterr()
+        assert cli.main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("Refused: ") and words in err and len(err.splitlines()) == 1, err
+        assert not DANISH.findall(err.replace(bad.name, "")), err
