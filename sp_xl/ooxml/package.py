@@ -31,7 +31,7 @@ from sp_xl.ooxml.cellvalues import CellDecoder
 from sp_xl.ooxml.formulas import sheet_formulas
 from sp_xl.ooxml.model import FormulaCell, SheetInfo
 from sp_xl.ooxml.patch import patch_sheet, write_cells
-from sp_xl.ooxml.safety import check_members, check_package_bytes, check_utf8, damaged_xml, read_refusal, refuse
+from sp_xl.ooxml.safety import check_members, check_package_bytes, check_readable, check_utf8, damaged_xml, read_refusal, refuse
 from sp_xl.ooxml.visibility import set_columns_hidden, set_rows_hidden
 from sp_xl.ooxml.sheetscan import SheetIndex, SheetScan, cell_offsets, check_refs, gc_paused, index_sheet, scan_sheet, stored_values
 from sp_xl.ooxml.xmltext import xml_attrs, xstring_decode
@@ -264,6 +264,7 @@ class XlsxPackage:
         work (the same rules for every command, whichever parts it needs)."""
         self.formulas()
         self.tables()
+        check_readable(self._zip, self.name, set(self._names_read.values()))
 
     def tables(self) -> dict[str, tuple[str, str, list[str]]]:
         """Table name -> (sheet, 'A1:D20', column names)."""

@@ -15,6 +15,8 @@ import hashlib
 import os
 import re
 import shutil
+import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -171,6 +173,23 @@ def check_utf8(name: str, part: str, data: bytes) -> None:
                      "version, fx fra sp-xl-backup, eller åbn og gem filen i Excel.",
                      f"{name} is damaged: the part {part} holds invalid characters (not UTF-8). Use an earlier "
                      "version, e.g. from sp-xl-backup, or open and save the file in Excel.") from None
+
+
+def check_readable(zf, name: str, done: set[str]) -> None:
+    """Unpack every member not in ``done`` (streamed, its CRC checked at the end), so a damaged
+    member that no part of the work reads is refused before the package is written again."""
+    for info in zf.infolist():
+        if info.filename in done:
+            continue
+        try:
+            with zf.open(info) as f:
+                while f.read(1 << 20):
+                    pass
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, zlib.error):
+            raise refuse(f"{name} er beskadiget: delen {info.filename} kan ikke pakkes ud. Brug en tidligere "
+                         "version, fx fra sp-xl-backup, eller gem filen igen i Excel.",
+                         f"{name} is damaged: the part {info.filename} cannot be unpacked. Use an earlier "
+                         "version, e.g. from sp-xl-backup, or save the file again in Excel.") from None
 
 
 # ---------------------------------------------------------------- what a package may hold

@@ -205,6 +205,7 @@ BAD_WORKBOOKS = {
     "bad_cell_address": ("",),
     "invalid_utf8": ("ikke UTF-8",),
     "bad_table_ref": ("",),
+    "damaged_member": ("docProps/app.xml kan ikke pakkes ud",),
 }
 
 
@@ -259,6 +260,8 @@ def make_bad(kind: str, folder: Path, name: str = "bad.xlsx") -> Path:
         table = parts["xl/tables/table5.xml"]
         m = re.search(rb'ref="[A-Z]+\d+:([A-Z]+)(\d+)"', table)
         data = rezip({**parts, "xl/tables/table5.xml": table[:m.start(2)] + table[m.end(2):]})
+    elif kind == "damaged_member":                # found by the property test: a member no command reads
+        data = master[:4] + master[6:]                # its local header loses two bytes
     elif kind == "foreign_zip":
         data = rezip({"readme.txt": b"hello", "data/x.bin": bytes(100)})
     else:

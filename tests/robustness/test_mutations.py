@@ -1,6 +1,7 @@
 """Property test: a real master with one XML part damaged (bytes deleted or replaced, the part
-cut short, a DTD inserted, two tags swapped) gets from refresh and check either their result
-or one Danish refusal: never a traceback, an internal error or a half-written file."""
+cut short, a DTD inserted, two tags swapped), or its zip container damaged, gets from refresh,
+check and import either their result or one Danish refusal: never a traceback, an internal
+error or a half-written file."""
 
 from __future__ import annotations
 
@@ -47,6 +48,21 @@ def damaged_master(draw) -> tuple[str, str, bytes]:
     return part, how, rezip({**PARTS, part: new})
 
 
+@st.composite
+def damaged_zip(draw) -> tuple[str, str, bytes]:
+    """The master's zip container itself damaged: bytes flipped, deleted or cut anywhere."""
+    data = MASTER.read_bytes()
+    at = draw(st.integers(0, len(data) - 1))
+    how = draw(st.sampled_from(["flip", "delete", "truncate"]))
+    if how == "flip":
+        new = data[:at] + bytes([data[at] ^ draw(st.integers(1, 255))]) + data[at + 1:]
+    elif how == "delete":
+        new = data[:at] + data[at + draw(st.integers(1, 64)):]
+    else:
+        new = data[:at]
+    return "(zip)", how, new
+
+
 def run(argv: list[str]) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -76,7 +92,7 @@ SETTINGS = settings(max_examples=40, deadline=None, derandomize=True,
 
 
 @SETTINGS
-@given(damaged_master())
+@given(st.one_of(damaged_master(), damaged_zip()))
 def test_refresh_of_a_damaged_master_is_done_or_refused(case):
     part, how, data = case
     with tempfile.TemporaryDirectory() as tmp:
@@ -88,7 +104,7 @@ def test_refresh_of_a_damaged_master_is_done_or_refused(case):
 
 
 @SETTINGS
-@given(damaged_master())
+@given(st.one_of(damaged_master(), damaged_zip()))
 def test_check_of_a_damaged_master_reports_or_refuses(case):
     part, how, data = case
     with tempfile.TemporaryDirectory() as tmp:
@@ -98,3 +114,18 @@ def test_check_of_a_damaged_master_reports_or_refuses(case):
         code, out, err = run(["check", str(book)])
         assert_contract(code, out, err, {0, 1, 2}, folder, book, data)
         assert book.read_bytes() == data                            # check without --write only reads
+
+
+@settings(max_examples=20, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.one_of(damaged_master(), damaged_zip()))
+def test_import_into_a_damaged_master_is_done_or_refused(case):
+    from tests.robustness.conftest import FIXTURES
+
+    part, how, data = case
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        book = folder / "sp_status.xlsx"
+        book.write_bytes(data)
+        code, out, err = run(["import", str(book), str(FIXTURES / "lpr_fejl.csv"), "--no-backup"])
+        assert_contract(code, out, err, {0, 1, 2}, folder, book, data)
