@@ -2,8 +2,10 @@
 
 Error values (with the kept reason of an SP_ cell where known), formulas that still point
 at another PC's copy of the add-in, and the data check of the tables and targets
-(``sp_xl.checks.data``). ``check_file`` reads a saved file; the ribbon feeds live cells
-from Excel into the same functions and writes ``kontrol_rows`` to the Kontrol sheet.
+(``sp_xl.checks.data``). ``check_file`` reads a saved file through the package layer (the
+same rules as refresh) and ``write_kontrol`` puts ``kontrol_rows`` into it as the Kontrol
+sheet (``sp-xl check --write``); the ribbon feeds live cells from Excel into the same
+functions and writes the same ``kontrol_rows`` into the open workbook.
 """
 
 from __future__ import annotations
