@@ -1,6 +1,6 @@
 """How long `sp-xl check` takes on a workbook of 2 million cells (issue 13: under 10 s).
 
-    python benchmarks/bench_check.py [--cells N] [--profile]   (from the repository root)
+    python benchmarks/bench_check.py [--cells N] [--sheets N] [--profile]   (from the repository root)
 
 The workbook is generated here, XML written directly (numbers, texts, a few error values and
 formulas with stored results, one Excel table with a month column), so generating it is quick.
@@ -98,12 +98,13 @@ def make_workbook(path: Path, cells: int, sheets: int = 4) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cells", type=int, default=2_000_000)
+    parser.add_argument("--sheets", type=int, default=4, help="the cells spread over this many sheets")
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "stor.xlsx"
         start = time.perf_counter()
-        make_workbook(path, args.cells)
+        make_workbook(path, args.cells, args.sheets)
         print(f"generated {args.cells:,} cells in {time.perf_counter() - start:.1f} s "
               f"({path.stat().st_size / 1e6:.1f} MB)")
         from sp_xl.actions.check import check_file

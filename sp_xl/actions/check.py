@@ -223,10 +223,9 @@ def package_cells(pkg) -> Iterable[CellInfo]:
         formulas = by_sheet.get(sheet, {})
         values = pkg.cells(sheet)
         for ref, value in values.items():
-            formula = formulas.get(ref)
-            if formula is None and not isinstance(value, ExcelError):
-                continue
-            yield CellInfo(sheet, ref, value.code if isinstance(value, ExcelError) else value, formula)
+            if ref not in formulas and type(value) is not ExcelError:
+                continue                          # the most of a big sheet: a plain number or text
+            yield CellInfo(sheet, ref, value.code if isinstance(value, ExcelError) else value, formulas.get(ref))
         for ref, formula in formulas.items():
             if ref not in values:
                 yield CellInfo(sheet, ref, None, formula)

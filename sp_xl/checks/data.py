@@ -76,7 +76,7 @@ def check_tables(tables: Iterable[Table], date1904: bool = False) -> list[Findin
     calendars = []
     for t in tables:
         findings += _text_in_numbers(t) + _empty_figures(t) + _duplicates(t)
-        cal = calendar(t.name, t.sheet, t.headings, t.rows, date1904)
+        cal = _calendar(t, date1904)
         if cal is not None:
             calendars.append(cal)
             findings += _gaps(t, cal)
@@ -84,7 +84,23 @@ def check_tables(tables: Iterable[Table], date1904: bool = False) -> list[Findin
 
 
 def calendars_of(tables: Iterable[Table], date1904: bool = False) -> list[TableCalendar]:
-    return [c for t in tables if (c := calendar(t.name, t.sheet, t.headings, t.rows, date1904)) is not None]
+    return [c for t in tables if (c := _calendar(t, date1904)) is not None]
+
+
+_CALENDARS: dict[tuple[int, bool], tuple[Table, TableCalendar | None]] = {}
+
+
+def _calendar(t: Table, date1904: bool) -> TableCalendar | None:
+    """A table's calendar, computed once per table object (the check asks for it three times;
+    a table of 100,000 rows takes a second)."""
+    hit = _CALENDARS.get((id(t), date1904))
+    if hit is not None and hit[0] is t:
+        return hit[1]
+    if len(_CALENDARS) > 64:
+        _CALENDARS.clear()
+    cal = calendar(t.name, t.sheet, t.headings, t.rows, date1904)
+    _CALENDARS[(id(t), date1904)] = (t, cal)
+    return cal
 
 
 def _keys(t: Table) -> int:
@@ -143,8 +159,8 @@ def _duplicates(t: Table) -> list[Finding]:
         if len(parts) < keys or any(_blank(v) or isinstance(v, ExcelError) for v in parts):
             continue
         key = tuple(v.strip().casefold() if isinstance(v, str) else v for v in parts)
-        shown = " / ".join(_label(v) for v in parts)
         if key in seen:
+            shown = " / ".join(_label(v) for v in parts)
             out.append(Finding(t.sheet, _cell(t, i, 0), "Dublet", "Duplicate",
                                f"{t.name}: '{shown}' står også i {_cell(t, seen[key], 0)}.",
                                f"{t.name}: '{shown}' also appears in {_cell(t, seen[key], 0)}."))
@@ -234,7 +250,8 @@ def package_tables(pkg) -> list[Table]:
         cells = pkg.cells(sheet)
         (r0, c0), (r1, c1) = (split_ref(p.replace("$", "")) for p in ref.split(":"))
         letters = [col_letters(c) for c in range(c0, c1 + 1)]
-        rows = [[cells.get(f"{col}{r}") for col in letters] for r in range(r0 + 1, r1 + 1)]
+        get = cells.get
+        rows = [[get(col + row) for col in letters] for row in map(str, range(r0 + 1, r1 + 1))]
         out.append(Table(sheet, name, r0 + 1, c0, list(headings), rows))
     return out
 
@@ -258,7 +275,7 @@ def _deadline_year(pkg, tables: list[Table]) -> list[Finding]:
         return []
     sheet, cell = where
     deadline = as_date(pkg.cells(sheet).get(cell), pkg.date1904)
-    cal = calendar(lpr.name, lpr.sheet, lpr.headings, lpr.rows, pkg.date1904)
+    cal = _calendar(lpr, pkg.date1904)
     if deadline is None or cal is None or cal.latest is None or deadline.year == cal.latest.year:
         return []
     return [Finding(sheet, cell, "Bemærk", "Note",
