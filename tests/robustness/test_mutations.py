@@ -129,3 +129,39 @@ def test_import_into_a_damaged_master_is_done_or_refused(case):
         book.write_bytes(data)
         code, out, err = run(["import", str(book), str(FIXTURES / "lpr_fejl.csv"), "--no-backup"])
         assert_contract(code, out, err, {0, 1, 2}, folder, book, data)
+
+
+@st.composite
+def damaged_extract(draw) -> bytes:
+    from tests.robustness.conftest import FIXTURES
+
+    name = draw(st.sampled_from(["lpr_fejl.csv", "sager_niveau.csv", "minsp_brugere_cp1252.csv"]))
+    data = (FIXTURES / name).read_bytes()
+    at = draw(st.integers(0, len(data) - 1))
+    how = draw(st.sampled_from(["delete", "replace", "truncate", "repeat"]))
+    if how == "delete":
+        return name, data[:at] + data[at + draw(st.integers(1, 40)):]
+    if how == "replace":
+        return name, data[:at] + draw(st.binary(min_size=1, max_size=12)) + data[at + draw(st.integers(0, 12)):]
+    if how == "truncate":
+        return name, data[:at]
+    return name, data + data[data.index(b"\n", at) + 1:] if b"\n" in data[at:] else data
+
+
+@settings(max_examples=60, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(damaged_extract())
+def test_a_damaged_extract_is_imported_listed_or_refused(case):
+    name, extract = case
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        book = folder / "sp_status.xlsx"
+        book.write_bytes(MASTER.read_bytes())
+        source = Path(tmp).parent / f"{folder.name}_{name}"
+        source.write_bytes(extract)
+        try:
+            code, out, err = run(["import", str(book), str(source), "--no-backup", "--no-refresh"])
+        finally:
+            source.unlink()
+        assert_contract(code, out, err, {0, 1, 2}, folder, book, MASTER.read_bytes())
+        assert "Traceback" not in out and "intern fejl" not in out and "Error" not in out, out
