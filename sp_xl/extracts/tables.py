@@ -12,6 +12,7 @@ above it are the preamble (they may carry the extraction date).
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,6 +107,9 @@ def _unknown_file(path: Path, first_cells: Sequence[str]) -> ExtractError:
 
 # ----------------------------------------------------------------------------- CSV
 
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
 def _read_csv(path: Path, score: HeaderScore, needed: Needed) -> RawTable:
     import pyarrow as pa
 
@@ -118,7 +122,9 @@ def _read_csv(path: Path, score: HeaderScore, needed: Needed) -> RawTable:
         raise ExtractError(path.name, None, None, "Filen er hverken en tekstfil (CSV) eller et regneark.",
                            "The file is neither a text file (CSV) nor a workbook.")
     head = head_bytes.decode(encoding, errors="replace").lstrip("\ufeff")
-    lines = head.splitlines()[:HEADER_SCAN_LINES]
+    # Lines end where the CSV reader ends them (\n, \r\n, \r), not at every character
+    # str.splitlines knows (a vertical tab or form feed in a field is not a new row).
+    lines = _LINE_END.split(head)[:HEADER_SCAN_LINES]
     best: tuple[int, int, str] | None = None  # (score, line, delimiter)
     for delim in DELIMITERS:
         rows = [next(csv.reader([ln], delimiter=delim), []) for ln in lines]
@@ -150,6 +156,12 @@ def _read_csv(path: Path, score: HeaderScore, needed: Needed) -> RawTable:
             table = _arrow_read(path, header_index, encoding, delim, wanted, on_invalid)
     except pa.ArrowInvalid as exc:
         raise _bad_row_error(path, encoding, headings, bad_row) from exc
+    except pa.ArrowException as exc:     # the columns read do not match the header row
+        raise ExtractError(path.name, header_index + 1, None,
+                           "Filen kan ikke læses som CSV: rækkerne passer ikke med overskriftsrækken. Gem "
+                           "udtrækket igen fra kildesystemet.",
+                           "The file cannot be read as CSV: the rows do not match the header row. Export the "
+                           "extract again from the source system.") from exc
     codes, uniques = {}, {}
     for name in wanted:
         cat = table.column(name).to_pandas()
