@@ -260,10 +260,14 @@ class XlsxPackage:
         return out
 
     def validate(self) -> None:
-        """Read every sheet, formula and table once, so a damaged part is refused before any
-        work (the same rules for every command, whichever parts it needs)."""
+        """Refuse a damaged package before any work, whichever parts a command needs: every
+        sheet scanned, every other XML part well-formed, every member unpacked."""
         self.formulas()
         self.tables()
+        sheets = {i.part for i in self.sheets if i.part}
+        for n in self._names - sheets:
+            if n.lower().endswith((".xml", ".rels")):
+                self._xml(n)
         check_readable(self._zip, self.name, set(self._names_read.values()))
 
     def tables(self) -> dict[str, tuple[str, str, list[str]]]:

@@ -206,6 +206,7 @@ BAD_WORKBOOKS = {
     "invalid_utf8": ("ikke UTF-8",),
     "bad_table_ref": ("",),
     "damaged_member": ("docProps/app.xml kan ikke pakkes ud",),
+    "broken_content_types": ("[Content_Types].xml er ikke gyldig XML",),
 }
 
 
@@ -262,6 +263,10 @@ def make_bad(kind: str, folder: Path, name: str = "bad.xlsx") -> Path:
         data = rezip({**parts, "xl/tables/table5.xml": table[:m.start(2)] + table[m.end(2):]})
     elif kind == "damaged_member":                # found by the property test: a member no command reads
         data = master[:4] + master[6:]                # its local header loses two bytes
+    elif kind == "broken_content_types":          # found by the property test: import wrote into it
+        parts = members(master)
+        ct = parts["[Content_Types].xml"]
+        data = rezip({**parts, "[Content_Types].xml": ct[:len(ct) // 2]})
     elif kind == "foreign_zip":
         data = rezip({"readme.txt": b"hello", "data/x.bin": bytes(100)})
     else:
