@@ -33,7 +33,7 @@ from sp_xl.ooxml.model import FormulaCell, SheetInfo
 from sp_xl.ooxml.patch import patch_sheet, write_cells
 from sp_xl.ooxml.safety import check_members, check_package_bytes, check_readable, check_utf8, damaged_xml, read_refusal, refuse
 from sp_xl.ooxml.visibility import set_columns_hidden, set_rows_hidden
-from sp_xl.ooxml.sheetscan import SheetIndex, SheetScan, cell_offsets, check_refs, gc_paused, index_sheet, scan_sheet, stored_values
+from sp_xl.ooxml.sheetscan import SheetIndex, SheetScan, cell_offsets, check_scan, gc_paused, index_sheet, scan_sheet, stored_values
 from sp_xl.ooxml.xmltext import xml_attrs, xstring_decode
 from sp_xl.ooxml.zipwrite import assemble_zip, rezip_with_zipfile
 
@@ -235,7 +235,7 @@ class XlsxPackage:
         if sheet not in self._scans:
             with gc_paused():
                 scan = scan_sheet(sheet, self.read(part), self._decoder, lambda: self._index(sheet))
-                check_refs(self.name, sheet, scan)
+                check_scan(self.name, sheet, part, scan)
                 self._scans[sheet] = scan
         return self._scans[sheet]
 

@@ -207,6 +207,7 @@ BAD_WORKBOOKS = {
     "bad_table_ref": ("",),
     "damaged_member": ("docProps/app.xml kan ikke pakkes ud",),
     "broken_content_types": ("[Content_Types].xml er ikke gyldig XML",),
+    "sheet_cut_after_cells": ("sheet4.xml er ikke gyldig XML",),
 }
 
 
@@ -267,6 +268,11 @@ def make_bad(kind: str, folder: Path, name: str = "bad.xlsx") -> Path:
         parts = members(master)
         ct = parts["[Content_Types].xml"]
         data = rezip({**parts, "[Content_Types].xml": ct[:len(ct) // 2]})
+    elif kind == "sheet_cut_after_cells":         # found by the property test: import failed on it
+        parts = members(master)
+        sheet = parts["xl/worksheets/sheet4.xml"]
+        end = sheet.index(b"</sheetData>") + len(b"</sheetData>") + 10
+        data = rezip({**parts, "xl/worksheets/sheet4.xml": sheet[:end]})
     elif kind == "foreign_zip":
         data = rezip({"readme.txt": b"hello", "data/x.bin": bytes(100)})
     else:
