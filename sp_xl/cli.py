@@ -6,6 +6,7 @@ Each subcommand imports its engine only when it runs, so `sp-xl functions` stays
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,8 +15,10 @@ from sp_xl import __version__, i18n
 
 
 def _refused(message: str) -> int:
-    print(i18n.pick("Afvist: ", "Refused: ") + message, file=sys.stderr)
-    return 1
+    from sp_xl.actions.outcome import EXIT_REFUSED, refusal_line
+
+    print(refusal_line(message), file=sys.stderr)
+    return EXIT_REFUSED
 
 
 def _functions(args: argparse.Namespace) -> int:
@@ -59,22 +62,9 @@ def _share(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    """Exit 0: no problems; 1: problems found (listed); 2: the file was refused (one line on stderr)."""
-    from sp_xl.actions.check import check_file
-    from sp_xl.ooxml.safety import WorkbookRefused
+    from sp_xl.actions import check
 
-    try:
-        outcome = check_file(args.path)
-    except WorkbookRefused as exc:
-        print(i18n.pick("Afvist: ", "Refused: ") + exc.message, file=sys.stderr)
-        return 2
-    except Exception as exc:  # noqa: BLE001 - one readable line, never a traceback
-        print(i18n.pick(f"Afvist: {Path(args.path).name} kunne ikke tjekkes ({type(exc).__name__}).",
-                        f"Refused: {Path(args.path).name} could not be checked ({type(exc).__name__})."),
-              file=sys.stderr)
-        return 2
-    print(outcome.text(max_lines=10_000))
-    return 0 if outcome.ok else 1
+    return check.run_cli(args)
 
 
 def _extract_check(args: argparse.Namespace) -> int:
@@ -102,6 +92,17 @@ def _selfcheck(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error said as every refusal is: one line "Afvist: …" (exit 2)."""
+
+    def error(self, message: str):
+        from sp_xl.actions.outcome import EXIT_REFUSED, refusal_line
+
+        print(refusal_line(i18n.pick(f"{message} – se {self.prog} --help.", f"{message} – see {self.prog} --help.")),
+              file=sys.stderr)
+        raise SystemExit(EXIT_REFUSED)
+
+
 def _add(sub, name: str, da: str, en: str, run) -> argparse.ArgumentParser:
     p = sub.add_parser(name, help=i18n.pick(da, en))
     p.set_defaults(run=run)
@@ -110,13 +111,21 @@ def _add(sub, name: str, da: str, en: str, run) -> argparse.ArgumentParser:
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; only ``command``'s engine is imported to add its options (keeps start-up quick)."""
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="sp-xl",
         description=i18n.pick("sp_xl: statusrapporten om Sundhedsplatformen i Excel, også uden Excel.",
                               "sp_xl: the Sundhedsplatformen status report in Excel, and without Excel."),
     )
-    p.add_argument("--version", action="version", version=f"sp-xl {__version__}")
+    p.add_argument("--version", action="version", version=f"sp-xl {__version__}",
+                   help=i18n.pick("vis versionsnummeret og afslut", "show the version number and exit"))
     p.add_argument("--lang", choices=i18n.LANGUAGES, help=i18n.pick("sprog for tekster (da/en)", "language of texts (da/en)"))
+    p.add_argument("--debug", action="store_true",
+                   help=i18n.pick("vis den tekniske fejludskrift (traceback) ved en intern fejl; kan stå hvor som helst",
+                                  "show the technical error output (traceback) on an internal error; may stand anywhere"))
+    p.epilog = i18n.pick("Afslutningskoder: 0 udført; 1 udført, men der er fundet problemer (check) eller ikke "
+                         "alt er importeret (import); 2 afvist – én linje »Afvist: …« på stderr, intet er skrevet.",
+                         "Exit codes: 0 done; 1 done, but problems were found (check) or not everything was "
+                         "imported (import); 2 refused – one line \"Refused: …\" on stderr, nothing was written.")
     sub = p.add_subparsers(dest="command", metavar=i18n.pick("KOMMANDO", "COMMAND"))
 
     r = _add(sub, "refresh", "genberegn alle formler og gem resultaterne i filen, uden Excel",
@@ -147,7 +156,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
     c = _add(sub, "check", "tjek en gemt projektmappe for fejlværdier, datafejl og links til et andet tilføjelsesprogram",
              "check a saved workbook for error values, data problems and links to another add-in", _check)
-    c.add_argument("path", metavar=i18n.pick("PROJEKTMAPPE", "WORKBOOK"), help=i18n.pick("projektmappen (.xlsx/.xlsm)", "the workbook (.xlsx/.xlsm)"))
+    if command == "check":
+        from sp_xl.actions import check
+
+        check.add_arguments(c)
 
     f = _add(sub, "functions", "vis funktionskataloget med hjælp", "show the function catalogue with help", _functions)
     f.add_argument("--markdown", action="store_true", help=i18n.pick("som Markdown (til README)", "as Markdown (for the README)"))
@@ -228,13 +240,37 @@ def _argparse_words(text: str) -> str:
 
 
 def _run(argv: list[str]) -> int:
+    from sp_xl.actions.outcome import EXIT_INTERRUPTED, EXIT_REFUSED, refusal_line, refusal_text
+
+    debug = "--debug" in argv
+    argv = [a for a in argv if a != "--debug"]    # allowed anywhere, also after the subcommand
     argparse._ = _argparse_words                  # the module looks its words up at use
     parser = build_parser(_command(argv))
     args = parser.parse_args(argv)
+    args.debug = debug
     if getattr(args, "run", None) is None:
         parser.print_help()
-        return 2
-    return args.run(args)
+        return EXIT_REFUSED
+    try:
+        return args.run(args)
+    except BrokenPipeError:              # the reader of stdout went away (`| head`): the work is done
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 0
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        print(i18n.pick("Afbrudt: intet er ændret.", "Interrupted: nothing was changed."), file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one readable line, no traceback
+        if debug:
+            raise
+        path = getattr(args, "path", None)
+        print(refusal_line(refusal_text(args.command or "", exc, Path(path).name if path else None)),
+              file=sys.stderr)
+        return EXIT_REFUSED
 
 
 if __name__ == "__main__":

@@ -63,11 +63,11 @@ def test_refresh_to_a_copy_never_replaces_a_good_file_with_a_refused_one(tmp_pat
     before = report.read_bytes()
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(b"x")
-    assert cli.main(["refresh", str(bad), "-o", str(report), "--overwrite"]) == 1
+    assert cli.main(["refresh", str(bad), "-o", str(report), "--overwrite"]) == 2
     assert report.read_bytes() == before and "Afvist:" in capsys.readouterr().err
-    assert cli.main(["refresh", str(good), "-o", str(good)]) == 1              # output = input
-    assert cli.main(["refresh", str(good), "-o", str(tmp_path)]) == 1          # output a folder
-    assert cli.main(["refresh", str(good), "-o", str(report)]) == 1            # exists, no --overwrite
+    assert cli.main(["refresh", str(good), "-o", str(good)]) == 2              # output = input
+    assert cli.main(["refresh", str(good), "-o", str(tmp_path)]) == 2          # output a folder
+    assert cli.main(["refresh", str(good), "-o", str(report)]) == 2            # exists, no --overwrite
     assert report.read_bytes() == before
     assert cli.main(["refresh", "--quiet", str(good), "-o", str(tmp_path / "ud" / "ny.xlsx")]) == 0
     assert (tmp_path / "ud" / "ny.xlsx").exists() and good.read_bytes() != (tmp_path / "ud" / "ny.xlsx").read_bytes()
@@ -83,7 +83,9 @@ def test_help_and_usage_errors_speak_danish_and_name_danish_arguments(capsys):
     assert "vis denne hjælp og afslut" in out and "tilvalg:" in out and "show this help" not in out
     with pytest.raises(SystemExit):
         cli.main(["check"])
-    assert "fejl: disse argumenter mangler: PROJEKTMAPPE" in capsys.readouterr().err
-    with pytest.raises(SystemExit):
+    assert capsys.readouterr().err == "Afvist: disse argumenter mangler: PROJEKTMAPPE – se sp-xl check --help.\n"
+    with pytest.raises(SystemExit) as info:
         cli.main(["--lang", "en", "check"])
-    assert "the following arguments are required: WORKBOOK" in capsys.readouterr().err
+    assert info.value.code == 2
+    assert capsys.readouterr().err == ("Refused: the following arguments are required: WORKBOOK – see sp-xl check "
+                                       "--help.\n")

@@ -17,7 +17,7 @@ def test_new_import_refresh_check_share(tmp_path, capsys):
     extract = tmp_path / "minsp_brugere.csv"
     extract.write_bytes(FIXTURE.read_bytes().replace(b"Trukket: 19-05-2018", b"Trukket: 2018-05-19"))
     assert cli.main(["import", str(book), str(extract), "--no-refresh"]) == 0
-    assert cli.main(["share", str(book)]) == 1            # not computed yet: refused
+    assert cli.main(["share", str(book)]) == 2            # not computed yet: refused
     assert "endnu ikke opdateret" in capsys.readouterr().err
     assert cli.main(["check", str(book)]) == 1            # and the check says so
     assert "Ikke beregnet" in capsys.readouterr().out

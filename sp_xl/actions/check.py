@@ -2,20 +2,26 @@
 
 Error values (with the kept reason of an SP_ cell where known), formulas that still point
 at another PC's copy of the add-in, and the data check of the tables and targets
-(``sp_xl.checks.data``). ``check_file`` reads a saved file; the ribbon feeds live cells
-from Excel into the same functions and writes ``kontrol_rows`` to the Kontrol sheet.
+(``sp_xl.checks.data``). ``check_file`` reads a saved file through the package layer (the
+same rules as refresh) and ``write_kontrol`` puts ``kontrol_rows`` into it as the Kontrol
+sheet (``sp-xl check --write``); the ribbon feeds live cells from Excel into the same
+functions and writes the same ``kontrol_rows`` into the open workbook.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import io
+import re
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sp_xl import ADDIN_NAME, i18n
-from sp_xl.actions.outcome import Outcome
+from sp_xl.actions.outcome import EXIT_DONE, EXIT_PROBLEMS, EXIT_REFUSED, Outcome, refusal_line, refusal_text
 from sp_xl.checks.links import LinkReport, cell_address, scan_formulas, scan_package
 from sp_xl.errors import CODES
 from sp_xl.ooxml import safety
@@ -43,7 +49,7 @@ def _link_kind() -> str:
     return i18n.pick("Henvisning til anden kopi", "Link to another copy")
 
 
-def links_in_file(path: Path) -> LinkReport:
+def links_in_file(path) -> LinkReport:
     try:
         return scan_package(path)
     except Exception:  # noqa: BLE001 - a file we cannot read has no links to report
@@ -103,15 +109,21 @@ def unrepaired_link_problems(text: str) -> list[Problem]:
             for path in (line.strip() for line in (text or "").splitlines()) if path]
 
 
-def check_outcome(problems: Sequence[Problem], workbook_name: str, periods: Sequence[str] = ()) -> Outcome:
+def check_outcome(problems: Sequence[Problem], workbook_name: str, periods: Sequence[str] = (),
+                  kontrol_written: bool = True) -> Outcome:
     """The check's answer: ok when nothing but notes was found. ``periods`` are lines on the
-    latest period of each table."""
+    latest period of each table; ``kontrol_written``: the Kontrol sheet holds the list too."""
     real = [p for p in problems if not p.note]
     if not real:
         lines = [i18n.pick(f"Ingen problemer fundet i {workbook_name}.", f"No problems found in {workbook_name}.")]
-    else:
+    elif kontrol_written:
         lines = [i18n.pick(f"{len(real)} problemer fundet i {workbook_name} – se arket »{KONTROL_SHEET}«:",
                            f"{len(real)} problems found in {workbook_name} – see the sheet \"{KONTROL_SHEET}\":")]
+    else:
+        lines = [i18n.pick(f"{len(real)} problemer fundet i {workbook_name} (med --write skrives de også på arket "
+                           f"»{KONTROL_SHEET}«):",
+                           f"{len(real)} problems found in {workbook_name} (with --write they are also written on "
+                           f"the sheet \"{KONTROL_SHEET}\"):")]
     lines += [f"{p.address}: {p.kind} – {p.detail}" for p in real]
     lines += [f"{p.kind}: {p.detail}" for p in problems if p.note]
     lines += list(periods)
@@ -136,45 +148,178 @@ def kontrol_rows(problems: Sequence[Problem], checked_at: dt.datetime) -> list[l
     return rows
 
 
-def check_file(path: str | Path) -> Outcome:
+def check_file(path: str | Path, kontrol_written: bool = False) -> Outcome:
     """The data check on a saved workbook (command line and tests): cached values and
     formulas as the file stores them, and add-in links in the package."""
-    from sp_xl.checks.data import check_package, latest_periods
+    return check_saved(path, kontrol_written=kontrol_written)[0]
+
+
+def check_saved(path: str | Path, pkg=None, kontrol_written: bool = False) -> tuple[Outcome, list[Problem]]:
+    """The check's answer and its problems (for the Kontrol sheet) for a saved workbook; the
+    file is read through the same package rules as refresh (refused in Danish otherwise)."""
+    from sp_xl.checks.data import check_package, latest_periods, package_tables
     from sp_xl.ooxml.package import XlsxPackage
 
     path = Path(path)
-    safety.check_path(path)                       # a missing file, a folder, an .xls: refused in Danish
-    pkg = XlsxPackage.open(path)
-    problems = find_problems(file_cells(path))
-    problems += data_problems(check_package(pkg))
+    if pkg is None:
+        safety.check_path(path)                   # a missing file, a folder, an .xls: refused in Danish
+        pkg = XlsxPackage.open(path)
+    pkg.validate()                                # read through the same rules as refresh
+    problems = find_problems(package_cells(pkg))
+    tables = package_tables(pkg)
+    findings = check_package(pkg, tables)
+    problems += data_problems(findings)
+    if not any(f.kind_da == "Ikke beregnet" for f in findings):
+        problems += _stale_sp_cells(pkg)
     seen = {(p.sheet, p.cell) for p in problems}
-    for f in links_in_file(path).formulas:
+    for f in links_in_file(io.BytesIO(pkg.data)).formulas:       # the bytes checked, not the file again
         if (f.sheet, f.cell) not in seen:
             problems.insert(0, Problem(f.sheet, f.cell, _link_kind(),
                                        i18n.pick(f"Formlen bruger {ADDIN_NAME} fra {f.target}.",
                                                  f"The formula uses {ADDIN_NAME} from {f.target}.")))
-    return check_outcome(problems, path.name, latest_periods(pkg))
+    return check_outcome(problems, path.name, latest_periods(pkg, tables), kontrol_written), problems
 
 
-def file_cells(path: Path) -> Iterable[CellInfo]:
-    """Every non-empty cell of a saved workbook: its cached value and its formula."""
-    from openpyxl import load_workbook
+def _stale_sp_cells(pkg) -> list[Problem]:
+    """SP_ cells whose stored values differ from what their inputs give now (the engine
+    recomputes them, as ``sp-xl share`` does before it copies)."""
+    from sp_xl.share.check import refuse_if_stale
+    from sp_xl.share.translate import has_sp_call
 
-    values = load_workbook(path, read_only=True, data_only=True)
-    formulas = load_workbook(path, read_only=True, data_only=False)
+    if not any(has_sp_call(f.formula) for f in pkg.formulas()):
+        return []
     try:
-        for name in values.sheetnames:
-            ws_v, ws_f = values[name], formulas[name]
-            if not hasattr(ws_v, "iter_rows"):
-                continue  # chart sheets
-            for row_v, row_f in zip(ws_v.iter_rows(), ws_f.iter_rows()):
-                for cv, cf in zip(row_v, row_f):
-                    if getattr(cv, "coordinate", None) is None:
-                        continue  # EmptyCell padding in read-only mode
-                    f = cf.value if isinstance(cf.value, str) and cf.value.startswith("=") else None
-                    if cv.value is None and f is None:
-                        continue
-                    yield CellInfo(name, cv.coordinate, cv.value, f)
-    finally:
-        values.close()
-        formulas.close()
+        refuse_if_stale(pkg)
+        return []
+    except safety.WorkbookRefused as exc:
+        found = exc
+    # The report's sentences are computed in the language of the refresh: stale only if the
+    # stored values match neither language.
+    other = "en" if i18n.language() == "da" else "da"
+    try:
+        with i18n.use_language(other):
+            refuse_if_stale(pkg)
+        return []
+    except safety.WorkbookRefused:
+        pass
+    return [Problem(i18n.pick("(projektmappen)", "(workbook)"), "", i18n.pick("Ikke beregnet", "Not computed"),
+                    found.message)]
+
+
+def package_cells(pkg) -> Iterable[CellInfo]:
+    """The cells of a saved workbook the check looks at, in sheet order, from the package layer:
+    every formula (with its cached value; an error as its code, "#DIV/0!") and every stored
+    error value. Plain numbers and texts cannot be an error value or a link, so they are
+    skipped (a workbook of millions of cells is checked in seconds). The Kontrol sheet itself
+    is left out."""
+    from sp_xl.errors import ExcelError
+
+    by_sheet: dict[str, dict[str, str]] = {}
+    for f in pkg.formulas():
+        by_sheet.setdefault(f.sheet, {})[f.ref] = "=" + f.formula
+    for sheet in pkg.sheet_names:
+        if sheet == KONTROL_SHEET:
+            continue
+        formulas = by_sheet.get(sheet, {})
+        values = pkg.cells(sheet)
+        for ref, value in values.items():
+            if ref not in formulas and type(value) is not ExcelError:
+                continue                          # the most of a big sheet: a plain number or text
+            yield CellInfo(sheet, ref, value.code if isinstance(value, ExcelError) else value, formulas.get(ref))
+        for ref, formula in formulas.items():
+            if ref not in values:
+                yield CellInfo(sheet, ref, None, formula)
+
+
+def write_kontrol(path: str | Path, problems: Sequence[Problem], *, backup: bool = True,
+                  checked_at: dt.datetime | None = None, read: tuple[bytes, safety.Fingerprint] | None = None
+                  ) -> Path | None:
+    """Write the Kontrol sheet (the rows ``kontrol_rows`` gives the ribbon too) into the saved
+    workbook: the sheet is replaced or added, the file replaced atomically after a backup,
+    only if it is still the file that was checked (``read``: its bytes and fingerprint, as
+    the check read them). Returns the backup's path."""
+    from sp_xl.ooxml.addsheet import put_sheet, worksheet_xml
+    from sp_xl.ooxml.package import XlsxPackage
+
+    path = Path(path)
+    safety.check_not_open(path)
+    safety.check_writable(path)
+    data, fp = read or safety.read_with_fingerprint(path)
+    pkg = XlsxPackage(data, path.name)
+    rows, links = _plain_links(kontrol_rows(problems, checked_at or dt.datetime.now()))
+    new = put_sheet(pkg, KONTROL_SHEET, worksheet_xml(rows, widths=[28, 26, 110], links=links))
+    XlsxPackage(new, path.name).cells(KONTROL_SHEET)          # reads back, or refuses
+    return safety.replace_workbook(path, new, expected=fp, original=data, backup=backup)
+
+
+_LINK = re.compile(r'^=HYPERLINK\("#((?:[^"]|"")*)","(?:[^"]|"")*"\)$')
+
+
+def _plain_links(rows: list[list[Any]]) -> tuple[list[list[Any]], dict[str, str]]:
+    """The Kontrol rows with each =HYPERLINK("#place","label") as the text ``place`` and a
+    link on the cell (a file sp_xl writes holds no formula its engine cannot compute)."""
+    links: dict[str, str] = {}
+    out = []
+    for r, row in enumerate(rows, start=1):
+        new = list(row)
+        for c, v in enumerate(row):
+            m = _LINK.match(v) if isinstance(v, str) else None
+            if m:
+                place = m.group(1).replace('""', '"')
+                new[c] = place
+                links[f"{chr(ord('A') + c)}{r}"] = place
+        out.append(new)
+    return out, links
+
+
+# ---------------------------------------------------------------- command line
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of `sp-xl check` (for the CLI's subparser)."""
+    pick = i18n.pick
+    parser.add_argument("path", metavar=pick("PROJEKTMAPPE", "WORKBOOK"),
+                        help=pick("projektmappen (.xlsx/.xlsm)", "the workbook (.xlsx/.xlsm)"))
+    parser.add_argument("--write", action="store_true",
+                        help=pick(f"skriv også resultatet på arket »{KONTROL_SHEET}« i projektmappen",
+                                  f"also write the result on the sheet \"{KONTROL_SHEET}\" in the workbook"))
+    parser.add_argument("--no-backup", action="store_true",
+                        help=pick("gem ikke den forrige version i sp-xl-backup/ (med --write)",
+                                  "do not keep the previous version in sp-xl-backup/ (with --write)"))
+
+
+def run_cli(args: argparse.Namespace, *, stdout=None, stderr=None) -> int:
+    """Run `sp-xl check`. Exit 0: no problems; 1: problems found (listed on stdout); 2: the file
+    was refused (one line on stderr, nothing written)."""
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    try:
+        path = Path(args.path)
+        write = getattr(args, "write", False)
+        pkg = read = backup = None
+        if write:                                # refuse what cannot be written before the work
+            from sp_xl.ooxml.package import XlsxPackage
+
+            safety.check_path(path)
+            safety.check_not_open(path)
+            safety.check_writable(path)
+            read = safety.read_with_fingerprint(path)
+            pkg = XlsxPackage(read[0], path.name)
+        outcome, problems = check_saved(path, pkg, kontrol_written=write)
+        if write:                                # into exactly the file that was checked
+            backup = write_kontrol(path, problems, backup=not getattr(args, "no_backup", False), read=read)
+    except Exception as exc:  # noqa: BLE001 - one readable line, never a traceback (except with --debug)
+        if getattr(args, "debug", False) and not isinstance(exc, safety.WorkbookRefused):
+            raise
+        print(refusal_line(refusal_text("check", exc, Path(args.path).name)), file=stderr)
+        return EXIT_REFUSED
+    try:
+        print(outcome.text(max_lines=10_000), file=stdout)
+        if getattr(args, "write", False):
+            print(i18n.pick(f"Arket »{KONTROL_SHEET}« er skrevet i {path.name}.",
+                            f"The sheet \"{KONTROL_SHEET}\" was written in {path.name}."), file=stdout)
+            if backup:
+                print(i18n.pick(f"Forrige version gemt som {backup}", f"Previous version saved as {backup}"),
+                      file=stdout)
+        stdout.flush()
+    except BrokenPipeError:
+        pass                             # the reader went away (e.g. `| head`); the check is done
+    return EXIT_DONE if outcome.ok else EXIT_PROBLEMS

@@ -21,14 +21,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import json
 import re
 import sys
 import time
+import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from sp_xl import i18n
+from sp_xl.actions.outcome import EXIT_DONE, EXIT_PROBLEMS, EXIT_REFUSED, refusal_line, refusal_text
 from sp_xl.engine.recalc import default_evaluate, recalculate
 from sp_xl.extracts import Extract, ExtractError, Message, read_extract
 from sp_xl.importing.apply import WorkbookState, new_package
@@ -37,7 +40,7 @@ from sp_xl.importing.plan import plan
 from sp_xl.importing.record import read_record
 from sp_xl.importing.summary import FileOutcome, ImportSummary
 from sp_xl.importing.units import Units
-from sp_xl.ooxml import safety
+from sp_xl.ooxml import oserrors, safety
 from sp_xl.ooxml.package import XlsxPackage
 from sp_xl.ooxml.safety import WorkbookRefused
 from sp_xl.ooxml.sheetscan import gc_paused
@@ -70,13 +73,25 @@ def _import(path: Path, files: list[Path], *, backup, force, dry_run, refresh, n
         safety.check_writable(path)
     data, fp = safety.read_with_fingerprint(path)
     pkg = XlsxPackage(data, path.name)
+    pkg.validate()                       # a damaged part is refused before anything is written
     slots = read_slots(pkg)
+    if not slots:
+        raise WorkbookRefused(
+            f"{path.name} er ikke en master-projektmappe til statusrapporten: den har ingen af de datatabeller, "
+            "udtræk importeres i (fx tLPRFejl). Vælg master-projektmappen (sp_status.xlsx), eller byg en ny med "
+            "sp-xl new.",
+            f"{path.name} is not a status report master workbook: it has none of the data tables extracts are "
+            "imported into (e.g. tLPRFejl). Choose the master workbook (sp_status.xlsx), or build a new one with "
+            "sp-xl new.")
     try:
         record = read_record(pkg)
-    except Exception as exc:  # noqa: BLE001 - a damaged record must not be overwritten blindly
+    except Exception:  # noqa: BLE001 - a damaged record must not be overwritten blindly
         raise WorkbookRefused(
-            f"Importregistret i {path.name} kan ikke læses ({exc}). Filen er ikke ændret.",
-            f"The import record in {path.name} cannot be read ({exc}). The file was not changed.") from None
+            f"Importregistret i {path.name} (det skjulte ark med tidligere importer) kan ikke læses, så en ny "
+            "import kunne overskrive rettede tal. Filen er ikke ændret; brug en tidligere version fra sp-xl-backup.",
+            f"The import record in {path.name} (the hidden sheet of earlier imports) cannot be read, so a new import "
+            "could overwrite corrected numbers. The file was not changed; use an earlier version from "
+            "sp-xl-backup.") from None
     units = Units.of(slots, _names_in_data(slots))
     summary = ImportSummary(path, dry_run=dry_run, force=force)
     state = WorkbookState(pkg, record, slots, now, force)
@@ -132,7 +147,40 @@ def _recalculated(new_data: bytes, name: str, summary: ImportSummary) -> bytes:
     return result.new_data if result.new_data is not None else new_data
 
 
+def _refused_package(f: Path) -> Message | None:
+    """An extract saved as a workbook is held to the same package rules as the master (no DTD,
+    no zip bomb, no names outside the package, not encrypted) before anything unpacks it."""
+    try:
+        with f.open("rb") as fh:
+            head = fh.read(8)
+        if not head.startswith((b"PK", b"\xd0\xcf\x11\xe0")):
+            return None
+        data = f.read_bytes()
+    except OSError:
+        return None                      # said by the reader, with the file's name
+    try:
+        if data.startswith(b"PK"):
+            try:
+                zf = zipfile.ZipFile(io.BytesIO(data))
+            except (zipfile.BadZipFile, ValueError, OSError):
+                raise safety.refuse(f"{f.name} er beskadiget (zip-pakken er ufuldstændig eller ødelagt). "
+                                    "Hent udtrækket igen.",
+                                    f"{f.name} is damaged (its zip package is incomplete or broken). "
+                                    "Fetch the extract again.") from None
+            with zf:
+                safety.check_members(zf, f.name)
+        elif safety.is_encrypted(data):
+            safety.check_package_bytes(data, f.name)
+    except WorkbookRefused as exc:
+        return Message(exc.reason_da, exc.reason_en)
+    return None
+
+
 def _read(f: Path, outcome: FileOutcome, within_days: int) -> Extract | None:
+    refused = _refused_package(f)
+    if refused is not None:
+        outcome.error = refused
+        return None
     try:
         extract = read_extract(f, within_days=within_days)
     except ExtractError as exc:
@@ -142,9 +190,10 @@ def _read(f: Path, outcome: FileOutcome, within_days: int) -> Extract | None:
             en = exc.message
         outcome.error = Message(da, en)
         return None
-    except OSError as exc:
-        outcome.error = Message(f"Filen kan ikke læses ({exc.strerror or exc}).",
-                                f"The file cannot be read ({exc.strerror or exc}).")
+    except (OSError, MemoryError) as exc:
+        da, en, do_da, do_en = oserrors.reason(exc)
+        outcome.error = Message(f"Filen '{f.name}' kan ikke læses: {da}. {do_da}",
+                                f"File '{f.name}' cannot be read: {en}. {do_en}")
         return None
     outcome.kind = extract.kind.value if hasattr(extract.kind, "value") else str(extract.kind)
     outcome.kind_name = extract.kind_name
@@ -195,18 +244,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_cli(args: argparse.Namespace, *, stdout=None, stderr=None) -> int:
-    """Run `sp-xl import`. Exit code 0: all imported; 2: done, but something was not imported
-    (conflicts, older extracts, unreadable files - see the summary); 1: refused or failed."""
+    """Run `sp-xl import`. Exit code 0: all imported; 1: done, but something was not imported
+    (conflicts, older extracts, unreadable files - listed in the summary); 2: refused (the
+    workbook, or not one extract could be read): one line on stderr, the file unchanged."""
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     try:
         summary = import_extracts(args.path, args.sources, backup=not args.no_backup,
                                   force=args.force, dry_run=args.dry_run, refresh=not args.no_refresh)
-    except WorkbookRefused as exc:
-        return _fail(args, stdout, stderr, i18n.pick("Afvist: ", "Refused: ") + exc.message)
-    except Exception as exc:  # noqa: BLE001 - one readable line, never a traceback
+    except Exception as exc:  # noqa: BLE001 - one readable line, never a traceback (except with --debug)
+        if getattr(args, "debug", False) and not isinstance(exc, WorkbookRefused):
+            raise
+        return _fail(args, stdout, stderr, refusal_text("import", exc, Path(args.path).name))
+    if summary.files and all(f.error for f in summary.files):
+        reasons = " ".join(_sentence(str(f.error)) for f in summary.files)
         return _fail(args, stdout, stderr, i18n.pick(
-            f"Importen mislykkedes ({type(exc).__name__}: {exc}). Filen er ikke ændret.",
-            f"The import failed ({type(exc).__name__}: {exc}). The file was not changed."))
+            f"Intet importeret i {Path(args.path).name}, for ingen af udtrækkene kunne læses – {reasons} "
+            "Filen er ikke ændret.",
+            f"Nothing imported into {Path(args.path).name}: none of the extracts could be read – {reasons} "
+            "The file was not changed."))
     try:
         if args.json:
             json.dump(summary.to_json(), stdout, ensure_ascii=False, indent=2)
@@ -216,14 +271,16 @@ def run_cli(args: argparse.Namespace, *, stdout=None, stderr=None) -> int:
         stdout.flush()
     except BrokenPipeError:
         pass
-    if all(f.error for f in summary.files):
-        return 1
-    return 0 if summary.complete else 2
+    return EXIT_DONE if summary.complete else EXIT_PROBLEMS
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def _fail(args, stdout, stderr, message: str) -> int:
     if args.json:
         json.dump({"ok": False, "path": str(args.path), "error": message}, stdout, ensure_ascii=False)
         stdout.write("\n")
-    print(message, file=stderr)
-    return 1
+    print(refusal_line(message), file=stderr)
+    return EXIT_REFUSED

@@ -57,17 +57,56 @@ def not_available(action: str) -> Outcome:
         "It will come in a later version; until then it has to be done by hand.")])
 
 
-def failure(action: str, exc: BaseException) -> Outcome:
-    """A refusal from an engine keeps its own Danish text; anything else gets a plain one."""
+# Exit codes of every `sp-xl` command (README, "Exit codes").
+EXIT_DONE = 0          # done: the result is written or printed
+EXIT_PROBLEMS = 1      # done, and it found problems, listed on stdout (check; import: not all imported)
+EXIT_REFUSED = 2       # refused: one line "Afvist: ..." on stderr, nothing written
+EXIT_INTERRUPTED = 130  # stopped with Ctrl+C: nothing written
+
+# What a command does, as the subject of "... stoppede" (Danish, English).
+_WORK = {
+    "refresh": ("Opdateringen", "The refresh"),
+    "import": ("Importen", "The import"),
+    "check": ("Tjekket", "The check"),
+    "share": ("Delingen", "Sharing"),
+    "new": ("Opbygningen", "Building"),
+    "functions": ("Funktionslisten", "The function list"),
+}
+
+
+def refusal_text(action: str, exc: BaseException, name: str | None = None, command_line: bool = True) -> str:
+    """What ended an action, for one line or a message box: an engine's refusal keeps its own
+    Danish text; an operating-system error (disk full, no access) is said in plain words; a bug
+    says so, without its raw (English) exception text."""
     message = getattr(exc, "message", None) or (
         i18n.pick(exc.reason_da, exc.reason_en) if hasattr(exc, "reason_da") else None)
-    if not message:
-        message = i18n.pick(
-            f"Handlingen stoppede på grund af en uventet fejl ({type(exc).__name__}: {exc}). "
-            "Projektmappen er ikke ændret af den fejlende handling. Kontakt sp_xl-teamet.",
-            f"The action stopped because of an unexpected error ({type(exc).__name__}: {exc}). "
-            "The workbook was not changed by the failed action. Contact the sp_xl team.")
-    return Outcome(action, ok=False, lines=[message])
+    if message:
+        return message
+    from sp_xl.ooxml import oserrors
+
+    da, en = _WORK.get(action, ("Handlingen", "The action"))
+    of_da, of_en = (f" af {name}", f" of {name}") if name else ("", "")
+    if isinstance(exc, (OSError, MemoryError)):
+        why_da, why_en, do_da, do_en = oserrors.reason(exc)
+        return i18n.pick(f"{da}{of_da} stoppede: {why_da}. Intet er ændret. {do_da}",
+                         f"{en}{of_en} stopped: {why_en}. Nothing was changed. {do_en}")
+    do_da, do_en = (("Kør kommandoen igen med --debug, og send udskriften til sp_xl-teamet.",
+                     "Run the command again with --debug and send the output to the sp_xl team.") if command_line
+                    else ("Kontakt sp_xl-teamet.", "Contact the sp_xl team."))
+    return i18n.pick(f"{da}{of_da} stoppede på grund af en intern fejl i sp_xl ({type(exc).__name__}). "
+                     f"Intet er ændret. {do_da}",
+                     f"{en}{of_en} stopped because of an internal error in sp_xl ({type(exc).__name__}). "
+                     f"Nothing was changed. {do_en}")
+
+
+def refusal_line(message: str) -> str:
+    """The one line a refused command prints on stderr."""
+    return i18n.pick("Afvist: ", "Refused: ") + " ".join(message.split())
+
+
+def failure(action: str, exc: BaseException) -> Outcome:
+    """A refusal from an engine keeps its own Danish text; anything else gets a plain one."""
+    return Outcome(action, ok=False, lines=[refusal_text(action, exc, command_line=False)])
 
 
 def describe(result: Any) -> list[str]:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sp_xl import i18n
+from sp_xl.actions.outcome import EXIT_DONE, EXIT_REFUSED, refusal_line, refusal_text
 from sp_xl.engine.recalc import default_evaluate, recalculate
 from sp_xl.errors import ExcelError
 from sp_xl.ooxml import safety
@@ -119,12 +120,12 @@ def refresh(path, *, backup: bool = True, progress: Progress | None = None,
     """
     with gc_paused():                    # see gc_paused: large scans run up to twice as fast
         return _refresh(path, backup=backup, progress=progress, evaluate=evaluate, before_replace=before_replace,
-                        out=Path(out) if out else None, overwrite=overwrite)
+                        out=Path(os.path.abspath(out)) if out else None, overwrite=overwrite)
 
 
 def _check_output(path: Path, out: Path, overwrite: bool) -> None:
     """Refuse an output that is the input, a folder, an open or existing file (without overwrite)."""
-    if out.exists() and out.resolve() == path.resolve():
+    if out.exists() and (out.resolve() == path.resolve() or _same_file(out, path)):
         raise WorkbookRefused("Kopien må ikke være selve filen; udelad -o for at opdatere filen.",
                               "The copy must not be the file itself; leave out -o to refresh the file.")
     if out.is_dir():
@@ -138,6 +139,13 @@ def _check_output(path: Path, out: Path, overwrite: bool) -> None:
                               f"{out} already exists (use --overwrite to replace it).")
     if out.exists():
         safety.check_not_open(out)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _refresh(path, *, backup, progress, evaluate, before_replace, out=None, overwrite=False) -> RefreshSummary:
@@ -159,18 +167,14 @@ def _refresh(path, *, backup, progress, evaluate, before_replace, out=None, over
     data, fp = safety.read_with_fingerprint(path)
     lap("read")
     pkg = XlsxPackage(data, path.name)
+    pkg.validate()
     formulas = pkg.formulas()
     lap("parse")
     recalc = recalculate(pkg, evaluate or default_evaluate(), progress, lap)
     values, problems, new_data, stop_recalc = recalc.values, recalc.problems, recalc.new_data, recalc.stop_recalc
     backup_path = None
     if out is not None:                  # the copy: complete in memory, then written atomically
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            safety.write_atomically(out, new_data if new_data is not None else data, mode_from=path)
-        except OSError as exc:
-            raise WorkbookRefused(f"{out} kunne ikke skrives ({_reason_da(exc)}); intet er ændret.",
-                                  f"{out} could not be written ({exc.strerror or exc}); nothing was changed.") from None
+        _write_copy(out, new_data if new_data is not None else data, path)
         path = out
         lap("write copy")
     elif new_data is not None:
@@ -191,11 +195,27 @@ def _refresh(path, *, backup, progress, evaluate, before_replace, out=None, over
                           recalc_on_open_disabled=stop_recalc and new_data is not None, timings=timings)
 
 
-def _reason_da(exc: OSError) -> str:
-    import errno
-    return {errno.ENOSPC: "disken er fuld", errno.EACCES: "ingen skriveadgang til mappen",
-            errno.EPERM: "ingen skriveadgang til mappen", errno.EROFS: "mappen er skrivebeskyttet"}.get(
-        exc.errno, f"systemfejl {exc.errno}")
+def _write_copy(out: Path, data: bytes, source: Path) -> None:
+    """Write the refreshed copy atomically; folders made for it go again if it fails."""
+    made = [p for p in (out.parent, *out.parent.parents) if not p.exists()]
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _remove_folders(made)
+        raise safety.write_refusal(out, exc) from None
+    try:
+        safety.write_atomically(out, data, mode_from=source)
+    except BaseException:
+        _remove_folders(made)
+        raise
+
+
+def _remove_folders(made: list[Path]) -> None:
+    for folder in made:                  # deepest first; only the empty ones we made
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
 
 
 def _in_sheet_order(pkg: XlsxPackage, values: dict) -> list:
@@ -243,38 +263,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-backup", action="store_true",
                         help=i18n.pick("gem ikke den forrige version i sp-xl-backup/",
                                        "do not keep the previous version in sp-xl-backup/"))
-    parser.add_argument("-o", "--output", help=i18n.pick("opdatér en kopi her i stedet for selve filen",
+    parser.add_argument("-o", "--output", metavar=i18n.pick("KOPI", "COPY"), help=i18n.pick("opdatér en kopi her i stedet for selve filen",
                                                          "refresh a copy written here instead of the file itself"))
     parser.add_argument("--overwrite", action="store_true", help=i18n.pick("erstat en eksisterende kopi (med -o)",
                                                                            "replace an existing copy (with -o)"))
 
 
 def run_cli(args: argparse.Namespace, *, stdout=None, stderr=None, evaluate: Callable | None = None) -> int:
-    """Run `sp-xl refresh`; returns the exit code (0 ok, 1 refused/failed)."""
+    """Run `sp-xl refresh`; returns the exit code (0 done, 2 refused: one line on stderr)."""
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     bar = None if (args.quiet or args.json) else ProgressBar(stderr)
     try:
         output = getattr(args, "output", None)
         summary = refresh(args.path, backup=not args.no_backup and not output, progress=bar, evaluate=evaluate,
                           out=output, overwrite=getattr(args, "overwrite", False))
-    except WorkbookRefused as exc:
+    except Exception as exc:  # noqa: BLE001 - one readable line, never a traceback (except with --debug)
         if bar:
             bar.close()
+        if getattr(args, "debug", False) and not isinstance(exc, WorkbookRefused):
+            raise
+        message = refusal_text("refresh", exc, Path(args.path).name)
         if args.json:
-            json.dump({"ok": False, "path": str(args.path), "error": exc.message}, stdout, ensure_ascii=False)
+            json.dump({"ok": False, "path": str(args.path), "error": message}, stdout, ensure_ascii=False)
             stdout.write("\n")
-        print(i18n.pick("Afvist: ", "Refused: ") + exc.message, file=stderr)
-        return 1
-    except Exception as exc:  # last line of defence: one readable line, never a traceback
-        if bar:
-            bar.close()
-        msg = i18n.pick(f"Opdateringen mislykkedes ({type(exc).__name__}: {exc}). Filen er ikke ændret.",
-                        f"The refresh failed ({type(exc).__name__}: {exc}). The file was not changed.")
-        if args.json:
-            json.dump({"ok": False, "path": str(args.path), "error": msg}, stdout, ensure_ascii=False)
-            stdout.write("\n")
-        print(msg, file=stderr)
-        return 1
+        print(refusal_line(message), file=stderr)
+        return EXIT_REFUSED
     if bar:
         bar.close()
     try:
@@ -290,4 +303,4 @@ def run_cli(args: argparse.Namespace, *, stdout=None, stderr=None, evaluate: Cal
             sys.stdout = open(os.devnull, "w")
         except OSError:
             pass
-    return 0
+    return EXIT_DONE

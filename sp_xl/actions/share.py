@@ -25,16 +25,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
+from sp_xl.actions.outcome import EXIT_DONE, EXIT_PROBLEMS, EXIT_REFUSED, refusal_line, refusal_text
 from sp_xl.i18n import pick
 from sp_xl.ooxml import safety
 from sp_xl.ooxml.package import XlsxPackage
 from sp_xl.ooxml.safety import WorkbookRefused
 from sp_xl.share.check import Finding, check_for_sharing, refuse_if_stale
 from sp_xl.share.copy import FrozenCell, ShareResult, build_copy
-from sp_xl.share.pdf import export_pdf
+from sp_xl.share.pdf import export_pdf, libreoffice
 
 
 def _default_out(path: Path) -> Path:
@@ -64,6 +66,13 @@ def _refuse_if_open_and_unsaved(path: Path, allow_open: bool) -> None:
             "exists). Save it (Ctrl+S) or close it and try again - the copy is made from the saved file.")
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
 def share_copy(path, out=None, *, pdf: bool = False, overwrite: bool = False, allow_open: bool = False,
                now: dt.datetime | None = None) -> ShareResult:
     """Write the e-mail copy of the master at ``path`` (default: '<name> (delt kopi).xlsx' beside it).
@@ -74,30 +83,42 @@ def share_copy(path, out=None, *, pdf: bool = False, overwrite: bool = False, al
     path = Path(path)
     safety.check_path(path)
     _refuse_if_open_and_unsaved(path, allow_open)
-    target = Path(out) if out else _default_out(path)
+    target = Path(os.path.abspath(out)) if out else _default_out(path)     # 'x/../a.xlsx' is 'a.xlsx
     if target.suffix.lower() != ".xlsx":
         raise WorkbookRefused(f"Kopien skal have endelsen .xlsx (fik '{target.name}').",
                               f"The copy must have the extension .xlsx (got '{target.name}').")
-    if target.resolve() == path.resolve():
+    if target.resolve() == path.resolve() or (target.exists() and _same_file(target, path)):
         raise WorkbookRefused("Kopien må ikke erstatte arbejdsbogen selv; vælg et andet filnavn.",
                               "The copy must not replace the workbook itself; choose another file name.")
+    if target.is_dir():
+        raise WorkbookRefused(f"{target} er en mappe; angiv et filnavn, fx {target / _default_out(path).name}.",
+                              f"{target} is a folder; give a file name, e.g. {target / _default_out(path).name}.")
     if not target.parent.is_dir():
         raise WorkbookRefused(f"Mappen findes ikke: {target.parent}", f"The folder does not exist: {target.parent}")
     if target.exists() and not overwrite:
         raise WorkbookRefused(f"{target} findes allerede og overskrives ikke; vælg et andet navn eller brug --overwrite.",
                               f"{target} already exists and is not overwritten; choose another name or use --overwrite.")
+    if pdf and libreoffice() is None:            # said before anything is written
+        raise WorkbookRefused("PDF kræver LibreOffice, som ikke er installeret på denne pc. Kør uden --pdf, og lav "
+                              "PDF'en fra Excel med Filer > Eksportér.",
+                              "PDF needs LibreOffice, which is not installed on this PC. Run without --pdf and make "
+                              "the PDF from Excel with File > Export.")
     replaced = target.exists()
     if safety.lock_file_for(target) is not None:
         raise WorkbookRefused(f"{target.name} er åben i Excel. Luk den og prøv igen.",
                               f"{target.name} is open in Excel. Close it and try again.")
     pkg = XlsxPackage.open(path)
+    pkg.validate()
     findings = check_for_sharing(path)
     refuse_if_stale(pkg)
     data, result = build_copy(pkg, now=now, source_name=path.name)
     safety.write_atomically(target, data, mode_from=path)
     result.path, result.source, result.findings, result.replaced = target, path, findings, replaced
     if pdf:
-        result.pdf = export_pdf(target)
+        try:
+            result.pdf = export_pdf(target)
+        except WorkbookRefused as exc:           # the copy is written; only the PDF is missing
+            result.pdf_problem = exc.message
     return result
 
 
@@ -105,7 +126,7 @@ def share_copy(path, out=None, *, pdf: bool = False, overwrite: bool = False, al
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", metavar=pick("PROJEKTMAPPE", "WORKBOOK"), help=pick("arbejdsbogen (master), der skal deles", "the master workbook to share"))
-    parser.add_argument("-o", "--output", help=pick("filnavn for kopien (standard: '<navn> (delt kopi).xlsx')",
+    parser.add_argument("-o", "--output", metavar=pick("KOPI", "COPY"), help=pick("filnavn for kopien (standard: '<navn> (delt kopi).xlsx')",
                                                     "file name of the copy (default: '<name> (delt kopi).xlsx')"))
     parser.add_argument("--check", action="store_true",
                         help=pick("vis kun, hvad der ville gå galt hos en modtager uden tilføjelsesprogrammet",
@@ -117,6 +138,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_cli(args: argparse.Namespace, *, stdout=None, stderr=None) -> int:
+    """Run `sp-xl share`: exit 0 done (with --check: listed what to note), 2 refused (one line
+    on stderr, nothing written)."""
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     try:
         if args.check:
@@ -126,19 +149,19 @@ def run_cli(args: argparse.Namespace, *, stdout=None, stderr=None) -> int:
                       file=stdout)
             for f in findings:
                 print("- " + f.text, file=stdout)
-            return 0
+            return EXIT_DONE
         result = share_copy(args.path, args.output, pdf=args.pdf, overwrite=getattr(args, "overwrite", False))
-    except WorkbookRefused as exc:
-        print(pick("Afvist: ", "Refused: ") + exc.message, file=stderr)
-        return 1
-    except Exception as exc:  # noqa: BLE001 - a bug must still end in a message, not a traceback
-        print(pick(f"Delingen stoppede på grund af en uventet fejl ({type(exc).__name__}: {exc}). Arbejdsbogen er "
-                   "ikke ændret. Kontakt sp_xl-teamet.",
-                   f"Sharing stopped because of an unexpected error ({type(exc).__name__}: {exc}). The workbook "
-                   "was not changed. Contact the sp_xl team."), file=stderr)
-        return 2
+    except Exception as exc:  # noqa: BLE001 - one readable line, never a traceback (except with --debug)
+        if getattr(args, "debug", False) and not isinstance(exc, WorkbookRefused):
+            raise
+        print(refusal_line(refusal_text("share", exc, Path(args.path).name)), file=stderr)
+        return EXIT_REFUSED
     print(result.describe(), file=stdout)
-    return 0
+    problem = getattr(result, "pdf_problem", None)
+    if problem:
+        print(pick("PDF'en er ikke lavet: ", "The PDF was not made: ") + problem, file=stdout)
+        return EXIT_PROBLEMS
+    return EXIT_DONE
 
 
 __all__ = ["ShareResult", "Finding", "FrozenCell", "share_copy", "check_for_sharing", "build_copy", "export_pdf",

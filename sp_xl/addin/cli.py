@@ -13,13 +13,13 @@ from sp_xl.addin.layout import ADDIN_NAME
 
 
 def add_build_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-o", "--output", default=None, metavar="STI",
+    parser.add_argument("-o", "--output", default=None, metavar=i18n.pick("STI", "PATH"),
                         help=i18n.pick(f"hvor {ADDIN_NAME} skrives (standard: install/{ADDIN_NAME})",
                                        f"where to write {ADDIN_NAME} (default: install/{ADDIN_NAME})"))
 
 
 def add_check_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", nargs="?", default=None, metavar="STI",
+    parser.add_argument("path", nargs="?", default=None, metavar=i18n.pick("STI", "PATH"),
                         help=i18n.pick(f"tilføjelsesprogrammet, der tjekkes (standard: install/{ADDIN_NAME})",
                                        f"the add-in to check (default: install/{ADDIN_NAME})"))
 

@@ -10,7 +10,8 @@ when extracts are pasted by hand or arrive late:
 - a period missing between a table's first and latest (``calendar``), or missing for one
   hospital, and (a note) a monthly table that lags behind the others,
 - a target that is empty or not a number,
-- (a saved file) numbers that were never computed, or not since the last import.
+- (a saved file) numbers that were never computed, formulas without a stored value (a file
+  saved by a program that does not compute), or not computed since the last import.
 
 It works on plain values, so that the command line (a saved file, through ``XlsxPackage``)
 and the ribbon (live cells, through xlwings) share it.
@@ -75,7 +76,7 @@ def check_tables(tables: Iterable[Table], date1904: bool = False) -> list[Findin
     calendars = []
     for t in tables:
         findings += _text_in_numbers(t) + _empty_figures(t) + _duplicates(t)
-        cal = calendar(t.name, t.sheet, t.headings, t.rows, date1904)
+        cal = _calendar(t, date1904)
         if cal is not None:
             calendars.append(cal)
             findings += _gaps(t, cal)
@@ -83,7 +84,23 @@ def check_tables(tables: Iterable[Table], date1904: bool = False) -> list[Findin
 
 
 def calendars_of(tables: Iterable[Table], date1904: bool = False) -> list[TableCalendar]:
-    return [c for t in tables if (c := calendar(t.name, t.sheet, t.headings, t.rows, date1904)) is not None]
+    return [c for t in tables if (c := _calendar(t, date1904)) is not None]
+
+
+_CALENDARS: dict[tuple[int, bool], tuple[Table, TableCalendar | None]] = {}
+
+
+def _calendar(t: Table, date1904: bool) -> TableCalendar | None:
+    """A table's calendar, computed once per table object (the check asks for it three times;
+    a table of 100,000 rows takes a second)."""
+    hit = _CALENDARS.get((id(t), date1904))
+    if hit is not None and hit[0] is t:
+        return hit[1]
+    if len(_CALENDARS) > 64:
+        _CALENDARS.clear()
+    cal = calendar(t.name, t.sheet, t.headings, t.rows, date1904)
+    _CALENDARS[(id(t), date1904)] = (t, cal)
+    return cal
 
 
 def _keys(t: Table) -> int:
@@ -142,8 +159,8 @@ def _duplicates(t: Table) -> list[Finding]:
         if len(parts) < keys or any(_blank(v) or isinstance(v, ExcelError) for v in parts):
             continue
         key = tuple(v.strip().casefold() if isinstance(v, str) else v for v in parts)
-        shown = " / ".join(_label(v) for v in parts)
         if key in seen:
+            shown = " / ".join(_label(v) for v in parts)
             out.append(Finding(t.sheet, _cell(t, i, 0), "Dublet", "Duplicate",
                                f"{t.name}: '{shown}' står også i {_cell(t, seen[key], 0)}.",
                                f"{t.name}: '{shown}' also appears in {_cell(t, seen[key], 0)}."))
@@ -215,9 +232,10 @@ def check_targets(targets: Mapping[str, tuple[str, str, object]]) -> list[Findin
 # --- a saved file ----------------------------------------------------------------------
 
 
-def check_package(pkg) -> list[Finding]:
-    """The data check on an ``XlsxPackage`` (its constants and cached values)."""
-    tables = package_tables(pkg)
+def check_package(pkg, tables: list[Table] | None = None) -> list[Finding]:
+    """The data check on an ``XlsxPackage`` (its constants and cached values); ``tables``:
+    ``package_tables(pkg)`` when the caller has them already."""
+    tables = package_tables(pkg) if tables is None else tables
     targets = {}
     for name in pkg.defined_names:
         if name.startswith("Mål_") and (where := name_cell(pkg.defined_names, name)):
@@ -231,14 +249,16 @@ def package_tables(pkg) -> list[Table]:
     for name, (sheet, ref, headings) in pkg.tables().items():
         cells = pkg.cells(sheet)
         (r0, c0), (r1, c1) = (split_ref(p.replace("$", "")) for p in ref.split(":"))
-        rows = [[cells.get(f"{col_letters(c)}{r}") for c in range(c0, c1 + 1)] for r in range(r0 + 1, r1 + 1)]
+        letters = [col_letters(c) for c in range(c0, c1 + 1)]
+        get = cells.get
+        rows = [[get(col + row) for col in letters] for row in map(str, range(r0 + 1, r1 + 1))]
         out.append(Table(sheet, name, r0 + 1, c0, list(headings), rows))
     return out
 
 
-def latest_periods(pkg) -> list[str]:
+def latest_periods(pkg, tables: list[Table] | None = None) -> list[str]:
     """One line per table with periods: its latest (Danish, English via i18n)."""
-    cals = calendars_of(package_tables(pkg), pkg.date1904)
+    cals = calendars_of(package_tables(pkg) if tables is None else tables, pkg.date1904)
     if not cals:
         return []
     parts = [(c.name, label(c.kind, c.latest)) for c in cals if c.latest]
@@ -255,7 +275,7 @@ def _deadline_year(pkg, tables: list[Table]) -> list[Finding]:
         return []
     sheet, cell = where
     deadline = as_date(pkg.cells(sheet).get(cell), pkg.date1904)
-    cal = calendar(lpr.name, lpr.sheet, lpr.headings, lpr.rows, pkg.date1904)
+    cal = _calendar(lpr, pkg.date1904)
     if deadline is None or cal is None or cal.latest is None or deadline.year == cal.latest.year:
         return []
     return [Finding(sheet, cell, "Bemærk", "Note",
@@ -263,6 +283,10 @@ def _deadline_year(pkg, tables: list[Table]) -> list[Finding]:
                     f"{cal.latest.year}; ret den på arket Mål.",
                     f"The LPR correction deadline (Par_LPRFrist, {deadline.isoformat()}) is not in the LPR year "
                     f"{cal.latest.year}; correct it on the Mål sheet.", note=True)]
+
+
+def _quoted(sheet: str) -> str:
+    return sheet if sheet.replace("_", "").isalnum() else "'" + sheet.replace("'", "''") + "'"
 
 
 def _freshness(pkg) -> list[Finding]:
@@ -279,6 +303,14 @@ def _freshness(pkg) -> list[Finding]:
         return [Finding(sheet, cell, "Ikke beregnet", "Not computed",
                         "Arbejdsbogens tal er ikke beregnet endnu: kør Opdater alle ark (sp-xl refresh).",
                         "The workbook's numbers have not been computed yet: run Refresh all sheets (sp-xl refresh).")]
+    missing = [f for f in pkg.formulas() if f.cached is None]
+    if missing:
+        cells = ", ".join(f"{_quoted(f.sheet)}!{f.ref}" for f in missing[:5])
+        return [Finding(missing[0].sheet, missing[0].ref, "Ikke beregnet", "Not computed",
+                        f"{len(missing)} formler har ingen gemt værdi (fx {cells}); filen er måske gemt af et "
+                        "program, der ikke beregner. Kør Opdater alle ark (sp-xl refresh).",
+                        f"{len(missing)} formulas have no stored value (e.g. {cells}); the file was perhaps saved "
+                        "by a program that does not compute. Run Refresh all sheets (sp-xl refresh).")]
     try:
         imported = [p.imported for t in read_record(pkg).tables.values() for p in t.periods.values()]
     except Exception:  # noqa: BLE001 - a damaged record is the import's business, not the check's

@@ -84,12 +84,17 @@ def recalculate(pkg: XlsxPackage, evaluate: Callable, progress=None,
     stamp = _stamp(pkg, writable)
     try:
         new_data = pkg.with_values(values, stop_recalc_on_open=stop_recalc, constants=stamp, hidden=hidden)
-    except zipfile.BadZipFile as exc:               # a part we copy as it is turned out damaged
-        raise WorkbookRefused(f"{pkg.name} er beskadiget ({exc}). Filen er ikke ændret.",
-                              f"{pkg.name} is damaged ({exc}). The file was not changed.") from None
-    except ValueError as exc:
-        raise WorkbookRefused(f"Resultaterne kunne ikke skrives i {pkg.name} ({exc}). Filen er ikke ændret.",
-                              f"The results could not be written to {pkg.name} ({exc}). The file was not changed.") from None
+    except zipfile.BadZipFile:                      # a part we copy as it is turned out damaged
+        raise WorkbookRefused(f"{pkg.name} er beskadiget: en del af pakken passer ikke med sin kontrolsum. "
+                              "Filen er ikke ændret; brug en tidligere version, fx fra sp-xl-backup.",
+                              f"{pkg.name} is damaged: a part of the package does not match its checksum. "
+                              "The file was not changed; use an earlier version, e.g. from sp-xl-backup.") from None
+    except ValueError:
+        raise WorkbookRefused(f"Resultaterne kunne ikke skrives i {pkg.name}, fordi et ark har en form, sp-xl ikke "
+                              "kan skrive i. Filen er ikke ændret; åbn og gem den i Excel, og prøv igen.",
+                              f"The results could not be written to {pkg.name} because a sheet has a shape sp-xl "
+                              "cannot write into. The file was not changed; open and save it in Excel and try "
+                              "again.") from None
     lap("write")
     if new_data is not None:
         _verify(new_data, values, {(f.sheet, f.ref) for f in formulas}, pkg.name)
@@ -154,9 +159,14 @@ def _verify(new_data: bytes, values: dict, anchors: set, name: str) -> None:
                 if not _same(got, value, want_t, want_v):
                     raise AssertionError(f"{sheet}!{ref}: wrote {value!r}, read back {got!r}")
     except (WorkbookRefused, AssertionError) as exc:
+        where = str(exc).split(":", 1)[0] if isinstance(exc, AssertionError) else ""
+        at_da, at_en = (f" (cellen {where} læste ikke den skrevne værdi tilbage)",
+                        f" (the cell {where} did not read back the value written)") if where else ("", "")
         raise WorkbookRefused(
-            f"Den opdaterede udgave af {name} kunne ikke kontrolleres ({exc}). Filen er ikke ændret.",
-            f"The refreshed version of {name} failed its check ({exc}). The file was not changed.") from None
+            f"Den opdaterede udgave af {name} kunne ikke kontrolleres{at_da}. Filen er ikke ændret. "
+            "Kontakt sp_xl-teamet med filen.",
+            f"The refreshed version of {name} failed its check{at_en}. The file was not changed. "
+            "Contact the sp_xl team with the file.") from None
 
 
 def _same(got, value, want_t, want_v) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TextIO
 
 from sp_xl import i18n
@@ -25,6 +26,16 @@ def check_sources(paths: Iterable[str], out: TextIO | None = None) -> int:
         except ExtractError as exc:
             failed += 1
             print(i18n.pick("AFVIST: ", "REFUSED: ") + str(exc), file=out)
+            continue
+        except OSError as exc:             # said in plain words, not the system's English text
+            failed += 1
+            denied = isinstance(exc, PermissionError)
+            print(i18n.pick("AFVIST: ", "REFUSED: ") + i18n.pick(
+                f"Filen '{Path(path).name}' kan ikke læses: " + ("du har ikke adgang til den." if denied else
+                                                                  "styresystemet meldte en fejl."),
+                f"File '{Path(path).name}' cannot be read: " + ("you do not have access to it." if denied else
+                                                                "the operating system reported an error.")),
+                  file=out)
             continue
         print(i18n.pick(
             f"OK: '{e.source_file}' er {e.kind_phrase} med {e.rows_read} rækker, trukket "

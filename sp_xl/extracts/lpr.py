@@ -2,7 +2,9 @@
 
 Either one row per date and hospital with an error count ("Antal fejl"; a negative count is
 a net correction), or one row per error (a "Fejlkode"/"Fejltype" column and no count). A row
-repeated exactly is counted once, with a warning (an extract pasted twice must not double).
+repeated exactly is counted once, with a warning (an extract pasted twice must not double); with
+counts, the same day and hospital twice with different counts is not added up either: the last
+row is used, with a warning that says how many.
 
 Tables:
 - ``daily``: date, hospital, errors (summed per day and hospital).
@@ -50,6 +52,8 @@ def parse(cols: Columns, extraction_date: dt.date) -> dict[str, pd.DataFrame]:
             f"{int(repeated.sum())} række(r) står mere end én gang (samme dato, hospital og antal) og er talt én gang.",
             f"{int(repeated.sum())} row(s) appear more than once (same date, hospital and count) and were counted once."))
         frame = frame[~repeated]
+    if cols.has("errors"):
+        frame = _one_count_per_key(cols, frame, hospitals)
     daily = frame.groupby(["date", "h"], as_index=False, sort=True).errors.sum()
     order = list(dict.fromkeys(h_codes.tolist()))
     daily.insert(1, "hospital", hospitals[daily.h.to_numpy()])
@@ -69,3 +73,25 @@ def parse(cols: Columns, extraction_date: dt.date) -> dict[str, pd.DataFrame]:
     return {"daily": daily.drop(columns="h").reset_index(drop=True),
             "cumulative": cumulative.reset_index(),
             "peaks": pd.DataFrame(peaks)}
+
+
+def _one_count_per_key(cols: Columns, frame: pd.DataFrame, hospitals: np.ndarray) -> pd.DataFrame:
+    """The same day and hospital twice with different counts: not added up (an export pasted
+    twice, or corrected, would double) - the last row in the file is used, with a warning."""
+    again = frame.duplicated(["date", "h"], keep="last").to_numpy()
+    if not again.any():
+        return frame
+    first = frame[frame.duplicated(["date", "h"], keep=False)].iloc[0]
+    day = pd.Timestamp(first["date"]).date()
+    counts = frame[(frame.date == first["date"]) & (frame.h == first["h"])].errors.tolist()
+    keys = int(frame[again].drop_duplicates(["date", "h"]).shape[0])
+    shown = " og ".join(str(c) for c in counts)
+    cols.warnings.append(Message(
+        f"{keys} gang(e) står samme dato og hospital flere gange med forskelligt antal fejl "
+        f"(fx {day:%d-%m-%Y}, {hospitals[first['h']]}: {shown}); {int(again.sum())} række(r) er ikke talt med – "
+        "den sidste række for dagen og hospitalet er brugt, intet er lagt sammen. Kontrollér udtrækket.",
+        f"{keys} time(s) the same date and hospital appear more than once with different error counts "
+        f"(e.g. {day.isoformat()}, {hospitals[first['h']]}: {' and '.join(str(c) for c in counts)}); "
+        f"{int(again.sum())} row(s) were not counted – the last row for the day and hospital is used, nothing is "
+        "added up. Check the extract."))
+    return frame[~again]

@@ -44,12 +44,14 @@ def read_extract(path: str | os.PathLike[str], *, within_days: int = 3, top_n: i
                         min_orders=min_orders, group_levels=group_levels)
     except ExtractError:
         raise
-    except (MemoryError, KeyboardInterrupt):
-        raise
+    except (MemoryError, KeyboardInterrupt, OSError):
+        raise                            # the caller says these in plain words
     except Exception as exc:  # a bug must not reach the analyst as a traceback
         raise ExtractError(path.name, None, None,
-                           f"Filen kunne ikke læses på grund af en uventet fejl ({type(exc).__name__}: {exc}).",
-                           f"The file could not be read because of an unexpected error ({type(exc).__name__}: {exc}).") from exc
+                           f"Filen kunne ikke læses på grund af en intern fejl i sp_xl ({type(exc).__name__}). "
+                           "Send filen til sp_xl-teamet.",
+                           f"The file could not be read because of an internal error in sp_xl ({type(exc).__name__}). "
+                           "Send the file to the sp_xl team.") from exc
     return Extract(detection.kind, path.name, path, date, rule, tables, cols.warnings, cols.flagged,
                    table.n_rows)
 

@@ -12,6 +12,7 @@ above it are the preamble (they may carry the extraction date).
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,6 +67,8 @@ class RawTable:
 
 def read_table(path: Path, score: HeaderScore, needed: Needed) -> RawTable:
     """Read ``path``; ``score`` rates a candidate header line, ``needed`` picks the columns to load."""
+    if path.is_dir():
+        raise ExtractError(path.name, None, None, "Det er en mappe, ikke en fil.", "It is a folder, not a file.")
     if not path.is_file():
         raise ExtractError(path.name, None, None, "Filen findes ikke.", "The file does not exist.")
     if path.stat().st_size == 0:
@@ -104,6 +107,9 @@ def _unknown_file(path: Path, first_cells: Sequence[str]) -> ExtractError:
 
 # ----------------------------------------------------------------------------- CSV
 
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
 def _read_csv(path: Path, score: HeaderScore, needed: Needed) -> RawTable:
     import pyarrow as pa
 
@@ -116,7 +122,9 @@ def _read_csv(path: Path, score: HeaderScore, needed: Needed) -> RawTable:
         raise ExtractError(path.name, None, None, "Filen er hverken en tekstfil (CSV) eller et regneark.",
                            "The file is neither a text file (CSV) nor a workbook.")
     head = head_bytes.decode(encoding, errors="replace").lstrip("\ufeff")
-    lines = head.splitlines()[:HEADER_SCAN_LINES]
+    # Lines end where the CSV reader ends them (\n, \r\n, \r), not at every character
+    # str.splitlines knows (a vertical tab or form feed in a field is not a new row).
+    lines = _LINE_END.split(head)[:HEADER_SCAN_LINES]
     best: tuple[int, int, str] | None = None  # (score, line, delimiter)
     for delim in DELIMITERS:
         rows = [next(csv.reader([ln], delimiter=delim), []) for ln in lines]
@@ -148,6 +156,12 @@ def _read_csv(path: Path, score: HeaderScore, needed: Needed) -> RawTable:
             table = _arrow_read(path, header_index, encoding, delim, wanted, on_invalid)
     except pa.ArrowInvalid as exc:
         raise _bad_row_error(path, encoding, headings, bad_row) from exc
+    except pa.ArrowException as exc:     # the columns read do not match the header row
+        raise ExtractError(path.name, header_index + 1, None,
+                           "Filen kan ikke læses som CSV: rækkerne passer ikke med overskriftsrækken. Gem "
+                           "udtrækket igen fra kildesystemet.",
+                           "The file cannot be read as CSV: the rows do not match the header row. Export the "
+                           "extract again from the source system.") from exc
     codes, uniques = {}, {}
     for name in wanted:
         cat = table.column(name).to_pandas()
@@ -236,10 +250,14 @@ def _read_workbook(path: Path, score: HeaderScore, needed: Needed) -> RawTable:
         book = CalamineWorkbook.from_path(str(path))
         sheets = [book.get_sheet_by_name(n) for n in book.sheet_names]
         grids = [s.to_python(skip_empty_area=False) for s in sheets]
+    except OSError:
+        raise                            # said in plain words by the caller
     except Exception as exc:  # calamine raises its own types for broken or encrypted files
         raise ExtractError(path.name, None, None,
-                           f"Filen kan ikke åbnes som regneark ({type(exc).__name__}).",
-                           f"The file cannot be opened as a workbook ({type(exc).__name__}).") from exc
+                           "Filen kan ikke åbnes som regneark: den er beskadiget eller i et format, sp-xl ikke "
+                           "læser (xlsx, xlsm, xls, ods, csv). Hent eller gem udtrækket igen.",
+                           "The file cannot be opened as a workbook: it is damaged or in a format sp-xl does not "
+                           "read (xlsx, xlsm, xls, ods, csv). Fetch or save the extract again.") from exc
     for grid in grids:
         text_rows = [[_cell_text(c) for c in r] for r in grid[:HEADER_SCAN_LINES]]
         i = _find_header(text_rows, score)

@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -79,7 +78,7 @@ from sp_xl.master.style import (
     title,
     widths,
 )
-from sp_xl.ooxml.safety import WorkbookRefused
+from sp_xl.ooxml.safety import WorkbookRefused, write_atomically
 
 SHEET_TARGETS = "Mål"
 NAME_LAST_REFRESHED = names.LAST_REFRESHED
@@ -294,19 +293,9 @@ def build_master(path: str | os.PathLike[str], overwrite: bool = False) -> Path:
     if refusal:
         raise refusal
     content = workbook_bytes()
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".~{target.stem}-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        if target.exists() and not overwrite:  # appeared while we were building
-            raise _refusal(target, overwrite)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    if target.exists() and not overwrite:  # appeared while we were building
+        raise _refusal(target, overwrite)
+    write_atomically(target, content, mode=0o644)
     return target
 
 

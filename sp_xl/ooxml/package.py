@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -29,12 +31,13 @@ from sp_xl.ooxml.cellvalues import CellDecoder
 from sp_xl.ooxml.formulas import sheet_formulas
 from sp_xl.ooxml.model import FormulaCell, SheetInfo
 from sp_xl.ooxml.patch import patch_sheet, write_cells
-from sp_xl.ooxml.safety import check_members, check_package_bytes, refuse
+from sp_xl.ooxml.safety import check_members, check_package_bytes, check_readable, check_utf8, damaged_xml, read_refusal, refuse
 from sp_xl.ooxml.visibility import hidden_rows, set_columns_hidden, set_rows_hidden
-from sp_xl.ooxml.sheetscan import SheetIndex, SheetScan, cell_offsets, gc_paused, index_sheet, scan_sheet, stored_values
+from sp_xl.ooxml.sheetscan import SheetIndex, SheetScan, cell_offsets, check_scan, gc_paused, index_sheet, scan_sheet, stored_values
 from sp_xl.ooxml.xmltext import xml_attrs, xstring_decode
 from sp_xl.ooxml.zipwrite import assemble_zip, rezip_with_zipfile
 
+_TABLE_REF = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}:[A-Z]{1,3}[1-9][0-9]{0,6}")
 _RT_OFFICE_DOCUMENT = "/officeDocument"
 _RT_SHARED_STRINGS = "/sharedStrings"
 _RT_TABLE = "/table"
@@ -51,9 +54,11 @@ class XlsxPackage:
         try:
             self._zip = zipfile.ZipFile(io.BytesIO(data))
             self._infos = self._zip.infolist()
-        except (zipfile.BadZipFile, ValueError, OSError) as exc:
-            raise refuse(f"{name} er beskadiget og kan ikke åbnes som .xlsx ({exc}).",
-                         f"{name} is damaged and cannot be opened as .xlsx ({exc}).") from None
+        except (zipfile.BadZipFile, ValueError, OSError):
+            raise refuse(f"{name} er beskadiget (zip-pakken er ufuldstændig eller ødelagt) og kan ikke åbnes som "
+                         ".xlsx. Brug en tidligere version, fx fra sp-xl-backup, eller gem filen igen i Excel.",
+                         f"{name} is damaged (its zip package is incomplete or broken) and cannot be opened as "
+                         ".xlsx. Use an earlier version, e.g. from sp-xl-backup, or save the file again in Excel.") from None
         check_members(self._zip, name)
         self._names = {i.filename for i in self._infos}
         # Lookups forgive letter case and Windows backslashes, which some writers produce.
@@ -70,9 +75,8 @@ class XlsxPackage:
         path = Path(path)
         try:
             data = path.read_bytes()
-        except OSError as exc:
-            raise refuse(f"{path.name} kan ikke læses: {exc.strerror}.",
-                         f"{path.name} cannot be read: {exc.strerror}.") from None
+        except (OSError, MemoryError) as exc:
+            raise read_refusal(path, exc) from None
         pkg = cls(data, path.name)
         pkg.path = path
         return pkg
@@ -88,11 +92,15 @@ class XlsxPackage:
             if real is None:
                 raise KeyError(name)
             try:
-                self._members[name] = self._zip.read(real)
+                data = self._zip.read(real)
+                check_utf8(self.name, real, data)
+                self._members[name] = data
                 self._names_read[name] = real
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
-                raise refuse(f"{self.name} er beskadiget: delen {name} kan ikke læses ({exc}).",
-                             f"{self.name} is damaged: the part {name} cannot be read ({exc}).") from None
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, zlib.error):
+                raise refuse(f"{self.name} er beskadiget: delen {name} kan ikke pakkes ud. Brug en tidligere "
+                             "version, fx fra sp-xl-backup, eller gem filen igen i Excel.",
+                             f"{self.name} is damaged: the part {name} cannot be unpacked. Use an earlier "
+                             "version, e.g. from sp-xl-backup, or save the file again in Excel.") from None
         return self._members[name]
 
     def _has(self, name: str) -> bool:
@@ -102,8 +110,7 @@ class XlsxPackage:
         try:
             return etree.fromstring(self.read(name), etree.XMLParser(huge_tree=True, resolve_entities=False))
         except etree.XMLSyntaxError as exc:
-            raise refuse(f"{self.name} er beskadiget: {name} er ikke gyldig XML ({exc}).",
-                         f"{self.name} is damaged: {name} is not valid XML ({exc}).") from None
+            raise refuse(*damaged_xml(self.name, name, exc)) from None
 
     def _rels(self, part: str) -> list[tuple[str, str, str]]:
         """(id, type, resolved target) of a part's relationships."""
@@ -227,12 +234,10 @@ class XlsxPackage:
             return None
         if sheet not in self._scans:
             with gc_paused():
-                self._scans[sheet] = scan_sheet(sheet, self.read(part), self._decoder, lambda: self._index(sheet))
+                scan = scan_sheet(sheet, self.read(part), self._decoder, lambda: self._index(sheet))
+                check_scan(self.name, sheet, part, scan)
+                self._scans[sheet] = scan
         return self._scans[sheet]
-
-
-
-
 
     def hidden_rows(self, sheet: str) -> set[int] | None:
         """The rows the sheet hides; None when rows are hidden unless listed (zeroHeight)."""
@@ -259,7 +264,16 @@ class XlsxPackage:
                 out.extend(sheet_formulas(info.name, scan))
         return out
 
-
+    def validate(self) -> None:
+        """Refuse a damaged package before any work, whichever parts a command needs: every
+        sheet scanned, every other XML part well-formed, every member unpacked."""
+        self.formulas()
+        self.tables()
+        sheets = {i.part for i in self.sheets if i.part}
+        for n in self._names - sheets:
+            if n.lower().endswith((".xml", ".rels")):
+                self._xml(n)
+        check_readable(self._zip, self.name, set(self._names_read.values()))
 
     def tables(self) -> dict[str, tuple[str, str, list[str]]]:
         """Table name -> (sheet, 'A1:D20', column names)."""
@@ -274,7 +288,13 @@ class XlsxPackage:
                 cols = [xstring_decode(c.get("name", "")) for c in root.iter()
                         if isinstance(c.tag, str) and etree.QName(c).localname == "tableColumn"]
                 name = root.get("displayName") or root.get("name") or target
-                out[name] = (info.name, (root.get("ref") or "").replace("$", ""), cols)
+                ref = (root.get("ref") or "").replace("$", "")
+                if not _TABLE_REF.fullmatch(ref):
+                    raise refuse(f"{self.name} er beskadiget: tabellen {name} har området '{ref[:20]}', som ikke er "
+                                 "et celleområde. Brug en tidligere version, fx fra sp-xl-backup.",
+                                 f"{self.name} is damaged: the table {name} has the range '{ref[:20]}', which is "
+                                 "not a cell range. Use an earlier version, e.g. from sp-xl-backup.")
+                out[name] = (info.name, ref, cols)
         return out
 
     # ---- writing
@@ -347,12 +367,9 @@ class XlsxPackage:
             return None
         return self._rezip(replaced)
 
-
     def stored_values(self, sheet: str, refs: Iterable[str], formula_refs: set[str] | None = None) -> dict[str, object]:
-        """The cached values of some cells, found in place (cheaper than reading the whole sheet).
-
-        Cells that appear more than once are reported as a list of their values.
-        """
+        """The cached values of some cells, found in place (cheaper than reading the whole sheet);
+        a cell that appears more than once gives the list of its values."""
         part = self._part(sheet)
         return {} if part is None else stored_values(self.read(part), refs, formula_refs, self._decoder)
 
@@ -377,7 +394,6 @@ class XlsxPackage:
         checked = {self._zip.getinfo(n).header_offset for n in self._names_read.values()}
         fast = assemble_zip(self.data, self._infos, real, self._zip.comment, checked)
         return fast if fast is not None else rezip_with_zipfile(self._zip, real)
-
 
     def zip_name(self, name: str) -> str:
         return name if name in self._names else self._lower[name.replace("\\", "/").lower()]

@@ -8,17 +8,21 @@ still exactly the one we read, and only after the previous version is safe in a 
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import glob
 import hashlib
 import os
 import re
-import tempfile
+import shutil
+import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from sp_xl import i18n
+from sp_xl.ooxml import oserrors, tempfiles
 
 # Backups live in a visible folder beside the workbook, one timestamped copy per refresh.
 BACKUP_DIR_NAME = "sp-xl-backup"
@@ -48,6 +52,16 @@ class WorkbookRefused(Exception):
 
 def refuse(da: str, en: str) -> WorkbookRefused:
     return WorkbookRefused(da, en)
+
+
+def read_refusal(path: Path, exc: BaseException) -> WorkbookRefused:
+    """A file that cannot be read (permission, I/O error ...), in plain words."""
+    return WorkbookRefused(*oserrors.read_texts(path, exc))
+
+
+def write_refusal(target: Path, exc: BaseException) -> WorkbookRefused:
+    """An output that cannot be written (disk full, read-only folder ...), in plain words."""
+    return WorkbookRefused(*oserrors.write_texts(target, exc))
 
 
 # ---------------------------------------------------------------- what the file is
@@ -107,6 +121,11 @@ def check_not_open(path: Path) -> None:
             f"{path.name} is open in Excel (the lock file {lock.name} exists). Close the workbook in Excel and try again.")
 
 
+def is_encrypted(data: bytes) -> bool:
+    """An Office file encrypted with a password: a compound file holding 'EncryptedPackage'."""
+    return data.startswith(_OLE_MAGIC) and _ENCRYPTED_STREAM in data
+
+
 def check_package_bytes(data: bytes, name: str) -> None:
     """Refuse bytes that are not an OOXML zip package, with the specific reason."""
     if not data:
@@ -126,6 +145,51 @@ def check_package_bytes(data: bytes, name: str) -> None:
             f"{name} er ikke en Excel-projektmappe: filens indhold er ikke en .xlsx-pakke "
             "(måske en omdøbt tekst- eller CSV-fil).",
             f"{name} is not an Excel workbook: its content is not an .xlsx package (perhaps a renamed text or CSV file).")
+
+
+def damaged_xml(name: str, part: str, exc: BaseException) -> tuple[str, str]:
+    """Danish and English text for a part that is not well-formed XML (where, not the parser's words)."""
+    line = getattr(exc, "lineno", None)
+    at_da, at_en = (f" (linje {line})", f" (line {line})") if line else ("", "")
+    return (f"{name} er beskadiget: delen {part} er ikke gyldig XML{at_da}. Brug en tidligere version, "
+            "fx fra sp-xl-backup, eller gem filen igen i Excel.",
+            f"{name} is damaged: the part {part} is not valid XML{at_en}. Use an earlier version, "
+            "e.g. from sp-xl-backup, or save the file again in Excel.")
+
+
+def check_utf8(name: str, part: str, data: bytes) -> None:
+    """Refuse an XML part that is not valid UTF-8 (Excel would not open it; the byte-level
+    sheet scanner would stumble on it). Checked in 1 MiB pieces: no copy of a big sheet."""
+    if not part.lower().endswith(_XML_SUFFIXES) or data.startswith((b"\xff\xfe", b"\xfe\xff")) or data.isascii():
+        return
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for i in range(0, len(data), 1 << 20):
+            decoder.decode(view[i:i + (1 << 20)])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise refuse(f"{name} er beskadiget: delen {part} indeholder ugyldige tegn (ikke UTF-8). Brug en tidligere "
+                     "version, fx fra sp-xl-backup, eller åbn og gem filen i Excel.",
+                     f"{name} is damaged: the part {part} holds invalid characters (not UTF-8). Use an earlier "
+                     "version, e.g. from sp-xl-backup, or open and save the file in Excel.") from None
+
+
+def check_readable(zf, name: str, done: set[str]) -> None:
+    """Unpack every member not in ``done`` (streamed, its CRC checked at the end), so a damaged
+    member that no part of the work reads is refused before the package is written again."""
+    for info in zf.infolist():
+        if info.filename in done:
+            continue
+        try:
+            with zf.open(info) as f:
+                while f.read(1 << 20):
+                    pass
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, zlib.error):
+            raise refuse(f"{name} er beskadiget: delen {info.filename} kan ikke pakkes ud. Brug en tidligere "
+                         "version, fx fra sp-xl-backup, eller gem filen igen i Excel.",
+                         f"{name} is damaged: the part {info.filename} cannot be unpacked. Use an earlier "
+                         "version, e.g. from sp-xl-backup, or save the file again in Excel.") from None
 
 
 # ---------------------------------------------------------------- what a package may hold
@@ -190,9 +254,12 @@ class Fingerprint:
 def read_with_fingerprint(path: Path) -> tuple[bytes, Fingerprint]:
     """The file's bytes and a fingerprint that is guaranteed to describe exactly those bytes."""
     for _ in range(3):
-        before = path.stat()
-        data = path.read_bytes()
-        after = path.stat()
+        try:
+            before = path.stat()
+            data = path.read_bytes()
+            after = path.stat()
+        except (OSError, MemoryError) as exc:
+            raise read_refusal(path, exc) from None
         if (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns) == (len(data), after.st_mtime_ns):
             return data, Fingerprint(len(data), after.st_mtime_ns, hashlib.sha256(data).hexdigest())
     raise refuse(
@@ -222,29 +289,28 @@ def check_unchanged(path: Path, expected: Fingerprint) -> None:
 
 # ---------------------------------------------------------------- writing
 
-def _write_temp(folder: Path, stem: str, data: bytes) -> Path:
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{stem}.", suffix=".sp-xl-tmp")
+def _prepare(folder: Path, name: str, data: bytes) -> tempfiles.Pending:
+    """``data`` written and synced beside ``name`` in ``folder``, not yet in place
+    (``tempfiles``); a refusal (and no file) when the folder cannot take it."""
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return Path(tmp)
+        return tempfiles.Pending(folder, name, data)
+    except OSError as exc:
+        raise write_refusal(folder / name, exc) from None
 
 
-def write_atomically(path: Path, data: bytes, mode_from: Path | None = None) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and os.replace."""
-    tmp = _write_temp(path.parent, path.name, data)
+def write_atomically(path: Path, data: bytes, mode_from: Path | None = None, mode: int | None = None) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and one rename,
+    with the permissions of ``mode_from`` (or ``mode``). Raises WorkbookRefused (and leaves
+    neither a temporary file nor a changed ``path``) when the file cannot be written."""
+    pending = _prepare(path.parent, path.name, data)
     try:
         if mode_from is not None and mode_from.exists():
-            os.chmod(tmp, mode_from.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+            mode = mode_from.stat().st_mode & 0o7777
+        pending.commit(path, mode)
+    except OSError as exc:
+        raise write_refusal(path, exc) from None
+    finally:
+        pending.discard()
 
 
 _STAMP = re.compile(r" (\d{4}-\d{2}-\d{2} \d{6})(?:-(\d+))?$")
@@ -266,8 +332,17 @@ def backup_path_for(path: Path, now: dt.datetime | None = None) -> Path:
 def write_backup(path: Path, original: bytes) -> Path:
     """Store the version we read (its exact bytes) and prune old backups of the same file."""
     target = backup_path_for(path)
-    target.parent.mkdir(exist_ok=True)
-    write_atomically(target, original)
+    made = not target.parent.exists()
+    try:
+        target.parent.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise write_refusal(target, exc) from None
+    try:
+        write_atomically(target, original)
+    except BaseException:
+        if made:                         # a failed first backup leaves no empty folder behind
+            shutil.rmtree(target.parent, ignore_errors=True)
+        raise
     _prune_backups(path, target.parent)
     return target
 
@@ -294,10 +369,10 @@ def replace_workbook(path: Path, new_data: bytes, *, expected: Fingerprint, orig
     os.replace. Any failure leaves the workbook as it was and removes the temporary file.
     Returns the backup path (None without backup).
     """
-    tmp = _write_temp(path.parent, path.name, new_data)
+    pending = _prepare(path.parent, path.name, new_data)
     backup_path = None
     try:
-        os.chmod(tmp, path.stat().st_mode & 0o7777)
+        mode = path.stat().st_mode & 0o7777
         if before_replace is not None:
             before_replace()
         check_not_open(path)
@@ -305,16 +380,16 @@ def replace_workbook(path: Path, new_data: bytes, *, expected: Fingerprint, orig
         if backup:
             backup_path = write_backup(path, original)
         check_unchanged(path, expected)
-        os.replace(tmp, path)
-    except PermissionError as exc:
-        tmp.unlink(missing_ok=True)
+        pending.commit(path, mode)
+    except PermissionError:
         # Windows refuses to replace a file another program holds open.
-        raise refuse(f"{path.name} kunne ikke gemmes ({exc.strerror}). Er den åben i et andet program? "
-                     "Filen er ikke ændret.",
-                     f"{path.name} could not be saved ({exc.strerror}). Is it open in another program? "
-                     "The file was not changed.") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        raise refuse(f"{path.name} kunne ikke gemmes: adgang nægtet. Er den åben i et andet program? "
+                     "Luk den, og prøv igen. Filen er ikke ændret.",
+                     f"{path.name} could not be saved: access denied. Is it open in another program? "
+                     "Close it and try again. The file was not changed.") from None
+    except OSError as exc:
+        raise write_refusal(path, exc) from None
+    finally:
+        pending.discard()
     return backup_path
 

@@ -14,9 +14,11 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from lxml import etree
+
 from sp_xl.ooxml.cellrefs import col_letters, split_ref
 from sp_xl.ooxml.cellvalues import CellDecoder
-from sp_xl.ooxml.safety import refuse
+from sp_xl.ooxml.safety import damaged_xml, refuse
 from sp_xl.ooxml.xmltext import F_ELEMENT, XML_ATTRS, XML_NAME, xml_text, xstring_decode
 
 # The full index (slow path): row starts, row ends and whole cells (cells never nest).
@@ -351,3 +353,28 @@ def stored_values(data: bytes, refs: Iterable[str], formula_refs: set[str] | Non
         value = decode(tm.group(1) if tm else b"n", inner) if inner else None
         out[ref] = [out[ref], value] if ref in out else value
     return out
+
+
+_REF = r"[A-Z]{1,3}[1-9][0-9]{0,6}"
+_REFS = re.compile(rf"(?:{_REF}\n)*")
+
+
+def check_scan(book: str, sheet: str, part: str, scan: SheetScan) -> None:
+    """Refuse a damaged sheet: the XML around the cells must be well-formed (a sheet cut short
+    after its cells, say), and every cell address must be a cell reference (r="E", r="5"),
+    which Excel would have to repair and no part of sp_xl can place. Cheap: the XML around
+    the cells is small, and the addresses are checked in one regex pass."""
+    around = scan.data[:scan.span[0]] + scan.data[scan.span[1]:] if scan.span[1] else scan.data
+    try:
+        etree.fromstring(around, etree.XMLParser(huge_tree=True, resolve_entities=False))
+    except etree.XMLSyntaxError as exc:
+        raise refuse(*damaged_xml(book, part, exc)) from None
+    refs = list(scan.values) + [r for r, _ in scan.formulas]
+    if not refs or _REFS.fullmatch("\n".join(refs) + "\n"):
+        return
+    bad = next(r for r in refs if not re.fullmatch(_REF, r))
+    shown = bad if len(bad) <= 20 else bad[:20] + "…"
+    raise refuse(f"{book} er beskadiget: en celle på arket {sheet} har adressen '{shown}', som ikke er en "
+                 "celleadresse. Brug en tidligere version, fx fra sp-xl-backup, eller åbn og gem filen i Excel.",
+                 f"{book} is damaged: a cell on the sheet {sheet} has the address '{shown}', which is not a cell "
+                 "address. Use an earlier version, e.g. from sp-xl-backup, or open and save the file in Excel.")

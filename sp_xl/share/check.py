@@ -109,12 +109,14 @@ def refuse_if_stale(pkg: XlsxPackage) -> None:
     try:
         from sp_xl.engine.evaluate import evaluate
         result = evaluate(pkg)
+    except WorkbookRefused:
+        raise
     except Exception as exc:  # noqa: BLE001 - without the engine, freshness cannot be proved
         raise WorkbookRefused(
-            f"Det kan ikke bekræftes, at tallene i {name} er opdaterede (beregningsmotoren fejlede: {exc}). "
-            "Kopien er ikke skrevet.",
-            f"It cannot be confirmed that the numbers in {name} are up to date (the calculation engine failed: "
-            f"{exc}). The copy was not written.") from None
+            f"Det kan ikke bekræftes, at tallene i {name} er opdaterede (beregningsmotoren stoppede med en intern "
+            f"fejl, {type(exc).__name__}). Kopien er ikke skrevet. Kør sp-xl refresh, og prøv igen.",
+            f"It cannot be confirmed that the numbers in {name} are up to date (the calculation engine stopped with "
+            f"an internal error, {type(exc).__name__}). The copy was not written. Run sp-xl refresh and try again.") from None
     skipped = {(p.sheet, p.ref) for p in result.problems}
     cached = {}
     for f in formulas:
@@ -144,6 +146,7 @@ def check_for_sharing(path) -> list[Finding]:
     path = Path(path)
     safety.check_path(path)
     pkg = XlsxPackage.open(path)
+    pkg.validate()
     found: list[Finding] = []
     sp_cells = [f for f in pkg.formulas() if has_sp_call(f.formula)]
     if sp_cells:

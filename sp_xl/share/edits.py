@@ -16,7 +16,7 @@ import zipfile
 from xml.sax.saxutils import escape
 
 from sp_xl.ooxml.cellrefs import col_letters, col_number, split_ref
-from sp_xl.ooxml.cellvalues import serialise_value
+from sp_xl.ooxml.addsheet import worksheet_xml  # noqa: F401 - the shared copy's new sheets
 
 CT_MAIN_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
@@ -555,38 +555,6 @@ def unselect_tab(sheet: bytes) -> bytes:
     head, sep, rest = sheet.partition(b"<sheetData")
     head = re.sub(rb'(<(?:\w+:)?sheetView\b[^>]*?)\s+tabSelected\s*=\s*"(?:1|true)"', rb"\1", head)
     return head + sep + rest
-
-
-def worksheet_xml(rows: list[list[object]], *, widths: list[float], date_style: int | None,
-                  head: bytes = b"", tail: bytes = b"") -> bytes:
-    """A small new worksheet: text as inline strings, numbers, dates (datetime/date) with ``date_style``;
-    ``head``: a sheetPr before the columns, ``tail``: elements after the cells (page setup)."""
-    import datetime as dt
-    out = [b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-           b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-           b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">', head, b"<cols>"]
-    for i, w in enumerate(widths, start=1):
-        out.append(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'.encode())
-    out.append(b"</cols><sheetData>")
-    for r, row in enumerate(rows, start=1):
-        cells = []
-        for c, v in enumerate(row, start=1):
-            if v is None or v == "":
-                continue
-            ref = f"{_letters(c)}{r}".encode()
-            if isinstance(v, (dt.date, dt.datetime)):
-                _, text = serialise_value(v if isinstance(v, dt.datetime) else dt.datetime(v.year, v.month, v.day))
-                style = b' s="' + str(date_style).encode() + b'"' if date_style is not None else b""
-                cells.append(b'<c r="' + ref + b'"' + style + b"><v>" + text + b"</v></c>")
-            elif isinstance(v, (int, float)) and not isinstance(v, bool):
-                _, text = serialise_value(float(v))
-                cells.append(b'<c r="' + ref + b'"><v>' + text + b"</v></c>")
-            else:
-                cells.append(b'<c r="' + ref + b'" t="inlineStr">' + inline_string(str(v)) + b"</c>")
-        if cells:
-            out.append(f'<row r="{r}">'.encode() + b"".join(cells) + b"</row>")
-    out.append(b"</sheetData>" + tail + b"</worksheet>")
-    return b"".join(out)
 
 
 def _letters(n: int) -> str:

@@ -13,9 +13,14 @@ from sp_xl.ooxml import safety
 from sp_xl.ooxml.safety import WorkbookRefused
 
 
+def libreoffice() -> str | None:
+    """The LibreOffice program, when it is installed."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
 def export_pdf(xlsx: Path) -> Path:
     """The copy as PDF via headless LibreOffice (a private profile; the PDF beside the copy)."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    soffice = libreoffice()
     if soffice is None:
         raise WorkbookRefused("PDF kræver LibreOffice, som ikke er installeret på denne pc. Kopien (.xlsx) er skrevet; "
                               "lav PDF'en fra Excel med Filer > Eksportér.",
@@ -37,8 +42,10 @@ def export_pdf(xlsx: Path) -> Path:
                                   "LibreOffice did not answer within 3 minutes; no PDF was made.") from None
         made = Path(tmp) / (xlsx.stem + ".pdf")
         if proc.returncode != 0 or not made.exists():
-            raise WorkbookRefused(f"LibreOffice kunne ikke lave PDF'en ({proc.stderr.strip()[:200]}).",
-                                  f"LibreOffice could not make the PDF ({proc.stderr.strip()[:200]}).")
+            raise WorkbookRefused(f"LibreOffice kunne ikke lave PDF'en (afslutningskode {proc.returncode}). "
+                                  "Lav PDF'en fra Excel med Filer > Eksportér.",
+                                  f"LibreOffice could not make the PDF (exit code {proc.returncode}). "
+                                  "Make the PDF from Excel with File > Export.")
         target = xlsx.with_suffix(".pdf")
         safety.write_atomically(target, made.read_bytes())
     return target

@@ -330,15 +330,15 @@ def test_a_key_person_list_lands_in_its_month(master):
     assert summary.files[0].periods[0].period == "2018-02"
 
 
-def test_a_workbook_without_the_masters_tables_gets_nothing_and_is_not_rewritten(tmp_path):
+def test_a_workbook_without_the_masters_tables_is_refused_and_not_rewritten(tmp_path):
     wb = openpyxl.Workbook()
     wb.active["A1"] = "Hospital"
     book = tmp_path / "andet.xlsx"
     wb.save(book)
     before = book.read_bytes()
-    summary = import_extracts(book, [FIXTURES / "lpr_fejl.csv"], now=NOW)
-    assert not summary.changed and book.read_bytes() == before
-    assert "Arbejdsbogen har ingen tabel med navnet tLPRFejl" in summary.describe()
+    with pytest.raises(WorkbookRefused, match="ikke en master-projektmappe"):
+        import_extracts(book, [FIXTURES / "lpr_fejl.csv"], now=NOW)
+    assert book.read_bytes() == before
 
 
 # ---------------------------------------------------------------- lossless, safe
@@ -450,11 +450,11 @@ def test_cli_exit_codes_and_json(master, tmp_path):
     type_by_hand(master, "D_Hospitaler", "K34", 1)
     newer = tabel4(tmp_path / "brugere2.csv", "20-05-2018", MONTHS[3:], {"Rigshospitalet": [2]})
     code, out, _ = cli(str(master), str(newer))
-    assert code == 2 and "D_Hospitaler!K34: står 1" in out
+    assert code == 1 and "D_Hospitaler!K34: står 1" in out
     code, out, _ = cli(str(master), str(newer), "--force")
     assert code == 0 and "erstattet" in out
     code, out, err = cli(str(tmp_path / "mangler.xlsx"), str(src))
-    assert code == 1 and err.startswith("Afvist: Filen findes ikke") and "Traceback" not in err
+    assert code == 2 and err.startswith("Afvist: Filen findes ikke") and "Traceback" not in err
 
 
 def test_the_ribbon_handler_runs_this_engine(master, tmp_path):

@@ -386,10 +386,10 @@ def test_cli_refusal_is_one_danish_line_without_traceback(tmp_path):
     book = tmp_path / "udtræk.xlsx"
     book.write_text("ikke en projektmappe")
     code, out, err = cli(str(book))
-    assert code == 1 and out == "" and err.count("\n") == 1 and err.startswith("Afvist: ")
+    assert code == 2 and out == "" and err.count("\n") == 1 and err.startswith("Afvist: ")
     assert "Traceback" not in err
     code, out, _ = cli(str(book), "--json")
-    assert code == 1 and json.loads(out)["ok"] is False
+    assert code == 2 and json.loads(out)["ok"] is False
 
 
 def test_cli_unexpected_failure_is_one_line_and_the_file_is_kept(tmp_path):
@@ -399,7 +399,9 @@ def test_cli_unexpected_failure_is_one_line_and_the_file_is_kept(tmp_path):
     def broken(pkg, progress=None):
         raise RuntimeError("motor gik i stå")
     code, _, err = cli(str(book), evaluate=broken)
-    assert code == 1 and "motor gik i stå" in err and err.count("\n") == 1 and book.read_bytes() == before
+    assert code == 2 and err.count("\n") == 1 and book.read_bytes() == before
+    assert err == ("Afvist: Opdateringen af mål.xlsx stoppede på grund af en intern fejl i sp_xl (RuntimeError). "
+                   "Intet er ændret. Kør kommandoen igen med --debug, og send udskriften til sp_xl-teamet.\n")
 
 
 def test_progress_bar_draws_on_long_work_only():

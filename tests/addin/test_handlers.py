@@ -79,8 +79,8 @@ def test_an_engine_that_fails_gives_a_message_not_a_traceback(monkeypatch, tabel
     monkeypatch.setitem(handlers.ENGINES, "share", "tests.addin.test_handlers:_explode")
     outcome = share_workbook(tabel4)
     assert not outcome.ok
-    assert outcome.lines == [("Handlingen stoppede på grund af en uventet fejl (RuntimeError: disken er fuld). "
-                              "Projektmappen er ikke ændret af den fejlende handling. Kontakt sp_xl-teamet.")]
+    assert outcome.lines == ["Delingen stoppede på grund af en intern fejl i sp_xl (RuntimeError). Intet er ændret. "
+                             "Kontakt sp_xl-teamet."]
     assert "Traceback" not in outcome.text()
 
 
@@ -109,7 +109,7 @@ def test_the_check_lists_error_values_with_reasons_and_foreign_addin_links():
 
 def test_the_check_on_a_file_excel_made_finds_every_error_it_stored():
     outcome = check_file(CORPUS / "errors.xlsx")
-    assert outcome.lines[0] == "7 problemer fundet i errors.xlsx – se arket »Kontrol«:"
+    assert outcome.lines[0] == "7 problemer fundet i errors.xlsx (med --write skrives de også på arket »Kontrol«):"
     codes = [line.split(" – ")[1].split(" ")[0] for line in outcome.lines[1:]]
     assert codes == ["#DIV/0!", "#NAME?", "#VALUE!", "#NULL!", "#REF!", "#NUM!", "#N/A"]
 

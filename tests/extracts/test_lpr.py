@@ -43,3 +43,22 @@ def test_an_extract_with_every_row_repeated_counts_each_once(extract_of):
     daily = e.tables["daily"].set_index("hospital")["errors"]
     assert daily["Rigshospitalet"] == 5 and daily["Herlev og Gentofte Hospital"] == 3
     assert any("2 række(r) står mere end én gang" in str(w) for w in e.warnings)
+
+
+def test_the_same_day_and_hospital_twice_is_reported_and_not_added_up(extract_of):
+    body = ("Dato;Hospital;Antal fejl\n2018-01-02;Rigshospitalet;5\n2018-01-02;Herlev og Gentofte Hospital;3\n"
+            "2018-01-03;Rigshospitalet;1\n2018-01-02;Rigshospitalet;7\n2018-01-03;Rigshospitalet;2\n")
+    e = extract_of("lpr_2018-05-19.csv", body)
+    daily = {(str(d.date()), h): n for d, h, n in e.tables["daily"].itertuples(index=False)}
+    assert daily == {("2018-01-02", "Rigshospitalet"): 7, ("2018-01-02", "Herlev og Gentofte Hospital"): 3,
+                     ("2018-01-03", "Rigshospitalet"): 2}
+    [warning] = [str(w) for w in e.warnings if "samme dato og hospital" in str(w)]
+    assert warning.startswith("2 gang(e) står samme dato og hospital flere gange med forskelligt antal fejl "
+                              "(fx 02-01-2018, Rigshospitalet: 5 og 7); 2 række(r) er ikke talt med")
+
+
+def test_an_error_per_row_extract_keeps_several_errors_a_day(tmp_path):
+    p = tmp_path / "lpr_2018-05-19.csv"
+    p.write_text("Fejldato;Sygehus;Fejlkode\n2018-01-02;RH;A1\n2018-01-02;RH;B7\n2018-01-02;RH;C3\n")
+    e = read_extract(p)
+    assert e.tables["daily"].errors.tolist() == [3] and not e.warnings

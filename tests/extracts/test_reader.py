@@ -133,3 +133,15 @@ def test_real_workbooks_that_are_no_extract_are_refused_cleanly():
     for p in files:
         with pytest.raises(ExtractError):
             read_extract(p)
+
+
+def test_a_vertical_tab_or_form_feed_is_not_a_line_break(tmp_path, fixture_path):
+    """Found by the property test: str.splitlines broke lines where the CSV reader does not,
+    so the header was looked for in the wrong row (an internal error)."""
+    from sp_xl.extracts import read_extract
+    data = fixture_path("lpr_fejl.csv").read_bytes()
+    for junk in (b"\x0b", b"\x0c", b"\x1c"):
+        path = tmp_path / "lpr_fejl.csv"
+        path.write_bytes(junk + data)
+        assert read_extract(path).tables["daily"].errors.sum() == read_extract(fixture_path("lpr_fejl.csv")).tables[
+            "daily"].errors.sum()

@@ -189,8 +189,8 @@ def test_a_failing_replace_removes_the_temporary_file(tmp_path, monkeypatch):
     def disk_full(src, dst):
         raise OSError(28, "No space left on device")
     monkeypatch.setattr(safety.os, "replace", disk_full)
-    with pytest.raises(OSError):
-        safety.replace_workbook(book, b"ours", expected=fp, original=original, backup=False)
+    err = refusal(lambda: safety.replace_workbook(book, b"ours", expected=fp, original=original, backup=False))
+    assert "disken er fuld" in err.reason_da and "No space" not in err.reason_da
     assert book.read_bytes() == b"version 1" and leftovers(tmp_path) == []
 
 

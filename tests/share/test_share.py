@@ -342,10 +342,10 @@ def test_the_command_line_checks_and_shares(tmp_path, capsys):
     out = tmp_path / "til ledelsen.xlsx"
     assert share.run_cli(parser.parse_args([str(path), "-o", str(out)])) == 0
     assert "Delt kopi skrevet" in capsys.readouterr().out and out.exists()
-    assert share.run_cli(parser.parse_args([str(path), "-o", str(out)])) == 1       # not over a file named by hand
+    assert share.run_cli(parser.parse_args([str(path), "-o", str(out)])) == 2       # not over a file named by hand
     assert "findes allerede" in capsys.readouterr().err
     assert share.run_cli(parser.parse_args([str(path), "-o", str(out), "--overwrite"])) == 0
-    assert share.run_cli(parser.parse_args([str(tmp_path / "findes ikke.xlsx")])) == 1
+    assert share.run_cli(parser.parse_args([str(tmp_path / "findes ikke.xlsx")])) == 2
     assert "findes ikke" in capsys.readouterr().err
 
 
@@ -374,7 +374,7 @@ def test_pdf_without_libreoffice_gives_a_clear_message(tmp_path, monkeypatch):
     monkeypatch.setattr(share_pdf.shutil, "which", lambda name: None)
     with pytest.raises(WorkbookRefused, match="LibreOffice"):
         share.share_copy(path, pdf=True)
-    assert (tmp_path / "m (delt kopi).xlsx").exists()      # the copy itself was written first
+    assert not (tmp_path / "m (delt kopi).xlsx").exists()  # refused before anything is written
 
 
 @needs_lo
