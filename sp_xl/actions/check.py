@@ -189,19 +189,10 @@ def _stale_sp_cells(pkg) -> list[Problem]:
     if not any(has_sp_call(f.formula) for f in pkg.formulas()):
         return []
     try:
-        refuse_if_stale(pkg)
+        refuse_if_stale(pkg)          # in either language: the sentences speak the refresh's
         return []
     except safety.WorkbookRefused as exc:
         found = exc
-    # The report's sentences are computed in the language of the refresh: stale only if the
-    # stored values match neither language.
-    other = "en" if i18n.language() == "da" else "da"
-    try:
-        with i18n.use_language(other):
-            refuse_if_stale(pkg)
-        return []
-    except safety.WorkbookRefused:
-        pass
     return [Problem(i18n.pick("(projektmappen)", "(workbook)"), "", i18n.pick("Ikke beregnet", "Not computed"),
                     found.message)]
 

@@ -106,6 +106,25 @@ def refuse_if_stale(pkg: XlsxPackage) -> None:
         raise WorkbookRefused(
             f"{name}: {len(missing)} SP_-celler har ingen beregnet værdi (fx {cells}). Opdater arbejdsbogen og del derefter.",
             f"{name}: {len(missing)} SP_ cells have no computed value (e.g. {cells}). Refresh the workbook, then share.")
+    stale = _stale(pkg, formulas)
+    if stale:
+        # The report's sentences are in the language of the refresh: stale only if the stored
+        # values match neither language.
+        from sp_xl import i18n
+        with i18n.use_language("en" if i18n.language() == "da" else "da"):
+            if not _stale(pkg, formulas):
+                return
+        cells = ", ".join(f"{quote_sheet(s)}!{r}" for s, r in stale[:5])
+        raise WorkbookRefused(
+            f"{name} er ikke opdateret efter de seneste ændringer: {len(stale)} formler giver nu andre tal end de gemte "
+            f"(fx {cells}). Klik Opdater (eller kør sp-xl refresh) og del derefter.",
+            f"{name} is not refreshed after the latest changes: {len(stale)} formulas now give other numbers than the "
+            f"stored ones (e.g. {cells}). Click Refresh (or run sp-xl refresh), then share.")
+
+
+def _stale(pkg: XlsxPackage, formulas) -> list[tuple[str, str]]:
+    """The SP_ cells whose stored values differ from what the engine computes now."""
+    name = pkg.name
     try:
         from sp_xl.engine.evaluate import evaluate
         result = evaluate(pkg)
@@ -129,14 +148,7 @@ def refuse_if_stale(pkg: XlsxPackage) -> None:
                 cached[(f.sheet, ref)] = values.get(ref)
         else:
             cached[(f.sheet, f.ref)] = f.cached
-    stale = [k for k, v in result.values.items() if k in cached and k not in skipped and not _same_value(v, cached[k])]
-    if stale:
-        cells = ", ".join(f"{quote_sheet(s)}!{r}" for s, r in stale[:5])
-        raise WorkbookRefused(
-            f"{name} er ikke opdateret efter de seneste ændringer: {len(stale)} formler giver nu andre tal end de gemte "
-            f"(fx {cells}). Klik Opdater (eller kør sp-xl refresh) og del derefter.",
-            f"{name} is not refreshed after the latest changes: {len(stale)} formulas now give other numbers than the "
-            f"stored ones (e.g. {cells}). Click Refresh (or run sp-xl refresh), then share.")
+    return [k for k, v in result.values.items() if k in cached and k not in skipped and not _same_value(v, cached[k])]
 
 
 # ------------------------------------------------------------------ the pre-send check

@@ -287,6 +287,14 @@ def test_a_never_refreshed_master_is_refused(tmp_path):
     assert not (tmp_path / "ny (delt kopi).xlsx").exists()
 
 
+def test_a_master_refreshed_in_danish_is_shared_in_english_and_its_sentences_stay_danish(tmp_path):
+    path = refreshed_master(tmp_path)                  # refreshed with the Danish sentences
+    with use_language("en"):
+        result = share.share_copy(path, now=NOW)
+    sentence = XlsxPackage.open(result.path).cells("MinSP")["B22"]
+    assert sentence.startswith("Der har i 2018 været en samlet stigning")
+
+
 def test_a_master_changed_after_its_refresh_is_refused(tmp_path):
     path = refreshed_master(tmp_path)
     # D_Support!B13 (week 1, levels 1-2 created): a new number after the refresh
