@@ -31,7 +31,7 @@ from sp_xl.engine import excelfns as engine_excelfns
 from sp_xl.engine import fast as engine_fast
 from sp_xl.engine import native as engine_native
 from sp_xl.engine import tables as engine_tables
-from sp_xl.engine.compile_parts import CompilerParts, resolve_value
+from sp_xl.engine.compile_parts import CompilerParts, box_value, resolve_value
 from sp_xl.engine.parse import Unsupported, parse
 from sp_xl.engine.refs import MAX_COL, MAX_ROW, Area, RefVal
 from sp_xl.engine.semantics import (
@@ -345,15 +345,7 @@ class Compiler(CompilerParts):
                     raise Unsupported("Området fra ':' går uden for de områder, formlen nævner; det understøttes ikke.",
                                       "The area built with ':' reaches outside the areas the formula names; "
                                       "not supported.")
-            if want_ref:
-                return box
-            if box.r1 == box.r2 and box.c1 == box.c2:
-                return book.get(box.si, box.r1, box.c1)
-            if not array_ctx and not bare_ok:  # implicit intersection, as for a plain range
-                rr = box.r1 if box.r1 == box.r2 else (r if box.r1 <= r <= box.r2 else None)
-                cc = box.c1 if box.c1 == box.c2 else (c if box.c1 <= c <= box.c2 else None)
-                return E_VALUE if rr is None or cc is None else book.get(box.si, rr, cc)
-            return book.values(box)
+            return box if want_ref else box_value(book, box, r, c, array_ctx or bare_ok)
         return call
 
     def _name_text(self, name: str, sheet_scope: str | None, si: int) -> str | None:

@@ -26,6 +26,19 @@ def resolve_value(book, v: object) -> object:
     return v
 
 
+
+def box_value(book, box: RefVal, r: int, c: int, whole: bool):
+    """What a reference gives the formula in cell (r, c): a single cell's value; the whole area
+    when ``whole`` (an array context, or an argument that takes ranges); else Excel's implicit
+    intersection with the formula's own row or column (#VALUE! when there is none)."""
+    if box.r1 == box.r2 and box.c1 == box.c2:
+        return book.get(box.si, box.r1, box.c1)
+    if whole:
+        return book.values(box)
+    rr = box.r1 if box.r1 == box.r2 else (r if box.r1 <= r <= box.r2 else None)
+    cc = box.c1 if box.c1 == box.c2 else (c if box.c1 <= c <= box.c2 else None)
+    return E_VALUE if rr is None or cc is None else book.get(box.si, rr, cc)
+
 class CompilerParts:
     def _dynamic_ref(self, node, si, row, col, refs, flags, want_ref):
         """OFFSET/INDIRECT: a reference computed at run time (engine.dynrefs checks it is safe)."""
@@ -51,15 +64,7 @@ class CompilerParts:
             if not isinstance(box, RefVal):
                 return box
             engine_dynrefs.check_safe(book, box, refs, r, c, si, name)
-            if want_ref:
-                return box
-            if box.r1 == box.r2 and box.c1 == box.c2:
-                return book.get(box.si, box.r1, box.c1)
-            if not array_ctx and not bare_ok:  # implicit intersection, as for a plain range
-                rr = box.r1 if box.r1 == box.r2 else (r if box.r1 <= r <= box.r2 else None)
-                cc = box.c1 if box.c1 == box.c2 else (c if box.c1 <= c <= box.c2 else None)
-                return E_VALUE if rr is None or cc is None else book.get(box.si, rr, cc)
-            return book.values(box)
+            return box if want_ref else box_value(book, box, r, c, array_ctx or bare_ok)
         return call
 
     def _let(self, arg_nodes, si, row, col, refs, flags):
@@ -96,13 +101,7 @@ class CompilerParts:
             v = slot[0]
             if not isinstance(v, RefVal) or want_ref:
                 return v
-            if v.r1 == v.r2 and v.c1 == v.c2:
-                return book.get(v.si, v.r1, v.c1)
-            if whole:
-                return book.values(v)
-            rr = v.r1 if v.r1 == v.r2 else (r if v.r1 <= r <= v.r2 else None)   # implicit intersection
-            cc = v.c1 if v.c1 == v.c2 else (c if v.c1 <= c <= v.c2 else None)
-            return E_VALUE if rr is None or cc is None else book.get(v.si, rr, cc)
+            return box_value(book, v, r, c, whole)
         return read
 
     def _three_d(self, name, arg_nodes):
