@@ -16,30 +16,32 @@ def as_text(width: int = 100) -> str:
     """The catalogue for ``sp-xl functions``, in the current language."""
     out: list[str] = [i18n.pick(f"Funktioner i kategorien \"{CATEGORY}\"", f"Functions in the category \"{CATEGORY}\""), ""]
     for f in functions():
-        out.append(f.signature)
+        # Danish: the names Excel's Insert Function shows; English: the Python keywords of sp_xl.udfs
+        out.append(i18n.pick(f.excel_signature, f.signature))
         out += textwrap.wrap(f.summary, width, initial_indent="    ", subsequent_indent="    ")
         for para in f.details.split("\n\n") if f.details else []:
             out += textwrap.wrap(para, width, initial_indent="    ", subsequent_indent="    ")
         for a in f.args:
-            label = f"{a.name}{i18n.pick(' (valgfri)', ' (optional)') if a.optional else ''}: "
+            label = f"{i18n.pick(a.excel_name, a.name)}{i18n.pick(' (valgfri)', ' (optional)') if a.optional else ''}: "
             out += textwrap.wrap(a.help, width, initial_indent="      - " + label, subsequent_indent="        ")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 
 
 def as_markdown() -> str:
-    """The README's function reference: Danish help with the English beside it."""
+    """The README's function reference: the call as Excel shows it, Danish help with the English
+    beside it, and each argument's Python keyword (``sp_xl.udfs``)."""
     out = [README_BEGIN, "", "| Funktion | Beskrivelse (dansk) | Description (English) |", "|---|---|---|"]
     for f in functions():
-        out.append(f"| `{f.signature}` | {f.summary_da} | {f.summary_en} |")
+        out.append(f"| `{f.excel_signature}` | {f.summary_da} | {f.summary_en} |")
     out.append("")
     for f in functions():
-        out += [f"#### `{f.signature}`", "", f.summary_da, ""]
+        out += [f"#### `{f.excel_signature}`", "", f"Python: `{f.signature}`", "", f.summary_da, ""]
         if f.details_da:
             out += [f.details_da, ""]
         for a in f.args:
             opt = " (valgfri)" if a.optional else ""
-            out.append(f"- `{a.name}`{opt}: {a.help_da} *({a.help_en})*")
+            out.append(f"- `{a.excel_name}`{opt}: {a.help_da} *({a.help_en})*")
         out.append("")
     out.append(README_END)
     return "\n".join(out).replace("|  |", "|").replace("\n\n\n", "\n\n") + "\n"
