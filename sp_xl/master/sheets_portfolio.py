@@ -132,9 +132,19 @@ def development_sheet(wb: Workbook) -> None:
 LATEST_MONTH, FIRST_MONTH = "Seneste_Personer", "Første_Personer"
 
 
-def _chart_at(n: int) -> str:
-    """The n-th chart of the Uddannelse sheet: one under the other beside the tables."""
-    return f"K{3 + 23 * n}"
+CHART_W, CHART_H = 13.0, 7.5   # cm: a chart under its table, one or two side by side
+BAND_ROWS = 16                 # rows such a band takes (7.5 cm of 15 pt rows, and a gap)
+
+
+def _band(row: int, *charts) -> int:
+    """Charts side by side under their table (from columns A and D, within the table's width,
+    so the sheet prints one page wide at a readable size); returns the row after the band."""
+    for chart, col in zip(charts, ("A", "D")):
+        chart.anchor = f"{col}{row}"
+        chart.width, chart.height = CHART_W, CHART_H
+    return row + BAND_ROWS
+
+
 _WINDOW_COLUMNS = ("Måned", "SP-nøglepersoner", "Brugere af SP", "Nøglepersoner der kræves (1 pr. 15 brugere)",
                    "Målopfyldelse (mod måltallet)", "Kliniske byggere udpeget", "Heraf certificerede",
                    "Heraf under uddannelse")
@@ -171,18 +181,19 @@ def people_sheet(wb: Workbook, data) -> list[str]:
     """The Uddannelse sheet; returns the range whose empty cells hide their row."""
     ws = new_sheet(wb, SHEET_PEOPLE, "SP-nøglepersoner, kliniske byggere og undervisning")
     w_hdr, w_first, w_last = _people_window(ws, data, 3)
-    columns_line_chart(ws, _chart_at(0), title="Graf 1. Udvikling i antallet af SP-nøglepersoner indmeldt i Kursusportalen",
+    graf1 = columns_line_chart(ws, "A1", title="Graf 1. Udvikling i antallet af SP-nøglepersoner indmeldt i Kursusportalen",
                        x_title="Måned", y_title="Antal nøglepersoner", header_row=w_hdr, first_row=w_first,
                        last_row=w_last, category_col=1, series_cols=[2, 4], dates=True, date_unit="months",
                        date_step=1, date_format="mmm yy")
-    columns_line_chart(ws, _chart_at(1), title="Graf 2. Udvikling i antallet af kliniske byggere",
+    graf2 = columns_line_chart(ws, "A1", title="Graf 2. Udvikling i antallet af kliniske byggere",
                        x_title="Måned", y_title="Antal kliniske byggere", header_row=w_hdr, first_row=w_first,
                        last_row=w_last, category_col=1, series_cols=[6, 7, 8], dates=True, date_unit="months",
                        date_step=1, date_format="mmm yy")
 
+    top = _band(w_last + 4, graf1, graf2)
     now = pd_.month_name(LATEST_MONTH)
-    put(ws, w_last + 4, 1, f'="SP-nøglepersoner, ultimo "&{now}&" "&YEAR({LATEST_MONTH})', None, TITLE_STYLE)
-    row = header(ws, w_last + 5, ("Nøgletal", "Værdi", "Note"))
+    put(ws, top, 1, f'="SP-nøglepersoner, ultimo "&{now}&" "&YEAR({LATEST_MONTH})', None, TITLE_STYLE)
+    row = header(ws, top + 1, ("Nøgletal", "Værdi", "Note"))
     def latest(col: int) -> str:
         """The window's latest figure in a column (a month may lack one: typed figures come later)."""
         rng = area(col, w_first, col, w_last)
@@ -246,9 +257,9 @@ def people_sheet(wb: Workbook, data) -> list[str]:
                                                text("nyansatte, der har modtaget undervisning"))[1:],
         None, SP_CELL_STYLE)
     row = source(ws, q1 + 2, rd.SRC_UDDANNELSE)
-    columns_bar_chart(ws, _chart_at(2), title="Andel nyansatte undervist/tilmeldt mod målsætningen",
-                      x_title="Periode", y_title="Andel af nyansatte", header_row=hdr, last_row=q1,
-                      category_col=1, series_cols=[2, 3], y_format="0%")
+    row = _band(row, columns_bar_chart(ws, "A1", title="Andel nyansatte undervist/tilmeldt mod målsætningen",
+                                       x_title="Periode", y_title="Andel af nyansatte", header_row=hdr, last_row=q1,
+                                       category_col=1, series_cols=[2, 3], y_format="0%"))
 
     row = title(ws, row, "Figur 5: Fordeling af nye brugere til SP i 1. kvartal 2018")
     row = header(ws, row, ("Gruppe", "Antal"))
@@ -261,9 +272,10 @@ def people_sheet(wb: Workbook, data) -> list[str]:
         ("not_enrolled", "Ikke tilmeldt undervisning", "={external}-{enrolled}", FMT_INT, False),
     ], {})
     row = source(ws, max(at.values()) + 1, rd.SRC_UDDANNELSE)
-    columns_bar_chart(ws, _chart_at(3), title="Figur 5: Nye brugere fra ansættelse uden for regionen",
-                      x_title="Gruppe", y_title="Antal brugere", header_row=at["enrolled"] - 1,
-                      last_row=at["not_enrolled"], category_col=1, series_cols=[2], series_title="Antal brugere")
+    row = _band(row, columns_bar_chart(ws, "A1", title="Figur 5: Nye brugere fra ansættelse uden for regionen",
+                                       x_title="Gruppe", y_title="Antal brugere", header_row=at["enrolled"] - 1,
+                                       last_row=at["not_enrolled"], category_col=1, series_cols=[2],
+                                       series_title="Antal brugere"))
 
     row = title(ws, row, "Figur 6: Status på certificering for tilmeldte brugere")
     row = synthetic(ws, row, rd.SYNTHETIC_LABEL + " (rapporten viser kun figuren)")
@@ -279,11 +291,11 @@ def people_sheet(wb: Workbook, data) -> list[str]:
     put(ws, row + 1, 1, "Andel bestået af tilmeldte")
     put(ws, row + 1, 2, call("SP_SHARE", cell(2, first), cell(5, q1)), FMT_PCT, SP_CELL_STYLE)
     row = source(ws, row + 2, rd.SRC_UDDANNELSE)
-    columns_bar_chart(ws, _chart_at(4), title="Figur 6: Certificering af tilmeldte brugere",
-                      x_title="Status", y_title="Antal brugere", header_row=hdr6, last_row=first + 2,
-                      category_col=1, series_cols=[2])
+    row = _band(row, columns_bar_chart(ws, "A1", title="Figur 6: Certificering af tilmeldte brugere",
+                                       x_title="Status", y_title="Antal brugere", header_row=hdr6, last_row=first + 2,
+                                       category_col=1, series_cols=[2]))
     _sets_in_production(ws, row)
-    widths(ws, A=62, B=14, C=14, D=16, E=14, F=14, G=14, H=14, I=3)
+    widths(ws, A=62, B=14, C=14, D=16, E=14, F=14, G=14, H=14)
     wrap_sentences(ws, 8)
     return [area(1, w_first, 1, w_last, SHEET_PEOPLE, absolute=True)]
 

@@ -50,7 +50,7 @@ def plan(layout: SheetLayout, page_height: float) -> list[int]:
     def clear_of_charts(r: int) -> bool:
         return not any(a < top[r - 1] < b for a, b in charts)
 
-    starts = layout.sections | {min(row, last) for row, _ in layout.charts}
+    chart_rows = {min(row, last) for row, _ in layout.charts}
     breaks: list[int] = []
     start = 1
     while end - top[start - 1] > page_height + 0.5:
@@ -58,10 +58,11 @@ def plan(layout: SheetLayout, page_height: float) -> list[int]:
                 if top[r - 1] - top[start - 1] <= page_height and layout.heights[r - 1] > 0]
         if not fits:
             break
-        # Best: before a section or a chart, once the page is a third full; else anywhere a chart
-        # is not cut; else where the page is full.
+        # Best: before a section (its table and charts then share a page), once the page is a third
+        # full; else before a chart; else anywhere a chart is not cut; else where the page is full.
         full_enough = [r for r in fits if top[r - 1] - top[start - 1] >= page_height / 3 and clear_of_charts(r)]
-        best = (max((r for r in full_enough if r in starts), default=None)
+        best = (max((r for r in full_enough if r in layout.sections), default=None)
+                or max((r for r in full_enough if r in chart_rows), default=None)
                 or max((r for r in fits if clear_of_charts(r)), default=None) or fits[-1])
         breaks.append(best - 1)
         start = best

@@ -167,8 +167,8 @@ def test_the_macro_master_copy_loads_cleanly_and_freezes_the_linked_formula(macr
     data = _recalc(result.path)               # exit 0: no structural problems
     assert data["Udvikling"]["A80"]["value"] == 84 and data["Udvikling"]["A80"].get("formula") is None
     # the SP_ call through the link to the add-in file became a live native formula
-    assert data["Uddannelse"]["B26"]["formula"].startswith("=IF(ISLOGICAL(B25)")
-    assert data["Uddannelse"]["B26"]["value"] == pytest.approx(1807 / 2200)
+    assert data["Uddannelse"]["B42"]["formula"].startswith("=IF(ISLOGICAL(B41)")
+    assert data["Uddannelse"]["B42"]["value"] == pytest.approx(1807 / 2200)
     assert any(c.ref == "A80" and "anden fil" in c.reason_da for c in result.frozen)
 
 
@@ -257,7 +257,7 @@ def test_front_sheet_says_shared_copy_and_about_sheet_records_provenance(normal)
     frozen = {(c.sheet, c.ref): c for c in result.frozen}
     sp_cells = {k for k, c in frozen.items() if "SP_" in c.formula}
     assert sp_cells == {("Anvendelse", "A28"), ("MinSP", "B22"), ("MinSP", "B40"), ("MinSP", "B41"), ("MinSP", "B60"),
-                        ("Uddannelse", "B29"), ("Uddannelse", "B47")}
+                        ("Uddannelse", "B45"), ("Uddannelse", "B63")}
     assert "ingen Excel-formel" in frozen[("MinSP", "B22")].reason_da and "SORTBY" in frozen[("Anvendelse", "A28")].reason_da
     # ... and the plain formulas that look up in the internal data tables keep their value: the period
     # views, listed on "Om tallene" as ranges, not cell by cell.
@@ -332,7 +332,7 @@ def test_the_pre_send_check_names_what_a_reader_would_see_go_wrong(macro_master)
     kinds = {f.kind: f for f in share.check_for_sharing(xlsm)}
     assert {"sp_cells", "addin_links", "vba", "external_links", "connections", "internal_sheets",
             "personal_metadata"} <= set(kinds)
-    assert "Uddannelse!B26" in kinds["addin_links"].cells
+    assert "Uddannelse!B42" in kinds["addin_links"].cells
     assert "#NAME?" in kinds["sp_cells"].text and len(kinds["sp_cells"].cells) == 186
     assert not any(f.kind == "sp_cells" for f in share.check_for_sharing(_copy_of(macro_master)))
 
