@@ -45,7 +45,7 @@ from sp_xl.master.sheets_operations import (
     lpr_sheet,
     support_sheet,
 )
-from sp_xl.master.sheets_front import NOT_REFRESHED_YET, PERIOD_ROW, REPORT_TITLE, SHEET_FRONT, SHEET_GUIDE
+from sp_xl.master.sheets_front import PERIOD_ROW, REPORT_TITLE, SHEET_FRONT, SHEET_GUIDE
 from sp_xl.master.sheets_front import contents as front_contents
 from sp_xl.master.sheets_front import front_sheet, guide_sheet
 from sp_xl.master.sheets_portfolio import (

@@ -8,7 +8,7 @@ the report period to the header. Manual page breaks keep each table with its cha
 
 from __future__ import annotations
 
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import column_index_from_string
 from openpyxl.worksheet.pagebreak import Break, RowBreak
 from openpyxl.worksheet.worksheet import Worksheet
 

@@ -91,7 +91,6 @@ def front_sheet(ws: Worksheet, contents, period_formula: str) -> int:
     for r in range(1, row):
         ws.cell(r, 2).alignment = Alignment(vertical="top", horizontal="left", wrap_text=r > 7)
     widths(ws, A=34, B=92, C=18)
-    ws.print_title_rows = None
     return refreshed_row
 
 
