@@ -15,7 +15,7 @@ import numpy as np
 from formulas.tokens.operand import XlError
 
 from sp_xl.engine.excelstats import DELEGATE, _cells, _refuse
-from sp_xl.engine.values import EMPTY, E_NUM, E_VALUE, to_number, to_text
+from sp_xl.engine.values import EMPTY, E_NUM, E_VALUE, to_number, to_text, wildcard_regex
 
 
 # ---- text -------------------------------------------------------------------------------
@@ -91,23 +91,10 @@ def _finder(case_sensitive: bool):
         if case_sensitive:
             pos = w.find(f, s - 1)
             return float(pos + 1) if pos >= 0 else E_VALUE
-        rx = _search_regex(f)
+        rx = wildcard_regex(f, re.IGNORECASE)   # the leftmost start is the same greedy or not
         m = rx.search(w, s - 1)
         return float(m.start() + 1) if m else E_VALUE
     return fn
-
-
-def _search_regex(pattern: str) -> re.Pattern:
-    out, i = [], 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "~" and i + 1 < len(pattern) and pattern[i + 1] in "*?~":
-            out.append(re.escape(pattern[i + 1]))
-            i += 2
-            continue
-        out.append(".*?" if ch == "*" else "." if ch == "?" else re.escape(ch))
-        i += 1
-    return re.compile("".join(out), re.IGNORECASE | re.DOTALL)
 
 
 def _timevalue(book, r, c, v):

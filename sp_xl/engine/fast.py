@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import math
 import operator
-import re
 from itertools import repeat
 
 import numpy as np
 from formulas.tokens.operand import XlError
 
 from sp_xl.engine.refs import RefVal
-from sp_xl.engine.values import EMPTY, ERRORS, E_DIV0, E_VALUE, to_number
+from sp_xl.engine.values import EMPTY, ERRORS, E_DIV0, E_VALUE, to_number, wildcard_regex
 
 FALLBACK = object()
 CACHE_MIN_CELLS = 256  # smaller ranges are cheaper to view afresh than to cache
@@ -266,21 +265,6 @@ def _subtotal(book, args):
 _OPS = {"=": operator.eq, "<>": operator.ne, "<": operator.lt, ">": operator.gt, "<=": operator.le, ">=": operator.ge}
 
 
-def _wildcard_regex(text: str) -> re.Pattern | None:
-    if not any(ch in text for ch in "*?~"):
-        return None
-    out, i = [], 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "~" and i + 1 < len(text) and text[i + 1] in "*?~":
-            out.append(re.escape(text[i + 1]))
-            i += 2
-            continue
-        out.append(".*" if ch == "*" else "." if ch == "?" else re.escape(ch))
-        i += 1
-    return re.compile("".join(out), re.DOTALL)
-
-
 def _parse_number(text: str):
     n = to_number(text)
     return None if isinstance(n, XlError) else n
@@ -321,7 +305,7 @@ def criterion_mask(view: RangeView, crit: object) -> np.ndarray | XlError | obje
         return hit
     folded = crit.casefold()
     if op in ("=", "<>"):
-        rx = _wildcard_regex(folded)
+        rx = wildcard_regex(folded) if any(ch in folded for ch in "*?~") else None
         eq = _text_mask(view, folded.__eq__ if rx is None else rx.fullmatch)
         return eq if op == "=" else ~eq
     return _text_mask(view, lambda u: fn(u, folded))

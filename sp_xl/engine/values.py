@@ -454,3 +454,18 @@ def as_array(v: object) -> Array:
 
 __all__ = ["filled", "EMPTY", "ERRORS", "OPERATORS", "Array", "binary", "unary", "normalise", "scalar",
            "to_number", "to_text", "compare", "from_outside", "excel_error", "is_error", "as_array"]
+
+
+def wildcard_regex(pattern: str, flags: int = 0) -> re.Pattern:
+    """Excel's wildcards as a regular expression: * any run, ? one character, ~ escapes the
+    next * ? or ~ (criteria of COUNTIF and friends, SEARCH)."""
+    out, i = [], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "~" and i + 1 < len(pattern) and pattern[i + 1] in "*?~":
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        out.append(".*" if ch == "*" else "." if ch == "?" else re.escape(ch))
+        i += 1
+    return re.compile("".join(out), flags | re.DOTALL)
