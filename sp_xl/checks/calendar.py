@@ -16,10 +16,6 @@ from dataclasses import dataclass, field
 
 from sp_xl.importing.layout import month_label
 
-MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september",
-             "oktober", "november", "december")
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-             "October", "November", "December")
 PERIOD_HEADINGS = {"måned": "month", "month": "month", "dato": "day", "date": "day", "uge": "week", "week": "week"}
 UNIT_HEADINGS = {"hospital"}
 

@@ -15,15 +15,12 @@ import html
 import re
 from xml.sax.saxutils import escape
 
+from sp_xl.importing.layout import month_label
 from sp_xl.ooxml import names as wb_names
 from sp_xl.ooxml.package import XlsxPackage
 from sp_xl.ooxml.visibility import slot_areas
 from sp_xl.share.check import serial_to_datetime
 
-MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
-             "november", "december")
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-             "November", "December")
 
 _HEADER_FOOTER = re.compile(rb"<((?:\w+:)?)headerFooter\b[^>]*?(?:/>|>.*?</\1headerFooter>)", re.S)
 _ODD_HEADER = re.compile(rb"(<(?:\w+:)?oddHeader>)(.*?)(</(?:\w+:)?oddHeader>)", re.S)
@@ -51,8 +48,8 @@ def report_period(pkg: XlsxPackage, lang: str = "da") -> str | None:
     if not isinstance(value, (int, float)) or isinstance(value, bool) or not 1 <= value < 2958466:
         return None
     day = serial_to_datetime(value, pkg.date1904)
-    months = MONTHS_EN if lang == "en" else MONTHS_DA
-    return f"{months[day.month - 1]} {day.year}"
+    da, en = month_label(day.year, day.month)
+    return en if lang == "en" else da
 
 
 def _header_text(text: str) -> bytes:
