@@ -89,6 +89,11 @@ def patch_sheet(data: bytes, p: bytes, spans: Mapping[str, tuple[int, int, bytes
     if not edits:
         return data
     edits.sort(key=_edit_order)
+    return splice(data, edits)
+
+
+def splice(data: bytes, edits) -> bytes:
+    """``data`` with each (start, end, _, text) edit's span replaced, edits in order."""
     parts, pos = [], 0
     for start, end, _, text in edits:
         parts.append(data[pos:start])
@@ -263,10 +268,4 @@ def write_cells(xml: bytes, values: Mapping[str, object], styles: Mapping[str, b
             at = next((start for c, start in existing if c > col), close_start)
             edits.append((at, at, order - len(items) - 1, cell_xml(p, ref, styles.get(ref, b""), v)))
     edits.sort(key=lambda e: (e[0], e[2]))
-    out, pos = [], 0
-    for start, end, _, text in edits:
-        out.append(xml[pos:start])
-        out.append(text)
-        pos = end
-    out.append(xml[pos:])
-    return b"".join(out)
+    return splice(xml, edits)
