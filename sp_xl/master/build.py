@@ -45,8 +45,7 @@ from sp_xl.master.sheets_operations import (
     lpr_sheet,
     support_sheet,
 )
-from sp_xl.master.sheets_front import PERIOD_ROW, REPORT_TITLE, SHEET_FRONT, SHEET_GUIDE
-from sp_xl.master.sheets_front import contents as front_contents
+from sp_xl.master.sheets_front import PERIOD_ROW, REPORT_TITLE, SHEET_FRONT, SHEET_GUIDE, SHEET_TARGETS
 from sp_xl.master.sheets_front import front_sheet, guide_sheet
 from sp_xl.master.sheets_portfolio import (
     FIRST_MONTH,
@@ -80,7 +79,6 @@ from sp_xl.master.style import (
 )
 from sp_xl.ooxml.safety import WorkbookRefused, write_atomically
 
-SHEET_TARGETS = "Mål"
 NAME_LAST_REFRESHED = names.LAST_REFRESHED
 NAME_INTERNAL_SHEETS = names.INTERNAL_SHEETS
 INTERNAL_SHEETS = (SHEET_GUIDE, *master_data.DATA_SHEETS)
@@ -212,12 +210,7 @@ def build_workbook() -> Workbook:
     """The master workbook in memory (not saved)."""
     wb = Workbook()
     register_styles(wb)
-    period = "=MAX(" + ",".join(LATEST_MONTHLY.values()) + ")"
-    refreshed_row = front_sheet(wb.active, front_contents(
-        SHEET_LPR, SHEET_LPR_DAYS, SHEET_USAGE, SHEET_MINSP, SHEET_DEVELOPMENT, SHEET_SUPPORT, SHEET_PEOPLE,
-        SHEET_TARGETS, {"lpr": LATEST_DAY, "usage": LATEST_MONTHLY["tBestOrdSet"],
-                        "minsp": LATEST_MONTHLY["tMinSPBrugere"], "people": LATEST_MONTH,
-                        "support": LATEST_WEEK}), period)
+    refreshed_row = front_sheet(wb.active)
     stamp_cell = f"{SHEET_FRONT}!$B${refreshed_row}"
     guide_sheet(wb, SHEETS, INTERNAL_SHEETS, stamp_cell.replace("$", ""))
     workbook_only = _targets_sheet(wb)

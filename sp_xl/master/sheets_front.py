@@ -18,6 +18,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from sp_xl import __version__
 from sp_xl.master import report_data as rd
+from sp_xl.master.sheets_operations import LATEST_DAY, LATEST_WEEK, SHEET_LPR, SHEET_LPR_DAYS, SHEET_SUPPORT
+from sp_xl.master.sheets_portfolio import LATEST_MONTH, SHEET_DEVELOPMENT, SHEET_PEOPLE
+from sp_xl.master.sheets_usage import LATEST, SHEET_MINSP, SHEET_USAGE
 from sp_xl.master.style import (
     FMT_DATE,
     FMT_MONTH,
@@ -35,6 +38,7 @@ from sp_xl.master.style import (
 
 SHEET_FRONT = "Forside"
 SHEET_GUIDE = "Vejledning"
+SHEET_TARGETS = "Mål"
 NOT_REFRESHED_YET = "Endnu ikke opdateret"
 REPORT_TITLE = "Statusrapport for Sundhedsplatformen"
 PERIOD_ROW = 4
@@ -47,15 +51,14 @@ def _link(ws: Worksheet, row: int, col: int, sheet: str, label: str) -> None:
     ws.cell(row, col).font = _LINK_FONT
 
 
-def front_sheet(ws: Worksheet, contents, period_formula: str) -> int:
-    """Fill the readers' front page (the workbook's first sheet); returns the row of the
-    refresh stamp. ``contents``: (sheet, section, what it holds, "data up to" formula, format)."""
+def front_sheet(ws: Worksheet) -> int:
+    """Fill the readers' front page (the workbook's first sheet); returns the row of the refresh stamp."""
     ws.title = SHEET_FRONT
     ws.sheet_properties.tabColor = FRONT_TAB
     sheet_title(ws, REPORT_TITLE)
     put(ws, 2, 1, "Region Hovedstaden · Center for IT, Medico og Telefoni (CIMT) og Center for Økonomi")
     put(ws, PERIOD_ROW, 1, "Rapportperiode")
-    put(ws, PERIOD_ROW, 2, period_formula, FMT_MONTH)
+    put(ws, PERIOD_ROW, 2, PERIOD_FORMULA, FMT_MONTH)
     put(ws, 5, 1, "Tallene er beregnet")
     put(ws, 5, 2, NOT_REFRESHED_YET, "dd-mm-yyyy hh:mm")
     for r in (4, 5):
@@ -66,7 +69,7 @@ def front_sheet(ws: Worksheet, contents, period_formula: str) -> int:
 
     row = title(ws, 7, "Indhold")
     row = header(ws, row, ("Afsnit", "Indhold", "Data til og med"))
-    for sheet, section, what, latest, fmt in contents:
+    for sheet, section, what, latest, fmt in CONTENTS:
         _link(ws, row, 1, sheet, section)
         put(ws, row, 2, what)
         if latest:
@@ -160,24 +163,25 @@ def guide_sheet(wb: Workbook, sheets, internal: tuple[str, ...], stamp_cell: str
     widths(ws, A=34, B=100, C=16)
 
 
-# (sheet, section label, contents, "data up to" formula, its format) for the readers' contents list.
-def contents(sheet_lpr: str, sheet_lpr_days: str, sheet_usage: str, sheet_minsp: str, sheet_dev: str,
-             sheet_support: str, sheet_people: str, sheet_targets: str, latest: dict[str, str]):
-    return (
-        (sheet_lpr, "1. LPR-fejl", "Figur 1: akkumulerede LPR-fejl pr. hospital og knækket efter fristen",
-         f"={latest['lpr']}", FMT_DATE),
-        (sheet_usage, "2.1 Best./ord.-set og SmartSets",
-         "Tabel 1–3: anvendelse mod målene pr. hospital og top 5 afdelinger", f"={latest['usage']}", FMT_MONTH),
-        (sheet_minsp, "2.6 Min Sundhedsplatform",
-         '="Tabel 4–6: brugere, henvendelser besvaret inden for "&Mål_SvarHverdage&" hverdage, aktive patienter"',
-         f"={latest['minsp']}", FMT_MONTH),
-        (sheet_people, "2.1–2.3 Nøglepersoner og uddannelse",
-         "Graf 1–2 og Figur 5–6: SP-nøglepersoner, kliniske byggere, undervisning af nyansatte",
-         f"={latest['people']}", FMT_MONTH),
-        (sheet_dev, "3. Udvikling", "Udviklingsbudget, LPR3-finansiering, status på projekter og temaer", None, None),
-        (sheet_support, "4. Support", "Figur 3–4: oprettede, lukkede og aktive supportsager pr. uge",
-         f'="uge "&WEEKNUM({latest["support"]},21)&" "&YEAR({latest["support"]}+3)', None),   # the ISO week's year
-        (sheet_targets, "Mål og parametre", "Målsætningerne, som tabellerne måles imod, og deres kilder", None, None),
-        (sheet_lpr_days, "Bilag: LPR-fejl pr. dag", "Tallene bag Figur 1: akkumulerede fejl pr. hospital og dag",
-         f"={latest['lpr']}", FMT_DATE),
-    )
+# The readers' contents list: (sheet, section, what it holds, "data up to" formula, its format).
+CONTENTS = (
+    (SHEET_LPR, "1. LPR-fejl", "Figur 1: akkumulerede LPR-fejl pr. hospital og knækket efter fristen",
+     f"={LATEST_DAY}", FMT_DATE),
+    (SHEET_USAGE, "2.1 Best./ord.-set og SmartSets",
+     "Tabel 1–3: anvendelse mod målene pr. hospital og top 5 afdelinger", f"={LATEST['tBestOrdSet']}", FMT_MONTH),
+    (SHEET_MINSP, "2.6 Min Sundhedsplatform",
+     '="Tabel 4–6: brugere, henvendelser besvaret inden for "&Mål_SvarHverdage&" hverdage, aktive patienter"',
+     f"={LATEST['tMinSPBrugere']}", FMT_MONTH),
+    (SHEET_PEOPLE, "2.1–2.3 Nøglepersoner og uddannelse",
+     "Graf 1–2 og Figur 5–6: SP-nøglepersoner, kliniske byggere, undervisning af nyansatte",
+     f"={LATEST_MONTH}", FMT_MONTH),
+    (SHEET_DEVELOPMENT, "3. Udvikling", "Udviklingsbudget, LPR3-finansiering, status på projekter og temaer",
+     None, None),
+    (SHEET_SUPPORT, "4. Support", "Figur 3–4: oprettede, lukkede og aktive supportsager pr. uge",
+     f'="uge "&WEEKNUM({LATEST_WEEK},21)&" "&YEAR({LATEST_WEEK}+3)', None),   # the ISO week's year
+    (SHEET_TARGETS, "Mål og parametre", "Målsætningerne, som tabellerne måles imod, og deres kilder", None, None),
+    (SHEET_LPR_DAYS, "Bilag: LPR-fejl pr. dag", "Tallene bag Figur 1: akkumulerede fejl pr. hospital og dag",
+     f"={LATEST_DAY}", FMT_DATE),
+)
+# The report period: the latest month of the monthly tables (each already capped by Par_Rapportmåned).
+PERIOD_FORMULA = "=MAX(" + ",".join(LATEST.values()) + ")"
