@@ -1,0 +1,92 @@
+"""How `sp-xl refresh` scales with plain formula cells, against LibreOffice in the same run.
+
+Workload: a data sheet of N rows, each with five filled-down formulas of the kinds staff
+type (ROUND, VLOOKUP, INDEX/MATCH, IF, DATE/WEEKDAY) reading the row and a 50-row lookup
+sheet: 5N formula cells. For 10k, 100k and 500k formula cells it prints the wall time of a
+whole `sp-xl refresh` process (start, imports, read, evaluate, write, verify), its peak
+memory and bytes per formula cell, and LibreOffice's headless recalculation + save of the
+same file (`lo_oracle.py roundtrip`), with the ratio. Issue 15's aims: sp-xl <= 0.5x
+LibreOffice's time at 500k cells, <= 1 KB per formula cell, cost linear in cells.
+
+    python benchmarks/bench_scale.py [--cells 10000 100000 500000] [--repeat 1] [--no-lo]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import openpyxl
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from benchmarks.bench_refresh import lo_roundtrip, sp_refresh, use_bytecode_cache  # noqa: E402
+
+FORMULAS = ("=ROUND(C{r}*1.25,2)",
+            "=VLOOKUP(B{r},Opslag!$A$2:$B$51,2,FALSE)",
+            "=INDEX(Opslag!$C$2:$C$51,MATCH(B{r},Opslag!$A$2:$A$51,0))",
+            '=IF(C{r}>100,"Stor","Lille")',
+            "=WEEKDAY(DATE(YEAR(A{r}),MONTH(A{r}),1),2)")
+
+
+def plain_rows(path: Path, rows: int) -> Path:
+    rnd = random.Random(rows)
+    wb = openpyxl.Workbook(write_only=True)
+    data = wb.create_sheet("Data")
+    data.append(["Dato", "Afdeling", "Beløb", "", "", "Afrundet", "Region", "Leder", "Størrelse", "Ugedag"])
+    start = dt.date(2018, 1, 1)
+    for i in range(rows):
+        r = i + 2
+        data.append([start + dt.timedelta(days=i % 1800), f"A{rnd.randint(1, 50):02d}",
+                     round(rnd.uniform(0, 200), 3), None, None, *(f.format(r=r) for f in FORMULAS)])
+    look = wb.create_sheet("Opslag")
+    look.append(["Kode", "Region", "Leder"])
+    for k in range(1, 51):
+        look.append([f"A{k:02d}", f"Region {k % 5 + 1}", f"Leder {k}"])
+    wb.save(path)
+    return path
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--cells", type=int, nargs="+", default=[10_000, 100_000, 500_000])
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--no-lo", action="store_true", help="skip LibreOffice")
+    ap.add_argument("--keep", type=Path, help="keep the generated workbooks in this folder")
+    args = ap.parse_args()
+    lo = not args.no_lo and shutil.which("soffice") is not None
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = args.keep or Path(tmp_name)
+        tmp.mkdir(parents=True, exist_ok=True)
+        use_bytecode_cache(tmp / "pycache")
+        print(f"{'cells':>8} {'sp-xl s':>8} {'MB':>6} {'B/cell':>7} {'LO s':>7} {'sp/LO':>6}  phases")
+        first = None
+        for cells in args.cells:
+            src = plain_rows(tmp / f"plain_{cells}.xlsx", cells // len(FORMULAS))
+            best = None
+            for i in range(args.repeat):
+                work = tmp / f"work_{cells}_{i}.xlsx"
+                shutil.copy(src, work)
+                result = sp_refresh(work)
+                best = result if best is None or result[0] < best[0] else best
+            wall, peak, detail = best
+            lo_s = min(lo_roundtrip(src, tmp / f"lo_{cells}_{i}.xlsx") for i in range(args.repeat)) if lo else None
+            per_cell = peak * 1024 * 1024 / cells
+            ratio = f"{wall / lo_s:6.2f}" if lo_s else "     -"
+            lo_txt = f"{lo_s:7.2f}" if lo_s else "      -"
+            print(f"{cells:>8,} {wall:8.2f} {peak:6.0f} {per_cell:7.0f} {lo_txt} {ratio}  {detail}", flush=True)
+            first = first or (cells, wall)
+        if len(args.cells) > 1:
+            print(f"linearity: time per cell at the largest size is "
+                  f"{(wall / cells) / (first[1] / first[0]):.2f}x the smallest's (includes fixed start-up)")
+
+
+if __name__ == "__main__":
+    main()
