@@ -599,7 +599,8 @@ class Compiler(CompilerParts):
             for v in vals:
                 if isinstance(v, np.ndarray):
                     return invoke(name, vals)
-            return impl(*vals)
+            res = impl(*vals)
+            return invoke(name, vals) if res is engine_native.DELEGATE else res
         return call
 
     def _fast_call(self, name, fast, args):

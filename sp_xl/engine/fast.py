@@ -23,7 +23,7 @@ from sp_xl.engine.refs import RefVal
 from sp_xl.engine.values import EMPTY, ERRORS, E_DIV0, E_VALUE, to_number, wildcard_regex
 
 FALLBACK = object()
-CACHE_MIN_CELLS = 256  # smaller ranges are cheaper to view afresh than to cache
+MAX_CACHED_VIEWS = 4096  # a bound for workbooks whose formulas read many distinct small ranges
 
 
 class RangeView:
@@ -118,14 +118,13 @@ class ColumnCache:
     def view(self, ref) -> RangeView:
         key = (ref.si, ref.r1, ref.c1, ref.r2, ref.c2)
         r2, c2 = self.book.clipped(ref)
-        cells = (r2 - ref.r1 + 1) * (c2 - ref.c1 + 1)
-        if cells < CACHE_MIN_CELLS:
-            return RangeView(self.book.values(ref))
         stamp = tuple(self.version.get((ref.si, c), 0) for c in range(ref.c1, c2 + 1))
         hit = self.views.get(key)
         if hit is not None and hit[0] == stamp:
             return hit[1]
         view = RangeView(self.book.values(ref))
+        if len(self.views) >= MAX_CACHED_VIEWS:
+            self.views.clear()
         self.views[key] = (stamp, view)
         return view
 

@@ -16,9 +16,10 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperati
 import numpy as np
 from formulas.tokens.operand import XlError
 
+from sp_xl.engine import dateparts
+from sp_xl.engine.excelstats import DELEGATE  # one "let formulas compute it" answer for all
 from sp_xl.engine.values import EMPTY, ERRORS, E_NUM, E_VALUE, to_number, to_text
 
-DELEGATE = object()
 E_NA = ERRORS["#N/A"]
 
 
@@ -244,4 +245,5 @@ STRICT = {
     "RIGHT": (_right, 1, 2),
     "MID": (_mid, 3, 3),
     "CONCATENATE": (_concatenate, 1, 255),
+    **dateparts.STRICT,
 }
