@@ -456,11 +456,11 @@ class Compiler(CompilerParts):
             invoke = self._invoke
             return lambda r, c: impl(invoke, *[a(r, c) for a in args])
         mine = engine_excelfns.OWN.get(name)
-        if mine is not None and not (danish() and name in _text_functions()):
+        if mine is not None and not (danish() and name in text_function_names()):
             want = name in engine_excelfns.REF_ARGS
             args = [self._arg(a, si, row, col, refs, flags, want) for a in arg_nodes]
             return self._excel_fixed(name, mine, args)
-        own = _OWN.get(name)
+        own = OWN_FUNCTIONS.get(name)
         if own is not None:
             want, impl = own
             args = [self._arg(a, si, row, col, refs, flags, want) for a in arg_nodes]
@@ -480,7 +480,7 @@ class Compiler(CompilerParts):
             return self._fast_call(name, fast, args)
         self._builtin(name)  # unknown -> Unsupported now, at compile time
         args = [self._arg(a, si, row, col, refs, flags, False) for a in arg_nodes]
-        if danish() and name in _text_functions():
+        if danish() and name in text_function_names():
             return self._danish_guarded_call(name, args)
         if name in ("TREND", "GROWTH", "LINEST", "LOGEST"):
             return self._regression_call(name, args)
@@ -794,7 +794,7 @@ def _trim(book: Book, r: int, c: int, v: object) -> object:
 
 
 # name -> (arguments compiled as references?, implementation)
-_OWN: dict[str, tuple[bool, Callable]] = {
+OWN_FUNCTIONS: dict[str, tuple[bool, Callable]] = {
     "ROW": (True, _position(0)),
     "COLUMN": (True, _position(1)),
     "ROWS": (True, _extent(0)),
@@ -815,7 +815,7 @@ DANISH_TEXT_POSITIONS = {
 
 
 @functools.lru_cache(maxsize=1)
-def _text_functions() -> frozenset[str]:
+def text_function_names() -> frozenset[str]:
     import formulas.functions.text as text_module
     return frozenset(text_module.FUNCTIONS)
 

@@ -35,6 +35,7 @@ from itertools import repeat
 import numpy as np
 from formulas.tokens.operand import XlError
 
+from sp_xl.engine import columns as engine_columns
 from sp_xl.engine import cycles as engine_cycles
 from sp_xl.engine import fast as engine_fast
 
@@ -44,10 +45,10 @@ from sp_xl.engine.excelfns import SPILLING
 from sp_xl.engine.parse import Unsupported
 from sp_xl.engine.textnum import use_date_system
 from sp_xl.engine.refs import (
-    FastKeys,
     cell_ref,
     parse_area,
     parse_cell,
+    shape_groups,
     shape_key,
 )
 from sp_xl.engine.values import (
@@ -264,9 +265,9 @@ def _evaluate(pkg, progress, sp_functions) -> Evaluation:
     # -- compile (once per shape) ----------------------------------------------------
     nodes: list[_Node] = []
     cache: dict[tuple, Compiled | Unsupported] = {}
-    fast_keys = FastKeys()
+    groups = shape_groups([fc.formula for fc in formula_cells], frows, fcols) if formula_cells else []
     sheet_index = {name: book.sheet_index.get(name.upper()) for name in {fc.sheet for fc in formula_cells}}
-    for fc, row, col in zip(formula_cells, frows, fcols):
+    for fc, row, col, group in zip(formula_cells, frows, fcols, groups):
         si = sheet_index[fc.sheet]
         node = _Node(len(nodes), fc.sheet, si if si is not None else -1, row, col, fc.formula, fc.ref)
         nodes.append(node)
@@ -281,7 +282,7 @@ def _evaluate(pkg, progress, sp_functions) -> Evaluation:
                 continue
             (node.rows, node.cols), node.is_array = area.shape, True
             node.spills = bool(_SPILL_CALL.search(fc.formula))
-        fast_key = (si, node.is_array, fast_keys.key(fc.formula, row, col))
+        fast_key = (si, node.is_array, group)
         compiled = cache.get(fast_key)
         if compiled is None:
             key = (si, node.is_array, shape_key(fc.formula, row, col))
@@ -298,7 +299,8 @@ def _evaluate(pkg, progress, sp_functions) -> Evaluation:
         else:
             node.compiled = compiled
 
-    order, on_cycle, deps, range_members = _order(nodes, book)
+    order, on_cycle, deps, range_members, popped = _order(nodes, book)
+    runs = _column_runs(nodes, deps, popped, compiler)
 
     # -- evaluate ---------------------------------------------------------------------
     total = len(nodes)  # cells on a cycle are never evaluated; they count as done at the end
@@ -314,7 +316,20 @@ def _evaluate(pkg, progress, sp_functions) -> Evaluation:
             range_culprit[d] = next((bad[m] for m in range_members[d - n] if m in bad), None)
         return range_culprit[d]
 
+    in_run = bytearray(n)     # evaluated with its run already
     for done, i in enumerate(order, 1):
+        if in_run[i]:
+            if progress is not None and done % step == 0:
+                progress(done, total)
+            continue
+        run = runs.get(i)
+        if run is not None and not (bad and any(culprit_of(d) for m in run[0] for d in deps[m])) \
+                and _evaluate_run(*run, nodes, book, result):
+            for m in run[0]:
+                in_run[m] = 1
+            if progress is not None and done % step == 0:
+                progress(done, total)
+            continue
         node = nodes[i]
         if node.problem is None and bad:          # nothing has failed yet: nothing to inherit
             culprit = next((c for c in map(culprit_of, deps[i]) if c is not None), None)
@@ -391,6 +406,58 @@ def _evaluate_node(node: _Node, book: Book, result: Evaluation) -> None:
     result.values[(node.sheet, node.ref)] = value if t is float or t is str or t is bool else _output(value, book)
 
 
+def _column_runs(nodes, deps, popped, compiler) -> dict[int, tuple[list[int], Callable]]:
+    """Filled-down runs that can be evaluated as a column (engine.columns), keyed by the
+    member the topological order reaches first. A run qualifies when everything any member
+    reads is computed before that moment, so no member reads another (or reads something
+    that reads another)."""
+    runs = engine_columns.find_runs(nodes) if len(nodes) >= engine_columns.MIN_RUN else []
+    plans = engine_columns.compile_runs(runs, nodes, compiler)
+    out = {}
+    for run in runs:
+        plan = plans.get((id(nodes[run[0]].compiled), nodes[run[0]].col))
+        if plan is None:
+            continue
+        first = min(run, key=popped.__getitem__)
+        start = popped[first]
+        if all(popped[d] < start for m in run for d in deps[m]):
+            out[first] = (run, plan)
+    return out
+
+
+def _evaluate_run(run: list[int], plan, nodes, book: Book, result: Evaluation) -> bool:
+    """Evaluate a run's cells at once; False (and nothing written) when the column form
+    gives up, so the caller goes cell by cell."""
+    rows = np.fromiter((nodes[i].row for i in run), dtype=np.int64, count=len(run))
+    try:
+        with np.errstate(all="ignore"):
+            values = engine_columns.as_objects(plan(rows), len(run)).tolist()
+    except Exception:  # noqa: BLE001 - Abandon, or a failure the cell-by-cell path reports per cell
+        return False
+    book.reasons = {}
+    out = result.values
+    for k, v in enumerate(values):
+        t = type(v)
+        if t is float or t is str or t is bool:
+            continue
+        if v is EMPTY:       # Excel: a formula that reads an empty cell holds 0, not a blank
+            values[k] = 0.0
+        elif isinstance(v, np.ndarray):
+            return False
+        elif isinstance(v, np.generic):
+            values[k] = v.item()
+    first = nodes[run[0]]
+    column = np.empty(len(values), dtype=object)
+    column[:] = values
+    book.grids[first.si][rows - 1, first.col - 1] = column
+    sheet = first.sheet
+    for i, v in zip(run, values):
+        t = type(v)
+        out[(sheet, nodes[i].ref)] = v if t is float or t is str or t is bool else _output(v, book)
+    book.fast.invalidate(first.si, first.col, first.col)
+    return True
+
+
 def _fill_array(value: object, rows: int, cols: int) -> list[list[object]]:
     """Excel's array-formula fill: a scalar repeats, a single row/column repeats across the
     range, and cells beyond a smaller result get #N/A."""
@@ -411,7 +478,8 @@ def _fill_array(value: object, rows: int, cols: int) -> list[list[object]]:
 
 def _order(nodes: list[_Node], book: Book):
     """Topological order of the formula nodes (Kahn), the nodes left on or behind a cycle,
-    each node's dependencies, and the members of each range node (ids n, n+1, ...).
+    each node's dependencies, the members of each range node (ids n, n+1, ...), and the
+    step at which each node left the queue (``total`` for nodes that never did).
 
     A multi-cell range read by a formula is one extra node that depends on every formula
     cell inside it; identical ranges share that node.
@@ -486,8 +554,12 @@ def _order(nodes: list[_Node], book: Book):
             dependents[d].append(i)
     queue = deque(i for i in range(total) if indegree[i] == 0)
     order: list[int] = []
+    popped = [total] * total          # when each node (formula or range) left the queue
+    step = 0
     while queue:
         i = queue.popleft()
+        popped[i] = step
+        step += 1
         if i < n:
             order.append(i)
         for j in dependents[i]:
@@ -496,4 +568,4 @@ def _order(nodes: list[_Node], book: Book):
                 queue.append(j)
     done = set(order)
     on_cycle = [i for i in range(n) if i not in done]
-    return order, on_cycle, deps, range_members
+    return order, on_cycle, deps, range_members, popped

@@ -56,7 +56,7 @@ class RangeView:
         if self._positions is None:
             pos: dict = {}
             for i, v in enumerate(self.vals.tolist()):
-                key = _lookup_key(v)
+                key = lookup_key(v)
                 if key is not None and key not in pos:
                     pos[key] = i
             self._positions = pos
@@ -430,7 +430,7 @@ def _countifs(book, args):
     return _conditional(book, None, _pairs(args), "count")
 
 
-def _lookup_key(v: object):
+def lookup_key(v: object):
     t = type(v)
     if t is float:
         return (0, v)
@@ -454,7 +454,7 @@ def _exact_position(book, value, ref) -> int | XlError | object:
         return value
     if isinstance(value, str) and any(ch in value for ch in "*?~"):
         return FALLBACK  # wildcards: the general implementation
-    key = _lookup_key(value)
+    key = lookup_key(value)
     if key is None:
         return ERRORS["#N/A"]
     pos = book.fast.view(ref).first_positions().get(key)
@@ -508,7 +508,7 @@ def approximate_index(keys: list, target, descending: bool = False) -> int | Non
     return scan if ordered or scan < 0 else None
 
 
-def _is_exact(flag: object) -> bool | None:
+def is_exact(flag: object) -> bool | None:
     if type(flag) is bool:
         return not flag
     if type(flag) is float:
@@ -538,7 +538,7 @@ def _lookup(vertical: bool):
     def fn(book, args):
         if len(args) not in (3, 4) or not isinstance(args[1], RefVal):
             return FALLBACK
-        exact = _is_exact(_scalar_criterion(book, args[3])) if len(args) == 4 else False
+        exact = is_exact(_scalar_criterion(book, args[3])) if len(args) == 4 else False
         if exact is None:
             return FALLBACK
         index = to_number(_scalar_criterion(book, args[2]))

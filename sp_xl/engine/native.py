@@ -23,7 +23,7 @@ from sp_xl.engine.values import EMPTY, ERRORS, E_NUM, E_VALUE, to_number, to_tex
 E_NA = ERRORS["#N/A"]
 
 
-def _truthy(v: object) -> object:
+def truthy(v: object) -> object:
     """Excel's conversion of a condition: bool, or the XlError to return."""
     if type(v) is bool:
         return v
@@ -49,7 +49,7 @@ def lazy_if(r, c, args):
     cond = args[0](r, c)
     if isinstance(cond, np.ndarray):
         return DELEGATE
-    t = _truthy(cond)
+    t = truthy(cond)
     if isinstance(t, XlError):
         return t
     if t:
@@ -83,7 +83,7 @@ def lazy_ifs(r, c, args):
         cond = args[i](r, c)
         if isinstance(cond, np.ndarray):
             return DELEGATE
-        t = _truthy(cond)
+        t = truthy(cond)
         if isinstance(t, XlError):
             return t
         if t:
@@ -129,7 +129,7 @@ def _abs(x):
 
 
 def _not(x):
-    t = _truthy(x)
+    t = truthy(x)
     return t if isinstance(t, XlError) else (not t)
 
 

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 MAX_ROW = 1_048_576
 MAX_COL = 16_384
 
@@ -177,25 +179,52 @@ _DIGITS = str.maketrans("0123456789", "##########")
 _NUMBER = re.compile(r"\d+")
 
 
-class FastKeys:
-    """A cheaper key for the common case of formulas filled down one column.
+def shape_groups(formulas: list[str], rows: list[int], cols: list[int]) -> list[int]:
+    """A group number per formula: formulas in one group have the same relative shape (the
+    same ``shape_key``), so one compiled closure serves them all.
 
-    The formula's digits are masked ("C12-D12" -> "C##-D##"); for each such skeleton we
-    learn once which digit runs are relative row numbers. The key is then the skeleton, the
-    column, and those numbers made relative to the row. Equal fast keys imply equal
-    ``shape_key``s, so a compiled formula can be shared; a miss falls back to ``shape_key``.
+    Done in bulk, for the 100,000s of formulas of filled-down columns: the digits of all
+    formulas are masked in one pass ("C12-D12" -> "C##-D##", the skeleton); for each
+    skeleton we learn once which digit runs are relative row numbers; all numbers are read
+    in one pass and made relative to their formula's row with numpy. A group is a skeleton,
+    a column and those numbers. (Equal groups imply equal shape keys; the engine still
+    shares compiled shapes across groups by ``shape_key``.)
     """
-
-    def __init__(self) -> None:
-        self._relative_rows: dict[str, tuple[bool, ...]] = {}
-
-    def key(self, formula: str, row: int, col: int) -> tuple:
-        skeleton = formula.translate(_DIGITS)
-        flags = self._relative_rows.get(skeleton)
-        if flags is None:
-            flags = self._relative_rows[skeleton] = _relative_row_numbers(formula)
-        numbers = _NUMBER.findall(formula)
-        return (skeleton, col, tuple(int(n) - row if rel else n for n, rel in zip(numbers, flags)))
+    text = "\x00".join(formulas)
+    skeletons = text.translate(_DIGITS).split("\x00")
+    try:
+        numbers = np.array(_NUMBER.findall(text) or [0], dtype=np.int64)
+    except OverflowError:          # a digit run beyond 64 bits (a long constant): one by one
+        keys: dict[str, int] = {}
+        return [keys.setdefault(shape_key(f, r, c), len(keys)) for f, r, c in zip(formulas, rows, cols)]
+    by_skeleton: dict[str, int] = {}
+    flags: list[tuple[bool, ...]] = []
+    kinds = np.fromiter((by_skeleton.setdefault(sk, len(by_skeleton)) for sk in skeletons),
+                        dtype=np.int64, count=len(skeletons))
+    firsts = {}
+    for i, k in enumerate(kinds.tolist()):
+        if k not in firsts:
+            firsts[k] = i
+    flags = [_relative_row_numbers(formulas[firsts[k]]) for k in range(len(by_skeleton))]
+    counts = np.array([len(f) for f in flags], dtype=np.int64)[kinds]
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    rows_a = np.asarray(rows, dtype=np.int64)
+    cols_a = np.asarray(cols, dtype=np.int64)
+    groups = np.empty(len(formulas), dtype=np.int64)
+    next_id = 0
+    for k, f in enumerate(flags):
+        members = np.flatnonzero(kinds == k)
+        width = len(f)
+        table = np.empty((members.size, width + 1), dtype=np.int64)
+        table[:, 0] = cols_a[members]
+        if width:
+            take = starts[members][:, None] + np.arange(width)[None, :]
+            table[:, 1:] = numbers[take] - rows_a[members][:, None] * np.array(f, dtype=np.int64)[None, :]
+        _, inverse = np.unique(table, axis=0, return_inverse=True)
+        inverse = inverse.ravel()
+        groups[members] = inverse + next_id
+        next_id += int(inverse.max()) + 1 if members.size else 0
+    return groups.tolist()
 
 
 def _relative_row_numbers(formula: str) -> tuple[bool, ...]:
