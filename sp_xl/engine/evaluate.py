@@ -27,7 +27,6 @@ import datetime as _dt
 import gc
 import os
 import re
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -37,6 +36,7 @@ from formulas.tokens.operand import XlError
 
 from sp_xl.engine import columns as engine_columns
 from sp_xl.engine import cycles as engine_cycles
+from sp_xl.engine import graph as engine_graph
 from sp_xl.engine import fast as engine_fast
 
 from sp_xl.engine import tables as engine_tables
@@ -299,8 +299,11 @@ def _evaluate(pkg, progress, sp_functions) -> Evaluation:
         else:
             node.compiled = compiled
 
-    order, on_cycle, deps, range_members, popped = _order(nodes, book)
-    runs = _column_runs(nodes, deps, popped, compiler)
+    runs, plans = _column_runs(nodes, compiler)
+    graph = engine_graph.Graph(nodes, len(book.sheet_names), runs)
+    if graph.cycle_through_run:
+        graph = engine_graph.Graph(nodes, len(book.sheet_names))
+    deps, range_members, on_cycle = graph.deps, graph.range_members, graph.on_cycle
 
     # -- evaluate ---------------------------------------------------------------------
     total = len(nodes)  # cells on a cycle are never evaluated; they count as done at the end
@@ -309,30 +312,21 @@ def _evaluate(pkg, progress, sp_functions) -> Evaluation:
     n = len(nodes)
     range_culprit: dict[int, str | None] = {}
 
+    run_bad: dict[int, str] = {}  # a run's node -> its first cell that could not be computed
+
     def culprit_of(d: int) -> str | None:
         if d < n:
-            return bad.get(d)
+            return run_bad.get(d) or bad.get(d)
         if d not in range_culprit:  # all members are evaluated by now (topological order)
-            range_culprit[d] = next((bad[m] for m in range_members[d - n] if m in bad), None)
+            range_culprit[d] = next((c for c in map(culprit_of, range_members[d - n]) if c is not None), None)
         return range_culprit[d]
 
-    in_run = bytearray(n)     # evaluated with its run already
-    for done, i in enumerate(order, 1):
-        if in_run[i]:
-            if progress is not None and done % step == 0:
-                progress(done, total)
-            continue
-        run = runs.get(i)
-        if run is not None and not (bad and any(culprit_of(d) for m in run[0] for d in deps[m])) \
-                and _evaluate_run(*run, nodes, book, result):
-            for m in run[0]:
-                in_run[m] = 1
-            if progress is not None and done % step == 0:
-                progress(done, total)
-            continue
+    def one(i: int, reads: list[int]) -> None:
         node = nodes[i]
         if node.problem is None and bad:          # nothing has failed yet: nothing to inherit
-            culprit = next((c for c in map(culprit_of, deps[i]) if c is not None), None)
+            culprit = next((c for c in map(culprit_of, reads) if c is not None), None)
+            if culprit is not None and run_bad:      # perhaps only another cell of a run failed
+                culprit = graph.first_bad_read(node, bad)
             if culprit is not None:
                 node.problem = (f"Afhænger af {culprit}, som ikke kunne beregnes.",
                                 f"Depends on {culprit}, which could not be calculated.")
@@ -340,7 +334,21 @@ def _evaluate(pkg, progress, sp_functions) -> Evaluation:
             _evaluate_node(node, book, result)
         if node.problem is not None:
             bad[i] = f"{node.sheet}!{node.ref}"
-        if progress is not None and done % step == 0:
+
+    done = 0
+    for i in graph.order:
+        members = graph.runs.get(i)
+        if members is None:
+            one(i, deps[i])
+        elif (bad and any(culprit_of(d) for d in deps[i])) or not _evaluate_run(members, plans[i], nodes, book,
+                                                                                 result):
+            for m in members:                     # cell by cell, each with what it reads itself
+                one(m, graph.node_deps(nodes[m]) if bad else ())
+            first_bad = next((bad[m] for m in members if m in bad), None)
+            if first_bad is not None:
+                run_bad[i] = first_bad            # the run's node stands for all its cells
+        done += 1 if members is None else len(members)
+        if progress is not None and done // step != (done - (1 if members is None else len(members))) // step:
             progress(done, total)
     if on_cycle:   # on a cycle of the static graph: computed in the order their reads demand
         calc_pr = getattr(pkg, "calc_pr", None)
@@ -406,23 +414,18 @@ def _evaluate_node(node: _Node, book: Book, result: Evaluation) -> None:
     result.values[(node.sheet, node.ref)] = value if t is float or t is str or t is bool else _output(value, book)
 
 
-def _column_runs(nodes, deps, popped, compiler) -> dict[int, tuple[list[int], Callable]]:
-    """Filled-down runs that can be evaluated as a column (engine.columns), keyed by the
-    member the topological order reaches first. A run qualifies when everything any member
-    reads is computed before that moment, so no member reads another (or reads something
-    that reads another)."""
+def _column_runs(nodes, compiler) -> tuple[list[list[int]], dict[int, Callable]]:
+    """The filled-down runs the engine can evaluate as a column (engine.columns), and each
+    one's column function, keyed by the run's first member."""
     runs = engine_columns.find_runs(nodes) if len(nodes) >= engine_columns.MIN_RUN else []
-    plans = engine_columns.compile_runs(runs, nodes, compiler)
-    out = {}
+    compiled = engine_columns.compile_runs(runs, nodes, compiler)
+    kept, plans = [], {}
     for run in runs:
-        plan = plans.get((id(nodes[run[0]].compiled), nodes[run[0]].col))
-        if plan is None:
-            continue
-        first = min(run, key=popped.__getitem__)
-        start = popped[first]
-        if all(popped[d] < start for m in run for d in deps[m]):
-            out[first] = (run, plan)
-    return out
+        plan = compiled.get((id(nodes[run[0]].compiled), nodes[run[0]].col))
+        if plan is not None:
+            kept.append(run)
+            plans[run[0]] = plan
+    return kept, plans
 
 
 def _evaluate_run(run: list[int], plan, nodes, book: Book, result: Evaluation) -> bool:
@@ -474,98 +477,3 @@ def _fill_array(value: object, rows: int, cols: int) -> list[list[object]]:
             line.append(value[si, sj] if si < h and sj < w else na)
         out.append(line)
     return out
-
-
-def _order(nodes: list[_Node], book: Book):
-    """Topological order of the formula nodes (Kahn), the nodes left on or behind a cycle,
-    each node's dependencies, the members of each range node (ids n, n+1, ...), and the
-    step at which each node left the queue (``total`` for nodes that never did).
-
-    A multi-cell range read by a formula is one extra node that depends on every formula
-    cell inside it; identical ranges share that node.
-    """
-    n = len(nodes)
-    owner: list[dict[tuple[int, int], int]] = [dict() for _ in book.sheet_names]
-    for node in nodes:
-        if node.si < 0:
-            continue
-        own = owner[node.si]
-        if not node.is_array:
-            own[(node.row, node.col)] = node.index
-            continue
-        for dr in range(node.rows):
-            for dc in range(node.cols):
-                own[(node.row + dr, node.col + dc)] = node.index
-    # per sheet and column: sorted rows that hold formula cells, and their owners
-    columns: list[dict[int, tuple[np.ndarray, np.ndarray]]] = []
-    for own in owner:
-        by_col: dict[int, list[tuple[int, int]]] = {}
-        for (r, c), idx in own.items():
-            by_col.setdefault(c, []).append((r, idx))
-        packed = {}
-        for c, lst in by_col.items():
-            lst.sort()
-            packed[c] = (np.fromiter((x[0] for x in lst), dtype=np.int64, count=len(lst)),
-                         np.fromiter((x[1] for x in lst), dtype=np.int64, count=len(lst)))
-        columns.append(packed)
-
-    range_ids: dict[tuple[int, int, int, int, int], int] = {}
-    range_members: list[list[int]] = []
-    deps: list[list[int]] = [[] for _ in range(n)]
-    max_row, max_col = 1_048_576, 16_384
-    for node in nodes:
-        comp = node.compiled
-        if comp is None:
-            continue
-        row, col = node.row, node.col
-        mine = deps[node.index]
-        for t in comp.refs:
-            r1 = row + t.r1 if t.rel_r1 else t.r1
-            c1 = col + t.c1 if t.rel_c1 else t.c1
-            r2 = row + t.r2 if t.rel_r2 else t.r2
-            c2 = col + t.c2 if t.rel_c2 else t.c2
-            if r1 < 1 or c1 < 1 or r2 > max_row or c2 > max_col:
-                continue  # #REF! at run time; depends on nothing
-            if r1 == r2 and c1 == c2:
-                d = owner[t.si].get((r1, c1))
-                if d is not None and d not in mine:
-                    mine.append(d)
-                continue
-            key = (t.si, r1, c1, r2, c2)
-            rid = range_ids.get(key)
-            if rid is None:
-                members: list[int] = []
-                for c, (rows, ids) in columns[t.si].items():
-                    if c1 <= c <= c2:
-                        lo, hi = np.searchsorted(rows, [r1, r2 + 1])
-                        if hi > lo:
-                            members.extend(ids[lo:hi].tolist())
-                rid = n + len(range_members)
-                range_ids[key] = rid
-                range_members.append(list(dict.fromkeys(members)))
-            if rid not in mine:
-                mine.append(rid)
-    total = n + len(range_members)
-    all_deps = deps + range_members
-    indegree = [len(d) for d in all_deps]  # a self-reference is never satisfied: a cycle
-    dependents: list[list[int]] = [[] for _ in range(total)]
-    for i, ds in enumerate(all_deps):
-        for d in ds:
-            dependents[d].append(i)
-    queue = deque(i for i in range(total) if indegree[i] == 0)
-    order: list[int] = []
-    popped = [total] * total          # when each node (formula or range) left the queue
-    step = 0
-    while queue:
-        i = queue.popleft()
-        popped[i] = step
-        step += 1
-        if i < n:
-            order.append(i)
-        for j in dependents[i]:
-            indegree[j] -= 1
-            if indegree[j] == 0:
-                queue.append(j)
-    done = set(order)
-    on_cycle = [i for i in range(n) if i not in done]
-    return order, on_cycle, deps, range_members, popped
