@@ -51,25 +51,24 @@ Vector = Callable[[np.ndarray], "np.ndarray | Const"]   # absolute rows -> one v
 
 def find_runs(nodes) -> list[list[int]]:
     """Node indices of each run: same sheet, column and compiled shape, consecutive rows,
-    at least MIN_RUN long. Array formulas and SP_ calls stay cell by cell."""
-    groups: dict[tuple[int, int, int], list[tuple[int, int]]] = {}
-    for node in nodes:
-        comp = node.compiled
-        if comp is None or node.is_array or comp.uses_sp or node.problem is not None:
-            continue
-        groups.setdefault((node.si, node.col, id(comp)), []).append((node.row, node.index))
-    runs = []
-    for members in groups.values():
-        if len(members) < MIN_RUN:
-            continue
-        members.sort()
-        start = 0
-        for k in range(1, len(members) + 1):
-            if k == len(members) or members[k][0] != members[k - 1][0] + 1:
-                if k - start >= MIN_RUN:
-                    runs.append([idx for _, idx in members[start:k]])
-                start = k
-    return runs
+    at least MIN_RUN long, in row order. Array formulas and SP_ calls stay cell by cell."""
+    shape_of: dict[int, int] = {}
+    shapes = np.fromiter((-1 if (c := nd.compiled) is None or nd.is_array or c.uses_sp or nd.problem is not None
+                          else shape_of.setdefault(id(c), len(shape_of)) for nd in nodes),
+                         dtype=np.int64, count=len(nodes))
+    keep = np.flatnonzero(shapes >= 0)
+    if keep.size < MIN_RUN:
+        return []
+    rows = np.fromiter((nodes[i].row for i in keep.tolist()), dtype=np.int64, count=keep.size)
+    cols = np.fromiter((nodes[i].col for i in keep.tolist()), dtype=np.int64, count=keep.size)
+    sis = np.fromiter((nodes[i].si for i in keep.tolist()), dtype=np.int64, count=keep.size)
+    order = np.lexsort((rows, cols, sis, shapes[keep]))
+    idx, rows, cols, sis, shp = keep[order], rows[order], cols[order], sis[order], shapes[keep][order]
+    # a run breaks where the shape, sheet or column changes or a row is skipped
+    breaks = np.flatnonzero((np.diff(shp) != 0) | (np.diff(sis) != 0) | (np.diff(cols) != 0)
+                            | (np.diff(rows) != 1)) + 1
+    bounds = np.concatenate(([0], breaks, [idx.size])).tolist()
+    return [idx[a:b].tolist() for a, b in zip(bounds, bounds[1:]) if b - a >= MIN_RUN]
 
 
 def as_objects(v: np.ndarray | Const, n: int) -> np.ndarray:

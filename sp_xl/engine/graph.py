@@ -20,6 +20,7 @@ from collections import deque
 import numpy as np
 
 MAX_ROW, MAX_COL = 1_048_576, 16_384
+_COL_BITS, _COL_MASK = 15, (1 << 15) - 1   # a cell as one int (no tuple per cell)
 
 
 class Graph:
@@ -36,7 +37,7 @@ class Graph:
         self._owners(nodes, n_sheets)
         self.range_ids: dict[tuple[int, int, int, int, int], int] = {}
         self.range_members: list[list[int]] = []
-        self.deps: list[list[int]] = [[] for _ in range(n)]
+        self.deps: list = [()] * n          # a run's other members read nothing of their own here
         for node in nodes:
             if node.compiled is None or follower[node.index]:
                 continue
@@ -65,7 +66,7 @@ class Graph:
             if r1 < 1 or c1 < 1 or r2 > MAX_ROW or c2 > MAX_COL:
                 continue
             if r1 == r2 and c1 == c2:
-                culprit = bad.get(owner[t.si].get((r1, c1), -1))
+                culprit = bad.get(owner[t.si].get(r1 << _COL_BITS | c1, -1))
             else:
                 culprit = next((bad[m] for m in _members(columns[t.si], r1, c1, r2, c2) if m in bad), None)
             if culprit is not None:
@@ -75,7 +76,7 @@ class Graph:
     # -- what a node reads -------------------------------------------------------------
     def _area_dep(self, si: int, r1: int, c1: int, r2: int, c2: int) -> int | None:
         if r1 == r2 and c1 == c2:
-            return self.owner[si].get((r1, c1))
+            return self.owner[si].get(r1 << _COL_BITS | c1)
         key = (si, r1, c1, r2, c2)
         rid = self.range_ids.get(key)
         if rid is None:
@@ -120,17 +121,20 @@ class Graph:
         total = n + len(self.range_members)
         all_deps = self.deps + self.range_members
         indegree = [len(d) for d in all_deps]  # a self-reference is never satisfied: a cycle
-        dependents: list[list[int]] = [[] for _ in range(total)]
+        dependents: list = [None] * total
         for i, ds in enumerate(all_deps):
             for d in ds:
-                dependents[d].append(i)
+                if dependents[d] is None:
+                    dependents[d] = [i]
+                else:
+                    dependents[d].append(i)
         queue = deque(i for i in range(total) if indegree[i] == 0 and not (i < n and follower[i]))
         order: list[int] = []
         while queue:
             i = queue.popleft()
             if i < n:
                 order.append(i)
-            for j in dependents[i]:
+            for j in dependents[i] or ():
                 indegree[j] -= 1
                 if indegree[j] == 0:
                     queue.append(j)
@@ -144,24 +148,24 @@ class Graph:
 
 
 def _cell_owners(nodes, n_sheets: int, lead: dict[int, int]):
-    """Per sheet: (row, col) -> owning node (``lead`` maps a run's cells to its first), and
+    """Per sheet: row << _COL_BITS | col -> owning node (``lead`` maps a run's cells to its first), and
     per column the sorted rows holding formula cells with their owners."""
-    owner: list[dict[tuple[int, int], int]] = [dict() for _ in range(n_sheets)]
+    owner: list[dict[int, int]] = [dict() for _ in range(n_sheets)]
     for node in nodes:
         if node.si < 0:
             continue
         own, idx = owner[node.si], lead.get(node.index, node.index)
         if not node.is_array:
-            own[(node.row, node.col)] = idx
+            own[node.row << _COL_BITS | node.col] = idx
             continue
         for dr in range(node.rows):
             for dc in range(node.cols):
-                own[(node.row + dr, node.col + dc)] = idx
+                own[(node.row + dr) << _COL_BITS | (node.col + dc)] = idx
     columns: list[dict[int, tuple[np.ndarray, np.ndarray]]] = []
     for own in owner:
         by_col: dict[int, list[tuple[int, int]]] = {}
-        for (r, c), idx in own.items():
-            by_col.setdefault(c, []).append((r, idx))
+        for key, idx in own.items():
+            by_col.setdefault(key & _COL_MASK, []).append((key >> _COL_BITS, idx))
         packed = {}
         for c, lst in by_col.items():
             lst.sort()
