@@ -220,8 +220,10 @@ def shape_groups(formulas: list[str], rows: list[int], cols: list[int]) -> list[
         if width:
             take = starts[members][:, None] + np.arange(width)[None, :]
             table[:, 1:] = numbers[take] - rows_a[members][:, None] * np.array(f, dtype=np.int64)[None, :]
-        _, inverse = np.unique(table, axis=0, return_inverse=True)
-        inverse = inverse.ravel()
+        if (table == table[0]).all():              # one filled-down shape (the common case)
+            inverse = np.zeros(members.size, dtype=np.int64)
+        else:
+            inverse = np.unique(table, axis=0, return_inverse=True)[1].ravel()
         groups[members] = inverse + next_id
         next_id += int(inverse.max()) + 1 if members.size else 0
     return groups.tolist()
