@@ -5,8 +5,10 @@ type (ROUND, VLOOKUP, INDEX/MATCH, IF, DATE/WEEKDAY) reading the row and a 50-ro
 sheet: 5N formula cells. For 10k, 100k and 500k formula cells it prints the wall time of a
 whole `sp-xl refresh` process (start, imports, read, evaluate, write, verify), its peak
 memory and bytes per formula cell, and LibreOffice's headless recalculation + save of the
-same file (`lo_oracle.py roundtrip`), with the ratio. Issue 15's aims: sp-xl <= 0.5x
-LibreOffice's time at 500k cells, <= 1 KB per formula cell, cost linear in cells.
+same file (`lo_oracle.py roundtrip`), with the ratio; and, where the `ironcalc` package is
+installed (it is not a dependency: `pip install ironcalc`), IronCalc's load + evaluate +
+save of the file in a fresh process. Issue 15's aims: sp-xl <= 0.5x LibreOffice's time at
+500k cells, <= 1 KB per formula cell, cost linear in cells.
 
     python benchmarks/bench_scale.py [--cells 10000 100000 500000] [--repeat 1] [--no-lo]
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import random
 import shutil
 import subprocess
@@ -54,6 +57,24 @@ def plain_rows(path: Path, rows: int) -> Path:
     return path
 
 
+_IRONCALC = """
+import sys, time, resource
+import ironcalc
+t0 = time.perf_counter()
+model = ironcalc.load_from_xlsx(sys.argv[1], "en", "UTC")
+model.evaluate()
+model.save_to_xlsx(sys.argv[2])
+print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def ironcalc_run(src: Path, out: Path) -> float | None:
+    """Wall seconds of IronCalc's load + evaluate + save in a fresh process (None: failed)."""
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", _IRONCALC, str(src), str(out)], capture_output=True, text=True)
+    return time.perf_counter() - t0 if proc.returncode == 0 else None
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cells", type=int, nargs="+", default=[10_000, 100_000, 500_000])
@@ -62,11 +83,12 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, help="keep the generated workbooks in this folder")
     args = ap.parse_args()
     lo = not args.no_lo and shutil.which("soffice") is not None
+    ironcalc = importlib.util.find_spec("ironcalc") is not None
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = args.keep or Path(tmp_name)
         tmp.mkdir(parents=True, exist_ok=True)
         use_bytecode_cache(tmp / "pycache")
-        print(f"{'cells':>8} {'sp-xl s':>8} {'MB':>6} {'B/cell':>7} {'LO s':>7} {'sp/LO':>6}  phases")
+        print(f"{'cells':>8} {'sp-xl s':>8} {'MB':>6} {'B/cell':>7} {'LO s':>7} {'sp/LO':>6} {'IronCalc s':>10}  phases")
         first = None
         for cells in args.cells:
             src = plain_rows(tmp / f"plain_{cells}.xlsx", cells // len(FORMULAS))
@@ -81,7 +103,9 @@ def main() -> None:
             per_cell = peak * 1024 * 1024 / cells
             ratio = f"{wall / lo_s:6.2f}" if lo_s else "     -"
             lo_txt = f"{lo_s:7.2f}" if lo_s else "      -"
-            print(f"{cells:>8,} {wall:8.2f} {peak:6.0f} {per_cell:7.0f} {lo_txt} {ratio}  {detail}", flush=True)
+            ic_s = ironcalc_run(src, tmp / f"ic_{cells}.xlsx") if ironcalc else None
+            ic_txt = f"{ic_s:10.2f}" if ic_s else "         -"
+            print(f"{cells:>8,} {wall:8.2f} {peak:6.0f} {per_cell:7.0f} {lo_txt} {ratio} {ic_txt}  {detail}", flush=True)
             first = first or (cells, wall)
         if len(args.cells) > 1:
             print(f"linearity: time per cell at the largest size is "
