@@ -15,6 +15,7 @@ apart); then the caller builds the graph again without runs.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import deque
 
 import numpy as np
@@ -47,16 +48,15 @@ class Graph:
 
     # -- who owns a cell -------------------------------------------------------------
     def _owners(self, nodes, n_sheets: int) -> None:
-        lead = {m: first for first, members in self.runs.items() for m in members}
-        self.owner, self.columns = _cell_owners(nodes, n_sheets, lead)
-        self._single: tuple | None = None    # the same without runs, built when first needed
+        self.cells = _Cells(nodes, n_sheets, self.runs)
+        self._single: _Cells | None = None    # the same without runs, built when first needed
 
     def first_bad_read(self, node, bad: dict[int, str]) -> str | None:
         """The first cell this formula reads that could not be computed, cell by cell as if
         no run were collapsed (the run's node alone would blame all its cells)."""
         if self._single is None:
-            self._single = _cell_owners(self.nodes, len(self.owner), {})
-        owner, columns = self._single
+            self._single = _Cells(self.nodes, len(self.cells.owner), {})
+        cells = self._single
         row, col = node.row, node.col
         for t in node.compiled.refs:
             r1 = row + t.r1 if t.rel_r1 else t.r1
@@ -66,9 +66,9 @@ class Graph:
             if r1 < 1 or c1 < 1 or r2 > MAX_ROW or c2 > MAX_COL:
                 continue
             if r1 == r2 and c1 == c2:
-                culprit = bad.get(owner[t.si].get(r1 << _COL_BITS | c1, -1))
+                culprit = bad.get(cells.get(t.si, r1, c1), None)
             else:
-                culprit = next((bad[m] for m in _members(columns[t.si], r1, c1, r2, c2) if m in bad), None)
+                culprit = next((bad[m] for m in cells.members(t.si, r1, c1, r2, c2) if m in bad), None)
             if culprit is not None:
                 return culprit
         return None
@@ -76,13 +76,13 @@ class Graph:
     # -- what a node reads -------------------------------------------------------------
     def _area_dep(self, si: int, r1: int, c1: int, r2: int, c2: int) -> int | None:
         if r1 == r2 and c1 == c2:
-            return self.owner[si].get(r1 << _COL_BITS | c1)
+            return self.cells.get(si, r1, c1)
         key = (si, r1, c1, r2, c2)
         rid = self.range_ids.get(key)
         if rid is None:
             rid = self.n + len(self.range_members)
             self.range_ids[key] = rid
-            self.range_members.append(_members(self.columns[si], r1, c1, r2, c2))
+            self.range_members.append(self.cells.members(si, r1, c1, r2, c2))
         return rid
 
     def node_deps(self, node) -> list[int]:
@@ -147,43 +147,72 @@ class Graph:
         self.cycle_through_run = any(i in self.runs for i in self.on_cycle)
 
 
-def _cell_owners(nodes, n_sheets: int, lead: dict[int, int]):
-    """Per sheet: row << _COL_BITS | col -> owning node (``lead`` maps a run's cells to its first), and
-    per column the sorted rows holding formula cells with their owners."""
-    owner: list[dict[int, int]] = [dict() for _ in range(n_sheets)]
-    for node in nodes:
-        if node.si < 0:
-            continue
-        own, idx = owner[node.si], lead.get(node.index, node.index)
-        if not node.is_array:
-            own[node.row << _COL_BITS | node.col] = idx
-            continue
-        for dr in range(node.rows):
-            for dc in range(node.cols):
-                own[(node.row + dr) << _COL_BITS | (node.col + dc)] = idx
-    columns: list[dict[int, tuple[np.ndarray, np.ndarray]]] = []
-    for own in owner:
-        by_col: dict[int, list[tuple[int, int]]] = {}
-        for key, idx in own.items():
-            by_col.setdefault(key & _COL_MASK, []).append((key >> _COL_BITS, idx))
-        packed = {}
-        for c, lst in by_col.items():
-            lst.sort()
-            packed[c] = (np.fromiter((x[0] for x in lst), dtype=np.int64, count=len(lst)),
-                         np.fromiter((x[1] for x in lst), dtype=np.int64, count=len(lst)))
-        columns.append(packed)
-    return owner, columns
+class _Cells:
+    """Which node owns each formula cell: single cells in a dict, a collapsed run's cells as
+    one row span of its column (no entry per cell), and per column the sorted rows holding
+    formula cells with their owners, for the members of a range."""
 
+    def __init__(self, nodes, n_sheets: int, runs: dict[int, list[int]]):
+        self.owner: list[dict[int, int]] = [dict() for _ in range(n_sheets)]
+        self.spans: list[dict[int, tuple[list[int], list[int], list[int]]]] = [dict() for _ in range(n_sheets)]
+        in_run = bytearray(len(nodes))
+        cells: list[list[np.ndarray]] = [[] for _ in range(n_sheets)]    # (rows, cols, owners) chunks
+        for first, members in sorted(runs.items(), key=lambda kv: nodes[kv[0]].row):
+            head, tail = nodes[first], nodes[members[-1]]
+            for m in members:
+                in_run[m] = 1
+            starts, ends, leads = self.spans[head.si].setdefault(head.col, ([], [], []))
+            starts.append(head.row)
+            ends.append(tail.row)
+            leads.append(first)
+            rows = np.arange(head.row, tail.row + 1, dtype=np.int64)
+            cells[head.si].append(np.stack([rows, np.full_like(rows, head.col), np.full_like(rows, first)]))
+        for node in nodes:
+            if node.si < 0 or in_run[node.index]:
+                continue
+            own, idx = self.owner[node.si], node.index
+            if not node.is_array:
+                own[node.row << _COL_BITS | node.col] = idx
+                continue
+            for dr in range(node.rows):
+                for dc in range(node.cols):
+                    own[(node.row + dr) << _COL_BITS | (node.col + dc)] = idx
+        for si, own in enumerate(self.owner):
+            if own:
+                keys = np.fromiter(own.keys(), dtype=np.int64, count=len(own))
+                ids = np.fromiter(own.values(), dtype=np.int64, count=len(own))
+                cells[si].append(np.stack([keys >> _COL_BITS, keys & _COL_MASK, ids]))
+        self.columns: list[dict[int, tuple[np.ndarray, np.ndarray]]] = []
+        for chunks in cells:
+            packed = {}
+            if chunks:
+                rows, cols, ids = np.concatenate(chunks, axis=1)
+                order = np.lexsort((rows, cols))
+                rows, cols, ids = rows[order], cols[order], ids[order]
+                bounds = np.concatenate(([0], np.flatnonzero(np.diff(cols)) + 1, [cols.size])).tolist()
+                for a, b in zip(bounds, bounds[1:]):
+                    packed[int(cols[a])] = (rows[a:b], ids[a:b])
+            self.columns.append(packed)
 
-def _members(columns: dict, r1: int, c1: int, r2: int, c2: int) -> list[int]:
-    """The nodes owning formula cells inside an area, each once, column by column."""
-    members: list[int] = []
-    for c, (rows, ids) in columns.items():
-        if c1 <= c <= c2:
-            lo, hi = np.searchsorted(rows, [r1, r2 + 1])
-            if hi > lo:
-                members.extend(ids[lo:hi].tolist())
-    return list(dict.fromkeys(members))
+    def get(self, si: int, r: int, c: int) -> int | None:
+        idx = self.owner[si].get(r << _COL_BITS | c)
+        if idx is None:
+            span = self.spans[si].get(c)
+            if span is not None:
+                k = bisect_right(span[0], r) - 1
+                if k >= 0 and r <= span[1][k]:
+                    return span[2][k]
+        return idx
+
+    def members(self, si: int, r1: int, c1: int, r2: int, c2: int) -> list[int]:
+        """The nodes owning formula cells inside an area, each once, column by column."""
+        members: list[int] = []
+        for c, (rows, ids) in self.columns[si].items():
+            if c1 <= c <= c2:
+                lo, hi = np.searchsorted(rows, [r1, r2 + 1])
+                if hi > lo:
+                    members.extend(ids[lo:hi].tolist())
+        return list(dict.fromkeys(members))
 
 
 def _swept(t, row1: int, row2: int, col: int) -> tuple[int, int, int, int] | None:
