@@ -35,6 +35,7 @@ from sp_xl.importing.open_book import BookWriter, apply_to_open_book
 from sp_xl.importing.summary import ImportSummary
 from sp_xl.ooxml import names
 from sp_xl.ooxml.package import XlsxPackage
+from sp_xl.ooxml.safety import WorkbookRefused
 from sp_xl.ooxml.sheetscan import gc_paused
 
 
@@ -64,7 +65,15 @@ def import_into_open(book: OpenWorkbook, files: Sequence[Path], *, force: bool =
     with gc_paused():
         state = plan_import(contents(book), [Path(f) for f in files], summary, now=now, force=force)
     if state.changed:
-        apply_to_open_book(book, state)
+        try:
+            apply_to_open_book(book, state)
+        except Exception as exc:  # noqa: BLE001 - Excel refused a call halfway: say what state the book is in
+            raise WorkbookRefused(
+                f"Importen i {book.name} stoppede halvvejs, fordi Excel afviste en ændring ({type(exc).__name__}). "
+                "Projektmappen er delvist ændret og ikke gemt: luk den uden at gemme, og importér igen.",
+                f"The import into {book.name} stopped halfway because Excel refused a change "
+                f"({type(exc).__name__}). The workbook is partly changed and not saved: close it without saving "
+                "and import again.") from exc
         book.calculate_full()
     summary.seconds = time.perf_counter() - started
     return summary
