@@ -162,8 +162,10 @@ def function_reference_rows() -> list[list[str]]:
 def run_from_excel(action: str, argument: str = "") -> None:
     """Entry point of the ribbon callbacks: one action on the calling workbook.
 
-    ``argument`` is what VBA asked the user before Python started, hex-encoded (see
-    ``decode_hex``): for "import", the path of the file that lists the chosen extracts.
+    ``argument`` is what VBA knew or asked the user before Python started, hex-encoded (see
+    ``decode_hex``), so that Python never calls back into VBA for it: for "import", the path
+    of the file that lists the chosen extracts; for "refresh" and "check", the links to other
+    copies of the add-in that VBA's repair left behind (one per line).
     """
     import xlwings as xw
 
@@ -174,6 +176,8 @@ def run_from_excel(action: str, argument: str = "") -> None:
             raise ValueError(f"unknown action {action!r}")
         if action == "import":
             outcome = _excel_import(book, picked_files(decode_hex(argument)))
+        elif action in ("refresh", "check"):
+            outcome = _EXCEL_ACTIONS[action](book, decode_hex(argument))
         else:
             outcome = _EXCEL_ACTIONS[action](book)
     except Exception as exc:  # noqa: BLE001 - a message box, never a traceback in a cell
@@ -224,12 +228,12 @@ def _status(app, text: str) -> None:
         pass
 
 
-def _excel_refresh(book) -> Outcome:
+def _excel_refresh(book, unrepaired_links: str = "") -> Outcome:
     """Refresh the open workbook where it is, then run the data check on its live cells."""
     _status(book.app, i18n.pick("opdaterer i Excel …", "refreshing in Excel …"))
     outcome = refresh_open_workbook(XlwingsBook(book))
     if outcome.ok:
-        outcome.lines += [""] + _excel_check(book).lines
+        outcome.lines += [""] + _excel_check(book, unrepaired_links).lines
     return outcome
 
 
@@ -272,7 +276,7 @@ def _live_cells(book) -> Iterable[CellInfo]:
                 yield CellInfo(sheet.name, f"{get_column_letter(c0 + j)}{r0 + i}", value, f)
 
 
-def _excel_check(book) -> Outcome:
+def _excel_check(book, unrepaired_links: str = "") -> Outcome:
     app = book.app
     _status(app, i18n.pick("tjekker data …", "checking data …"))
     try:
@@ -292,7 +296,7 @@ def _excel_check(book) -> Outcome:
 
     problems = find_problems(_live_cells(book), reasons, addin_path)
     problems += data_problems(_live_data_findings(book))
-    problems[:0] = unrepaired_link_problems(_last_unrepaired(app))
+    problems[:0] = unrepaired_link_problems(unrepaired_links)
     _write_kontrol(book, problems)
     return check_outcome(problems, book.name)
 
@@ -320,13 +324,6 @@ def _live_data_findings(book) -> list[Any]:
                 continue
             targets[name.name] = (cell.sheet.name, cell.get_address(False, False), cell.value)
     return datacheck.check_tables(tables) + datacheck.check_targets(targets)
-
-
-def _last_unrepaired(app) -> str:
-    try:
-        return str(app.macro(f"'{ADDIN_NAME}'!SpLinks.SpLastUnrepairedLinks")() or "")
-    except Exception:  # noqa: BLE001 - without the add-in there is nothing it left behind
-        return ""
 
 
 def _write_kontrol(book, problems: Sequence[Problem]) -> None:

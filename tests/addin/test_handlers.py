@@ -243,6 +243,11 @@ def test_the_ribbon_asks_for_files_in_vba_and_python_never_calls_back():
     assert "GetOpenFilename" in vba.split("Public Sub SpImporterUdtraek", 1)[1].split("End Sub", 1)[0]
     assert "SpPickFiles" not in vba and "SpPickFiles" not in handler_source
     assert 'RunHandler "import", SpHex(handover)' in vba
+    # The links VBA could not repair travel as the argument too; Python asks VBA for nothing a
+    # dialog or a repair produced (only the kept reason of an error value is looked up).
+    assert 'RunHandler "check", SpHex(RepairedLinks())' in vba and 'RunHandler "refresh", SpHex(RepairedLinks())' in vba
+    assert "SpLastUnrepairedLinks" not in handler_source and "SpLastUnrepairedLinks" not in vba
+    assert handler_source.count("app.macro(") == 1 and "SpErrors.SpErrorReason" in handler_source
     # Funktioner: VBA opens the one new workbook, Python writes into it (no xw.Book()).
     assert "xw.Book()" not in handler_source
     funktioner = vba.split("Public Sub SpFunktioner", 1)[1].split("End Sub", 1)[0]
@@ -279,8 +284,11 @@ class _FakeBook:
 
 def test_refresh_without_a_source_folder_recalculates_the_open_workbook_in_place(monkeypatch):
     book = _FakeBook()
-    monkeypatch.setattr(handlers, "_excel_check", lambda b: Outcome("check", ok=True, lines=["Ingen problemer."]))
-    outcome = handlers._excel_refresh(book)
+    seen = []
+    monkeypatch.setattr(handlers, "_excel_check",
+                        lambda b, links: seen.append(links) or Outcome("check", ok=True, lines=["Ingen problemer."]))
+    outcome = handlers._excel_refresh(book, "C:\\Gammel\\sp_xl.xlam\n")
+    assert seen == ["C:\\Gammel\\sp_xl.xlam\n"]                  # what VBA's repair left, passed on to the check
     assert book.app.calls == ["CalculateFull"]
     assert not book.saved and not book.closed                 # an https workbook too: nothing saved or closed
     assert outcome.ok and "er beregnet igen i Excel" in outcome.lines[0] and outcome.lines[-1] == "Ingen problemer."
