@@ -14,7 +14,8 @@ SharePoint (an https address, no file to rewrite). Here the workbook stays open:
   defined names, the date system and the import record (a custom XML part), and a second
   reader of all that would be a second place to get them wrong.
 - Refresh lets Excel compute every formula (``CalculateFull``; the SP_ cells through the
-  add-in) after writing the refresh time into the cell named ``sp_SidstOpdateret``.
+  add-in) after writing the refresh time into the cell named ``sp_SidstOpdateret``, then
+  shows the report views' period slots that have data and hides the empty ones.
 
 The workbook is then changed but not saved: the user saves to keep it, or closes without
 saving to undo it all (Excel clears its undo list after any macro).
@@ -25,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -34,9 +35,11 @@ from sp_xl.actions.importing import plan_import
 from sp_xl.importing.open_book import BookWriter, apply_to_open_book
 from sp_xl.importing.summary import ImportSummary
 from sp_xl.ooxml import names
+from sp_xl.ooxml.cellrefs import col_letters
 from sp_xl.ooxml.package import XlsxPackage
 from sp_xl.ooxml.safety import WorkbookRefused
 from sp_xl.ooxml.sheetscan import gc_paused
+from sp_xl.ooxml.visibility import slot_areas, slot_visibility
 
 
 class OpenWorkbook(BookWriter, Protocol):
@@ -53,6 +56,12 @@ class OpenWorkbook(BookWriter, Protocol):
 
     def calculate_full(self) -> None:
         """``Application.CalculateFull``: every formula of every open workbook."""
+
+    def read(self, sheet: str, area: str) -> list[list[object]]:
+        """``Range.Value`` of ``area`` as rows (always 2-D)."""
+
+    def set_hidden(self, sheet: str, rows: Mapping[int, bool], columns: Mapping[int, bool]) -> None:
+        """Hide (True) or show (False) whole rows and columns."""
 
 
 def import_into_open(book: OpenWorkbook, files: Sequence[Path], *, force: bool = False,
@@ -75,6 +84,7 @@ def import_into_open(book: OpenWorkbook, files: Sequence[Path], *, force: bool =
                 f"({type(exc).__name__}). The workbook is partly changed and not saved: close it without saving "
                 "and import again.") from exc
         book.calculate_full()
+        show_filled_slots(book)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -100,10 +110,26 @@ def refresh_open(book: OpenWorkbook, now: dt.datetime | None = None) -> list[str
     if where is not None and not book.is_formula(*where):      # a formula stamp is the workbook's own business
         book.write(where[0], where[1], [[now]])
     book.calculate_full()
+    show_filled_slots(book)
     lines.append(i18n.pick(
         f"Alle formler i {book.name} er beregnet igen i Excel, kl. {now:%H.%M}.",
         f"Every formula in {book.name} was recalculated in Excel at {now:%H:%M}."))
     return lines
+
+
+def show_filled_slots(book: OpenWorkbook) -> None:
+    """Show the report views' period slots that have data and hide the empty ones, from the
+    values Excel computed (the ``sp_Vis_`` names; ``sp-xl refresh`` does the same in the file)."""
+    areas = slot_areas({n: text.removeprefix("=") for n, text in book.names().items()}, names.VISIBILITY_PREFIX)
+    values: dict[str, dict[str, object]] = {}
+    for sheet, rects in areas.items():
+        cells = values.setdefault(sheet, {})
+        for r1, c1, r2, c2 in rects:
+            for i, row in enumerate(book.read(sheet, f"{col_letters(c1)}{r1}:{col_letters(c2)}{r2}")):
+                cells.update((f"{col_letters(c1 + j)}{r1 + i}", v) for j, v in enumerate(row))
+    for sheet, (rows, columns) in slot_visibility(areas, lambda s, ref: values[s].get(ref)).items():
+        if rows or columns:
+            book.set_hidden(sheet, rows, columns)
 
 
 def not_saved_note(name: str) -> str:

@@ -6,6 +6,7 @@ against ``tests/importing/fake_open_book.py``; this module itself only runs in E
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 
@@ -58,3 +59,24 @@ class XlwingsBook:
         for part in list(parts.SelectByNamespace(namespace)):
             part.Delete()
         parts.Add(xml)
+
+    def read(self, sheet: str, area: str) -> list[list[object]]:
+        return self.book.sheets[sheet].range(area).options(ndim=2).value
+
+    def set_hidden(self, sheet: str, rows: Mapping[int, bool], columns: Mapping[int, bool]) -> None:
+        ws = self.book.sheets[sheet]
+        for first, last, hidden in _runs(rows):
+            ws.range(f"{first}:{last}").api.EntireRow.Hidden = hidden
+        for first, last, hidden in _runs(columns):
+            ws.range((1, first), (1, last)).api.EntireColumn.Hidden = hidden
+
+
+def _runs(states: Mapping[int, bool]) -> list[tuple[int, int, bool]]:
+    """Adjacent rows (columns) with the same state as one (first, last, state): one COM call each."""
+    out: list[tuple[int, int, bool]] = []
+    for n in sorted(states):
+        if out and out[-1][1] == n - 1 and out[-1][2] == states[n]:
+            out[-1] = (out[-1][0], n, states[n])
+        else:
+            out.append((n, n, states[n]))
+    return out

@@ -198,7 +198,7 @@ def test_refresh_imports_the_configured_source_folder_into_the_open_workbook_fir
     stamp_sheet, stamp_ref = name_cell(book.names(), "sp_SidstOpdateret")
     assert isinstance(book.wb[stamp_sheet][stamp_ref].value, dt.datetime)
     kinds = [c[0] for c in book.calls]
-    assert kinds[0] == "save_copy" and kinds.count("calculate_full") == 2 and kinds[-1] == "calculate_full"
+    assert kinds[0] == "save_copy" and kinds.count("calculate_full") == 2 and "set_hidden" in kinds
 
 
 def test_a_missing_source_folder_is_said_not_ignored(tabel4):
@@ -209,6 +209,20 @@ def test_a_missing_source_folder_is_said_not_ignored(tabel4):
     outcome = handlers.refresh_open_workbook(book)
     assert "Kildemappen /findes/ikke findes ikke" in outcome.lines[0]
     assert book.calls == [("calculate_full",)]                    # the refresh itself still runs
+
+
+def test_refresh_shows_the_period_slots_excel_filled_and_hides_the_empty_ones(tabel4):
+    wb = openpyxl.load_workbook(tabel4)
+    ws = wb["Tabel 4"]
+    ws["F1"], ws["G1"], ws["H1"] = "januar", "", None         # a view's month headings, as Excel computed them
+    ws.column_dimensions["F"].hidden = True
+    wb.defined_names["sp_Vis_Tabel4"] = DefinedName("sp_Vis_Tabel4", attr_text="'Tabel 4'!$F$1:$H$1")
+    wb.save(tabel4)
+    book = FakeOpenBook(tabel4)
+    handlers.refresh_open_workbook(book)
+    dims = book.wb["Tabel 4"].column_dimensions
+    assert (dims["F"].hidden, dims["G"].hidden, dims["H"].hidden) == (False, True, True)
+    assert [c[0] for c in book.calls] == ["calculate_full", "set_hidden"]
 
 
 def test_a_stamp_cell_holding_a_formula_is_left_to_the_workbook(tabel4):

@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
 
 from sp_xl.importing.record import ImportRecord, record_parts
@@ -58,7 +59,18 @@ class FakeOpenBook:
     def calculate_full(self) -> None:
         self.calls.append(("calculate_full",))
 
+    def read(self, sheet: str, area: str) -> list[list[object]]:
+        return [[c.value for c in row] for row in self.wb[sheet][area]] if ":" in area else [[self.wb[sheet][area].value]]
+
     # ---- writing
+    def set_hidden(self, sheet: str, rows, columns) -> None:
+        self.calls.append(("set_hidden", sheet))
+        ws = self.wb[sheet]
+        for r, hidden in rows.items():
+            ws.row_dimensions[r].hidden = hidden
+        for c, hidden in columns.items():
+            ws.column_dimensions[get_column_letter(c)].hidden = hidden
+
     def write(self, sheet: str, area: str, rows: list[list[object]]) -> None:
         self.calls.append(("write", sheet, area))
         c1, r1, c2, r2 = range_boundaries(area)

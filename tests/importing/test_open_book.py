@@ -84,7 +84,9 @@ def test_the_open_workbook_gets_exactly_what_the_file_gets(master, extracts, tmp
     # The text an extract brought in is text in the open workbook too, never a formula.
     assert book.wb["D_Afdelinger"]["A9"].value == HOSTILE_LABEL and book.wb["D_Afdelinger"]["A9"].data_type == "s"
     # Excel computes the report; the file was read, not copied (it was saved and unchanged).
-    assert book.calls[-1] == ("calculate_full",) and ("save_copy",) not in book.calls
+    kinds = [c[0] for c in book.calls]
+    assert kinds.count("calculate_full") == 1 and kinds.index("calculate_full") > kinds.index("replace_custom_xml")
+    assert "save_copy" not in kinds
     writes = [c for c in book.calls if c[0] == "write"]
     assert len(writes) <= 3 * len(XlsxPackage.open(master).tables())       # a few blocks per table, not cells
 
