@@ -64,10 +64,11 @@ class OpenWorkbook(BookWriter, Protocol):
         """Hide (True) or show (False) whole rows and columns."""
 
 
-def import_into_open(book: OpenWorkbook, files: Sequence[Path], *, force: bool = False,
+def import_into_open(book: OpenWorkbook, files: Sequence[Path], *, force: bool = False, calculate: bool = True,
                      now: dt.datetime | None = None) -> ImportSummary:
-    """Import ``files`` into the open ``book``, then let Excel recalculate. Raises
-    WorkbookRefused (Danish/English) before anything is written, as `sp-xl import` does."""
+    """Import ``files`` into the open ``book``, then let Excel recalculate (unless ``calculate``
+    is off: a refresh follows at once). Raises WorkbookRefused (Danish/English) before anything
+    is written, as `sp-xl import` does."""
     started = time.perf_counter()
     now = (now or dt.datetime.now()).replace(microsecond=0)
     summary = ImportSummary(Path(book.name), force=force)
@@ -83,8 +84,9 @@ def import_into_open(book: OpenWorkbook, files: Sequence[Path], *, force: bool =
                 f"The import into {book.name} stopped halfway because Excel refused a change "
                 f"({type(exc).__name__}). The workbook is partly changed and not saved: close it without saving "
                 "and import again.") from exc
-        book.calculate_full()
-        show_filled_slots(book)
+        if calculate:
+            book.calculate_full()
+            show_filled_slots(book)
     summary.seconds = time.perf_counter() - started
     return summary
 

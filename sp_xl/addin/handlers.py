@@ -90,7 +90,7 @@ def _import_source_folder(book: OpenWorkbook) -> list[str]:
                    if f.suffix.lower() in EXTRACT_SUFFIXES and not f.name.startswith("~$"))
     if not files:
         return [i18n.pick(f"Ingen udtræk i kildemappen {folder}.", f"No extracts in the source folder {folder}.")]
-    return describe(in_excel.import_into_open(book, files)) + [""]
+    return describe(in_excel.import_into_open(book, files, calculate=False)) + [""]     # the refresh follows at once
 
 
 def refresh_open_workbook(book: OpenWorkbook) -> Outcome:
