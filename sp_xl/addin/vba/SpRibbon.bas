@@ -1,8 +1,10 @@
 Attribute VB_Name = "SpRibbon"
 ' Ribbon callbacks of the "SP Rapport" tab. Each calls ONE Python handler on the active
 ' workbook through xlwings' RunPython; the handlers share their engines with `sp-xl`.
-' Everything the user is asked (the file picker) is asked here, before Python starts:
-' Python never calls back into the add-in with Application.Run while RunPython waits.
+' Everything the user is asked (the file picker) is asked here, and what VBA knows (the
+' links its repair left) is passed on, before Python starts: no dialog and no repair runs
+' from Python through Application.Run while RunPython waits. (The check still looks up the
+' kept reason of an error value, SpErrors.SpErrorReason: it only reads a dictionary.)
 Option Explicit
 Option Private Module
 
