@@ -99,8 +99,16 @@ def contents(book: OpenWorkbook) -> XlsxPackage:
     suffix = Path(book.name).suffix.lower()
     with tempfile.TemporaryDirectory(prefix="sp_xl_") as folder:
         copy = Path(folder) / ("kopi" + (suffix if suffix in (".xlsx", ".xlsm") else ".xlsx"))
-        book.save_copy(copy)
-        return XlsxPackage(copy.read_bytes(), book.name)
+        try:
+            book.save_copy(copy)
+            data = copy.read_bytes()
+        except Exception as exc:  # noqa: BLE001 - Excel's own refusal (a protected file, a full disk)
+            raise WorkbookRefused(
+                f"Excel kunne ikke gemme en kopi af {book.name} til importen ({type(exc).__name__}); intet er "
+                "ændret. Gem projektmappen, og prøv igen.",
+                f"Excel could not save a copy of {book.name} for the import ({type(exc).__name__}); nothing was "
+                "changed. Save the workbook and try again.") from exc
+        return XlsxPackage(data, book.name)
 
 
 def refresh_open(book: OpenWorkbook, now: dt.datetime | None = None) -> list[str]:

@@ -108,6 +108,18 @@ def test_an_unsaved_workbook_on_sharepoint_is_read_from_excels_copy_with_its_uns
     assert not again.changed and not again.conflicts
 
 
+def test_when_excel_cannot_save_a_copy_the_import_says_so_and_writes_nothing(master, monkeypatch):
+    book = FakeOpenBook(master, saved=False)
+
+    def refused(path):
+        raise PermissionError("IRM")
+
+    monkeypatch.setattr(book, "save_copy", refused)
+    with pytest.raises(WorkbookRefused, match="Excel kunne ikke gemme en kopi af sp_status.xlsx"):
+        import_into_open(book, [FIXTURES / "lpr_fejl.csv"], now=NOW)
+    assert book.calls == []
+
+
 def test_a_workbook_that_is_not_a_master_is_refused_before_anything_is_written(tmp_path):
     wb = openpyxl.Workbook()
     wb.active["A1"] = "Rigshospitalet"
