@@ -73,27 +73,46 @@ def _import(path: Path, files: list[Path], *, backup, force, dry_run, refresh, n
         safety.check_writable(path)
     data, fp = safety.read_with_fingerprint(path)
     pkg = XlsxPackage(data, path.name)
+    summary = ImportSummary(path, dry_run=dry_run, force=force)
+    state = plan_import(pkg, files, summary, now=now, force=force)
+    if state.changed:
+        new_data = new_package(pkg, data, state, path.name)
+        if refresh and not dry_run:
+            new_data = _recalculated(new_data, path.name, summary)
+        if not dry_run:
+            summary.backup = safety.replace_workbook(path, new_data, expected=fp, original=data, backup=backup,
+                                                     before_replace=before_replace)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def plan_import(pkg: XlsxPackage, files: list[Path], summary: ImportSummary, *, now: dt.datetime,
+                force: bool = False) -> WorkbookState:
+    """What importing ``files`` does to the workbook ``pkg``, in memory: the returned state
+    holds the cells to write, the tables' growth and the new record (applied by
+    ``importing.apply.new_package`` to a file, or ``importing.open_book`` to a workbook open
+    in Excel); ``summary`` gets each file's outcome and the new source lines."""
+    name = pkg.name
     pkg.validate()                       # a damaged part is refused before anything is written
     slots = read_slots(pkg)
     if not slots:
         raise WorkbookRefused(
-            f"{path.name} er ikke en master-projektmappe til statusrapporten: den har ingen af de datatabeller, "
+            f"{name} er ikke en master-projektmappe til statusrapporten: den har ingen af de datatabeller, "
             "udtræk importeres i (fx tLPRFejl). Vælg master-projektmappen (sp_status.xlsx), eller byg en ny med "
             "sp-xl new.",
-            f"{path.name} is not a status report master workbook: it has none of the data tables extracts are "
+            f"{name} is not a status report master workbook: it has none of the data tables extracts are "
             "imported into (e.g. tLPRFejl). Choose the master workbook (sp_status.xlsx), or build a new one with "
             "sp-xl new.")
     try:
         record = read_record(pkg)
     except Exception:  # noqa: BLE001 - a damaged record must not be overwritten blindly
         raise WorkbookRefused(
-            f"Importregistret i {path.name} (det skjulte ark med tidligere importer) kan ikke læses, så en ny "
+            f"Importregistret i {name} (det skjulte ark med tidligere importer) kan ikke læses, så en ny "
             "import kunne overskrive rettede tal. Filen er ikke ændret; brug en tidligere version fra sp-xl-backup.",
-            f"The import record in {path.name} (the hidden sheet of earlier imports) cannot be read, so a new import "
+            f"The import record in {name} (the hidden sheet of earlier imports) cannot be read, so a new import "
             "could overwrite corrected numbers. The file was not changed; use an earlier version from "
             "sp-xl-backup.") from None
     units = Units.of(slots, _names_in_data(slots))
-    summary = ImportSummary(path, dry_run=dry_run, force=force)
     state = WorkbookState(pkg, record, slots, now, force)
 
     read: list[tuple[FileOutcome, Extract]] = []
@@ -112,15 +131,7 @@ def _import(path: Path, files: list[Path], *, backup, force, dry_run, refresh, n
 
     summary.source_lines = state.source_lines()
     summary.changed = state.changed
-    if state.changed:
-        new_data = new_package(pkg, data, state, path.name)
-        if refresh and not dry_run:
-            new_data = _recalculated(new_data, path.name, summary)
-        if not dry_run:
-            summary.backup = safety.replace_workbook(path, new_data, expected=fp, original=data, backup=backup,
-                                                     before_replace=before_replace)
-    summary.seconds = time.perf_counter() - started
-    return summary
+    return state
 
 
 def _names_in_data(slots: dict[str, TableSlots]) -> list[str]:

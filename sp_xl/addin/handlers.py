@@ -1,14 +1,14 @@
 """What the buttons of the "SP Rapport" ribbon tab do.
 
 Each button's VBA callback (module SpRibbon) runs ONE Python call through xlwings'
-RunPython: ``run_from_excel("<action>")``. The work itself happens in Excel-independent
-cores that take a workbook path (or cell values) and return an ``Outcome``; they use the
-same engines as the ``sp-xl`` command line and are tested on Linux against real files. The
-Excel part (``xw.Book.caller()``, status bar, message box, writing the Kontrol sheet) is
-the thin layer at the bottom of this module.
+RunPython: ``run_from_excel("<action>")``. Import and refresh work on the open workbook
+(``sp_xl.actions.in_excel``: nothing is saved, closed or reopened, so a workbook on
+OneDrive/SharePoint works too); the cores here take that workbook as ``OpenWorkbook`` and
+are tested on Linux with an openpyxl fake. The Excel part (``xw.Book.caller()``, status bar,
+message box, writing the Kontrol sheet) is the thin layer at the bottom of this module.
 
-Engines are found through ``ENGINES``. Where one does not exist in this version, the
-action says so in Danish instead of failing.
+Share still works on the saved file; its engine is found through ``ENGINES``, and where it
+does not exist in this version, the action says so in Danish instead of failing.
 """
 
 from __future__ import annotations
@@ -28,22 +28,20 @@ from sp_xl.actions.check import (
     data_problems,
     find_problems,
     kontrol_rows,
-    links_in_file,
     unrepaired_link_problems,
 )
+from sp_xl.actions import in_excel
+from sp_xl.actions.in_excel import OpenWorkbook
 from sp_xl.actions.outcome import ACTIONS, TITLE, Outcome, describe, failure, not_available
 from sp_xl.addin.layout import ADDIN_NAME
+from sp_xl.addin.xlbook import XlwingsBook
 from sp_xl.ooxml import names
 
 FUNCTIONS_SHEET = "SP Funktioner"
 
-# Action -> "module:function" of the engine it runs. Contracts:
-#   refresh(path, *, backup=True, progress=callable(done, total)) -> summary with .describe()
-#   import_extracts(path, files, *, backup=True, refresh=True) -> summary with .describe()
+# Action -> "module:function" of the file engine it runs. Contract:
 #   share_copy(path, *, overwrite=True) -> summary with .describe() or the Path of the copy
 ENGINES = {
-    "refresh": "sp_xl.actions.refresh:refresh",
-    "import": "sp_xl.actions.importing:import_extracts",
     "share": "sp_xl.actions.share:share_copy",
 }
 
@@ -73,17 +71,6 @@ SOURCE_FOLDER_NAME = names.SOURCE_FOLDER
 EXTRACT_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls"}
 
 
-def source_folder(path: str | Path) -> Path | None:
-    """The configured source folder of a saved workbook, or None when none is set."""
-    from sp_xl.ooxml.package import XlsxPackage
-
-    try:
-        text = XlsxPackage.open(path).defined_names.get(SOURCE_FOLDER_NAME, "")
-    except Exception:  # noqa: BLE001 - the refresh itself reports an unreadable file
-        return None
-    return folder_of_name(text)
-
-
 def folder_of_name(refers_to: str | None) -> Path | None:
     """The folder a ``sp_Kildemappe`` name holds (a text constant such as ="S:/udtraek"), or None."""
     text = (refers_to or "").strip().lstrip("=")
@@ -92,8 +79,8 @@ def folder_of_name(refers_to: str | None) -> Path | None:
     return Path(text[1:-1].replace('""', '"'))
 
 
-def _import_source_folder(path: Path) -> list[str]:
-    folder = source_folder(path)
+def _import_source_folder(book: OpenWorkbook) -> list[str]:
+    folder = folder_of_name(book.names().get(SOURCE_FOLDER_NAME))
     if folder is None:
         return []
     if not folder.is_dir():
@@ -103,30 +90,22 @@ def _import_source_folder(path: Path) -> list[str]:
                    if f.suffix.lower() in EXTRACT_SUFFIXES and not f.name.startswith("~$"))
     if not files:
         return [i18n.pick(f"Ingen udtræk i kildemappen {folder}.", f"No extracts in the source folder {folder}.")]
-    return import_extracts(path, files, refresh=False).lines + [""]     # the refresh follows at once
+    return describe(in_excel.import_into_open(book, files, calculate=False)) + [""]     # the refresh follows at once
 
 
-def refresh_workbook(path: str | Path, progress: Callable[[int, int], None] | None = None) -> Outcome:
-    """Import the source folder's extracts when one is configured, recompute and store every
-    formula (engine ``refresh``), then report add-in links."""
-    run = engine("refresh")
-    if run is None:
-        return not_available("refresh")
-    imported = _import_source_folder(Path(path))
+def refresh_open_workbook(book: OpenWorkbook) -> Outcome:
+    """Import the source folder's extracts when one is configured, then let Excel compute every
+    formula of the open workbook (the refresh time stamped first)."""
     try:
-        summary = run(Path(path), backup=True, progress=progress)
+        lines = _import_source_folder(book)
+        lines += in_excel.refresh_open(book)
     except Exception as exc:  # noqa: BLE001 - the user gets a message, never a traceback
         return failure("refresh", exc)
-    lines = imported + describe(summary)
-    links = links_in_file(Path(path))
-    lines += links.describe()
-    return Outcome("refresh", ok=True, lines=lines)
+    return Outcome("refresh", ok=True, lines=lines + [in_excel.not_saved_note(book.name)])
 
 
-def import_extracts(path: str | Path, files: Sequence[str | Path], refresh: bool = True) -> Outcome:
-    run = engine("import")
-    if run is None:
-        return not_available("import")
+def import_into_workbook(book: OpenWorkbook, files: Sequence[str | Path]) -> Outcome:
+    """Import the chosen extract files into the open workbook."""
     if not files:
         return Outcome("import", ok=False, lines=[i18n.pick("Ingen filer valgt – intet importeret.",
                                                           "No files chosen – nothing imported.")])
@@ -135,10 +114,14 @@ def import_extracts(path: str | Path, files: Sequence[str | Path], refresh: bool
         return Outcome("import", ok=False, lines=[i18n.pick("Filen findes ikke: ", "File not found: ") + m
                                                   for m in missing])
     try:
-        result = run(Path(path), [Path(f) for f in files], backup=True, refresh=refresh)
+        summary = in_excel.import_into_open(book, [Path(f) for f in files])
     except Exception as exc:  # noqa: BLE001
         return failure("import", exc)
-    return Outcome("import", ok=True, lines=describe(result))
+    lines = describe(summary)
+    if summary.changed:
+        lines += [i18n.pick("Alle formler er beregnet igen i Excel.", "Every formula was recalculated in Excel."),
+                  in_excel.not_saved_note(book.name)]
+    return Outcome("import", ok=True, lines=lines)
 
 
 def share_workbook(path: str | Path) -> Outcome:
@@ -179,8 +162,10 @@ def function_reference_rows() -> list[list[str]]:
 def run_from_excel(action: str, argument: str = "") -> None:
     """Entry point of the ribbon callbacks: one action on the calling workbook.
 
-    ``argument`` is what VBA asked the user before Python started, hex-encoded (see
-    ``decode_hex``): for "import", the path of the file that lists the chosen extracts.
+    ``argument`` is what VBA knew or asked the user before Python started, hex-encoded (see
+    ``decode_hex``), so that Python never calls back into VBA for it: for "import", the path
+    of the file that lists the chosen extracts; for "refresh" and "check", the links to other
+    copies of the add-in that VBA's repair left behind (one per line).
     """
     import xlwings as xw
 
@@ -191,6 +176,8 @@ def run_from_excel(action: str, argument: str = "") -> None:
             raise ValueError(f"unknown action {action!r}")
         if action == "import":
             outcome = _excel_import(book, picked_files(decode_hex(argument)))
+        elif action in ("refresh", "check"):
+            outcome = _EXCEL_ACTIONS[action](book, decode_hex(argument))
         else:
             outcome = _EXCEL_ACTIONS[action](book)
     except Exception as exc:  # noqa: BLE001 - a message box, never a traceback in a cell
@@ -241,78 +228,21 @@ def _status(app, text: str) -> None:
         pass
 
 
-def _closed_for(book, action: str, work: Callable[[Path], Outcome]) -> Outcome:
-    """Save, close, let an engine rewrite the file, reopen and recalculate. Excel keeps the
-    file locked while it is open, and the engines replace files atomically."""
-    path = _saved_path(book, action)
-    if isinstance(path, Outcome):
-        return path
-    app = book.app
-    _status(app, i18n.pick("gemmer …", "saving …"))
-    book.save()
-    book.close()
-    try:
-        outcome = work(path)
-    finally:
-        reopened = app.books.open(str(path))
-        _status(app, i18n.pick("beregner …", "calculating …"))
-        try:
-            reopened.app.api.CalculateFull()  # Windows: a full recalculation
-        except Exception:  # noqa: BLE001 - macOS has no CalculateFull through appscript
-            reopened.app.calculate()
-    return outcome
-
-
-def _live_source_folder(book) -> Path | None:
-    try:
-        name = next((n for n in book.names if n.name == SOURCE_FOLDER_NAME), None)
-        return folder_of_name(name.refers_to) if name is not None else None
-    except Exception:  # noqa: BLE001 - no readable name: no source folder
-        return None
-
-
-def refresh_in_place(book) -> Outcome:
-    """Refresh the open workbook where it is: Excel recalculates every formula (the SP_ cells
-    through the add-in), then the data check runs on the live cells. Nothing is saved or
-    closed: undo history, windows and selection stay, and a workbook on OneDrive/SharePoint
-    (an https path) works as any other."""
-    app = book.app
-    _status(app, i18n.pick("beregner alle formler i Excel …", "recalculating every formula in Excel …"))
-    try:
-        app.api.CalculateFull()      # Windows: every formula, whatever Excel thinks is dirty
-    except Exception:  # noqa: BLE001 - macOS has no CalculateFull through appscript
-        app.calculate()
-    lines = [i18n.pick(
-        f"Alle formler i {book.name} er beregnet igen i Excel (projektmappen er ikke lukket; gem den for at "
-        "beholde resultaterne).",
-        f"Every formula in {book.name} was recalculated in Excel (the workbook was not closed; save it to "
-        "keep the results).")]
-    return Outcome("refresh", ok=True, lines=lines + [""] + _excel_check(book).lines)
-
-
-def _excel_refresh(book) -> Outcome:
-    app = book.app
-    if _live_source_folder(book) is None:
-        return refresh_in_place(book)
-    # A source folder to import first: the import engine works on the saved file.
-
-    def progress(done: int, total: int) -> None:
-        _status(app, i18n.pick(f"beregner formler {done}/{total}", f"computing formulas {done}/{total}"))
-
-    outcome = _closed_for(book, "refresh", lambda p: refresh_workbook(p, progress))
+def _excel_refresh(book, unrepaired_links: str = "") -> Outcome:
+    """Refresh the open workbook where it is, then run the data check on its live cells."""
+    _status(book.app, i18n.pick("opdaterer i Excel …", "refreshing in Excel …"))
+    outcome = refresh_open_workbook(XlwingsBook(book))
     if outcome.ok:
-        check = _excel_check(app.books.active)
-        outcome.lines += [""] + check.lines
+        outcome.lines += [""] + _excel_check(book, unrepaired_links).lines
     return outcome
 
 
 def _excel_import(book, files: Sequence[str]) -> Outcome | None:
     """Import the files VBA's picker chose (SpRibbon.SpImporterUdtraek) before Python ran."""
-    if engine("import") is None:
-        return not_available("import")
     if not files:
         return None  # nothing chosen: no message
-    return _closed_for(book, "import", lambda p: import_extracts(p, files))
+    _status(book.app, i18n.pick("importerer …", "importing …"))
+    return import_into_workbook(XlwingsBook(book), files)
 
 
 def _excel_share(book) -> Outcome:
@@ -346,7 +276,7 @@ def _live_cells(book) -> Iterable[CellInfo]:
                 yield CellInfo(sheet.name, f"{get_column_letter(c0 + j)}{r0 + i}", value, f)
 
 
-def _excel_check(book) -> Outcome:
+def _excel_check(book, unrepaired_links: str = "") -> Outcome:
     app = book.app
     _status(app, i18n.pick("tjekker data …", "checking data …"))
     try:
@@ -366,7 +296,7 @@ def _excel_check(book) -> Outcome:
 
     problems = find_problems(_live_cells(book), reasons, addin_path)
     problems += data_problems(_live_data_findings(book))
-    problems[:0] = unrepaired_link_problems(_last_unrepaired(app))
+    problems[:0] = unrepaired_link_problems(unrepaired_links)
     _write_kontrol(book, problems)
     return check_outcome(problems, book.name)
 
@@ -394,13 +324,6 @@ def _live_data_findings(book) -> list[Any]:
                 continue
             targets[name.name] = (cell.sheet.name, cell.get_address(False, False), cell.value)
     return datacheck.check_tables(tables) + datacheck.check_targets(targets)
-
-
-def _last_unrepaired(app) -> str:
-    try:
-        return str(app.macro(f"'{ADDIN_NAME}'!SpLinks.SpLastUnrepairedLinks")() or "")
-    except Exception:  # noqa: BLE001 - without the add-in there is nothing it left behind
-        return ""
 
 
 def _write_kontrol(book, problems: Sequence[Problem]) -> None:

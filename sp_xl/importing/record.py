@@ -166,9 +166,17 @@ def read_record(pkg: XlsxPackage) -> ImportRecord:
             data = pkg.read(target)
         except KeyError:
             continue
-        if f"{{{NS}}}" in data[:400].decode("utf-8", "replace") or NS.encode() in data[:400]:
+        if _mentions_namespace(data[:800]):
             return ImportRecord.from_xml(data, target)
     return ImportRecord()
+
+
+def _mentions_namespace(head: bytes) -> bool:
+    """Whether the start of a custom XML item names the record's namespace. Our writer stores
+    UTF-8; a part Excel wrote back (``CustomXMLParts.Add`` from the ribbon's import, then a
+    save) may be UTF-16 with a byte-order mark, which the XML parser reads as well."""
+    encoding = "utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8"
+    return NS in head.decode(encoding, "replace")
 
 
 def record_parts(pkg: XlsxPackage, record: ImportRecord) -> tuple[dict[str, bytes], dict[str, bytes]]:

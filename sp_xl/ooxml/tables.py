@@ -163,7 +163,12 @@ def _unquote(sheet: str) -> str:
 
 
 def _extend_text(raw: bytes, grown: list[tuple[TableInfo, int]]) -> bytes:
-    text = raw.decode("utf-8")
+    return extend_areas(raw.decode("utf-8"), grown).encode("utf-8")
+
+
+def extend_areas(text: str, grown: list[tuple[TableInfo, int]]) -> str:
+    """A formula text (a defined name's, a chart series') with every area that spans whole
+    columns of a grown table's body extended to the table's new last row."""
 
     def one(m: re.Match) -> str:
         sheet, a, b = m.group(1), m.group(2), m.group(3)
@@ -178,4 +183,4 @@ def _extend_text(raw: bytes, grown: list[tuple[TableInfo, int]]) -> bytes:
                 return f"{sheet}{a}:{end}"
         return m.group(0)
 
-    return _AREA.sub(one, text).encode("utf-8")
+    return _AREA.sub(one, text)

@@ -457,9 +457,10 @@ def test_cli_exit_codes_and_json(master, tmp_path):
     assert code == 2 and err.startswith("Afvist: Filen findes ikke") and "Traceback" not in err
 
 
-def test_the_ribbon_handler_runs_this_engine(master, tmp_path):
-    from sp_xl.addin.handlers import import_extracts as ribbon_import
-    outcome = ribbon_import(master, [FIXTURES / "sager_niveau.csv"])
+def test_the_ribbon_handler_runs_this_engine_on_the_open_workbook(master, tmp_path):
+    from sp_xl.addin.handlers import import_into_workbook
+    from tests.importing.fake_open_book import FakeOpenBook
+    outcome = import_into_workbook(FakeOpenBook(master), [FIXTURES / "sager_niveau.csv"])
     assert outcome.ok and outcome.lines[0].startswith("Importeret i sp_status.xlsx")
 
 

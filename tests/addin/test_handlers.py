@@ -1,4 +1,4 @@
-"""The ribbon handlers' Excel-independent cores, on real files."""
+"""The ribbon handlers' Excel-independent cores, on real files and an openpyxl fake of the open workbook."""
 
 from __future__ import annotations
 
@@ -7,15 +7,20 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.workbook.defined_name import DefinedName
 
 from sp_xl import i18n
 from sp_xl.addin import handlers
 from sp_xl.actions.check import CellInfo, Problem, check_file, find_problems, kontrol_rows
 from sp_xl.actions.outcome import Outcome
-from sp_xl.addin.handlers import function_reference_rows, import_extracts, refresh_workbook, share_workbook
+from sp_xl.addin.handlers import function_reference_rows, import_into_workbook, share_workbook
+from sp_xl.ooxml.names import name_cell
 from sp_xl.udfs import functions
-from tests.checks.test_links import OTHER_PC, _with_external_links, seed_workbook
+from tests.checks.test_links import OTHER_PC, seed_workbook
 from tests.conftest import CORPUS, lo_recalc, needs_libreoffice
+from tests.importing.fake_open_book import FakeOpenBook
+
+FIXTURES = Path(__file__).resolve().parents[1] / "extracts" / "fixtures"
 
 
 def _explode(path, *args, **options):
@@ -34,43 +39,11 @@ def tabel4(tmp_path):
     return path
 
 
-def test_refresh_stores_the_seeds_growth_and_summarises_with_cell_addresses(tabel4):
-    outcome = refresh_workbook(tabel4)
-    assert outcome.ok and outcome.available
-    assert outcome.lines[0].startswith("Opdateret: rapport.xlsx")
-    assert "  'Tabel 4'!C4: #DIV/0! Målet er 0, og der kan ikke divideres med 0." in outcome.lines
-    cached = openpyxl.load_workbook(tabel4, data_only=True)["Tabel 4"]
-    assert cached["C2"].value == 48529                      # seed: 126446 -> 174975, +48529
-    assert cached["C3"].value == 126446 + 140000 + 160000 + 174975
-    assert cached["C4"].value == "#DIV/0!"
-    assert outcome.title == "SP Rapport – Opdater alle ark"
-
-
-def test_refresh_of_a_workbook_open_in_excel_is_refused_in_danish_and_leaves_it_alone(tabel4):
-    (tabel4.parent / "~$rapport.xlsx").write_bytes(b"owner")
-    before = tabel4.read_bytes()
-    outcome = refresh_workbook(tabel4)
-    assert not outcome.ok
-    assert outcome.lines == [("rapport.xlsx er åben i Excel (låsefilen ~$rapport.xlsx findes). "
-                              "Luk projektmappen i Excel og prøv igen.")]
-    assert tabel4.read_bytes() == before
-
-
-def test_refresh_reports_formulas_that_still_point_at_another_pcs_addin(tabel4):
-    wb = openpyxl.load_workbook(tabel4)
-    wb["Tabel 4"]["D2"] = "=[1]!SP_GROWTH(B2:B5)"
-    wb.save(tabel4)
-    _with_external_links(tabel4, ["file:///" + OTHER_PC])
-    outcome = refresh_workbook(tabel4)
-    assert f"'Tabel 4'!D2 bruger sp_xl.xlam fra file:///{OTHER_PC}: =[1]!SP_GROWTH(B2:B5)" in outcome.lines
-
-
 def test_an_action_whose_engine_is_missing_says_so_in_danish(monkeypatch, tabel4):
-    monkeypatch.setitem(handlers.ENGINES, "import", "sp_xl.actions.no_such_engine:import_extracts")
     monkeypatch.setitem(handlers.ENGINES, "share", "sp_xl.actions.no_such_engine:share_copy")
-    outcome = import_extracts(tabel4, [tabel4])
+    outcome = share_workbook(tabel4)
     assert not outcome.ok and not outcome.available
-    assert outcome.lines[0].startswith("»Importér udtræk« findes ikke i denne version af sp_xl")
+    assert outcome.lines[0].startswith("»Del som e-mail-kopi« findes ikke i denne version af sp_xl")
     with i18n.use_language("en"):
         assert share_workbook(tabel4).lines[0].startswith('"Share as e-mail copy" is not available in this version')
 
@@ -84,11 +57,34 @@ def test_an_engine_that_fails_gives_a_message_not_a_traceback(monkeypatch, tabel
     assert "Traceback" not in outcome.text()
 
 
-def test_import_checks_the_chosen_files_before_the_engine_runs(monkeypatch, tabel4):
-    monkeypatch.setitem(handlers.ENGINES, "import", "tests.addin.test_handlers:_explode")
-    assert import_extracts(tabel4, []).lines == ["Ingen filer valgt – intet importeret."]
+def test_import_checks_the_chosen_files_before_anything_runs(tabel4):
+    book = FakeOpenBook(tabel4)
+    assert import_into_workbook(book, []).lines == ["Ingen filer valgt – intet importeret."]
     missing = tabel4.parent / "udtræk.csv"
-    assert import_extracts(tabel4, [missing]).lines == [f"Filen findes ikke: {missing}"]
+    assert import_into_workbook(book, [missing]).lines == [f"Filen findes ikke: {missing}"]
+    assert book.calls == []
+
+
+def test_import_into_a_workbook_that_is_no_master_is_one_danish_line_and_nothing_written(tabel4):
+    book = FakeOpenBook(tabel4)
+    outcome = import_into_workbook(book, [FIXTURES / "lpr_fejl.csv"])
+    assert not outcome.ok and len(outcome.lines) == 1 and "ikke en master-projektmappe" in outcome.lines[0]
+    assert book.calls == []
+
+
+def test_excel_refusing_a_change_halfway_says_to_close_without_saving(tmp_path, monkeypatch):
+    from sp_xl.master.build import build_master
+
+    book = FakeOpenBook(build_master(tmp_path / "sp_status.xlsx"))
+
+    def locked(*args):
+        raise OSError("the sheet is protected")
+
+    monkeypatch.setattr(book, "write", locked)
+    outcome = import_into_workbook(book, [FIXTURES / "sager_niveau.csv"])
+    assert not outcome.ok and outcome.lines == [
+        "Importen i sp_status.xlsx stoppede halvvejs, fordi Excel afviste en ændring (OSError). Projektmappen er "
+        "delvist ændret og ikke gemt: luk den uden at gemme, og importér igen."]
 
 
 def test_the_check_lists_error_values_with_reasons_and_foreign_addin_links():
@@ -176,43 +172,68 @@ def test_links_the_addin_could_not_repair_become_problems_of_the_workbook():
     assert rows[4][0] == "(projektmappen)"  # no cell to link to
 
 
-def test_refresh_imports_the_configured_source_folder_first(tmp_path):
-    from openpyxl.workbook.defined_name import DefinedName
-
+def test_refresh_imports_the_configured_source_folder_into_the_open_workbook_first(tmp_path):
     from sp_xl.master.build import build_master
-    from sp_xl.ooxml.package import XlsxPackage
 
     folder = tmp_path / "udtræk"
     folder.mkdir()
-    fixture = Path(__file__).resolve().parents[1] / "extracts" / "fixtures" / "minsp_brugere_cp1252.csv"
+    fixture = FIXTURES / "minsp_brugere_cp1252.csv"
     # A newer extract: Rigshospitalet's April count revised from 58.253 to 60.253 (+2.000).
     newer = fixture.read_bytes().replace(b"52.559;58.253", b"52.559;60.253").replace(b"157.779;174.975", b"157.779;176.975")
     (folder / "minsp_brugere_2018-06-02.csv").write_bytes(newer.replace(b"Trukket: 19-05-2018", b"Trukket: 2018-06-02"))
-    built = build_master(tmp_path / "built.xlsx")
-    wb = openpyxl.load_workbook(built)
+    wb = openpyxl.load_workbook(build_master(tmp_path / "built.xlsx"))
     wb.defined_names[handlers.SOURCE_FOLDER_NAME] = DefinedName(handlers.SOURCE_FOLDER_NAME, attr_text=f'"{folder}"')
     path = tmp_path / "sp_status.xlsx"
     wb.save(path)
-    assert handlers.source_folder(path) == folder
+    # On SharePoint and with unsaved edits: read through Excel's copy, written into the open workbook.
+    book = FakeOpenBook(path, fullname="https://region.sharepoint.com/sites/sp/Delte dokumenter/sp_status.xlsx",
+                        saved=False)
 
-    outcome = handlers.refresh_workbook(path)
+    outcome = handlers.refresh_open_workbook(book)
     assert outcome.ok, outcome.lines
     text = "\n".join(outcome.lines)
-    assert "minsp_brugere_2018-06-02.csv" in text and "Formler beregnet" in text
-    # The revised count is in the data sheet, and the report's total growth follows it.
-    pkg = XlsxPackage.open(path)
-    assert pkg.cells("D_Hospitaler")["K34"] == 60253          # tMinSPBrugere, April, Rigshospitalet
-    assert pkg.cells("MinSP")["N12"] == 48529 + 2000          # Tabel 4's growth, I alt
+    assert "minsp_brugere_2018-06-02.csv" in text and "er beregnet igen i Excel" in text
+    assert outcome.lines[-1].startswith("sp_status.xlsx er ændret, men ikke gemt")
+    assert book.wb["D_Hospitaler"]["K34"].value == 60253          # tMinSPBrugere, April, Rigshospitalet
+    stamp_sheet, stamp_ref = name_cell(book.names(), "sp_SidstOpdateret")
+    assert isinstance(book.wb[stamp_sheet][stamp_ref].value, dt.datetime)
+    kinds = [c[0] for c in book.calls]
+    assert kinds[0] == "save_copy" and kinds.count("calculate_full") == 1 and "set_hidden" in kinds
+    assert kinds.index("calculate_full") > kinds.index("replace_custom_xml")      # Excel computes the new rows
 
 
-def test_a_missing_source_folder_is_said_not_ignored(tmp_path, tabel4):
-    from openpyxl.workbook.defined_name import DefinedName
-
+def test_a_missing_source_folder_is_said_not_ignored(tabel4):
     wb = openpyxl.load_workbook(tabel4)
     wb.defined_names[handlers.SOURCE_FOLDER_NAME] = DefinedName(handlers.SOURCE_FOLDER_NAME, attr_text='"/findes/ikke"')
     wb.save(tabel4)
-    outcome = handlers.refresh_workbook(tabel4)
+    book = FakeOpenBook(tabel4)
+    outcome = handlers.refresh_open_workbook(book)
     assert "Kildemappen /findes/ikke findes ikke" in outcome.lines[0]
+    assert book.calls == [("calculate_full",)]                    # the refresh itself still runs
+
+
+def test_refresh_shows_the_period_slots_excel_filled_and_hides_the_empty_ones(tabel4):
+    wb = openpyxl.load_workbook(tabel4)
+    ws = wb["Tabel 4"]
+    ws["F1"], ws["G1"], ws["H1"] = "januar", "", None         # a view's month headings, as Excel computed them
+    ws.column_dimensions["F"].hidden = True
+    wb.defined_names["sp_Vis_Tabel4"] = DefinedName("sp_Vis_Tabel4", attr_text="'Tabel 4'!$F$1:$H$1")
+    wb.save(tabel4)
+    book = FakeOpenBook(tabel4)
+    handlers.refresh_open_workbook(book)
+    dims = book.wb["Tabel 4"].column_dimensions
+    assert (dims["F"].hidden, dims["G"].hidden, dims["H"].hidden) == (False, True, True)
+    assert [c[0] for c in book.calls] == ["calculate_full", "set_hidden"]
+
+
+def test_a_stamp_cell_holding_a_formula_is_left_to_the_workbook(tabel4):
+    wb = openpyxl.load_workbook(tabel4)
+    wb["Tabel 4"]["E1"] = "=NOW()"
+    wb.defined_names["sp_SidstOpdateret"] = DefinedName("sp_SidstOpdateret", attr_text="'Tabel 4'!$E$1")
+    wb.save(tabel4)
+    book = FakeOpenBook(tabel4)
+    handlers.refresh_open_workbook(book)
+    assert book.wb["Tabel 4"]["E1"].value == "=NOW()" and book.calls == [("calculate_full",)]
 
 
 def test_the_files_vba_picked_arrive_whole_with_aeoeaa_spaces_and_beyond_the_code_page(tmp_path):
@@ -237,6 +258,11 @@ def test_the_ribbon_asks_for_files_in_vba_and_python_never_calls_back():
     assert "GetOpenFilename" in vba.split("Public Sub SpImporterUdtraek", 1)[1].split("End Sub", 1)[0]
     assert "SpPickFiles" not in vba and "SpPickFiles" not in handler_source
     assert 'RunHandler "import", SpHex(handover)' in vba
+    # The links VBA could not repair travel as the argument too; Python asks VBA for nothing a
+    # dialog or a repair produced (only the kept reason of an error value is looked up).
+    assert 'RunHandler "check", SpHex(RepairedLinks())' in vba and 'RunHandler "refresh", SpHex(RepairedLinks())' in vba
+    assert "SpLastUnrepairedLinks" not in handler_source and "SpLastUnrepairedLinks" not in vba
+    assert handler_source.count("app.macro(") == 1 and "SpErrors.SpErrorReason" in handler_source
     # Funktioner: VBA opens the one new workbook, Python writes into it (no xw.Book()).
     assert "xw.Book()" not in handler_source
     funktioner = vba.split("Public Sub SpFunktioner", 1)[1].split("End Sub", 1)[0]
@@ -273,20 +299,21 @@ class _FakeBook:
 
 def test_refresh_without_a_source_folder_recalculates_the_open_workbook_in_place(monkeypatch):
     book = _FakeBook()
-    monkeypatch.setattr(handlers, "_excel_check", lambda b: Outcome("check", ok=True, lines=["Ingen problemer."]))
-    outcome = handlers._excel_refresh(book)
+    seen = []
+    monkeypatch.setattr(handlers, "_excel_check",
+                        lambda b, links: seen.append(links) or Outcome("check", ok=True, lines=["Ingen problemer."]))
+    outcome = handlers._excel_refresh(book, "C:\\Gammel\\sp_xl.xlam\n")
+    assert seen == ["C:\\Gammel\\sp_xl.xlam\n"]                  # what VBA's repair left, passed on to the check
     assert book.app.calls == ["CalculateFull"]
     assert not book.saved and not book.closed                 # an https workbook too: nothing saved or closed
     assert outcome.ok and "er beregnet igen i Excel" in outcome.lines[0] and outcome.lines[-1] == "Ingen problemer."
+    assert "ikke gemt" in outcome.lines[1]
 
 
-def test_refresh_with_a_source_folder_goes_through_the_saved_file(monkeypatch):
-    book = _FakeBook([_FakeName("sp_Kildemappe", '="\\\\server\\udtræk ""SP"""')])
-    assert handlers._live_source_folder(book) == Path('\\\\server\\udtræk "SP"')
-    seen = []
-    monkeypatch.setattr(handlers, "_closed_for", lambda b, action, work: seen.append(action) or Outcome(action, False))
-    handlers._excel_refresh(book)
-    assert seen == ["refresh"] and book.app.calls == []
+def test_no_action_saves_closes_or_reopens_the_users_workbook_but_share():
+    source = Path(handlers.__file__).read_text(encoding="utf-8")
+    assert ".close()" not in source and "books.open" not in source
+    assert source.count("book.save()") == 1 and "book.save()" in source.split("def _excel_share", 1)[1]
 
 
 def test_vbas_hex_encoding_of_the_picked_paths_is_what_python_decodes():

@@ -81,6 +81,15 @@ def test_a_new_record_is_added_as_a_custom_xml_part_and_read_back(tmp_path):
     assert list(replaced2) == ["customXml/item1.xml"] and added2 == {}
 
 
+def test_a_record_excel_stored_as_utf16_is_found_and_read(tmp_path):
+    pkg = book(tmp_path)
+    replaced, added = record_parts(pkg, sample())
+    xml = sample().to_xml().decode("utf-8").replace("encoding='UTF-8'", "encoding='UTF-16'")
+    added["customXml/item1.xml"] = xml.encode("utf-16")                 # with its byte-order mark
+    back = read_record(rebuilt(pkg, replaced, added))
+    assert back.part == "customXml/item1.xml" and back.tables["tX"] == sample().tables["tX"]
+
+
 def test_other_custom_xml_parts_are_left_alone_and_numbered_around(tmp_path):
     pkg = book(tmp_path)
     other = rebuilt(pkg, {}, {"customXml/item1.xml": b"<foreign xmlns='urn:other'/>"})

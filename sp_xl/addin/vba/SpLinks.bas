@@ -10,17 +10,12 @@ Attribute VB_Name = "SpLinks"
 Option Explicit
 Option Private Module
 
-Private mLastUnrepaired As String
-
 Public Function SpRepairAddinLinks(ByVal wb As Workbook) As String
     Dim links As Variant, i As Long, link As String, failed As String
     If wb Is Nothing Then Exit Function
     If wb Is ThisWorkbook Then Exit Function
     links = AddinLinks(wb)
-    If Not IsArray(links) Then
-        mLastUnrepaired = ""
-        Exit Function
-    End If
+    If Not IsArray(links) Then Exit Function
     For i = LBound(links) To UBound(links)
         link = CStr(links(i))
         On Error Resume Next
@@ -39,13 +34,7 @@ Public Function SpRepairAddinLinks(ByVal wb As Workbook) As String
             failed = failed & CStr(links(i)) & vbLf
         Next i
     End If
-    mLastUnrepaired = failed
     SpRepairAddinLinks = failed
-End Function
-
-Public Function SpLastUnrepairedLinks() As String
-    ' For the Python check handler (Application.Run): links the last repair left behind.
-    SpLastUnrepairedLinks = mLastUnrepaired
 End Function
 
 Private Function AddinLinks(ByVal wb As Workbook) As Variant

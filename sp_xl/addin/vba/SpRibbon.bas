@@ -1,8 +1,10 @@
 Attribute VB_Name = "SpRibbon"
 ' Ribbon callbacks of the "SP Rapport" tab. Each calls ONE Python handler on the active
 ' workbook through xlwings' RunPython; the handlers share their engines with `sp-xl`.
-' Everything the user is asked (the file picker) is asked here, before Python starts:
-' Python never calls back into the add-in with Application.Run while RunPython waits.
+' Everything the user is asked (the file picker) is asked here, and what VBA knows (the
+' links its repair left) is passed on, before Python starts: no dialog and no repair runs
+' from Python through Application.Run while RunPython waits. (The check still looks up the
+' kept reason of an error value, SpErrors.SpErrorReason: it only reads a dictionary.)
 Option Explicit
 Option Private Module
 
@@ -13,7 +15,9 @@ Private Const HANDLERS As String = "import sp_xl.addin.handlers as h; h.run_from
 Private Const PICKED_FILE As String = "sp_xl_valgte_filer.txt"
 
 Public Sub SpOpdaterAlleArk(control As IRibbonControl)
-    RunHandler "refresh"
+    ' Links to another PC's copy of the add-in compute nothing: repair them before Excel
+    ' recalculates; the check at the end reports what remains (passed on, not asked back).
+    RunHandler "refresh", SpHex(RepairedLinks())
 End Sub
 
 Public Sub SpImporterUdtraek(control As IRibbonControl)
@@ -37,9 +41,13 @@ End Sub
 
 Public Sub SpTjekData(control As IRibbonControl)
     ' Repair links to other copies of the add-in first; the check reports what remains.
-    If Not ActiveWorkbook Is Nothing Then SpRepairAddinLinks ActiveWorkbook
-    RunHandler "check"
+    RunHandler "check", SpHex(RepairedLinks())
 End Sub
+
+Private Function RepairedLinks() As String
+    ' The links to other copies of the add-in that the repair left behind, one per line.
+    If Not ActiveWorkbook Is Nothing Then RepairedLinks = SpRepairAddinLinks(ActiveWorkbook)
+End Function
 
 Public Sub SpDelSomEmail(control As IRibbonControl)
     RunHandler "share"
