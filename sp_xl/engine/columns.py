@@ -25,6 +25,7 @@ import numpy as np
 from sp_xl.engine import excelfns as engine_excelfns
 from sp_xl.engine import fast as engine_fast
 from sp_xl.engine.compile import DANISH_OWN, OWN_FUNCTIONS, text_function_names
+from sp_xl.engine.kernels import KERNELS
 from sp_xl.engine import native as engine_native
 from sp_xl.engine.parse import Unsupported, parse
 from sp_xl.engine.semantics import ARRAY_ARGUMENTS, DATE_FUNCTIONS, REFUSED, SCALAR_PARAMETERS, TOP_LEFT_RESULTS
@@ -186,10 +187,10 @@ class ColumnCompiler:
         own = engine_excelfns.OWN.get(name)
         if own is not None:
             want = name in engine_excelfns.REF_ARGS
-            return self._mapped(own, [self._arg(a, si, row, col, name, want) for a in args], whole, col)
+            return self._mapped(name, own, [self._arg(a, si, row, col, name, want) for a in args], whole, col)
         if name in OWN_FUNCTIONS:
             want, impl = OWN_FUNCTIONS[name]
-            return self._mapped(impl, [self._arg(a, si, row, col, name, want) for a in args], whole, col)
+            return self._mapped(name, impl, [self._arg(a, si, row, col, name, want) for a in args], whole, col)
         if name == "IF" and 1 <= len(args) <= 3:
             return self._if([self._arg(a, si, row, col, name, False) for a in args])
         if name in engine_native.LAZY:
@@ -268,22 +269,29 @@ class ColumnCompiler:
         invoke = self.compiler._invoke
         delegate = engine_native.DELEGATE
 
+        def one(*vals):
+            if any(type(v) is np.ndarray for v in vals):
+                return invoke(name, list(vals))
+            res = impl(*vals)
+            return invoke(name, list(vals)) if res is delegate else res
+
         def run(rows: np.ndarray) -> np.ndarray:
             n = len(rows)
             cols = [a(rows) for a in args]
+            fast = _kernel(name, cols, n)
+            if fast is not None:
+                return _patched(fast, cols, lambda i, vals: one(*vals))
             lists = [[v.v] * n if isinstance(v, Const) else v.tolist() for v in cols]
             if any(type(x) is np.ndarray for lst in lists for x in lst):
-                out = [invoke(name, list(vals)) if any(type(v) is np.ndarray for v in vals) else impl(*vals)
-                       for vals in zip(*lists)]
-            else:
-                out = list(map(impl, *lists))
-                for i, res in enumerate(out):
-                    if res is delegate:
-                        out[i] = invoke(name, [lst[i] for lst in lists])
+                return _column(list(map(one, *lists)))
+            out = list(map(impl, *lists))
+            for i, res in enumerate(out):
+                if res is delegate:
+                    out[i] = invoke(name, [lst[i] for lst in lists])
             return _column(out)
         return run
 
-    def _mapped(self, impl: Callable, args: list[Vector], whole: Callable, col: int) -> Vector:
+    def _mapped(self, name: str, impl: Callable, args: list[Vector], whole: Callable, col: int) -> Vector:
         """engine.excelfns' own functions: ``impl(book, r, c, *values)`` row by row; a row
         where it hands over (DELEGATE) or gets an array runs the cell-by-cell closure."""
         book, delegate = self.book, engine_excelfns.DELEGATE
@@ -291,6 +299,13 @@ class ColumnCompiler:
         def run(rows: np.ndarray) -> np.ndarray:
             n = len(rows)
             cols = [a(rows) for a in args]
+            fast = _kernel(name, cols, n)
+            if fast is not None:
+                def one(i, vals):
+                    r = int(rows[i])
+                    res = impl(book, r, col, *vals)
+                    return whole(r, col) if res is delegate else res
+                return _patched(fast, cols, one)
             lists = [[v.v] * n if isinstance(v, Const) else v.tolist() for v in cols]
             arrays = any(type(x) is np.ndarray for lst in lists for x in lst)
             out = []
@@ -349,6 +364,37 @@ class ColumnCompiler:
                     out.append(book.get(ref.si, ref.r1 + pos, ref.c1 + k - 1))
             return _column(out)
         return run
+
+
+def _kernel(name: str, cols: list, n: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The numpy form of a function (engine.kernels) on the rows whose arguments are all
+    plain numbers: (values, answered rows), or None when it does not apply at all."""
+    kernel = KERNELS.get(name)
+    if kernel is None or not cols or isinstance(cols[0], Const):
+        return None
+    args, ok = [], np.ones(n, dtype=bool)
+    for v in cols:
+        if isinstance(v, Const):
+            if type(v.v) is not float:
+                return None
+            args.append(v.v)
+            continue
+        numbers = np.fromiter((t is float for t in map(type, v.tolist())), dtype=bool, count=n)
+        if not numbers.any():
+            return None
+        ok &= numbers
+        args.append(np.where(numbers, v, 0.0).astype(float))
+    values, answered = kernel(*args)
+    return values, ok & answered
+
+
+def _patched(fast, cols: list, one: Callable) -> np.ndarray:
+    """The kernel's values, with each row it did not answer from ``one(row, values)``."""
+    values, ok = fast
+    out = values.tolist()
+    for i in np.flatnonzero(~ok).tolist():
+        out[i] = one(i, [v.v if isinstance(v, Const) else v[i] for v in cols])
+    return _column(out)
 
 
 def _binary(op: str, a, b, n: int):
