@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
-import holidays
 import numpy as np
 
 _WEEKMASK = "1111100"
@@ -18,6 +17,8 @@ _WEEKMASK = "1111100"
 
 @lru_cache(maxsize=64)
 def _holidays(first_year: int, last_year: int) -> np.ndarray:
+    import holidays  # ~25 ms to import: only when a workday function runs, not on every refresh
+
     days = holidays.country_holidays("DK", years=range(first_year, last_year + 1))
     return np.array(sorted(days), dtype="datetime64[D]")
 
