@@ -176,6 +176,7 @@ def shape_key(formula: str, row: int, col: int) -> str:
 
 
 _DIGIT_BYTES = bytes.maketrans(b"0123456789", b"##########")
+_CHUNK = 1 << 16
 _NUMBER = re.compile(r"\d+")
 
 
@@ -190,31 +191,40 @@ def shape_groups(formulas: list[str], rows: list[int], cols: list[int]) -> list[
     a column and those numbers. (Equal groups imply equal shape keys; the engine still
     shares compiled shapes across groups by ``shape_key``.)
     """
-    text = "\x00".join(formulas)
-    # bytes.translate: one table lookup per byte; str.translate is slow on non-ASCII text (æøå)
-    skeletons = text.encode().translate(_DIGIT_BYTES).decode().split("\x00")
-    try:
-        numbers = np.array(_NUMBER.findall(text) or [0], dtype=np.int64)
-    except OverflowError:          # a digit run beyond 64 bits (a long constant): one by one
-        keys: dict[str, int] = {}
-        return [keys.setdefault(shape_key(f, r, c), len(keys)) for f, r, c in zip(formulas, rows, cols)]
+    n = len(formulas)
     by_skeleton: dict[str, int] = {}
     flags: list[tuple[bool, ...]] = []
-    kinds = np.fromiter((by_skeleton.setdefault(sk, len(by_skeleton)) for sk in skeletons),
-                        dtype=np.int64, count=len(skeletons))
-    firsts = {}
-    for i, k in enumerate(kinds.tolist()):
-        if k not in firsts:
-            firsts[k] = i
-    flags = [_relative_row_numbers(formulas[firsts[k]]) for k in range(len(by_skeleton))]
-    counts = np.array([len(f) for f in flags], dtype=np.int64)[kinds]
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    kinds = np.empty(n, dtype=np.int64)
+    parts: list[np.ndarray] = []
+    for start in range(0, n, _CHUNK):          # in chunks: the joined texts stay small
+        chunk = formulas[start:start + _CHUNK]
+        text = "\x00".join(chunk)
+        # bytes.translate: one table lookup per byte; str.translate is slow on non-ASCII text (æøå)
+        skeletons = text.encode().translate(_DIGIT_BYTES).decode().split("\x00")
+        known = len(by_skeleton)
+        kinds[start:start + len(chunk)] = np.fromiter(
+            (by_skeleton.setdefault(sk, len(by_skeleton)) for sk in skeletons), dtype=np.int64, count=len(chunk))
+        if len(by_skeleton) > known:           # new skeletons: which digit runs are relative rows
+            new, first = np.unique(kinds[start:start + len(chunk)], return_index=True)
+            firsts = dict(zip(new.tolist(), first.tolist()))
+            flags.extend(_relative_row_numbers(chunk[firsts[k]]) for k in range(known, len(by_skeleton)))
+        try:
+            parts.append(np.array(_NUMBER.findall(text), dtype=np.int64))
+        except OverflowError:      # a digit run beyond 64 bits (a long constant): one by one
+            keys: dict[str, int] = {}
+            return [keys.setdefault(shape_key(f, r, c), len(keys)) for f, r, c in zip(formulas, rows, cols)]
+    numbers = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    widths = np.array([len(f) for f in flags], dtype=np.int64)
+    starts = np.concatenate(([0], np.cumsum(widths[kinds])[:-1])) if n else np.zeros(0, dtype=np.int64)
     rows_a = np.asarray(rows, dtype=np.int64)
     cols_a = np.asarray(cols, dtype=np.int64)
-    groups = np.empty(len(formulas), dtype=np.int64)
+    groups = np.empty(n, dtype=np.int64)
+    by_kind = np.argsort(kinds, kind="stable")
+    bounds = np.concatenate(([0], np.flatnonzero(np.diff(kinds[by_kind])) + 1, [n])).tolist() if n else [0]
     next_id = 0
-    for k, f in enumerate(flags):
-        members = np.flatnonzero(kinds == k)
+    for a, b in zip(bounds, bounds[1:]):
+        members = by_kind[a:b]
+        f = flags[int(kinds[members[0]])]
         width = len(f)
         table = np.empty((members.size, width + 1), dtype=np.int64)
         table[:, 0] = cols_a[members]
@@ -226,7 +236,7 @@ def shape_groups(formulas: list[str], rows: list[int], cols: list[int]) -> list[
         else:
             inverse = np.unique(table, axis=0, return_inverse=True)[1].ravel()
         groups[members] = inverse + next_id
-        next_id += int(inverse.max()) + 1 if members.size else 0
+        next_id += int(inverse.max()) + 1
     return groups.tolist()
 
 
