@@ -216,20 +216,33 @@ def evaluate(pkg, progress: Callable[[int, int], None] | None = None, *,
             gc.enable()
 
 
+_FEATURES = ("SP_", "SUBTOTAL(", "AGGREGATE(", "FORMULATEXT(", "OFFSET(", "INDIRECT(")
+
+
+def _features(formula_cells, chunk: int = 1 << 16) -> set[str]:
+    """Which of the texts in _FEATURES occur in any formula (upper-cased, in chunks so the
+    joined text of half a million formulas is never held at once)."""
+    found: set[str] = set()
+    for start in range(0, len(formula_cells), chunk):
+        text = "\n".join(fc.formula for fc in formula_cells[start:start + chunk]).upper()
+        found.update(f for f in _FEATURES if f in text)
+    return found
+
+
 def _evaluate(pkg, progress, sp_functions) -> Evaluation:
     formula_cells = list(pkg.formulas())
-    all_upper = "\n".join(fc.formula for fc in formula_cells).upper()   # which features occur at all
+    features = _features(formula_cells)
     sp_error = None
     if sp_functions is None:
         # importing the registry loads xlwings (~1 s): only when a formula may call SP_
-        uses_sp = "SP_" in all_upper
+        uses_sp = "SP_" in features
         sp_functions, sp_error = _sp_registry() if uses_sp else ({}, None)
     sp_functions = {k.upper(): v for k, v in sp_functions.items()}
     frows, fcols = _positions([fc.ref for fc in formula_cells])
     frows, fcols = frows.tolist(), fcols.tolist()
     book = _load_book(pkg, formula_cells, (frows, fcols), sp_functions)
     book.sp_load_error = sp_error
-    nested = ("SUBTOTAL(", "AGGREGATE(") if "SUBTOTAL(" in all_upper or "AGGREGATE(" in all_upper else ()
+    nested = ("SUBTOTAL(", "AGGREGATE(") if "SUBTOTAL(" in features or "AGGREGATE(" in features else ()
     for fc, r, c in zip(formula_cells, frows, fcols) if nested else ():
         upper = fc.formula.upper()
         si = book.sheet_index.get(fc.sheet.upper())
@@ -237,7 +250,7 @@ def _evaluate(pkg, progress, sp_functions) -> Evaluation:
             book.subtotal_cells.setdefault(si, set()).add((r, c))
         if si is not None and "AGGREGATE(" in upper:
             book.aggregate_cells.setdefault(si, set()).add((r, c))
-    if "FORMULATEXT(" in all_upper:
+    if "FORMULATEXT(" in features:
         for fc, r, c in zip(formula_cells, frows, fcols):
             si = book.sheet_index.get(fc.sheet.upper())
             area = parse_area(fc.array_ref) if fc.array_ref else None
@@ -245,7 +258,7 @@ def _evaluate(pkg, progress, sp_functions) -> Evaluation:
                                                    for cc in range(area.c1, area.c2 + 1)]
             for rc in cells:
                 book.formula_texts[(si, *rc)] = (fc.formula, area is not None)
-    if "OFFSET(" in all_upper or "INDIRECT(" in all_upper:
+    if "OFFSET(" in features or "INDIRECT(" in features:
         for fc, r, c in zip(formula_cells, frows, fcols):
             si = book.sheet_index.get(fc.sheet.upper())
             if si is None:
@@ -256,7 +269,7 @@ def _evaluate(pkg, progress, sp_functions) -> Evaluation:
                 cells.add((r, c))
             else:
                 cells.update((rr, cc) for rr in range(area.r1, area.r2 + 1) for cc in range(area.c1, area.c2 + 1))
-    if book.subtotal_cells or "AGGREGATE(" in all_upper:
+    if book.subtotal_cells or "AGGREGATE(" in features:
         getter = getattr(pkg, "hidden_rows", None)
         book.hidden_rows = {si: (getter(name) if getter else set()) for si, name in enumerate(book.sheet_names)}
     compiler = Compiler(book)
