@@ -27,7 +27,7 @@ from sp_xl.engine import fast as engine_fast
 from sp_xl.engine.compile import DANISH_OWN, OWN_FUNCTIONS, text_function_names
 from sp_xl.engine.kernels import KERNELS
 from sp_xl.engine import native as engine_native
-from sp_xl.engine.parse import Unsupported, parse
+from sp_xl.engine.parse import parse
 from sp_xl.engine.semantics import ARRAY_ARGUMENTS, DATE_FUNCTIONS, REFUSED, SCALAR_PARAMETERS, TOP_LEFT_RESULTS
 from sp_xl.engine.values import EMPTY, E_REF, binary, danish, unary
 
@@ -48,28 +48,6 @@ class Const:
 
 
 Vector = Callable[[np.ndarray], "np.ndarray | Const"]   # absolute rows -> one value per row
-
-
-def find_runs(nodes) -> list[list[int]]:
-    """Node indices of each run: same sheet, column and compiled shape, consecutive rows,
-    at least MIN_RUN long, in row order. Array formulas and SP_ calls stay cell by cell."""
-    shape_of: dict[int, int] = {}
-    shapes = np.fromiter((-1 if (c := nd.compiled) is None or nd.is_array or c.uses_sp or nd.problem is not None
-                          else shape_of.setdefault(id(c), len(shape_of)) for nd in nodes),
-                         dtype=np.int64, count=len(nodes))
-    keep = np.flatnonzero(shapes >= 0)
-    if keep.size < MIN_RUN:
-        return []
-    rows = np.fromiter((nodes[i].row for i in keep.tolist()), dtype=np.int64, count=keep.size)
-    cols = np.fromiter((nodes[i].col for i in keep.tolist()), dtype=np.int64, count=keep.size)
-    sis = np.fromiter((nodes[i].si for i in keep.tolist()), dtype=np.int64, count=keep.size)
-    order = np.lexsort((rows, cols, sis, shapes[keep]))
-    idx, rows, cols, sis, shp = keep[order], rows[order], cols[order], sis[order], shapes[keep][order]
-    # a run breaks where the shape, sheet or column changes or a row is skipped
-    breaks = np.flatnonzero((np.diff(shp) != 0) | (np.diff(sis) != 0) | (np.diff(cols) != 0)
-                            | (np.diff(rows) != 1)) + 1
-    bounds = np.concatenate(([0], breaks, [idx.size])).tolist()
-    return [idx[a:b].tolist() for a, b in zip(bounds, bounds[1:]) if b - a >= MIN_RUN]
 
 
 def as_objects(v: np.ndarray | Const, n: int) -> np.ndarray:
@@ -409,20 +387,3 @@ def _unary(op: str, a, n: int):
     if isinstance(a, Const):
         return Const(unary(op, a.v))
     return unary(op, a.reshape(-1, 1)).reshape(n)
-
-
-def compile_runs(runs, nodes, compiler) -> dict[tuple[int, int], Vector]:
-    """A column function per compiled shape that heads a run; a shape the column form
-    cannot compile is left out (its runs go cell by cell)."""
-    columns = ColumnCompiler(compiler)
-    plans: dict[tuple[int, int], Vector] = {}
-    for run in runs:
-        first = nodes[run[0]]
-        key = (id(first.compiled), first.col)   # a shape copied across columns reads other columns
-        if key in plans:
-            continue
-        try:
-            plans[key] = columns.compile(first.formula, first.si, first.row, first.col, first.compiled.fn)
-        except Unsupported:
-            pass
-    return plans

@@ -26,7 +26,6 @@ from __future__ import annotations
 import datetime as _dt
 import gc
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -37,11 +36,11 @@ from formulas.tokens.operand import XlError
 from sp_xl.engine import columns as engine_columns
 from sp_xl.engine import cycles as engine_cycles
 from sp_xl.engine import graph as engine_graph
+from sp_xl.engine import nodes as engine_nodes
 from sp_xl.engine import fast as engine_fast
 
 from sp_xl.engine import tables as engine_tables
-from sp_xl.engine.compile import Book, Compiled, Compiler
-from sp_xl.engine.excelfns import SPILLING
+from sp_xl.engine.compile import Book, Compiler
 from sp_xl.engine.parse import Unsupported
 from sp_xl.engine.textnum import use_date_system
 from sp_xl.engine.refs import (
@@ -49,7 +48,6 @@ from sp_xl.engine.refs import (
     parse_area,
     parse_cell,
     shape_groups,
-    shape_key,
 )
 from sp_xl.engine.values import (
     EMPTY,
@@ -62,31 +60,12 @@ from sp_xl.engine.values import (
 from sp_xl.ooxml.model import FormulaNote
 
 Problem = FormulaNote  # a formula the engine could not evaluate, and why
-_SPILL_CALL = re.compile(r"(?<![\w.])(?:_xlfn\.(?:_xlws\.)?)?(?:" + "|".join(
-    sorted(n.replace(".", r"\.") for n in SPILLING)) + r")\s*\(", re.IGNORECASE)
 
 
 @dataclass
 class Evaluation:
     values: dict[tuple[str, str], object] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-
-
-@dataclass(slots=True)         # 10^5 of them for a filled-down column: slots build and read faster
-class _Node:
-    index: int
-    sheet: str
-    si: int
-    row: int
-    col: int
-    formula: str
-    ref: str = ""
-    rows: int = 1          # size of the array range (1x1 for a normal formula)
-    cols: int = 1
-    is_array: bool = False
-    spills: bool = False   # an array formula calling an Excel 365 spilling function
-    compiled: Compiled | None = None
-    problem: tuple[str, str] | None = None
 
 
 def _sp_registry() -> tuple[dict[str, Callable], str | None]:
@@ -275,51 +254,18 @@ def _evaluate(pkg, progress, sp_functions) -> Evaluation:
     compiler = Compiler(book)
     result = Evaluation()
 
-    # -- compile (once per shape) ----------------------------------------------------
-    nodes: list[_Node] = []
-    cache: dict[tuple, Compiled | Unsupported] = {}
+    # -- compile (once per shape); filled-down runs as one node each --------------------
     groups = shape_groups([fc.formula for fc in formula_cells], frows, fcols) if formula_cells else []
-    sheet_index = {name: book.sheet_index.get(name.upper()) for name in {fc.sheet for fc in formula_cells}}
-    for fc, row, col, group in zip(formula_cells, frows, fcols, groups):
-        si = sheet_index[fc.sheet]
-        node = _Node(len(nodes), fc.sheet, si if si is not None else -1, row, col, fc.formula, fc.ref)
-        nodes.append(node)
-        if si is None:
-            node.problem = (f"Arket '{fc.sheet}' findes ikke.", f"The sheet '{fc.sheet}' does not exist.")
-            continue
-        if fc.array_ref:
-            area = parse_area(fc.array_ref)
-            if area is None:
-                node.problem = (f"Matrixområdet {fc.array_ref} kan ikke læses.",
-                                f"The array range {fc.array_ref} cannot be read.")
-                continue
-            (node.rows, node.cols), node.is_array = area.shape, True
-            node.spills = bool(_SPILL_CALL.search(fc.formula))
-        fast_key = (si, node.is_array, group)
-        compiled = cache.get(fast_key)
-        if compiled is None:
-            key = (si, node.is_array, shape_key(fc.formula, row, col))
-            compiled = cache.get(key)
-            if compiled is None:
-                try:
-                    compiled = compiler.compile(fc.formula, si, row, col, node.is_array)
-                except Unsupported as exc:
-                    compiled = exc
-                cache[key] = compiled
-            cache[fast_key] = compiled
-        if isinstance(compiled, Unsupported):
-            node.problem = (compiled.reason_da, compiled.reason_en)
-        else:
-            node.compiled = compiled
-
-    runs, plans = _column_runs(nodes, compiler)
-    graph = engine_graph.Graph(nodes, len(book.sheet_names), runs)
+    nodes = engine_nodes.build(formula_cells, frows, fcols, groups, book, compiler)
+    del groups
+    graph = engine_graph.Graph(nodes, len(book.sheet_names))
     if graph.cycle_through_run:
-        graph = engine_graph.Graph(nodes, len(book.sheet_names))
+        engine_nodes.expand_all(nodes, formula_cells)
+        graph = engine_graph.Graph(nodes, len(book.sheet_names), collapse=False)
     deps, range_members, on_cycle = graph.deps, graph.range_members, graph.on_cycle
 
     # -- evaluate ---------------------------------------------------------------------
-    total = len(nodes)  # cells on a cycle are never evaluated; they count as done at the end
+    total = len(formula_cells)  # cells on a cycle are never evaluated; they count as done at the end
     step = max(1, total // 100)
     bad: dict[int, str] = {}  # node -> "Sheet!A1" of the first cell that could not be computed
     n = len(nodes)
@@ -350,18 +296,21 @@ def _evaluate(pkg, progress, sp_functions) -> Evaluation:
 
     done = 0
     for i in graph.order:
-        members = graph.runs.get(i)
-        if members is None:
+        run = graph.runs.get(i)
+        if run is None:
             one(i, deps[i])
-        elif (bad and any(culprit_of(d) for d in deps[i])) or not _evaluate_run(members, plans[i], nodes, book,
-                                                                                 result):
+        elif (bad and any(culprit_of(d) for d in deps[i])) or not _evaluate_run(nodes[i], run, formula_cells,
+                                                                                 book, result):
+            nodes[i].run = None
+            members = run.expand(nodes[i], nodes, formula_cells)
             for m in members:                     # cell by cell, each with what it reads itself
-                one(m, graph.node_deps(nodes[m]) if bad else ())
-            first_bad = next((bad[m] for m in members if m in bad), None)
+                one(m.index, graph.node_deps(m) if bad else ())
+            first_bad = next((bad[m.index] for m in members if m.index in bad), None)
             if first_bad is not None:
                 run_bad[i] = first_bad            # the run's node stands for all its cells
-        done += 1 if members is None else len(members)
-        if progress is not None and done // step != (done - (1 if members is None else len(members))) // step:
+        size = 1 if run is None else len(run.rows)
+        done += size
+        if progress is not None and done // step != (done - size) // step:
             progress(done, total)
     if on_cycle:   # on a cycle of the static graph: computed in the order their reads demand
         calc_pr = getattr(pkg, "calc_pr", None)
@@ -376,7 +325,7 @@ def _evaluate(pkg, progress, sp_functions) -> Evaluation:
     return result
 
 
-def _evaluate_node(node: _Node, book: Book, result: Evaluation) -> None:
+def _evaluate_node(node: engine_nodes.Node, book: Book, result: Evaluation) -> None:
     book.reasons = {}
     try:
         value = node.compiled.fn(node.row, node.col)
@@ -427,31 +376,16 @@ def _evaluate_node(node: _Node, book: Book, result: Evaluation) -> None:
     result.values[(node.sheet, node.ref)] = value if t is float or t is str or t is bool else _output(value, book)
 
 
-def _column_runs(nodes, compiler) -> tuple[list[list[int]], dict[int, Callable]]:
-    """The filled-down runs the engine can evaluate as a column (engine.columns), and each
-    one's column function, keyed by the run's first member."""
-    runs = engine_columns.find_runs(nodes) if len(nodes) >= engine_columns.MIN_RUN else []
-    compiled = engine_columns.compile_runs(runs, nodes, compiler)
-    kept, plans = [], {}
-    for run in runs:
-        plan = compiled.get((id(nodes[run[0]].compiled), nodes[run[0]].col))
-        if plan is not None:
-            kept.append(run)
-            plans[run[0]] = plan
-    return kept, plans
-
-
-def _evaluate_run(run: list[int], plan, nodes, book: Book, result: Evaluation) -> bool:
+def _evaluate_run(head, run, formula_cells, book: Book, result: Evaluation) -> bool:
     """Evaluate a run's cells at once; False (and nothing written) when the column form
     gives up, so the caller goes cell by cell."""
-    rows = np.fromiter((nodes[i].row for i in run), dtype=np.int64, count=len(run))
+    rows = run.rows
     try:
         with np.errstate(all="ignore"):
-            values = engine_columns.as_objects(plan(rows), len(run)).tolist()
+            values = engine_columns.as_objects(run.plan(rows), len(rows)).tolist()
     except Exception:  # noqa: BLE001 - Abandon, or a failure the cell-by-cell path reports per cell
         return False
     book.reasons = {}
-    out = result.values
     for k, v in enumerate(values):
         t = type(v)
         if t is float or t is str or t is bool:
@@ -462,15 +396,14 @@ def _evaluate_run(run: list[int], plan, nodes, book: Book, result: Evaluation) -
             return False
         elif isinstance(v, np.generic):
             values[k] = v.item()
-    first = nodes[run[0]]
     column = np.empty(len(values), dtype=object)
     column[:] = values
-    book.grids[first.si][rows - 1, first.col - 1] = column
-    sheet = first.sheet
-    for i, v in zip(run, values):
+    book.grids[head.si][rows - 1, head.col - 1] = column
+    out, sheet = result.values, head.sheet
+    for i, v in zip(run.cells.tolist(), values):
         t = type(v)
-        out[(sheet, nodes[i].ref)] = v if t is float or t is str or t is bool else _output(v, book)
-    book.fast.invalidate(first.si, first.col, first.col)
+        out[(sheet, formula_cells[i].ref)] = v if t is float or t is str or t is bool else _output(v, book)
+    book.fast.invalidate(head.si, head.col, head.col)
     return True
 
 

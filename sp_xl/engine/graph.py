@@ -25,38 +25,33 @@ _COL_BITS, _COL_MASK = 15, (1 << 15) - 1   # a cell as one int (no tuple per cel
 
 
 class Graph:
-    def __init__(self, nodes, n_sheets: int, runs: list[list[int]] = ()):
+    def __init__(self, nodes, n_sheets: int, collapse: bool = True):
         self.nodes = nodes
         self.n = n = len(nodes)
-        self.runs: dict[int, list[int]] = {}       # first member -> all members, in row order
-        follower = bytearray(n)
-        for members in runs:
-            if not _reads_itself(nodes, members):
-                self.runs[members[0]] = members
-                for m in members[1:]:
-                    follower[m] = 1
+        # node -> its run (engine.nodes), for the runs the graph takes as one node each
+        self.runs = {node.index: node.run for node in nodes if node.run is not None} if collapse else {}
         self._owners(nodes, n_sheets)
         self.range_ids: dict[tuple[int, int, int, int, int], int] = {}
         self.range_members: list[list[int]] = []
-        self.deps: list = [()] * n          # a run's other members read nothing of their own here
+        self.deps: list = [()] * n
         for node in nodes:
-            if node.compiled is None or follower[node.index]:
+            if node.compiled is None:
                 continue
-            members = self.runs.get(node.index)
-            self.deps[node.index] = self._run_deps(members) if members else self.node_deps(node)
-        self._sort(follower)
+            run = self.runs.get(node.index)
+            self.deps[node.index] = self._run_deps(node, run.last_row) if run else self.node_deps(node)
+        self._sort()
 
     # -- who owns a cell -------------------------------------------------------------
     def _owners(self, nodes, n_sheets: int) -> None:
         self.cells = _Cells(nodes, n_sheets, self.runs)
-        self._single: _Cells | None = None    # the same without runs, built when first needed
+        self._single: tuple[int, _Cells] | None = None    # the same without runs, when first needed
 
     def first_bad_read(self, node, bad: dict[int, str]) -> str | None:
         """The first cell this formula reads that could not be computed, cell by cell as if
         no run were collapsed (the run's node alone would blame all its cells)."""
-        if self._single is None:
-            self._single = _Cells(self.nodes, len(self.cells.owner), {})
-        cells = self._single
+        if self._single is None or self._single[0] != len(self.nodes):   # runs expanded since
+            self._single = (len(self.nodes), _Cells(self.nodes, len(self.cells.owner), {}))
+        cells = self._single[1]
         row, col = node.row, node.col
         for t in node.compiled.refs:
             r1 = row + t.r1 if t.rel_r1 else t.r1
@@ -102,12 +97,11 @@ class Graph:
                 mine.append(d)
         return mine
 
-    def _run_deps(self, members: list[int]) -> list[int]:
-        """What any member reads: per reference, the area it sweeps over the run's rows."""
-        first, last = self.nodes[members[0]], self.nodes[members[-1]]
+    def _run_deps(self, node, last_row: int) -> list[int]:
+        """What any cell of a run reads: per reference, the area it sweeps over the rows."""
         mine: list[int] = []
-        for t in first.compiled.refs:
-            area = _swept(t, first.row, last.row, first.col)
+        for t in node.compiled.refs:
+            area = swept(t, node.row, last_row, node.col)
             if area is None:
                 continue
             d = self._area_dep(t.si, *area)
@@ -116,7 +110,7 @@ class Graph:
         return mine
 
     # -- order -------------------------------------------------------------------------
-    def _sort(self, follower: bytearray) -> None:
+    def _sort(self) -> None:
         n = self.n
         total = n + len(self.range_members)
         all_deps = self.deps + self.range_members
@@ -128,7 +122,7 @@ class Graph:
                     dependents[d] = [i]
                 else:
                     dependents[d].append(i)
-        queue = deque(i for i in range(total) if indegree[i] == 0 and not (i < n and follower[i]))
+        queue = deque(i for i in range(total) if indegree[i] == 0)
         order: list[int] = []
         while queue:
             i = queue.popleft()
@@ -142,7 +136,7 @@ class Graph:
         for i in order:
             done[i] = 1
         self.order = order
-        self.on_cycle = [i for i in range(n) if not done[i] and not follower[i]]
+        self.on_cycle = [i for i in range(n) if not done[i]]
         # a run on a cycle: its members must be taken one by one (see the module docstring)
         self.cycle_through_run = any(i in self.runs for i in self.on_cycle)
 
@@ -152,23 +146,20 @@ class _Cells:
     one row span of its column (no entry per cell), and per column the sorted rows holding
     formula cells with their owners, for the members of a range."""
 
-    def __init__(self, nodes, n_sheets: int, runs: dict[int, list[int]]):
+    def __init__(self, nodes, n_sheets: int, runs: dict):
         self.owner: list[dict[int, int]] = [dict() for _ in range(n_sheets)]
         self.spans: list[dict[int, tuple[list[int], list[int], list[int]]]] = [dict() for _ in range(n_sheets)]
-        in_run = bytearray(len(nodes))
         cells: list[list[np.ndarray]] = [[] for _ in range(n_sheets)]    # (rows, cols, owners) chunks
-        for first, members in sorted(runs.items(), key=lambda kv: nodes[kv[0]].row):
-            head, tail = nodes[first], nodes[members[-1]]
-            for m in members:
-                in_run[m] = 1
+        for first, run in sorted(runs.items(), key=lambda kv: nodes[kv[0]].row):
+            head = nodes[first]
             starts, ends, leads = self.spans[head.si].setdefault(head.col, ([], [], []))
             starts.append(head.row)
-            ends.append(tail.row)
+            ends.append(run.last_row)
             leads.append(first)
-            rows = np.arange(head.row, tail.row + 1, dtype=np.int64)
+            rows = np.arange(head.row, run.last_row + 1, dtype=np.int64)
             cells[head.si].append(np.stack([rows, np.full_like(rows, head.col), np.full_like(rows, first)]))
         for node in nodes:
-            if node.si < 0 or in_run[node.index]:
+            if node.si < 0 or node.index in runs:
                 continue
             own, idx = self.owner[node.si], node.index
             if not node.is_array:
@@ -215,7 +206,7 @@ class _Cells:
         return list(dict.fromkeys(members))
 
 
-def _swept(t, row1: int, row2: int, col: int) -> tuple[int, int, int, int] | None:
+def swept(t, row1: int, row2: int, col: int) -> tuple[int, int, int, int] | None:
     """The area a reference template covers from rows row1..row2 of one column, clipped to
     the sheet; None when every row's reference is off the sheet (#REF!)."""
     r1 = row1 + t.r1 if t.rel_r1 else t.r1
@@ -224,14 +215,3 @@ def _swept(t, row1: int, row2: int, col: int) -> tuple[int, int, int, int] | Non
     c2 = col + t.c2 if t.rel_c2 else t.c2
     r1, c1, r2, c2 = max(r1, 1), max(c1, 1), min(r2, MAX_ROW), min(c2, MAX_COL)
     return (r1, c1, r2, c2) if r1 <= r2 and c1 <= c2 else None
-
-
-def _reads_itself(nodes, members: list[int]) -> bool:
-    first, last = nodes[members[0]], nodes[members[-1]]
-    for t in first.compiled.refs:
-        if t.si != first.si:
-            continue
-        area = _swept(t, first.row, last.row, first.col)
-        if area is not None and area[1] <= first.col <= area[3] and area[0] <= last.row and first.row <= area[2]:
-            return True
-    return False
