@@ -1,12 +1,15 @@
 """The formula engine behind ``sp-xl refresh``: recompute every formula of a workbook package.
 
 How it works:
-1. Load constants and cached values of every sheet into one numpy object grid per sheet.
-2. Compile each formula once per *shape* (``refs.shape_key``: filled-down formulas
+1. Load constants and cached values of every sheet into one numpy object grid per sheet
+   (engine.loading).
+2. Compile each formula once per *shape* (engine.refs.shape_groups: filled-down formulas
    share one compiled closure), with Excel built-ins from the ``formulas`` package and SP_
-   functions from our registry.
-3. Build the dependency graph (a multi-cell range is one node, so a few hundred SUMIFS over
-   the same 100,000-row columns do not make 100,000 edges each) and order it topologically.
+   functions from our registry; a filled-down run becomes one node evaluated as a column
+   (engine.nodes, engine.columns, engine.kernels).
+3. Build the dependency graph (engine.graph: a multi-cell range is one node, so a few
+   hundred SUMIFS over the same 100,000-row columns do not make 100,000 edges each) and
+   order it topologically.
 4. Evaluate in that order, writing each result into the grid for the formulas after it.
    Cells left on a cycle of the graph are computed in the order their reads demand
    (engine.cycles); a real circular reference is reported.
@@ -18,17 +21,15 @@ the caller keeps its old cached value.
 
 Checked against LibreOffice (en-US and da-DK) and against the values Excel cached in real
 files: tests/engine/test_engine.py, tests/engine/test_excel_corpus.py (with
-benchmarks/corpus_report.py). Speed: benchmarks/bench_engine.py.
+benchmarks/corpus_report.py). Speed: benchmarks/bench_scale.py, bench_engine.py.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
 import gc
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import repeat
 
 import numpy as np
 from formulas.tokens.operand import XlError
@@ -37,26 +38,12 @@ from sp_xl.engine import columns as engine_columns
 from sp_xl.engine import cycles as engine_cycles
 from sp_xl.engine import graph as engine_graph
 from sp_xl.engine import nodes as engine_nodes
-from sp_xl.engine import fast as engine_fast
-
-from sp_xl.engine import tables as engine_tables
 from sp_xl.engine.compile import Book, Compiler
+from sp_xl.engine.loading import cell_positions, load_book
 from sp_xl.engine.parse import Unsupported
+from sp_xl.engine.refs import cell_ref, parse_area, shape_groups
 from sp_xl.engine.textnum import use_date_system
-from sp_xl.engine.refs import (
-    cell_ref,
-    parse_area,
-    parse_cell,
-    shape_groups,
-)
-from sp_xl.engine.values import (
-    EMPTY,
-    ERRORS,
-    excel_error,
-    filled,
-    from_outside,
-    use_locale,
-)
+from sp_xl.engine.values import EMPTY, ERRORS, excel_error, use_locale
 from sp_xl.ooxml.model import FormulaNote
 
 Problem = FormulaNote  # a formula the engine could not evaluate, and why
@@ -75,85 +62,6 @@ def _sp_registry() -> tuple[dict[str, Callable], str | None]:
         return {spec.name.upper(): spec.func for spec in functions()}, None
     except Exception as exc:  # noqa: BLE001 - reported on every SP_ cell instead
         return {}, f"{type(exc).__name__}: {exc}"
-
-
-_EPOCH_1900 = _dt.datetime(1899, 12, 30)
-_EPOCH_1904 = _dt.datetime(1904, 1, 1)
-
-
-def _outside_value(v: object, date1904: bool) -> object:
-    if isinstance(v, _dt.date):  # datetime is a date too
-        if not isinstance(v, _dt.datetime):
-            v = _dt.datetime(v.year, v.month, v.day)
-        delta = v - (_EPOCH_1904 if date1904 else _EPOCH_1900)
-        return delta.days + delta.seconds / 86400.0 + delta.microseconds / 86400e6
-    if isinstance(v, _dt.time):
-        return (v.hour * 3600 + v.minute * 60 + v.second + v.microsecond / 1e6) / 86400.0
-    return from_outside(v)
-
-
-_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_DIGIT = "0123456789"
-
-
-def _positions(refs: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Rows and columns of many 'B5'-style references (the package's keys), fast.
-
-    Built from C-level ``map`` calls over str methods (no Python frame per reference):
-    a 100,000-row sheet has 600,000 keys.
-    """
-    try:
-        rows = np.fromiter(map(int, map(str.lstrip, refs, repeat(_UPPER))), dtype=np.int64, count=len(refs))
-        letters = list(map(str.rstrip, refs, repeat(_DIGIT)))
-        number = {k: parse_cell(k + "1")[1] for k in set(letters)}
-        cols = np.fromiter(map(number.__getitem__, letters), dtype=np.int64, count=len(refs))
-    except (ValueError, TypeError):  # not plain 'B5' keys: parse one by one
-        pairs = [parse_cell(r) for r in refs]
-        rows = np.array([p[0] for p in pairs], dtype=np.int64)
-        cols = np.array([p[1] for p in pairs], dtype=np.int64)
-    return rows, cols
-
-
-def _load_book(pkg, formula_cells, positions, sp_functions) -> Book:
-    sheet_names = list(pkg.sheet_names)
-    sizes = {name: [1, 1] for name in sheet_names}
-    loaded: dict[str, tuple[np.ndarray, np.ndarray, list]] = {}
-    date1904 = bool(pkg.date1904)
-    for name in sheet_names:
-        cells = pkg.cells(name)
-        rows, cols = _positions(list(cells))
-        values = [v if type(v) is float else _outside_value(v, date1904) for v in cells.values()]
-        loaded[name] = (rows, cols, values)
-        if len(values):
-            sizes[name] = [int(rows.max()), int(cols.max())]
-    for fc, r, c in zip(formula_cells, *positions):
-        size = sizes.setdefault(fc.sheet, [1, 1])
-        area = parse_area(fc.array_ref) if fc.array_ref else None
-        if area is not None:
-            r, c = area.r2, area.c2
-        if r > size[0]:
-            size[0] = int(r)
-        if c > size[1]:
-            size[1] = int(c)
-    grids = []
-    for name in sheet_names:
-        mr, mc = sizes[name]
-        grid = filled((mr, mc), EMPTY)
-        rows, cols, values = loaded[name]
-        if values:
-            arr = np.empty(len(values), dtype=object)
-            arr[:] = values
-            grid[rows - 1, cols - 1] = arr
-        grids.append(grid)
-    book = Book(sheet_names, grids, date1904, dict(pkg.defined_names),
-                max_row=max(s[0] for s in sizes.values()) if sizes else 1,
-                max_col=max(s[1] for s in sizes.values()) if sizes else 1,
-                sp_functions=sp_functions)
-    book.fast = engine_fast.ColumnCache(book)
-    book.tables = engine_tables.load_tables(pkg)
-    book.local_names = {(sheet.upper(), name.upper()): text
-                        for (sheet, name), text in (getattr(pkg, "local_names", None) or {}).items()}
-    return book
 
 
 def _output(v: object, book: Book) -> object:
@@ -217,9 +125,9 @@ def _evaluate(pkg, progress, sp_functions) -> Evaluation:
         uses_sp = "SP_" in features
         sp_functions, sp_error = _sp_registry() if uses_sp else ({}, None)
     sp_functions = {k.upper(): v for k, v in sp_functions.items()}
-    frows, fcols = _positions([fc.ref for fc in formula_cells])
+    frows, fcols = cell_positions([fc.ref for fc in formula_cells])
     frows, fcols = frows.tolist(), fcols.tolist()
-    book = _load_book(pkg, formula_cells, (frows, fcols), sp_functions)
+    book = load_book(pkg, formula_cells, (frows, fcols), sp_functions)
     book.sp_load_error = sp_error
     nested = ("SUBTOTAL(", "AGGREGATE(") if "SUBTOTAL(" in features or "AGGREGATE(" in features else ()
     for fc, r, c in zip(formula_cells, frows, fcols) if nested else ():
