@@ -66,6 +66,10 @@ def _objects(values: list) -> np.ndarray:
     return out
 
 
+def _holds_array(values: list) -> bool:
+    return np.ndarray in set(map(type, values))     # one C-level pass
+
+
 def _column(values: list) -> np.ndarray:
     """One value per row; an array inside a row (a range where a value belongs) abandons."""
     out = np.empty(len(values), dtype=object)
@@ -73,7 +77,7 @@ def _column(values: list) -> np.ndarray:
         out[:] = values
     except ValueError:
         raise Abandon from None
-    if any(type(v) is np.ndarray for v in values):
+    if _holds_array(values):
         raise Abandon
     return out
 
@@ -260,7 +264,7 @@ class ColumnCompiler:
             if fast is not None:
                 return _patched(fast, cols, lambda i, vals: one(*vals))
             lists = [[v.v] * n if isinstance(v, Const) else v.tolist() for v in cols]
-            if any(type(x) is np.ndarray for lst in lists for x in lst):
+            if any(map(_holds_array, lists)):
                 return _column(list(map(one, *lists)))
             out = list(map(impl, *lists))
             for i, res in enumerate(out):
@@ -285,7 +289,7 @@ class ColumnCompiler:
                     return whole(r, col) if res is delegate else res
                 return _patched(fast, cols, one)
             lists = [[v.v] * n if isinstance(v, Const) else v.tolist() for v in cols]
-            arrays = any(type(x) is np.ndarray for lst in lists for x in lst)
+            arrays = any(map(_holds_array, lists))
             out = []
             for r, *vals in zip(rows.tolist(), *lists):
                 res = delegate if arrays and any(type(x) is np.ndarray for x in vals) else impl(book, r, col, *vals)
