@@ -165,8 +165,13 @@ def iterate(nodes, stuck: list[int], deps, range_members, book, evaluate_node, o
         for i in list(group):
             for d in deps[i]:
                 members = (d,) if d < n else range_members[d - n]
-                if any(m not in group and nodes[m].problem is not None for m in members):
+                bad = next((m for m in members if m not in group and nodes[m].problem is not None), None)
+                if bad is not None:
                     group.discard(i)
+                    where = f"{nodes[bad].sheet}!{nodes[bad].ref}"
+                    nodes[i].problem = (f"Indgår i en cirkulær reference og afhænger af {where}, som ikke kunne "
+                                        "beregnes.", f"Part of a circular reference and depends on {where}, "
+                                        "which could not be calculated.")
                     changed = True
                     break
     if not group:

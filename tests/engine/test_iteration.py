@@ -91,6 +91,7 @@ def test_a_cycle_reading_a_cell_that_failed_keeps_that_reason():
     values, problems = run(TIGHT, CELLS, {"A1": "FINDESIKKE(1)", "B1": "A1+C1", "C1": "B1/2"})
     assert values == {} and set(problems) == {"A1", "B1", "C1"}
     assert "FINDESIKKE" in problems["A1"].reason_en
+    assert "Ark1!A1" in problems["B1"].reason_da and "Ark1!B1" in problems["C1"].reason_en
 
 
 def test_calc_pr_settings_and_their_defaults():
