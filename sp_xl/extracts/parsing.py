@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from sp_xl.extracts.problems import Message, ValueProblem
+from sp_xl.i18n import MONTH_NAMES_DA  # noqa: F401 - the importers' and master's month names
 
 MONTHS = {
     # Danish and English names and the usual abbreviations.
@@ -45,8 +46,6 @@ MONTHS = {
     "november": 11, "nov": 11,
     "december": 12, "dec": 12,
 }
-MONTH_NAMES_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
-                  "september", "oktober", "november", "december")
 _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
 _TIME = r"(?:[ T]+(?:kl\.?\s*)?(\d{1,2})[:.](\d{2})(?:[:.](\d{2})(?:[.,]\d+)?)?)?"
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME + r"$")
