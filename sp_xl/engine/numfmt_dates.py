@@ -3,6 +3,7 @@ of a second, in the 1900 and 1904 date systems (English names)."""
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -11,6 +12,10 @@ from sp_xl.engine.parse import Unsupported
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December"]
 _DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+# the month and day names of the language TEXT writes in (engine.numfmt_da sets Danish ones)
+NAMES: contextvars.ContextVar[tuple[list[str], list[str]]] = contextvars.ContextVar(
+    "sp_xl_numfmt_names", default=(_MONTHS, _DAYS))
+
 
 def _refuse(fmt: str, why_da: str, why_en: str):
     raise Unsupported(f"TEXT med formatet \"{fmt}\": {why_da}; det efterligner formelmotoren ikke.",
@@ -59,6 +64,7 @@ def _datetime(toks, x: float, fmt: str, date1904: bool) -> str:
     twelve = "ampm" in kinds
     elapsed_units = {t[0] for k, t in toks if k == "elapsed"}
     totals = {"h": total // 3600, "m": total // 60, "s": total // 1}
+    months, days = NAMES.get()
     out = []
     for i, (k, t) in enumerate(toks):
         if k == "lit":
@@ -71,11 +77,11 @@ def _datetime(toks, x: float, fmt: str, date1904: bool) -> str:
             out.append(f"{minute:02d}" if len(t) >= 2 else str(minute))
         elif k == "m":
             n = date.month
-            out.append(str(n) if len(t) == 1 else f"{n:02d}" if len(t) == 2 else _MONTHS[n - 1][:3]
-                       if len(t) == 3 else _MONTHS[n - 1] if len(t) == 4 else _MONTHS[n - 1][0])
+            out.append(str(n) if len(t) == 1 else f"{n:02d}" if len(t) == 2 else months[n - 1][:3]
+                       if len(t) == 3 else months[n - 1] if len(t) == 4 else months[n - 1][0])
         elif k == "d":
             out.append(str(date.day) if len(t) == 1 else f"{date.day:02d}" if len(t) == 2
-                       else _DAYS[date.weekday()][:3] if len(t) == 3 else _DAYS[date.weekday()])
+                       else days[date.weekday()][:3] if len(t) == 3 else days[date.weekday()])
         elif k == "h":
             h = hour % 12 or 12 if twelve else hour
             out.append(f"{h:02d}" if len(t) >= 2 else str(h))
