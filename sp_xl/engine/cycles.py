@@ -54,11 +54,13 @@ def resolve(nodes, pending: list[int], book, evaluate_node, iterate: bool) -> li
         return plain_values(ref)
 
     state: dict[int, bool] = {}
-    circular = (("Cellen indgår i en cirkulær reference (iterativ beregning efterlignes ikke).",
-                 "The cell is part of a circular reference (iterative calculation is not reproduced).")
+    # with iterate, engine.iteration gives every such cell its value or its own reason
+    circular = (("Cellen indgår i en cirkulær reference.", "The cell is part of a circular reference.")
                 if iterate else
-                ("Cellen indgår i eller afhænger af en cirkulær reference.",
-                 "The cell is part of, or depends on, a circular reference."))
+                ("Cellen indgår i eller afhænger af en cirkulær reference, og projektmappen tillader ikke "
+                 "iterativ beregning (Excel viser da 0 eller den sidst beregnede værdi).",
+                 "The cell is part of, or depends on, a circular reference, and the workbook does not allow "
+                 "iterative calculation (Excel then shows 0 or the last value it calculated)."))
 
     def done(i: int, ok: bool) -> bool:
         state[i] = ok
