@@ -39,7 +39,7 @@ from sp_xl.engine.semantics import (
     _shift,
 )
 from sp_xl.engine.values import (
-    EMPTY, ERRORS, E_REF, E_VALUE, as_array, binary, danish, filled, from_outside, normalise, to_number, to_text, unary,
+    EMPTY, ERRORS, E_NAME, E_REF, E_VALUE, as_array, binary, danish, filled, from_outside, normalise, to_number, to_text, unary,
 )
 
 @dataclass
@@ -370,6 +370,8 @@ class Compiler(CompilerParts):
         text = self._name_text(name, sheet_scope, si)
         if text is None and name in self.book.tables:  # a bare table name is its data body
             return self._table(self.book.tables[name].name + "[#Data]", 0, 1, 1, refs, want_ref)
+        if text is None and sheet_scope is None and not name.startswith("_XLPM."):
+            return lambda r, c: E_NAME    # Excel: a name defined nowhere in the workbook is #NAME?
         if text is None:
             raise Unsupported(f"Navnet '{name}' er ikke defineret i projektmappen.",
                               f"The name '{name}' is not defined in the workbook.")

@@ -218,7 +218,7 @@ def test_circular_references_are_reported_not_guessed():
     ("Tabel1[Kolonne]", "Tabellen 'Tabel1' findes ikke"),
     ("INDIRECT(\"R1C1\",FALSE)", "INDIRECT"),   # R1C1 text; A1 text is computed (test_excel_semantics)
     ("A1:A2 A1", "Fællesmængde"),
-    ("UkendtNavn*2", "UkendtNavn".upper()),
+    ("Ark1!UkendtNavn*2", "UkendtNavn".upper()),      # a sheet's own name that is not there
     ("'Findes ikke'!A1", "Findes ikke"),
     ("[2]Ark!A1", "anden projektmappe"),
     ("SP_FINDES_IKKE(A1)", "SP_FINDES_IKKE"),

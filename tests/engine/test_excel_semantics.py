@@ -162,3 +162,9 @@ def test_let(formula, expected):
 ])
 def test_base(formula, expected):
     assert str(value(run({}, formula), "Z1")) == expected
+
+
+def test_a_name_defined_nowhere_is_name_error_as_in_excel():
+    # 084_pycel__text.xlsx: =na caches #NAME?, and ISERR/ISNA/... of it follow from there
+    ev = run({}, "UkendtNavn*2", "ISERR(Z1)", "ISNA(Z1)")
+    assert [str(value(ev, r)) if r == "Z1" else value(ev, r) for r in ("Z1", "Z2", "Z3")] == ["#NAME?", True, False]
