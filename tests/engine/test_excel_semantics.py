@@ -168,3 +168,14 @@ def test_a_name_defined_nowhere_is_name_error_as_in_excel():
     # 084_pycel__text.xlsx: =na caches #NAME?, and ISERR/ISNA/... of it follow from there
     ev = run({}, "UkendtNavn*2", "ISERR(Z1)", "ISNA(Z1)")
     assert [str(value(ev, r)) if r == "Z1" else value(ev, r) for r in ("Z1", "Z2", "Z3")] == ["#NAME?", True, False]
+
+
+def test_a_table_column_named_with_a_trailing_space_is_found():
+    # 070_poi__table-sample.xlsx: the column "Field 4 " is written Tabelle1[[#This Row],[Field 4 ]]
+    from sp_xl.engine.tables import Table, resolve
+    t = Table("Tabelle1", "Ark1", 4, 3, 9, 7, ("Field 1", "Field 2", "Field 3", "Field 4 ", "Field 5"), 1, 1)
+    tables = {"TABELLE1": t}
+    assert resolve("Tabelle1[[#This Row],[Field 4 ]]", tables, "Ark1", 5, 8)[2] == 6
+    assert resolve("Tabelle1[[Field 4]]", tables, "Ark1", 5, 8)[2] == 6      # unique without the space
+    two = Table("T", "Ark1", 1, 1, 3, 2, ("A", "A "), 1, 0)
+    assert resolve("T[A ]", {"T": two}, "Ark1", 9, 9)[2] == 2
