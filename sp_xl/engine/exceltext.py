@@ -134,7 +134,7 @@ def _value_fn(book, r, c, v):
 
 def _text(book, r, c, value, fmt):
     """TEXT(value; format) with Excel's format codes (engine.numfmt)."""
-    from sp_xl.engine.numfmt import format_value
+    from sp_xl.engine.numfmt import ValueErrorText, format_value
     if isinstance(value, np.ndarray) or isinstance(fmt, np.ndarray):
         _refuse("TEXT", "en matrix som argument", "an array argument")
     if isinstance(value, XlError):
@@ -148,7 +148,10 @@ def _text(book, r, c, value, fmt):
         n = to_number(value)     # numeric text is formatted as the number
         if type(n) is float:
             value = n
-    return format_value(value, f, bool(book.date1904))
+    try:
+        return format_value(value, f, bool(book.date1904))
+    except ValueErrorText:
+        return E_VALUE
 
 
 

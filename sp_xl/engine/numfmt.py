@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from sp_xl.engine.numfmt_dates import _datetime, _refuse
+from sp_xl.engine.numfmt_dates import ValueErrorText, _datetime, _refuse
 
 _LITERAL = set("$-+/():!^&'~{}<>= |¥£€")
 _LOCALE_TAG = re.compile(r"^\[\$([^\]\-]*)(?:-([0-9A-Fa-f]{1,8}))?\]")
@@ -139,7 +139,8 @@ def _tokens(section: str, fmt: str) -> tuple[list[tuple[str, str]], tuple[str, f
 
 
 def format_value(value: object, fmt: str, date1904: bool) -> str:
-    """TEXT(value; fmt) for a float, str or bool value (blank as 0)."""
+    """TEXT(value; fmt) for a float, str or bool value (blank as 0); raises ValueErrorText
+    where Excel gives #VALUE!."""
     sections = _split_sections(fmt)
     if len(sections) > 4:
         _refuse(fmt, "mere end fire afsnit", "more than four sections")
@@ -204,7 +205,10 @@ def _section(toks, x: float, sign: str, fmt: str, date1904: bool) -> str:
                 else (k, t) for i, (k, t) in enumerate(toks)]
         kinds = {k for k, _ in toks}
         # a negative duration in one elapsed unit ([h]) shows with a minus; with more units
-        # Excel 365 gives #VALUE! where Excel 2008 wrote -2:03:04: refused
+        # Excel 365 gives #VALUE! where Excel 2008 wrote -2:03:04: refused; a negative date or
+        # time of day without elapsed units is #VALUE! (Excel 16 in 084_pycel__text.xlsx)
+        if sign and "elapsed" not in kinds and not date1904:
+            raise ValueErrorText
         if sign and not (kinds <= {"elapsed", "lit"} and sum(k == "elapsed" for k, _ in toks) == 1):
             _refuse(fmt, "en negativ dato eller tid", "a negative date or time")
         return sign + _datetime(toks, x, fmt, date1904)

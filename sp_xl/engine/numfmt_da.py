@@ -25,7 +25,7 @@ import numpy as np
 from formulas.tokens.operand import XlError
 
 from sp_xl.engine.numfmt import _split_sections, format_value
-from sp_xl.engine.numfmt_dates import _DAYS, _MONTHS, NAMES, _refuse
+from sp_xl.engine.numfmt_dates import _DAYS, _MONTHS, NAMES, ValueErrorText, _refuse
 from sp_xl.engine.parse import Unsupported
 from sp_xl.engine.textnum import date_system_1904
 from sp_xl.engine.values import EMPTY, E_VALUE, to_number, to_text
@@ -187,7 +187,10 @@ def text(invoke, value, fmt):
         n = to_number(value)      # numeric text (Danish: "1,5") is formatted as the number
         if type(n) is float:
             value = n
-    return format_danish(value, f)
+    try:
+        return format_danish(value, f)
+    except ValueErrorText:
+        return E_VALUE
 
 
 def _rounded(x: float, decimals: int) -> float:

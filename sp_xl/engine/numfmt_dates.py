@@ -17,6 +17,10 @@ NAMES: contextvars.ContextVar[tuple[list[str], list[str]]] = contextvars.Context
     "sp_xl_numfmt_names", default=(_MONTHS, _DAYS))
 
 
+class ValueErrorText(Exception):
+    """Excel 365's TEXT gives #VALUE! here (a negative date, a date after the year 9999)."""
+
+
 def _refuse(fmt: str, why_da: str, why_en: str):
     raise Unsupported(f"TEXT med formatet \"{fmt}\": {why_da}; det efterligner formelmotoren ikke.",
                       f"TEXT with the format \"{fmt}\": {why_en}; the engine does not reproduce that.")
@@ -40,8 +44,10 @@ def _datetime(toks, x: float, fmt: str, date1904: bool) -> str:
                 _refuse(fmt, "brøkdele af sekunder", "fractions of a second")
         elif k == "digit" and (i == 0 or toks[i - 1][0] not in ("point", "digit")):
             _refuse(fmt, "cifre i et datoformat", "digits in a date format")
-    if x > (2957003 if date1904 else 2958465):
-        _refuse(fmt, "et tal efter år 9999", "a number beyond the year 9999")
+    if x > (2957003 if date1904 else 2958465) and not set(kinds) <= {"elapsed", "lit", "point", "digit"}:
+        if "elapsed" in kinds:
+            _refuse(fmt, "et tal efter år 9999", "a number beyond the year 9999")
+        raise ValueErrorText       # [h] alone counts on past it (084_pycel__text.xlsx, Excel 16)
     unit = Decimal(1).scaleb(-places)
     total = (Decimal(repr(x)) * 86400).quantize(unit, rounding=ROUND_HALF_UP)
     days = int(total // 86400)

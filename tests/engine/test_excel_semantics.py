@@ -179,3 +179,13 @@ def test_a_table_column_named_with_a_trailing_space_is_found():
     assert resolve("Tabelle1[[Field 4]]", tables, "Ark1", 5, 8)[2] == 6      # unique without the space
     two = Table("T", "Ark1", 1, 1, 3, 2, ("A", "A "), 1, 0)
     assert resolve("T[A ]", {"T": two}, "Ark1", 9, 9)[2] == 2
+
+
+@pytest.mark.parametrize("number, fmt, text", [
+    (-1.0, "h", "#VALUE!"), (-1.0, "m", "#VALUE!"), (-1.0, "dd-mm-yyyy", "#VALUE!"),   # a negative date
+    (2958466.0, "yy", "#VALUE!"), (2958466.0, "h", "#VALUE!"),                         # after 31-12-9999
+    (2958466.0, "[h]", "71003184"), (71003160.0, "[hh]", "1704075840"),               # elapsed counts on
+])
+def test_text_of_dates_excel_cannot_show(number, fmt, text):
+    # Excel 16's values in 084_pycel__text.xlsx (TextDates)
+    assert str(value(run({"A1": number}, f'TEXT(A1,"{fmt}")'), "Z1")) == text
