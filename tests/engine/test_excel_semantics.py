@@ -36,7 +36,7 @@ def test_text_uses_the_workbooks_date_system():
     assert evaluate(FakePackage({"Ark1": {"A1": 61.0}}, fs)).values[("Ark1", "Z1")] == "1900-03-01"
 
 
-@pytest.mark.parametrize("fmt", ["# ??/??", "0.0*-", "[$-407]mmmm", "[<1]0;[>5]0"])
+@pytest.mark.parametrize("fmt", ["# ??/??", "0.0*-", "[$-407]mmmm", "[<1]0;[>5]0", "0 kr"])
 def test_text_formats_not_reproduced_are_refused(fmt):
     ev = run({"A1": 1.5}, f'TEXT(A1,"{fmt}")')
     assert "TEXT" in problems(ev)["Z1"]
@@ -189,3 +189,17 @@ def test_a_table_column_named_with_a_trailing_space_is_found():
 def test_text_of_dates_excel_cannot_show(number, fmt, text):
     # Excel 16's values in 084_pycel__text.xlsx (TextDates)
     assert str(value(run({"A1": number}, f'TEXT(A1,"{fmt}")'), "Z1")) == text
+
+
+@pytest.mark.parametrize("number, fmt, text", [       # Excel 16's values in 084_pycel__text.xlsx
+    (-1.0, "w;x;z@", "x"), (0.0, "w;x;z@", "w"), (1.0, "w;x;z", "w"), (0.0, "w;x;z", "z"), (-1.0, "w;x@", "-w"),
+    (890123.456789, "#.###.#.#.#", "890123.456.7.8.9"), (890123.456789, "#,###.##.#", "890,123.45.7"),
+    (890123.456789, "#,#.##.##,#", "890,123.45.679"), (890123.456789, "#.###,x,##", "890123.456x,79"),
+    (5.0, '0 "kr"', "5 kr"), (5.0, "0 x", "5 x"),
+])
+def test_text_letters_extra_points_and_the_text_section(number, fmt, text):
+    assert value(run({"A1": number}, f'TEXT(A1,"{fmt.replace(chr(34), chr(34) * 2)}")'), "Z1") == text
+
+
+def test_the_last_section_with_at_formats_text():
+    assert value(run({"A1": "Plugh"}, 'TEXT(A1,"w;x;z@")'), "Z1") == "zPlugh"
