@@ -87,6 +87,8 @@ def english_text_to_number(text: str) -> float | None:
         t = _time(text)
         if t is not None:
             return t
+        if _TIME.match(text):   # shaped like a time but out of Excel's ranges ('24:99', '23:10000'):
+            return None         # text to Excel (084_pycel__text.xlsx)
         d = _date(text)
         if d is not None:
             return d

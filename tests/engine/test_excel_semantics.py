@@ -203,3 +203,11 @@ def test_text_letters_extra_points_and_the_text_section(number, fmt, text):
 
 def test_the_last_section_with_at_formats_text():
     assert value(run({"A1": "Plugh"}, 'TEXT(A1,"w;x;z@")'), "Z1") == "zPlugh"
+
+
+@pytest.mark.parametrize("text, shown", [        # Excel 16's values in 084_pycel__text.xlsx (TextDates)
+    ("23:99", "1.02708"), ("24:99", "24:99"), ("23:9999", "7.90208"), ("23:10000", "23:10000"),
+    ("0:0:10000", "0:0:10000"), ("23:60:9999", "23:60:9999"), ("59:10000.0", "59:10000.0"),
+])
+def test_text_shaped_like_a_time_but_out_of_range_stays_text(text, shown):
+    assert value(run({"A1": text}, 'TEXT(A1,"#.#####")'), "Z1") == shown
