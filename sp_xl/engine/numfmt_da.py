@@ -19,16 +19,16 @@ not know): tests/engine/test_danish_text.py.
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 from formulas.tokens.operand import XlError
 
 from sp_xl.engine.numfmt import _split_sections, format_value
-from sp_xl.engine.numfmt_dates import _DAYS, _MONTHS, NAMES, ValueErrorText, _refuse
+from sp_xl.engine.exceltext import number_and_places, text_with
+from sp_xl.engine.numfmt_dates import _DAYS, _MONTHS, NAMES, _refuse
 from sp_xl.engine.parse import Unsupported
 from sp_xl.engine.textnum import date_system_1904
-from sp_xl.engine.values import EMPTY, E_VALUE, to_number, to_text
+from sp_xl.engine.values import E_VALUE, to_number
 from sp_xl.i18n import DAY_NAMES_DA, MONTH_NAMES_DA
 
 _POINT, _COMMA = "\ue000", "\ue001"        # a literal "." and "," while the English engine runs
@@ -164,62 +164,18 @@ def format_danish(value: object, fmt: str) -> str:
 
 # ---- the functions, as engine.compile's DANISH_OWN calls them: impl(invoke, *args) ----------
 
-def _scalar(*vals):
-    for v in vals:
-        if isinstance(v, np.ndarray):
-            return E_VALUE
-        if isinstance(v, XlError):
-            return v
-    return None
-
-
 def text(invoke, value, fmt):
     """TEXT(value; format) with Danish format codes."""
-    stop = _scalar(value, fmt)
-    if stop is not None:
-        return stop
-    f = to_text(fmt)
-    if isinstance(f, XlError):
-        return f
-    if value is EMPTY:
-        value = 0.0
-    elif isinstance(value, str):
-        n = to_number(value)      # numeric text (Danish: "1,5") is formatted as the number
-        if type(n) is float:
-            value = n
-    try:
-        return format_danish(value, f)
-    except ValueErrorText:
-        return E_VALUE
-
-
-def _rounded(x: float, decimals: int) -> float:
-    """x rounded half away from zero to ``decimals`` places (negative: tens, hundreds...)."""
-    q = Decimal(format(x, ".15g")).scaleb(decimals).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    return float(q.scaleb(-decimals))
-
-
-def _number_and_places(number, decimals):
-    stop = _scalar(number, decimals)
-    if stop is not None:
-        return stop
-    x, d = to_number(number), to_number(0.0 if decimals is EMPTY else decimals)
-    for v in (x, d):
-        if isinstance(v, XlError):
-            return v
-    d = int(d)
-    if d > 127:
-        return E_VALUE
-    return (_rounded(x, d), 0) if d < 0 else (x, d)
+    return text_with(value, fmt, format_danish)
 
 
 def fixed(invoke, number, decimals=2.0, no_commas=False):
     """FIXED(number; decimals; no_commas) in Danish Excel: 1.234,50 (no_commas: 1234,50)."""
-    got = _number_and_places(number, decimals)
+    got = number_and_places("FIXED", number, decimals)
     if not isinstance(got, tuple):
         return got
-    if isinstance(no_commas, (np.ndarray, XlError)):
-        return _scalar(no_commas)
+    if isinstance(no_commas, np.ndarray):
+        return E_VALUE
     plain = to_number(no_commas)
     if isinstance(plain, XlError):
         return plain
@@ -231,7 +187,7 @@ def fixed(invoke, number, decimals=2.0, no_commas=False):
 def dollar(invoke, number, decimals=2.0):
     """DOLLAR(number; decimals) in Danish Excel: the currency kr. before the amount and its
     minus (kr. -1.234,50), as Danish regional settings write money."""
-    got = _number_and_places(number, decimals)
+    got = number_and_places("DOLLAR", number, decimals)
     if not isinstance(got, tuple):
         return got
     x, d = got

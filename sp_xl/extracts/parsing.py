@@ -29,7 +29,6 @@ from pathlib import Path
 import numpy as np
 
 from sp_xl.extracts.problems import Message, ValueProblem
-from sp_xl.i18n import MONTH_NAMES_DA  # noqa: F401 - the importers' and master's month names
 
 MONTHS = {
     # Danish and English names and the usual abbreviations.
