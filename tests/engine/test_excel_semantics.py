@@ -3,6 +3,9 @@ each case here is one rule, with the value Excel gives (from the corpus or Excel
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pytest
 
 from sp_xl.engine.evaluate import evaluate
@@ -211,3 +214,18 @@ def test_the_last_section_with_at_formats_text():
 ])
 def test_text_shaped_like_a_time_but_out_of_range_stays_text(text, shown):
     assert value(run({"A1": text}, 'TEXT(A1,"#.#####")'), "Z1") == shown
+
+
+def test_linest_statistics_and_no_intercept_worked_by_hand():
+    from sp_xl.engine.linest import linest
+    # y = 1,3,2,5 on x = 1..4: m = Sxy/Sxx = 5.5/5, b = 2.75 - 1.1*2.5 = 0, residuals -.1 .8 -1.3 .6
+    got = linest(np.array([1.0, 3.0, 2.0, 5.0]), np.array([[1.0], [2.0], [3.0], [4.0]]), True, True)
+    se_y = math.sqrt(2.7 / 2)
+    want = [[1.1, 0.0], [se_y / math.sqrt(5), se_y * math.sqrt(0.25 + 6.25 / 5)], [6.05 / 8.75, se_y],
+            [6.05 / 1.35, 2.0], [6.05, 2.7]]
+    assert np.allclose(np.array(got, dtype=float), want, rtol=1e-12, atol=1e-12)
+    # without intercept (Excel's cached values in 083_pycel__stats.xlsx Stats!D39:E43): m = Sxy/Sxx = 20/29
+    got = linest(np.array([1.0, 2.0, 3.0]), np.array([[2.0], [3.0], [4.0]]), False, True)
+    assert got[0].tolist() == [pytest.approx(20 / 29), 0.0] and str(got[1][1]) == "#N/A"
+    assert [float(v) for v in got[2:, 0]] == pytest.approx([0.9852216748768473, 133.33333333333354, 13.793103448275863])
+    assert linest(np.array([1.0, 2.0, 3.0]), np.array([[2.0], [3.0], [4.0]]), True, True) == "exact"
