@@ -16,9 +16,11 @@ the corpus test's "same as Excel") is the result kept. A cycle that does not set
 ``iterateCount`` rounds, or whose stopping point depends on the order, is refused with a
 reason naming its cells: a wrong number is worse than none.
 
-Examples (tests/engine/test_iteration.py): =MIN(D1+1,5) settles exactly on 5; interest on
-the average balance converges by a factor 40 per round and is kept; x = 1 + x/2 stops at
-1.999 with Excel's default 0.001 and is refused, at 2 with iterateDelta 1e-13.
+Examples (tests/engine/test_iteration.py): =MIN(D1+1,5) settles exactly on 5 and is kept;
+x = 1 + x/2 from 0 stops at 1.999 with Excel's default maximum change 0.001 and is refused,
+and so is interest on the average balance (Excel stops some 1e-5 short of the limit); with
+iterateDelta 1E-13 both are kept (2 and 4975/0.975), and so is a cycle whose cached values
+already hold its limit (a workbook Excel iterated, refreshed with the same inputs).
 """
 
 from __future__ import annotations
