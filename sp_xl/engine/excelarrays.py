@@ -192,8 +192,12 @@ def regression_guard(name: str, vals: list) -> object:
             if x.shape[1] != n:
                 return E_REF
             design = x.T
-        else:
+        elif y.shape[0] > 1 and y.shape[1] > 1 and x.shape != y.shape:
+            return E_REF        # y over rows and columns: x must have its shape (083_pycel__stats.xlsx)
+        elif y.size == 1:
             _refuse(name, "en enkelt y-værdi", "a single y value")
+        else:
+            _refuse(name, "y-værdier i både rækker og kolonner", "y values over both rows and columns")
         if any(type(v) is not float for v in design.ravel().tolist()):
             return E_VALUE if own else None  # formulas gives #VALUE! as Excel does
         design = np.array(design, dtype=float)

@@ -229,3 +229,11 @@ def test_linest_statistics_and_no_intercept_worked_by_hand():
     assert got[0].tolist() == [pytest.approx(20 / 29), 0.0] and str(got[1][1]) == "#N/A"
     assert [float(v) for v in got[2:, 0]] == pytest.approx([0.9852216748768473, 133.33333333333354, 13.793103448275863])
     assert linest(np.array([1.0, 2.0, 3.0]), np.array([[2.0], [3.0], [4.0]]), True, True) == "exact"
+
+
+def test_regression_with_y_over_rows_and_columns_needs_x_of_its_shape():
+    # 083_pycel__stats.xlsx: LINEST(J3:N4,J5:N7), LINEST(J3:N4,J5:N5), TREND(J3:N4,J5:N5,2.5) are #REF!
+    cells = {f"{c}{r}": float(r * 10 + i) ** (1 + (r == 2)) for r in (1, 2, 3, 4) for i, c in enumerate("ABC")}
+    ev = run(cells, "LINEST(A1:C2,A3:C4)", "LINEST(A1:C2,A3:C3)", "TREND(A1:C2,A3:C3,2.5)")
+    assert [str(value(ev, r)) for r in ("Z2", "Z3")] == ["#REF!", "#REF!"]
+    assert "Z1" in problems(ev)          # the same shape: not reproduced
