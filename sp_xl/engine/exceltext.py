@@ -296,7 +296,19 @@ def _base(book, r, c, number, radix, min_length=None):
     return (digits or "0").rjust(k, "0")
 
 
+def _hyperlink(book, r, c, link, friendly=None):
+    """HYPERLINK's value: the friendly name, or without one the link itself (the jump is
+    Excel's business)."""
+    shown = link if friendly is None else friendly
+    if isinstance(shown, np.ndarray) or isinstance(link, np.ndarray):
+        _refuse("HYPERLINK", "en matrix som argument", "an array argument")
+    if shown is EMPTY:
+        _refuse("HYPERLINK", "et tomt visningsnavn", "an empty friendly name")
+    return shown
+
+
 TEXT_FUNCTIONS: dict[str, Callable] = {
+    "HYPERLINK": _hyperlink,
     "BASE": _base,
     "SUBSTITUTE": _substitute, "REPLACE": _replace, "FIND": _finder(True), "SEARCH": _finder(False),
     "TIMEVALUE": _timevalue, "VALUE": _value_fn, "TEXT": _text, "DOLLAR": _dollar, "CONCAT": _concat,

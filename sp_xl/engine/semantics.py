@@ -55,7 +55,6 @@ REFUSED = {
                     "RANDBETWEEN gives random numbers; not reproducible."),
     "RANDARRAY": ("RANDARRAY giver tilfældige tal.", "RANDARRAY gives random numbers."),
     "GETPIVOTDATA": ("GETPIVOTDATA læser pivottabeller; det understøttes ikke.", "GETPIVOTDATA reads pivot tables; not supported."),
-    "HYPERLINK": ("HYPERLINK understøttes ikke.", "HYPERLINK is not supported."),
     "ACCRINT": ("ACCRINT afviger fra Excel i formelmotorens bibliotek (rentedatoerne); det understøttes ikke.",
                 "ACCRINT differs from Excel in the engine's library (the coupon dates); not supported."),
     **{name: (f"{name} regnes med en anden præcision end Excels; det understøttes ikke.",

@@ -237,3 +237,10 @@ def test_regression_with_y_over_rows_and_columns_needs_x_of_its_shape():
     ev = run(cells, "LINEST(A1:C2,A3:C4)", "LINEST(A1:C2,A3:C3)", "TREND(A1:C2,A3:C3,2.5)")
     assert [str(value(ev, r)) for r in ("Z2", "Z3")] == ["#REF!", "#REF!"]
     assert "Z1" in problems(ev)          # the same shape: not reproduced
+
+
+def test_hyperlink_shows_its_friendly_name_or_the_link():
+    # 056_poi__FormulaEvalTestData_Copy.xlsx: =HYPERLINK("http://poi.apache.org") caches the link
+    ev = run({"A1": 7.0}, 'HYPERLINK("http://poi.apache.org")', 'HYPERLINK("#Ark1!A1",A1)', 'HYPERLINK("x",A2)')
+    assert (value(ev, "Z1"), value(ev, "Z2")) == ("http://poi.apache.org", 7.0)
+    assert "HYPERLINK" in problems(ev)["Z3"]
