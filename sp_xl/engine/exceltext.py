@@ -112,7 +112,8 @@ def _timevalue(book, r, c, v):
     if n is not None and n >= 1:
         n = None
     if n is None:
-        if any(ch.isdigit() for ch in v):
+        from sp_xl.engine.textnum import _NUMBER
+        if any(ch.isdigit() for ch in v) and not _NUMBER.match(v.strip()):   # '1.25' is no time: #VALUE!
             _refuse("TIMEVALUE", f"teksten '{v}'", f"the text '{v}'")
         return E_VALUE
     return n

@@ -244,3 +244,9 @@ def test_hyperlink_shows_its_friendly_name_or_the_link():
     ev = run({"A1": 7.0}, 'HYPERLINK("http://poi.apache.org")', 'HYPERLINK("#Ark1!A1",A1)', 'HYPERLINK("x",A2)')
     assert (value(ev, "Z1"), value(ev, "Z2")) == ("http://poi.apache.org", 7.0)
     assert "HYPERLINK" in problems(ev)["Z3"]
+
+
+def test_timevalue_of_a_plain_number_text_is_value_error():
+    # 078_pycel__date-time.xlsx: TIMEVALUE("1.25") is #VALUE!, TIMEVALUE("1:23") a time
+    ev = run({"A1": "1.25", "A2": "1:23"}, "TIMEVALUE(A1)", "TIMEVALUE(A2)")
+    assert str(value(ev, "Z1")) == "#VALUE!" and value(ev, "Z2") == pytest.approx(83 / 1440)
