@@ -9,7 +9,7 @@ translated into the English codes engine.numfmt knows, with every literal "." an
 English result then gets the Danish separators and the literals back.
 
 Codes whose meaning in Danish Excel is not certain are refused, naming the format: the
-English "y" and "h" (German Excel shows "yyyy" as text, for instance), "General", fractions
+English "y" and "h" (German Excel shows "yyyy" as text, for instance), "General", A/P, fractions
 of a second, colours ([Rød] or [Red]: LibreOffice in da-DK rejects the first), other
 languages' [$-...] tags.
 Checked against LibreOffice in da-DK (which shares all but the year code "å", which it does
@@ -109,10 +109,11 @@ def _section(section: str, fmt: str, langs: set[str]) -> str:
             i += 8
         elif low.startswith("general", i):
             _refuse(fmt, "koden General (dansk Excel kalder den Standard)", "the code General (Danish Excel calls it Standard)")
-        elif low.startswith("am/pm", i) or low.startswith("a/p", i):
-            n = 5 if low.startswith("am/pm", i) else 3
-            out.append(section[i:i + n])
-            i += n
+        elif low.startswith("am/pm", i):
+            out.append(section[i:i + 5])
+            i += 5
+        elif low.startswith("a/p", i):     # LibreOffice in da-DK writes "a" where English Excel writes "A"
+            _refuse(fmt, "koden A/P", "the code A/P")
         elif ch in "åÅ":
             out.append("y")
             i += 1

@@ -83,7 +83,7 @@ def test_text_of_text_and_logicals_and_the_1904_system():
 
 
 @pytest.mark.parametrize("fmt", ["yyyy-mm-dd", "h:mm", "General", "tt:mm:ss,00", "[$-407]dddd", "kr. #.##0",
-                                 "[Red]0", "0;[Rød]-0"])
+                                 "[Red]0", "0;[Rød]-0", "t:mm A/P"])
 def test_codes_whose_danish_meaning_is_not_pinned_down_are_refused_naming_the_format(fmt):
     ev = _text(43239.75, fmt)
     assert ev.values == {}
