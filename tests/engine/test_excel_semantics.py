@@ -250,3 +250,12 @@ def test_timevalue_of_a_plain_number_text_is_value_error():
     # 078_pycel__date-time.xlsx: TIMEVALUE("1.25") is #VALUE!, TIMEVALUE("1:23") a time
     ev = run({"A1": "1.25", "A2": "1:23"}, "TIMEVALUE(A1)", "TIMEVALUE(A2)")
     assert str(value(ev, "Z1")) == "#VALUE!" and value(ev, "Z2") == pytest.approx(83 / 1440)
+
+
+@pytest.mark.parametrize("number, fmt, text", [
+    (0.0, "yyyy-mm-dd dddd", "1900-01-00 Saturday"), (1.0, "d mmm yyyy dddd", "1 Jan 1900 Sunday"),
+    (59.0, "d mmm", "28 Feb"), (60.0, "d mmm yyyy", "29 Feb 1900"), (61.0, "d mmm yyyy dddd", "1 Mar 1900 Thursday"),
+    (0.0, "m", "1"),        # 084_pycel__text.xlsx: "SS"m for 0 gives SS1
+])
+def test_text_keeps_excels_calendar_before_march_1900(number, fmt, text):
+    assert value(run({"A1": number}, f'TEXT(A1,"{fmt}")'), "Z1") == text
