@@ -79,7 +79,7 @@ SCALAR_PARAMETERS = frozenset({
     "REPT", "FIND", "SEARCH", "SUBSTITUTE", "REPLACE", "TEXT", "VALUE", "FIXED", "DOLLAR", "CONCATENATE",
     "DATE", "YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND", "WEEKDAY", "TIME", "DATEVALUE", "TIMEVALUE",
     "ISNUMBER", "ISTEXT", "ISBLANK", "ISERROR", "ISERR", "ISNA", "ISLOGICAL", "ISNONTEXT", "ISEVEN", "ISODD",
-    "NOT",
+    "NOT", "TRIM",
 })
 # Aggregates that accept a reference across sheets (Sheet1:Sheet3!A1)
 THREE_D_FUNCTIONS = frozenset({

@@ -259,3 +259,11 @@ def test_timevalue_of_a_plain_number_text_is_value_error():
 ])
 def test_text_keeps_excels_calendar_before_march_1900(number, fmt, text):
     assert value(run({"A1": number}, f'TEXT(A1,"{fmt}")'), "Z1") == text
+
+
+def test_trim_of_a_range_in_a_normal_formula_is_intersected_with_its_row():
+    # 056_poi__FormulaEvalTestData_Copy.xlsx: =TRIM(E7:E8) in row 1408 is #VALUE!
+    cells = {"A1": "  a  b ", "A2": "c"}
+    fs = [Formula("Ark1", "B2", "TRIM(A1:A2)"), Formula("Ark1", "B9", "TRIM(A1:A2)")]
+    ev = evaluate(FakePackage({"Ark1": cells}, fs))
+    assert ev.values[("Ark1", "B2")] == "c" and str(ev.values[("Ark1", "B9")]) == "#VALUE!"
