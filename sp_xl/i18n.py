@@ -12,6 +12,9 @@ import os
 from collections.abc import Iterator
 
 LANGUAGES = ("da", "en")
+MONTH_NAMES_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
+                  "september", "oktober", "november", "december")
+DAY_NAMES_DA = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
 _override: list[str] = []
 
 

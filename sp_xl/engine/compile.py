@@ -39,7 +39,7 @@ from sp_xl.engine.semantics import (
     _shift,
 )
 from sp_xl.engine.values import (
-    EMPTY, ERRORS, E_REF, E_VALUE, as_array, binary, danish, filled, from_outside, normalise, to_number, to_text, unary,
+    EMPTY, ERRORS, E_NAME, E_REF, E_VALUE, as_array, binary, danish, filled, from_outside, normalise, to_number, to_text, unary,
 )
 
 @dataclass
@@ -370,6 +370,8 @@ class Compiler(CompilerParts):
         text = self._name_text(name, sheet_scope, si)
         if text is None and name in self.book.tables:  # a bare table name is its data body
             return self._table(self.book.tables[name].name + "[#Data]", 0, 1, 1, refs, want_ref)
+        if text is None and sheet_scope is None and not name.startswith("_XLPM."):
+            return lambda r, c: E_NAME    # Excel: a name defined nowhere in the workbook is #NAME?
         if text is None:
             raise Unsupported(f"Navnet '{name}' er ikke defineret i projektmappen.",
                               f"The name '{name}' is not defined in the workbook.")
@@ -820,27 +822,6 @@ def text_function_names() -> frozenset[str]:
     return frozenset(text_module.FUNCTIONS)
 
 
-_NUMERIC_FORMAT = set("0#,.% -+()")
-
-
-def _swap_separators(text: str) -> str:
-    return text.translate(str.maketrans({",": ".", ".": ","}))
-
-
-def _danish_text(invoke, value, fmt):
-    """TEXT(value; format) as Danish Excel: the format is written with Danish separators."""
-    fmt_text = to_text(fmt)
-    if isinstance(fmt_text, XlError):
-        return fmt_text
-    if not fmt_text or not set(fmt_text) <= _NUMERIC_FORMAT:
-        raise Unsupported(f"TEXT med formatet \"{fmt_text}\" afhænger af dansk Excels formatkoder (fx datoer); "
-                          "det understøttes kun for talformater.",
-                          f"TEXT with the format \"{fmt_text}\" depends on Danish Excel's format codes (e.g. dates); "
-                          "only number formats are supported.")
-    res = invoke("TEXT", [value, _swap_separators(fmt_text)])
-    return _swap_separators(res) if isinstance(res, str) and not isinstance(res, XlError) else res
-
-
 def _danish_value(invoke, text):
     if isinstance(text, np.ndarray):
         return E_VALUE
@@ -854,7 +835,15 @@ def _danish_refused(name):
     return impl
 
 
-DANISH_OWN = {"TEXT": _danish_text, "VALUE": _danish_value, "FIXED": _danish_refused("FIXED"),
-              "DOLLAR": _danish_refused("DOLLAR"), "VALUETOTEXT": _danish_refused("VALUETOTEXT"),
-              "ARRAYTOTEXT": _danish_refused("ARRAYTOTEXT"), "NUMBERVALUE": _danish_refused("NUMBERVALUE"),
-              "DATEVALUE": _danish_refused("DATEVALUE"), "TIMEVALUE": _danish_refused("TIMEVALUE")}
+def _danish_reading(name):
+    """Danish Excel's TEXT, FIXED, DOLLAR (engine.numfmt_da) and NUMBERVALUE, DATEVALUE,
+    TIMEVALUE (engine.textnum_da), imported when a Danish workbook first calls one."""
+    def impl(invoke, *args):
+        from sp_xl.engine import numfmt_da, textnum_da
+        return getattr(numfmt_da if name in ("TEXT", "FIXED", "DOLLAR") else textnum_da, name.lower())(invoke, *args)
+    return impl
+
+
+DANISH_OWN = {"VALUE": _danish_value, "VALUETOTEXT": _danish_refused("VALUETOTEXT"),
+              "ARRAYTOTEXT": _danish_refused("ARRAYTOTEXT")} | {
+    name: _danish_reading(name) for name in ("TEXT", "FIXED", "DOLLAR", "NUMBERVALUE", "DATEVALUE", "TIMEVALUE")}

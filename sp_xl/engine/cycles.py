@@ -5,8 +5,8 @@ So a "cycle" in the graph may not be one when the formulas run, and Excel comput
 cells normally. Here the cells left over by the topological order are evaluated on demand:
 every read of a cell not yet computed stops the formula (``NeedCell``), that cell is
 computed first, and the formula is tried again. A cell that needs itself, directly or
-through others, is a real circular reference: refused (Excel's iterative calculation stops
-at a tolerance, 0.001 by default, so its numbers cannot be reproduced exactly).
+through others, is a real circular reference: refused here, and handed (with the cells
+waiting for it) to engine.iteration when the workbook allows iterative calculation.
 """
 
 from __future__ import annotations
@@ -24,9 +24,12 @@ class NeedCell(Exception):
         self.key = key
 
 
-def resolve(nodes, pending: list[int], book, evaluate_node, iterate: bool) -> None:
+def resolve(nodes, pending: list[int], book, evaluate_node, iterate: bool) -> list[int]:
     """Evaluate the ``pending`` nodes (indices into ``nodes``) in the order their reads
-    demand; ``evaluate_node(node)`` sets ``node.problem`` when it fails."""
+    demand; ``evaluate_node(node)`` sets ``node.problem`` when it fails.
+
+    Returns the nodes refused here for a circular reference: on one, or waiting for one."""
+    stuck: list[int] = []
     owner: dict[tuple[int, int, int], int] = {}
     for i in pending:
         n = nodes[i]
@@ -51,11 +54,13 @@ def resolve(nodes, pending: list[int], book, evaluate_node, iterate: bool) -> No
         return plain_values(ref)
 
     state: dict[int, bool] = {}
-    circular = (("Cellen indgår i en cirkulær reference (iterativ beregning efterlignes ikke).",
-                 "The cell is part of a circular reference (iterative calculation is not reproduced).")
+    # with iterate, engine.iteration gives every such cell its value or its own reason
+    circular = (("Cellen indgår i en cirkulær reference.", "The cell is part of a circular reference.")
                 if iterate else
-                ("Cellen indgår i eller afhænger af en cirkulær reference.",
-                 "The cell is part of, or depends on, a circular reference."))
+                ("Cellen indgår i eller afhænger af en cirkulær reference, og projektmappen tillader ikke "
+                 "iterativ beregning (Excel viser da 0 eller den sidst beregnede værdi).",
+                 "The cell is part of, or depends on, a circular reference, and the workbook does not allow "
+                 "iterative calculation (Excel then shows 0 or the last value it calculated)."))
 
     def done(i: int, ok: bool) -> bool:
         state[i] = ok
@@ -88,9 +93,11 @@ def resolve(nodes, pending: list[int], book, evaluate_node, iterate: bool) -> No
                         for k in stack[stack.index(j):]:
                             if nodes[k].problem is None:
                                 nodes[k].problem = circular
+                                stuck.append(k)
                         return done(i, False)
                     if not solve(j, stack):
                         if node.problem is None:
+                            stuck.append(i)
                             culprit = nodes[j]
                             node.problem = (f"Afhænger af {culprit.sheet}!{culprit.ref}, som ikke kunne beregnes.",
                                             f"Depends on {culprit.sheet}!{culprit.ref}, which could not be "
@@ -107,3 +114,4 @@ def resolve(nodes, pending: list[int], book, evaluate_node, iterate: bool) -> No
             solve(i, [])
     finally:
         del book.get, book.values   # back to the class's methods
+    return stuck

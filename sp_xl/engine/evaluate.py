@@ -37,6 +37,7 @@ from formulas.tokens.operand import XlError
 from sp_xl.engine import columns as engine_columns
 from sp_xl.engine import cycles as engine_cycles
 from sp_xl.engine import graph as engine_graph
+from sp_xl.engine import iteration as engine_iteration
 from sp_xl.engine import nodes as engine_nodes
 from sp_xl.engine.compile import Book, Compiler
 from sp_xl.engine.loading import cell_positions, load_book
@@ -222,9 +223,11 @@ def _evaluate(pkg, progress, sp_functions) -> Evaluation:
             progress(done, total)
     if on_cycle:   # on a cycle of the static graph: computed in the order their reads demand
         calc_pr = getattr(pkg, "calc_pr", None)
-        settings = (calc_pr() if callable(calc_pr) else None) or {}
-        iterate = str(settings.get("iterate", "0")).lower() in ("1", "true")
-        engine_cycles.resolve(nodes, on_cycle, book, lambda nd: _evaluate_node(nd, book, result), iterate)
+        iterate, count, delta = engine_iteration.settings_of(calc_pr() if callable(calc_pr) else None)
+        run = lambda nd: _evaluate_node(nd, book, result)  # noqa: E731
+        stuck = engine_cycles.resolve(nodes, on_cycle, book, run, iterate)
+        if iterate and stuck:   # the workbook allows circular references: Excel iterates them
+            engine_iteration.iterate(nodes, stuck, deps, range_members, book, run, result.values, count, delta)
     for node in nodes:
         if node.problem is not None:
             result.problems.append(Problem(node.sheet, node.ref, node.formula, *node.problem))

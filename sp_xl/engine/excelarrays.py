@@ -14,6 +14,7 @@ import numpy as np
 from formulas.tokens.operand import XlError
 
 from sp_xl.engine.excelstats import DELEGATE, _cells, _refuse
+from sp_xl.engine.linest import linest
 from sp_xl.engine.refs import RefVal
 from sp_xl.engine.values import EMPTY, E_NA, E_NUM, E_REF, E_VALUE, to_number
 
@@ -165,12 +166,19 @@ def regression_guard(name: str, vals: list) -> object:
             return v
     fit = name in ("LINEST", "LOGEST")
     const = vals[2] if fit and len(vals) > 2 else vals[3] if not fit and len(vals) > 3 else EMPTY
-    if const is not EMPTY and const is not True and not (type(const) is float and const != 0):
+    no_const = const is not EMPTY and const is not True and not (type(const) is float and const != 0)
+    stats = fit and len(vals) > 3 and vals[3] is not EMPTY and vals[3] is not False and vals[3] != 0.0
+    own = (no_const or stats) and name == "LINEST"     # engine.linest, not formulas
+    if no_const and not own:
         _refuse(name, "const-argumentet", "the const argument")
-    if fit and len(vals) > 3 and vals[3] is not EMPTY and vals[3] is not False and vals[3] != 0.0:
+    if stats and not own:
         _refuse(name, "statistikken (stats = TRUE)", "the statistics (stats = TRUE)")
+    if own and (type(const) not in (bool, float) and const is not EMPTY or isinstance(vals[3], np.ndarray)):
+        _refuse(name, "const eller stats som andet end en logisk værdi", "const or stats other than a logical value")
     y = _grid(None, vals[0]) if not isinstance(vals[0], RefVal) else None
     if y is None:
+        if own:
+            _refuse(name, "en reference, formelmotoren ikke læser her", "a reference the engine does not read here")
         return None
     n = y.size
     has_x = len(vals) > 1 and vals[1] is not EMPTY
@@ -184,16 +192,32 @@ def regression_guard(name: str, vals: list) -> object:
             if x.shape[1] != n:
                 return E_REF
             design = x.T
-        else:
+        elif y.shape[0] > 1 and y.shape[1] > 1 and x.shape != y.shape:
+            return E_REF        # y over rows and columns: x must have its shape (083_pycel__stats.xlsx)
+        elif y.size == 1:
             _refuse(name, "en enkelt y-værdi", "a single y value")
+        else:
+            _refuse(name, "y-værdier i både rækker og kolonner", "y values over both rows and columns")
         if any(type(v) is not float for v in design.ravel().tolist()):
-            return None  # formulas gives #VALUE! as Excel does
+            return E_VALUE if own else None  # formulas gives #VALUE! as Excel does
         design = np.array(design, dtype=float)
     else:
         design = np.arange(1.0, n + 1.0).reshape(-1, 1)
     x_only = design
-    design = np.hstack([design, np.ones((design.shape[0], 1))])
-    if design.shape[0] < design.shape[1] or np.linalg.matrix_rank(design) < design.shape[1]:
+    design = np.hstack([design, np.ones((design.shape[0], 1))]) if not no_const else design
+    full_rank = design.shape[0] >= design.shape[1] and np.linalg.matrix_rank(design) == design.shape[1]
+    if own:
+        ys = y.ravel().tolist()
+        if any(type(v) is not float for v in ys):
+            return E_VALUE
+        if not full_rank:
+            _refuse(name, "sammenfaldende (kollineære) x-værdier", "collinear x values")
+        got = linest(np.array(ys, dtype=float), np.array(x_only, dtype=float), not no_const, stats)
+        if isinstance(got, str):
+            _refuse(name, "statistik uden frihedsgrader eller med en eksakt tilpasning",
+                    "statistics without degrees of freedom or for an exact fit")
+        return got
+    if not full_rank:
         ys = y.ravel().tolist()
         if (name in ("LINEST", "TREND") and x_only.shape[1] == 1 and len(set(x_only.ravel().tolist())) == 1
                 and all(type(v) is float for v in ys)):

@@ -112,7 +112,8 @@ def _timevalue(book, r, c, v):
     if n is not None and n >= 1:
         n = None
     if n is None:
-        if any(ch.isdigit() for ch in v):
+        from sp_xl.engine.textnum import _NUMBER
+        if any(ch.isdigit() for ch in v) and not _NUMBER.match(v.strip()):   # '1.25' is no time: #VALUE!
             _refuse("TIMEVALUE", f"teksten '{v}'", f"the text '{v}'")
         return E_VALUE
     return n
@@ -132,9 +133,10 @@ def _value_fn(book, r, c, v):
 
 
 
-def _text(book, r, c, value, fmt):
-    """TEXT(value; format) with Excel's format codes (engine.numfmt)."""
-    from sp_xl.engine.numfmt import format_value
+def text_with(value, fmt, formatter):
+    """TEXT(value; format) with ``formatter(value, format text)`` (engine.numfmt's English or
+    engine.numfmt_da's Danish codes): Excel's coercions around the format codes."""
+    from sp_xl.engine.numfmt import ValueErrorText
     if isinstance(value, np.ndarray) or isinstance(fmt, np.ndarray):
         _refuse("TEXT", "en matrix som argument", "an array argument")
     if isinstance(value, XlError):
@@ -145,20 +147,29 @@ def _text(book, r, c, value, fmt):
     if value is EMPTY:
         value = 0.0
     elif isinstance(value, str):
-        n = to_number(value)     # numeric text is formatted as the number
+        n = to_number(value)     # numeric text (Danish mode: "1,5") is formatted as the number
         if type(n) is float:
             value = n
-    return format_value(value, f, bool(book.date1904))
+    try:
+        return formatter(value, f)
+    except ValueErrorText:
+        return E_VALUE
 
 
-
-
-def _dollar(book, r, c, value, decimals=2.0):
-    """DOLLAR(number; decimals) in English Excel: $#,##0.00 with the negative in parentheses."""
+def _text(book, r, c, value, fmt):
+    """TEXT(value; format) with Excel's format codes (engine.numfmt)."""
     from sp_xl.engine.numfmt import format_value
+    return text_with(value, fmt, lambda v, f: format_value(v, f, bool(book.date1904)))
+
+
+
+
+def number_and_places(name: str, value, decimals):
+    """DOLLAR's and FIXED's (number, decimal places): a negative count rounds the number to
+    tens, hundreds ... (half away from zero) and shows no decimals; an error to return."""
     if isinstance(value, np.ndarray) or isinstance(decimals, np.ndarray):
-        _refuse("DOLLAR", "en matrix som argument", "an array argument")
-    x, d = to_number(value), to_number(EMPTY if decimals is EMPTY else decimals)
+        _refuse(name, "en matrix som argument", "an array argument")
+    x, d = to_number(value), to_number(decimals)
     for v in (x, d):
         if isinstance(v, XlError):
             return v
@@ -168,6 +179,16 @@ def _dollar(book, r, c, value, decimals=2.0):
     if d < 0:
         x = float(Decimal(repr(x)).scaleb(d).quantize(Decimal(1), rounding=ROUND_HALF_UP).scaleb(-d))
         d = 0
+    return x, d
+
+
+def _dollar(book, r, c, value, decimals=2.0):
+    """DOLLAR(number; decimals) in English Excel: $#,##0.00 with the negative in parentheses."""
+    from sp_xl.engine.numfmt import format_value
+    got = number_and_places("DOLLAR", value, decimals)
+    if not isinstance(got, tuple):
+        return got
+    x, d = got
     body = "$#,##0" + ("." + "0" * d if d else "")
     return format_value(x, f"{body};({body})", bool(book.date1904))
 
@@ -276,7 +297,19 @@ def _base(book, r, c, number, radix, min_length=None):
     return (digits or "0").rjust(k, "0")
 
 
+def _hyperlink(book, r, c, link, friendly=None):
+    """HYPERLINK's value: the friendly name, or without one the link itself (the jump is
+    Excel's business)."""
+    shown = link if friendly is None else friendly
+    if isinstance(shown, np.ndarray) or isinstance(link, np.ndarray):
+        _refuse("HYPERLINK", "en matrix som argument", "an array argument")
+    if shown is EMPTY:
+        _refuse("HYPERLINK", "et tomt visningsnavn", "an empty friendly name")
+    return shown
+
+
 TEXT_FUNCTIONS: dict[str, Callable] = {
+    "HYPERLINK": _hyperlink,
     "BASE": _base,
     "SUBSTITUTE": _substitute, "REPLACE": _replace, "FIND": _finder(True), "SEARCH": _finder(False),
     "TIMEVALUE": _timevalue, "VALUE": _value_fn, "TEXT": _text, "DOLLAR": _dollar, "CONCAT": _concat,

@@ -15,9 +15,12 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from sp_xl.engine.numfmt_dates import _datetime, _refuse
+from sp_xl.engine.numfmt_dates import ValueErrorText, _datetime, _refuse
 
 _LITERAL = set("$-+/():!^&'~{}<>= |¥£€")
+# letters Excel's TEXT shows as they are (084_pycel__text.xlsx: w, x, z); the ones that are
+# codes somewhere (a/p b d e g h m n s y, and r for eras) are not among them
+_PLAIN_LETTERS = set("cfijkloqtuvwxzCFIJKLOQTUVWXZ")
 _LOCALE_TAG = re.compile(r"^\[\$([^\]\-]*)(?:-([0-9A-Fa-f]{1,8}))?\]")
 _COND = re.compile(r"^\[\s*(<=|>=|<>|<|>|=)\s*(-?\d+(?:\.\d+)?)\s*\]")
 _COLOR = re.compile(r"^\[(?:black|blue|cyan|green|magenta|red|white|yellow|color\s*\d{1,2})\]", re.IGNORECASE)
@@ -130,7 +133,7 @@ def _tokens(section: str, fmt: str) -> tuple[list[tuple[str, str]], tuple[str, f
                 j += 1
             toks.append((low[i], low[i:j]))
             i = j
-        elif ch in _LITERAL:
+        elif ch in _LITERAL or ch in _PLAIN_LETTERS:
             toks.append(("lit", ch))
             i += 1
         else:
@@ -139,17 +142,22 @@ def _tokens(section: str, fmt: str) -> tuple[list[tuple[str, str]], tuple[str, f
 
 
 def format_value(value: object, fmt: str, date1904: bool) -> str:
-    """TEXT(value; fmt) for a float, str or bool value (blank as 0)."""
+    """TEXT(value; fmt) for a float, str or bool value (blank as 0); raises ValueErrorText
+    where Excel gives #VALUE!."""
     sections = _split_sections(fmt)
     if len(sections) > 4:
         _refuse(fmt, "mere end fire afsnit", "more than four sections")
     parsed = [_tokens(s, fmt) for s in sections]
-    if any(k == "at" for _, (toks, _) in zip(range(3), parsed) for k, _ in toks) and len(parsed) > 1:
+    text_section = None
+    has_at = [any(k == "at" for k, _ in toks) for toks, _ in parsed]
+    if len(parsed) in (2, 3) and has_at[-1] and not any(has_at[:-1]):
+        text_section = parsed.pop()[0]      # 'w;x;z@': the last section, with @, is for text
+    elif any(has_at[:3]) and len(parsed) > 1:
         _refuse(fmt, "@ uden for tekstafsnittet", "@ outside the text section")
     if isinstance(value, (bool, str)):
         text = ("TRUE" if value else "FALSE") if isinstance(value, bool) else value
-        if len(parsed) == 4:
-            toks = parsed[3][0]
+        if len(parsed) == 4 or text_section is not None:
+            toks = parsed[3][0] if text_section is None else text_section
         elif any(k == "at" for k, _ in parsed[0][0]) and len(parsed) == 1:
             toks = parsed[0][0]
         else:
@@ -204,7 +212,10 @@ def _section(toks, x: float, sign: str, fmt: str, date1904: bool) -> str:
                 else (k, t) for i, (k, t) in enumerate(toks)]
         kinds = {k for k, _ in toks}
         # a negative duration in one elapsed unit ([h]) shows with a minus; with more units
-        # Excel 365 gives #VALUE! where Excel 2008 wrote -2:03:04: refused
+        # Excel 365 gives #VALUE! where Excel 2008 wrote -2:03:04: refused; a negative date or
+        # time of day without elapsed units is #VALUE! (Excel 16 in 084_pycel__text.xlsx)
+        if sign and "elapsed" not in kinds and not date1904:
+            raise ValueErrorText
         if sign and not (kinds <= {"elapsed", "lit"} and sum(k == "elapsed" for k, _ in toks) == 1):
             _refuse(fmt, "en negativ dato eller tid", "a negative date or time")
         return sign + _datetime(toks, x, fmt, date1904)
@@ -261,6 +272,8 @@ def _scientific(d: Decimal) -> str:
 def _number(toks, x: float, fmt: str) -> str:
     if any(k in ("d", "m", "y", "h", "s") for k, _ in toks):
         _refuse(fmt, "dato- og talkoder blandet", "date and number codes mixed")
+    if all(k == "lit" for k, _ in toks):
+        return "".join(t for _, t in toks)      # no digit placeholders: only the text ('w;x;z')
     if any(k == "lit" and "/" in t for k, t in toks):
         return _fraction(toks, x, fmt)
     exp_at = next((i for i, (k, _) in enumerate(toks) if k == "exp"), None)
@@ -277,6 +290,11 @@ def _number(toks, x: float, fmt: str) -> str:
     while frac_toks and frac_toks[-1][0] == "comma" and exp_at is None:   # 0.0, : thousands too
         frac_toks = frac_toks[:-1]
         frac_scale += 1
+    if exp_at is None:      # '#.###.#.#': later points are text between decimals; a comma there
+        # vanishes after a digit and is text after text ('#.###,x,##' -> .456x,79)
+        frac_toks = [("lit", t if k == "point" else ",") if k in ("point", "comma") else (k, t)
+                     for i, (k, t) in enumerate(frac_toks)
+                     if not (k == "comma" and (i == 0 or frac_toks[i - 1][0] == "digit"))]
     if any(k == "point" for k, _ in frac_toks) or any(k == "comma" for k, _ in frac_toks):
         _refuse(fmt, "flere decimaltegn eller komma i decimalerne", "several points or a comma in the decimals")
     digit_pos = [i for i, (k, _) in enumerate(int_toks) if k == "digit"]

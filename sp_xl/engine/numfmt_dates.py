@@ -3,14 +3,24 @@ of a second, in the 1900 and 1904 date systems (English names)."""
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from sp_xl.engine.parse import Unsupported
 
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December"]
 _DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+# the month and day names of the language TEXT writes in (engine.numfmt_da sets Danish ones)
+NAMES: contextvars.ContextVar[tuple[list[str], list[str]]] = contextvars.ContextVar(
+    "sp_xl_numfmt_names", default=(_MONTHS, _DAYS))
+
+
+class ValueErrorText(Exception):
+    """Excel 365's TEXT gives #VALUE! here (a negative date, a date after the year 9999)."""
+
 
 def _refuse(fmt: str, why_da: str, why_en: str):
     raise Unsupported(f"TEXT med formatet \"{fmt}\": {why_da}; det efterligner formelmotoren ikke.",
@@ -18,6 +28,31 @@ def _refuse(fmt: str, why_da: str, why_en: str):
 
 
 # ---- dates and times ------------------------------------------------------------------------
+
+class _Day(NamedTuple):
+    year: int
+    month: int
+    day: int
+    weekday: int        # Monday = 0
+
+
+def _calendar_day(serial: int, date1904: bool) -> _Day:
+    """The date Excel shows for a day number. Its 1900 system keeps Lotus's calendar before
+    March 1900: day 0 is 0 January 1900 and day 60 the 29 February 1900 that never was, and
+    the weekdays there follow Excel's count (day 1 a Sunday), not the real calendar."""
+    if date1904:
+        d = dt.date(1904, 1, 1) + dt.timedelta(days=serial)
+        return _Day(d.year, d.month, d.day, d.weekday())
+    if serial < 61:
+        if serial in (0, 60):
+            month, day = (1, 0) if serial == 0 else (2, 29)
+        else:
+            d = dt.date(1899, 12, 31) + dt.timedelta(days=serial)
+            month, day = d.month, d.day
+        return _Day(1900, month, day, (serial - 2) % 7)
+    d = dt.date(1899, 12, 30) + dt.timedelta(days=serial)
+    return _Day(d.year, d.month, d.day, d.weekday())
+
 
 def _datetime(toks, x: float, fmt: str, date1904: bool) -> str:
     # fractions of a second: digits after a point that follows seconds
@@ -35,8 +70,10 @@ def _datetime(toks, x: float, fmt: str, date1904: bool) -> str:
                 _refuse(fmt, "brøkdele af sekunder", "fractions of a second")
         elif k == "digit" and (i == 0 or toks[i - 1][0] not in ("point", "digit")):
             _refuse(fmt, "cifre i et datoformat", "digits in a date format")
-    if x > (2957003 if date1904 else 2958465):
-        _refuse(fmt, "et tal efter år 9999", "a number beyond the year 9999")
+    if x > (2957003 if date1904 else 2958465) and not set(kinds) <= {"elapsed", "lit", "point", "digit"}:
+        if "elapsed" in kinds:
+            _refuse(fmt, "et tal efter år 9999", "a number beyond the year 9999")
+        raise ValueErrorText       # [h] alone counts on past it (084_pycel__text.xlsx, Excel 16)
     unit = Decimal(1).scaleb(-places)
     total = (Decimal(repr(x)) * 86400).quantize(unit, rounding=ROUND_HALF_UP)
     days = int(total // 86400)
@@ -44,12 +81,7 @@ def _datetime(toks, x: float, fmt: str, date1904: bool) -> str:
     has_date = bool({"d", "y"} & set(kinds)) or any(k == "m" and not _is_minute(toks, i)
                                                      for i, (k, _) in enumerate(toks))
     if has_date:
-        if date1904:
-            date = dt.date(1904, 1, 1) + dt.timedelta(days=days)
-        else:
-            if days < 61:
-                _refuse(fmt, "en dato før 1. marts 1900", "a date before 1 March 1900")
-            date = dt.date(1899, 12, 30) + dt.timedelta(days=days)
+        date = _calendar_day(days, date1904)
         if date.year > 9999:
             _refuse(fmt, "et år efter 9999", "a year after 9999")
     hour = int(secs // 3600)
@@ -59,6 +91,7 @@ def _datetime(toks, x: float, fmt: str, date1904: bool) -> str:
     twelve = "ampm" in kinds
     elapsed_units = {t[0] for k, t in toks if k == "elapsed"}
     totals = {"h": total // 3600, "m": total // 60, "s": total // 1}
+    month_names, day_names = NAMES.get()
     out = []
     for i, (k, t) in enumerate(toks):
         if k == "lit":
@@ -71,11 +104,11 @@ def _datetime(toks, x: float, fmt: str, date1904: bool) -> str:
             out.append(f"{minute:02d}" if len(t) >= 2 else str(minute))
         elif k == "m":
             n = date.month
-            out.append(str(n) if len(t) == 1 else f"{n:02d}" if len(t) == 2 else _MONTHS[n - 1][:3]
-                       if len(t) == 3 else _MONTHS[n - 1] if len(t) == 4 else _MONTHS[n - 1][0])
+            out.append(str(n) if len(t) == 1 else f"{n:02d}" if len(t) == 2 else month_names[n - 1][:3]
+                       if len(t) == 3 else month_names[n - 1] if len(t) == 4 else month_names[n - 1][0])
         elif k == "d":
             out.append(str(date.day) if len(t) == 1 else f"{date.day:02d}" if len(t) == 2
-                       else _DAYS[date.weekday()][:3] if len(t) == 3 else _DAYS[date.weekday()])
+                       else day_names[date.weekday][:3] if len(t) == 3 else day_names[date.weekday])
         elif k == "h":
             h = hour % 12 or 12 if twelve else hour
             out.append(f"{h:02d}" if len(t) >= 2 else str(h))

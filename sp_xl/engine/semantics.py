@@ -55,7 +55,6 @@ REFUSED = {
                     "RANDBETWEEN gives random numbers; not reproducible."),
     "RANDARRAY": ("RANDARRAY giver tilfældige tal.", "RANDARRAY gives random numbers."),
     "GETPIVOTDATA": ("GETPIVOTDATA læser pivottabeller; det understøttes ikke.", "GETPIVOTDATA reads pivot tables; not supported."),
-    "HYPERLINK": ("HYPERLINK understøttes ikke.", "HYPERLINK is not supported."),
     "ACCRINT": ("ACCRINT afviger fra Excel i formelmotorens bibliotek (rentedatoerne); det understøttes ikke.",
                 "ACCRINT differs from Excel in the engine's library (the coupon dates); not supported."),
     **{name: (f"{name} regnes med en anden præcision end Excels; det understøttes ikke.",
@@ -80,7 +79,7 @@ SCALAR_PARAMETERS = frozenset({
     "REPT", "FIND", "SEARCH", "SUBSTITUTE", "REPLACE", "TEXT", "VALUE", "FIXED", "DOLLAR", "CONCATENATE",
     "DATE", "YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND", "WEEKDAY", "TIME", "DATEVALUE", "TIMEVALUE",
     "ISNUMBER", "ISTEXT", "ISBLANK", "ISERROR", "ISERR", "ISNA", "ISLOGICAL", "ISNONTEXT", "ISEVEN", "ISODD",
-    "NOT",
+    "NOT", "TRIM",
 })
 # Aggregates that accept a reference across sheets (Sheet1:Sheet3!A1)
 THREE_D_FUNCTIONS = frozenset({

@@ -60,7 +60,7 @@ def _unescape(name: str) -> str:
             continue
         out.append(name[i])
         i += 1
-    return out and "".join(out).strip() or ""
+    return "".join(out)     # spaces count: Excel's column may be named "Field 4 "
 
 
 def _groups(inner: str) -> list[str]:
@@ -152,12 +152,16 @@ def resolve(text: str, tables: dict[str, Table], sheet: str, row: int, col: int)
                               f"The table '{name}' does not exist in the workbook.")
     if cols:
         upper = [c.upper() for c in table.columns]
+        bare = [c.strip() for c in upper]
         idx = []
         for c in cols:
-            if c.upper() not in upper:
+            if c.upper() in upper:
+                idx.append(upper.index(c.upper()))
+            elif bare.count(c.strip().upper()) == 1:       # [ Col ]: the name without its spaces
+                idx.append(bare.index(c.strip().upper()))
+            else:
                 raise Unsupported(f"Tabellen '{table.name}' har ingen kolonne '{c}'.",
                                   f"The table '{table.name}' has no column '{c}'.")
-            idx.append(upper.index(c.upper()))
         if len(idx) > 2 or (len(idx) == 2 and not is_range):
             raise _not_supported(text)
         c1, c2 = table.c1 + min(idx), table.c1 + max(idx)

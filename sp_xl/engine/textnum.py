@@ -38,6 +38,27 @@ def use_date_system(date1904: bool):
         _DATE1904.reset(token)
 
 
+def date_system_1904() -> bool:
+    """Whether the workbook being computed counts dates from 1904 (use_date_system)."""
+    return _DATE1904.get()
+
+
+def date_serial(y: int, mo: int, d: int) -> int | None:
+    """The workbook's serial number of a date; None for no such date, or one the engine does
+    not count as Excel does (before 1 March 1900, where Excel has its 29 February 1900)."""
+    try:
+        day = dt.date(y, mo, d)
+    except ValueError:
+        return None
+    if _DATE1904.get():
+        serial = (day - dt.date(1904, 1, 1)).days
+    else:
+        if day < dt.date(1900, 3, 1):
+            return None
+        serial = (day - dt.date(1899, 12, 30)).days
+    return None if serial < 0 else serial
+
+
 class _Refuse(Exception):
     pass
 
@@ -66,6 +87,8 @@ def english_text_to_number(text: str) -> float | None:
         t = _time(text)
         if t is not None:
             return t
+        if _TIME.match(text):   # shaped like a time but out of Excel's ranges ('24:99', '23:10000'):
+            return None         # text to Excel (084_pycel__text.xlsx)
         d = _date(text)
         if d is not None:
             return d
@@ -113,17 +136,8 @@ def _date(text: str) -> float | None:
         if not m:
             return None
         mo, d, y, rest = int(m.group(1)), int(m.group(2)), int(m.group(3)), m.group(4)
-    try:
-        day = dt.date(y, mo, d)
-    except ValueError:
-        raise _Refuse from None
-    if _DATE1904.get():
-        serial = (day - dt.date(1904, 1, 1)).days
-    else:
-        if day < dt.date(1900, 3, 1):
-            raise _Refuse
-        serial = (day - dt.date(1899, 12, 30)).days
-    if serial < 0:
+    serial = date_serial(y, mo, d)
+    if serial is None:
         raise _Refuse
     if rest is None:
         return float(serial)

@@ -17,6 +17,7 @@ from sp_xl.extracts import parsing
 from sp_xl.extracts.detect import ALIASES, Detection
 from sp_xl.extracts.problems import Message, ValueProblem
 from sp_xl.extracts.tables import RawTable
+from sp_xl.i18n import MONTH_NAMES_DA
 
 MAX_FLAGGED_LISTED = 100
 
@@ -151,4 +152,4 @@ def gather(codes: np.ndarray, parsed: np.ndarray, fill: object) -> np.ndarray:
 def month_label(month: pd.Timestamp | np.datetime64) -> str:
     """'januar 2018' for data sheets and messages."""
     ts = pd.Timestamp(month)
-    return f"{parsing.MONTH_NAMES_DA[ts.month - 1]} {ts.year}"
+    return f"{MONTH_NAMES_DA[ts.month - 1]} {ts.year}"

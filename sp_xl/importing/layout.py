@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from sp_xl.extracts.parsing import MONTH_NAMES_DA as MONTHS_DA
+from sp_xl.i18n import MONTH_NAMES_DA as MONTHS_DA
 from sp_xl.importing.record import relationships
 from sp_xl.ooxml.cellrefs import col_letters, split_ref
 from sp_xl.ooxml.package import XlsxPackage

@@ -12,7 +12,7 @@ fills; in January a year-to-date view starts again by itself.
 
 from __future__ import annotations
 
-from sp_xl.extracts.parsing import MONTH_NAMES_DA as MONTHS_DA
+from sp_xl.i18n import MONTH_NAMES_DA as MONTHS_DA
 
 MONTHS_SHORT_DA = ("jan.", "feb.", "mar.", "apr.", "maj", "jun.", "jul.", "aug.", "sep.", "okt.", "nov.", "dec.")
 WEEKS_SHOWN = 52       # the support charts: the latest 52 weeks, across New Year

@@ -218,7 +218,7 @@ def test_circular_references_are_reported_not_guessed():
     ("Tabel1[Kolonne]", "Tabellen 'Tabel1' findes ikke"),
     ("INDIRECT(\"R1C1\",FALSE)", "INDIRECT"),   # R1C1 text; A1 text is computed (test_excel_semantics)
     ("A1:A2 A1", "Fællesmængde"),
-    ("UkendtNavn*2", "UkendtNavn".upper()),
+    ("Ark1!UkendtNavn*2", "UkendtNavn".upper()),      # a sheet's own name that is not there
     ("'Findes ikke'!A1", "Findes ikke"),
     ("[2]Ark!A1", "anden projektmappe"),
     ("SP_FINDES_IKKE(A1)", "SP_FINDES_IKKE"),
@@ -704,6 +704,8 @@ DANISH_FORMULAS = [
     '"x"&0.5', 'TEXT(0.384,"0,0%")', 'TEXT(1234.5,"#.##0,00")', '"38,4"*1', 'VALUE("1.234,5")',
     'ROUND(38.44,1)&" pct."', 'CONCATENATE("ca. ",1.5)', 'LEFT(1.25,3)', 'A1&"/"&A2',
     'SUMIF(A1:A3,">0,5")', 'COUNTIF(A1:A3,"<=1,5")', '"2,5"+A1', 'LEN(1/4)', 'SUBSTITUTE("a-b","-","+")',
+    'TEXT(43239,"mmmm")', 'TEXT(43239.75,"dddd d. mmm tt:mm")', 'FIXED(1234.5,1)', 'DOLLAR(-1234.5)',
+    'DATEVALUE("10-04-2018")', 'TIMEVALUE("12:30:15,5")',
 ]
 
 
@@ -717,9 +719,9 @@ def test_danish_locale_agrees_with_danish_libreoffice(tmp_path):
     ws["A1"], ws["A2"], ws["A3"] = 0.25, 1.5, 2.75
     for r, f in enumerate(DANISH_FORMULAS, 1):
         ws[f"C{r}"] = "=" + f
-    ws["E1"] = '=TEXT(43239,"mmmm")'          # month names and Danish date codes: refused
+    ws["E1"] = '=TEXT(43239,"yyyy")'          # English codes in Danish Excel: refused
     ws["E2"] = '="19-05-2018"*1'              # a date typed as text: refused
-    ws["E3"] = '=FIXED(1234.5,1)'
+    ws["E3"] = '=DATEVALUE("10.04.2018")'
     ws["E4"] = '=SUBSTITUTE(1.5,".",";")'
     # LibreOffice has no logical type (TRUE&"" gives "1"); Excel writes the word: checked by hand
     ws["G1"], ws["G2"] = '=TRUE&""', '=UPPER(FALSE)'

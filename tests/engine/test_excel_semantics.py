@@ -3,6 +3,9 @@ each case here is one rule, with the value Excel gives (from the corpus or Excel
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pytest
 
 from sp_xl.engine.evaluate import evaluate
@@ -36,7 +39,7 @@ def test_text_uses_the_workbooks_date_system():
     assert evaluate(FakePackage({"Ark1": {"A1": 61.0}}, fs)).values[("Ark1", "Z1")] == "1900-03-01"
 
 
-@pytest.mark.parametrize("fmt", ["# ??/??", "0.0*-", "[$-407]mmmm", "[<1]0;[>5]0"])
+@pytest.mark.parametrize("fmt", ["# ??/??", "0.0*-", "[$-407]mmmm", "[<1]0;[>5]0", "0 kr"])
 def test_text_formats_not_reproduced_are_refused(fmt):
     ev = run({"A1": 1.5}, f'TEXT(A1,"{fmt}")')
     assert "TEXT" in problems(ev)["Z1"]
@@ -162,3 +165,105 @@ def test_let(formula, expected):
 ])
 def test_base(formula, expected):
     assert str(value(run({}, formula), "Z1")) == expected
+
+
+def test_a_name_defined_nowhere_is_name_error_as_in_excel():
+    # 084_pycel__text.xlsx: =na caches #NAME?, and ISERR/ISNA/... of it follow from there
+    ev = run({}, "UkendtNavn*2", "ISERR(Z1)", "ISNA(Z1)")
+    assert [str(value(ev, r)) if r == "Z1" else value(ev, r) for r in ("Z1", "Z2", "Z3")] == ["#NAME?", True, False]
+
+
+def test_a_table_column_named_with_a_trailing_space_is_found():
+    # 070_poi__table-sample.xlsx: the column "Field 4 " is written Tabelle1[[#This Row],[Field 4 ]]
+    from sp_xl.engine.tables import Table, resolve
+    t = Table("Tabelle1", "Ark1", 4, 3, 9, 7, ("Field 1", "Field 2", "Field 3", "Field 4 ", "Field 5"), 1, 1)
+    tables = {"TABELLE1": t}
+    assert resolve("Tabelle1[[#This Row],[Field 4 ]]", tables, "Ark1", 5, 8)[2] == 6
+    assert resolve("Tabelle1[[Field 4]]", tables, "Ark1", 5, 8)[2] == 6      # unique without the space
+    two = Table("T", "Ark1", 1, 1, 3, 2, ("A", "A "), 1, 0)
+    assert resolve("T[A ]", {"T": two}, "Ark1", 9, 9)[2] == 2
+
+
+@pytest.mark.parametrize("number, fmt, text", [
+    (-1.0, "h", "#VALUE!"), (-1.0, "m", "#VALUE!"), (-1.0, "dd-mm-yyyy", "#VALUE!"),   # a negative date
+    (2958466.0, "yy", "#VALUE!"), (2958466.0, "h", "#VALUE!"),                         # after 31-12-9999
+    (2958466.0, "[h]", "71003184"), (71003160.0, "[hh]", "1704075840"),               # elapsed counts on
+])
+def test_text_of_dates_excel_cannot_show(number, fmt, text):
+    # Excel 16's values in 084_pycel__text.xlsx (TextDates)
+    assert str(value(run({"A1": number}, f'TEXT(A1,"{fmt}")'), "Z1")) == text
+
+
+@pytest.mark.parametrize("number, fmt, text", [       # Excel 16's values in 084_pycel__text.xlsx
+    (-1.0, "w;x;z@", "x"), (0.0, "w;x;z@", "w"), (1.0, "w;x;z", "w"), (0.0, "w;x;z", "z"), (-1.0, "w;x@", "-w"),
+    (890123.456789, "#.###.#.#.#", "890123.456.7.8.9"), (890123.456789, "#,###.##.#", "890,123.45.7"),
+    (890123.456789, "#,#.##.##,#", "890,123.45.679"), (890123.456789, "#.###,x,##", "890123.456x,79"),
+    (5.0, '0 "kr"', "5 kr"), (5.0, "0 x", "5 x"),
+])
+def test_text_letters_extra_points_and_the_text_section(number, fmt, text):
+    assert value(run({"A1": number}, f'TEXT(A1,"{fmt.replace(chr(34), chr(34) * 2)}")'), "Z1") == text
+
+
+def test_the_last_section_with_at_formats_text():
+    assert value(run({"A1": "Plugh"}, 'TEXT(A1,"w;x;z@")'), "Z1") == "zPlugh"
+
+
+@pytest.mark.parametrize("text, shown", [        # Excel 16's values in 084_pycel__text.xlsx (TextDates)
+    ("23:99", "1.02708"), ("24:99", "24:99"), ("23:9999", "7.90208"), ("23:10000", "23:10000"),
+    ("0:0:10000", "0:0:10000"), ("23:60:9999", "23:60:9999"), ("59:10000.0", "59:10000.0"),
+])
+def test_text_shaped_like_a_time_but_out_of_range_stays_text(text, shown):
+    assert value(run({"A1": text}, 'TEXT(A1,"#.#####")'), "Z1") == shown
+
+
+def test_linest_statistics_and_no_intercept_worked_by_hand():
+    from sp_xl.engine.linest import linest
+    # y = 1,3,2,5 on x = 1..4: m = Sxy/Sxx = 5.5/5, b = 2.75 - 1.1*2.5 = 0, residuals -.1 .8 -1.3 .6
+    got = linest(np.array([1.0, 3.0, 2.0, 5.0]), np.array([[1.0], [2.0], [3.0], [4.0]]), True, True)
+    se_y = math.sqrt(2.7 / 2)
+    want = [[1.1, 0.0], [se_y / math.sqrt(5), se_y * math.sqrt(0.25 + 6.25 / 5)], [6.05 / 8.75, se_y],
+            [6.05 / 1.35, 2.0], [6.05, 2.7]]
+    assert np.allclose(np.array(got, dtype=float), want, rtol=1e-12, atol=1e-12)
+    # without intercept (Excel's cached values in 083_pycel__stats.xlsx Stats!D39:E43): m = Sxy/Sxx = 20/29
+    got = linest(np.array([1.0, 2.0, 3.0]), np.array([[2.0], [3.0], [4.0]]), False, True)
+    assert got[0].tolist() == [pytest.approx(20 / 29), 0.0] and str(got[1][1]) == "#N/A"
+    assert [float(v) for v in got[2:, 0]] == pytest.approx([0.9852216748768473, 133.33333333333354, 13.793103448275863])
+    assert linest(np.array([1.0, 2.0, 3.0]), np.array([[2.0], [3.0], [4.0]]), True, True) == "exact"
+
+
+def test_regression_with_y_over_rows_and_columns_needs_x_of_its_shape():
+    # 083_pycel__stats.xlsx: LINEST(J3:N4,J5:N7), LINEST(J3:N4,J5:N5), TREND(J3:N4,J5:N5,2.5) are #REF!
+    cells = {f"{c}{r}": float(r * 10 + i) ** (1 + (r == 2)) for r in (1, 2, 3, 4) for i, c in enumerate("ABC")}
+    ev = run(cells, "LINEST(A1:C2,A3:C4)", "LINEST(A1:C2,A3:C3)", "TREND(A1:C2,A3:C3,2.5)")
+    assert [str(value(ev, r)) for r in ("Z2", "Z3")] == ["#REF!", "#REF!"]
+    assert "Z1" in problems(ev)          # the same shape: not reproduced
+
+
+def test_hyperlink_shows_its_friendly_name_or_the_link():
+    # 056_poi__FormulaEvalTestData_Copy.xlsx: =HYPERLINK("http://poi.apache.org") caches the link
+    ev = run({"A1": 7.0}, 'HYPERLINK("http://poi.apache.org")', 'HYPERLINK("#Ark1!A1",A1)', 'HYPERLINK("x",A2)')
+    assert (value(ev, "Z1"), value(ev, "Z2")) == ("http://poi.apache.org", 7.0)
+    assert "HYPERLINK" in problems(ev)["Z3"]
+
+
+def test_timevalue_of_a_plain_number_text_is_value_error():
+    # 078_pycel__date-time.xlsx: TIMEVALUE("1.25") is #VALUE!, TIMEVALUE("1:23") a time
+    ev = run({"A1": "1.25", "A2": "1:23"}, "TIMEVALUE(A1)", "TIMEVALUE(A2)")
+    assert str(value(ev, "Z1")) == "#VALUE!" and value(ev, "Z2") == pytest.approx(83 / 1440)
+
+
+@pytest.mark.parametrize("number, fmt, text", [
+    (0.0, "yyyy-mm-dd dddd", "1900-01-00 Saturday"), (1.0, "d mmm yyyy dddd", "1 Jan 1900 Sunday"),
+    (59.0, "d mmm", "28 Feb"), (60.0, "d mmm yyyy", "29 Feb 1900"), (61.0, "d mmm yyyy dddd", "1 Mar 1900 Thursday"),
+    (0.0, "m", "1"),        # 084_pycel__text.xlsx: "SS"m for 0 gives SS1
+])
+def test_text_keeps_excels_calendar_before_march_1900(number, fmt, text):
+    assert value(run({"A1": number}, f'TEXT(A1,"{fmt}")'), "Z1") == text
+
+
+def test_trim_of_a_range_in_a_normal_formula_is_intersected_with_its_row():
+    # 056_poi__FormulaEvalTestData_Copy.xlsx: =TRIM(E7:E8) in row 1408 is #VALUE!
+    cells = {"A1": "  a  b ", "A2": "c"}
+    fs = [Formula("Ark1", "B2", "TRIM(A1:A2)"), Formula("Ark1", "B9", "TRIM(A1:A2)")]
+    ev = evaluate(FakePackage({"Ark1": cells}, fs))
+    assert ev.values[("Ark1", "B2")] == "c" and str(ev.values[("Ark1", "B9")]) == "#VALUE!"
