@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import re
 import zipfile
 from collections.abc import Callable
@@ -40,12 +41,26 @@ class Recalculation:
 
 
 def default_evaluate():
+    """The engine, computing each workbook in the Excel language it lives in (excel_locale)."""
     try:
         from sp_xl.engine.evaluate import evaluate
     except ImportError as exc:
         raise WorkbookRefused(f"Beregningsmotoren kan ikke indlæses ({exc}).",
                               f"The calculation engine cannot be loaded ({exc}).") from None
-    return evaluate
+    return lambda pkg, progress=None: evaluate(pkg, progress, locale=excel_locale(pkg))
+
+
+def excel_locale(pkg: XlsxPackage) -> str:
+    """How numbers become text (TEXT, "&", FIXED, ...): as in the Excel the workbook is used
+    in. SP_XL_EXCEL_LOCALE says it ("da-DK"/"en-US"); otherwise a workbook made by sp_xl (it
+    names the refresh stamp or the report period) is the region's, kept in Danish Excel, and
+    any other workbook is taken to be computed by an English Excel."""
+    chosen = os.environ.get("SP_XL_EXCEL_LOCALE")
+    if chosen:
+        return chosen
+    defined = {name.lower() for name in pkg.defined_names}
+    ours = {names.LAST_REFRESHED.lower(), names.REPORT_PERIOD.lower()}
+    return "da-DK" if defined & ours else "en-US"
 
 
 def recalculate(pkg: XlsxPackage, evaluate: Callable, progress=None,
