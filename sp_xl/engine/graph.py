@@ -20,7 +20,8 @@ from collections import deque
 
 import numpy as np
 
-MAX_ROW, MAX_COL = 1_048_576, 16_384
+from sp_xl.engine.refs import MAX_COL, MAX_ROW
+
 _COL_BITS, _COL_MASK = 15, (1 << 15) - 1   # a cell as one int (no tuple per cell)
 
 
@@ -52,14 +53,11 @@ class Graph:
         if self._single is None or self._single[0] != len(self.nodes):   # runs expanded since
             self._single = (len(self.nodes), _Cells(self.nodes, len(self.cells.owner), {}))
         cells = self._single[1]
-        row, col = node.row, node.col
         for t in node.compiled.refs:
-            r1 = row + t.r1 if t.rel_r1 else t.r1
-            c1 = col + t.c1 if t.rel_c1 else t.c1
-            r2 = row + t.r2 if t.rel_r2 else t.r2
-            c2 = col + t.c2 if t.rel_c2 else t.c2
-            if r1 < 1 or c1 < 1 or r2 > MAX_ROW or c2 > MAX_COL:
-                continue
+            pos = t.at(node.row, node.col)
+            if pos is None:
+                continue                          # #REF! at run time
+            r1, c1, r2, c2 = pos
             if r1 == r2 and c1 == c2:
                 culprit = bad.get(cells.get(t.si, r1, c1), None)
             else:
@@ -84,15 +82,11 @@ class Graph:
         """The formula and range nodes one cell's formula reads (also asked for a run's
         single member, when the run fell back to cell-by-cell evaluation)."""
         mine: list[int] = []
-        row, col = node.row, node.col
         for t in node.compiled.refs:
-            r1 = row + t.r1 if t.rel_r1 else t.r1
-            c1 = col + t.c1 if t.rel_c1 else t.c1
-            r2 = row + t.r2 if t.rel_r2 else t.r2
-            c2 = col + t.c2 if t.rel_c2 else t.c2
-            if r1 < 1 or c1 < 1 or r2 > MAX_ROW or c2 > MAX_COL:
+            pos = t.at(node.row, node.col)
+            if pos is None:
                 continue  # #REF! at run time; depends on nothing
-            d = self._area_dep(t.si, r1, c1, r2, c2)
+            d = self._area_dep(t.si, *pos)
             if d is not None and d not in mine:
                 mine.append(d)
         return mine
