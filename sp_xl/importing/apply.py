@@ -265,19 +265,39 @@ def period_text(keys: list[str]) -> str:
     return f"{first}–{last}"
 
 
+_ORIGIN = re.compile(r"^\s*Kilde:\s*(.+?),\s*trukket\b")
+
+
 def source_line(table: TableRecord, total_periods: int) -> str:
+    """The table's "Kilde: …" line after an import, written for the report's readers (the
+    line also stands under the report's tables): where the numbers come from, as the
+    table's own line named it, which periods, and when they were extracted. The extract
+    files and the time of the import are in the import record and the import's summary.
+    A table whose line names no origin gets the file names instead."""
     groups: dict[tuple[str, dt.date], list[str]] = {}
     for key, p in table.periods.items():
         groups.setdefault((p.file, p.extracted), []).append(key)
-    parts = []
-    for (file, extracted), keys in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        span = period_text(keys)
-        parts.append(f"{file}{f' ({span})' if span else ''}, trukket d. {da_date(extracted)}")
-    imported = max(p.imported for p in table.periods.values())
-    text = "Kilde: " + "; ".join(parts) + f" – importeret {imported:%d-%m-%Y kl. %H.%M}"
+    origin = _ORIGIN.match(table.original_source or "")
+    if origin:
+        by_date: dict[dt.date, list[str]] = {}
+        for (_, extracted), keys in groups.items():
+            by_date.setdefault(extracted, []).extend(keys)
+        parts = [f"{period_text(keys)} trukket d. {da_date(extracted)}" if len(by_date) > 1
+                 else f"{period_text(keys)}, trukket d. {da_date(extracted)}"
+                 for extracted, keys in sorted(by_date.items())]
+        text = f"Kilde: {origin.group(1)}, " + ", ".join(parts)
+    else:
+        parts = []
+        for (file, extracted), keys in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+            span = period_text(keys)
+            parts.append(f"{file}{f' ({span})' if span else ''}, trukket d. {da_date(extracted)}")
+        text = "Kilde: " + "; ".join(parts)
     if len(table.periods) < total_periods and table.original_source:
         rest = table.original_source.removeprefix("Kilde:").strip()
-        text += f"; øvrige tal: {rest}"
+        if origin and rest.startswith(origin.group(1)):      # the same origin: say only when
+            text += f"; øvrige tal {rest[len(origin.group(1)):].lstrip(' ,')}"
+        else:
+            text += f"; øvrige tal: {rest}"
     return text
 
 

@@ -1,5 +1,5 @@
 """An import reaches the report: after `import` and `refresh`, the report sheets show the
-imported numbers and the imported source line ("Kilde: <file>, trukket d. …")."""
+imported numbers and the imported source line ("Kilde: <origin>, <months>, trukket d. …")."""
 
 from __future__ import annotations
 
@@ -26,7 +26,9 @@ def test_the_report_shows_the_imported_numbers_and_source(tmp_path):
     pkg = XlsxPackage.open(book)
     minsp = pkg.cells("MinSP")
     sources = [v for v in minsp.values() if isinstance(v, str) and v.startswith("Kilde: ")]
-    assert any("minsp_brugere.csv" in s and "trukket d. 2. juni 2018" in s for s in sources), sources
+    # the reader's line: the origin and the new extraction date, not the analyst's file name
+    assert "Kilde: Sundhedsplatformen (Min Sundhedsplatform), januar–april 2018, trukket d. 2. juni 2018" in sources
+    assert not any(".csv" in s for s in sources), sources
     # Tabel 4's growth row for Rigshospitalet follows the revised April count.
     growth = {v for k, v in minsp.items() if k.startswith("N") and isinstance(v, float)}
     assert 60253 - 42097 in growth

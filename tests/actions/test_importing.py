@@ -123,8 +123,8 @@ def test_a_monthly_indicator_extract_fills_its_hospital_rows_and_month_columns(m
         assert [rows[(dt.date(2018, m, 1), h)]["Antal"] for m in range(1, 5)] == values, h
     ws = sheet(master, "D_Hospitaler")
     assert ws["K34"].style == "SP Input" and ws["K34"].number_format == "#,##0"
-    assert ws["I6"].value == ("Kilde: minsp_brugere.csv (januar–april 2018), trukket d. 31. maj 2018 – "
-                              "importeret 31-05-2018 kl. 09.30")
+    # for the report's readers: the origin the table named, the months, the extraction date
+    assert ws["I6"].value == "Kilde: Sundhedsplatformen (Min Sundhedsplatform), januar–april 2018, trukket d. 31. maj 2018"
     f = summary.files[0]
     assert (f.kind, f.count("written"), f.extraction_date) == ("indicators", 4, dt.date(2018, 5, 31))
     # januar-marts equal the master's report numbers: recorded, but no cell changed.
@@ -154,8 +154,9 @@ def test_lpr_days_and_support_weeks_land_in_their_rows(master):
     week = {w: list(sup[(dt.date.fromisocalendar(2018, w, 1),)].values())[1:5] for w in (1, 2, 5)}
     assert week[1] == [3, 1, 0, 0] and week[2] == [0, 1, 2, 1]
     assert week[5][0] == 596                   # week 5 is not in the extract: kept
-    assert sheet(master, "D_Support")["A11"].value.startswith(
-        "Kilde: sager_niveau.csv (uge 1–4 2018), trukket d. 19. maj 2018")
+    assert sheet(master, "D_Support")["A11"].value == (
+        "Kilde: ServiceNow, CIMT's sagshåndteringssystem, uge 1–4 2018, trukket d. 19. maj 2018; "
+        "øvrige tal trukket medio maj 2018")
 
 
 def test_the_answer_share_uses_the_workbooks_own_working_day_target(master):
@@ -204,8 +205,8 @@ def test_a_newer_extract_replaces_its_periods_says_so_and_keeps_the_others(maste
         in summary.describe()
     ws = sheet(master, "D_Hospitaler")
     assert ws["K34"].value == 58253 + 7 and ws["K27"].value == 52559      # Rigshospitalet April, March
-    assert ws["I6"].value == ("Kilde: brugere_maj.csv (januar–marts 2018), trukket d. 19. maj 2018; "
-                              "brugere_juni.csv (april 2018), trukket d. 2. juni 2018 – importeret 02-06-2018 kl. 09.30")
+    assert ws["I6"].value == ("Kilde: Sundhedsplatformen (Min Sundhedsplatform), januar–marts 2018 trukket d. "
+                              "19. maj 2018, april 2018 trukket d. 2. juni 2018")
     rec = read_record(XlsxPackage(master.read_bytes())).tables["tMinSPBrugere"]
     assert {k: p.file for k, p in rec.periods.items()} == {
         "2018-01": "brugere_maj.csv", "2018-02": "brugere_maj.csv", "2018-03": "brugere_maj.csv",
@@ -477,7 +478,7 @@ def test_libreoffice_reads_the_imported_numbers_and_the_hostile_text_as_text(mas
     hostile = lo["D_Afdelinger"]["A9"]
     assert (hostile["value"], hostile["type"], hostile["formula"]) == (HOSTILE_LABEL, "string", None)
     assert lo["D_Afdelinger"]["C9"]["value"] == 0.75
-    assert lo["D_Hospitaler"]["I6"]["value"].startswith("Kilde: minsp_brugere.csv (januar–april 2018)")
+    assert lo["D_Hospitaler"]["I6"]["value"].startswith("Kilde: Sundhedsplatformen (Min Sundhedsplatform), januar–april")
     assert lo["D_LPR"]["C20"]["value"] == 5 and lo["D_LPR"]["C34"]["value"] == 0    # 2 and 4 Jan, Rigshospitalet
 
 
