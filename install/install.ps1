@@ -75,11 +75,21 @@ function Get-PythonBits([string]$Exe) {
 }
 
 function Get-OfficeBits {
-    # Click-to-Run (Microsoft 365) records the platform; 64-bit is the default since Office 2019.
-    try {
-        $platform = (Get-ItemProperty -Path "HKLM:\SOFTWARE\Microsoft\Office\ClickToRun\Configuration" -Name Platform -ErrorAction Stop).Platform
-        if ($platform -eq "x86") { return 32 }
-    } catch { }
+    # Click-to-Run (Microsoft 365) records the platform; every Office 2010+ (MSI too) the
+    # Outlook key's Bitness, under WOW6432Node for a 32-bit MSI Office on 64-bit Windows.
+    # 64-bit is the default since Office 2019. (sp_xl/checks/environment.py reads the same keys.)
+    $keys = @(
+        @("HKLM:\SOFTWARE\Microsoft\Office\ClickToRun\Configuration", "Platform"),
+        @("HKLM:\SOFTWARE\Microsoft\Office\16.0\Outlook", "Bitness"),
+        @("HKLM:\SOFTWARE\WOW6432Node\Microsoft\Office\16.0\Outlook", "Bitness")
+    )
+    foreach ($key in $keys) {
+        try {
+            $value = (Get-ItemProperty -Path $key[0] -Name $key[1] -ErrorAction Stop).($key[1])
+            if ($value -eq "x86") { return 32 }
+            if ($value -eq "x64") { return 64 }
+        } catch { }
+    }
     return 64
 }
 

@@ -238,11 +238,24 @@ def check_python(system: System) -> Finding:
     return Finding("python", OK, *title, f"Fundet: {p.python}", f"Found: {p.python}")
 
 
+# Where Office records its bitness: Click-to-Run (Microsoft 365) its Platform, and every
+# Office 2010+ (MSI too) the Outlook key's Bitness, which a 32-bit MSI Office on 64-bit
+# Windows writes under WOW6432Node.
+_BITNESS_KEYS = (
+    (r"HKLM\SOFTWARE\Microsoft\Office\ClickToRun\Configuration", "Platform"),
+    (r"HKLM\SOFTWARE\Microsoft\Office\16.0\Outlook", "Bitness"),
+    (r"HKLM\SOFTWARE\WOW6432Node\Microsoft\Office\16.0\Outlook", "Bitness"),
+)
+
+
 def office_bits(system: System) -> int:
-    """64 or 32: the Office installation's bitness (Click-to-Run's Platform), 64 when unknown."""
-    values = _read(system, r"HKLM\SOFTWARE\Microsoft\Office\ClickToRun\Configuration")
-    if isinstance(values, dict) and str(values.get("Platform", "")).lower() == "x86":
-        return 32
+    """64 or 32: the Office installation's bitness, from the first key that records it; 64
+    (the default since Office 2019) when none does."""
+    for path, name in _BITNESS_KEYS:
+        values = _read(system, path)
+        value = str(values.get(name, "")).lower() if isinstance(values, dict) else ""
+        if value in ("x86", "x64"):
+            return 32 if value == "x86" else 64
     return 64
 
 

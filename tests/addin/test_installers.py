@@ -215,7 +215,10 @@ def test_uninstall_keeps_the_marker_that_remove_python_needs():
 
 def test_office_and_python_must_have_the_same_bitness():
     install = _ps("install.ps1")
-    assert "HKLM:\\SOFTWARE\\Microsoft\\Office\\ClickToRun\\Configuration" in install
+    for key in ("HKLM:\\SOFTWARE\\Microsoft\\Office\\ClickToRun\\Configuration",   # the keys the doctor reads
+                "HKLM:\\SOFTWARE\\Microsoft\\Office\\16.0\\Outlook",
+                "HKLM:\\SOFTWARE\\WOW6432Node\\Microsoft\\Office\\16.0\\Outlook"):
+        assert key in install
     assert "if ($PythonBits -ne $OfficeBits)" in install
     assert "$Python = Find-Python $OfficeBits" in install           # looks for a Python of Office's bitness
     assert '$PythonInstallerName = "python-$PythonVersion.exe"' in install   # 32-bit Office: 32-bit Python

@@ -115,6 +115,19 @@ def test_32_bit_office_needs_the_32_bit_dll():
     assert env.check_dll(system(keys=keys, files=(PYTHONW, CONF, ADDIN, VENV + r"\xlwings32-0.37.8.dll"))).status == OK
 
 
+@pytest.mark.parametrize("key,value,bits", [
+    (r"HKLM\SOFTWARE\Microsoft\Office\ClickToRun\Configuration", {"Platform": "x86"}, 32),
+    (r"HKLM\SOFTWARE\Microsoft\Office\16.0\Outlook", {"Bitness": "x86"}, 32),          # MSI Office
+    (r"HKLM\SOFTWARE\WOW6432Node\Microsoft\Office\16.0\Outlook", {"Bitness": "x86"}, 32),
+    (r"HKLM\SOFTWARE\Microsoft\Office\16.0\Outlook", {"Bitness": "x64"}, 64),
+    (r"HKLM\SOFTWARE\Microsoft\Office\16.0\Excel", {}, 64),                            # nothing recorded
+])
+def test_office_bitness_from_click_to_run_or_the_msi_keys(key, value, bits):
+    keys = {k: v for k, v in healthy_registry().items() if "ClickToRun" not in k}
+    keys[key] = value
+    assert env.office_bits(system(keys=keys)) == bits
+
+
 def test_a_dll_that_is_blocked_from_loading_fails_with_the_reason():
     f = env.check_dll(system(load_error="[WinError 1260] This program is blocked by group policy"))
     assert f.status == FAIL and "WinError 1260" in f.detail_da and "AppLocker" in f.it[0]
