@@ -303,10 +303,13 @@ def _aggregate(book, r, c, function, options, *refs):
         else:
             r2, c2 = book.clipped(ref)
             hidden = book.hidden_rows.get(ref.si, set())
-            if skip_hidden and (hidden is None or any(ref.r1 <= h <= r2 for h in hidden)):
+            if skip_hidden and hidden is None:
                 _refuse("AGGREGATE", "skjulte rækker i området", "hidden rows in the range")
             cells = _cells(book, ref)
             positions = [(rr, cc) for rr in range(ref.r1, r2 + 1) for cc in range(ref.c1, c2 + 1)]
+            if skip_hidden and hidden:       # hidden by hand or by a filter: left out alike
+                keep = [k for k, (rr, _) in enumerate(positions) if rr not in hidden]
+                cells, positions = [cells[k] for k in keep], [positions[k] for k in keep]
         nested = (book.subtotal_cells.get(getattr(ref, "si", -1), set())
                   | book.aggregate_cells.get(getattr(ref, "si", -1), set())) if skip_nested else set()
         for i, v in enumerate(cells):

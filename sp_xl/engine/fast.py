@@ -213,9 +213,14 @@ _SUBTOTAL_NUMERIC = {
 
 
 def _subtotal(book, args):
-    """SUBTOTAL(1..11; ranges): like the plain functions but skipping cells that are
-    themselves SUBTOTAL results (Excel does, so totals are not counted twice). 101..111
-    would also skip hidden rows, which the package does not tell us: reported."""
+    """SUBTOTAL(1..11 or 101..111; ranges): like the plain functions but skipping cells that
+    are themselves SUBTOTAL results (Excel does, so totals are not counted twice).
+
+    Hidden rows: 101..111 leave out every hidden row; 1..11 leave out only the rows a filter
+    hid and count rows hidden by hand. Where a filter may be at work (an AutoFilter or
+    Advanced Filter on the sheet, or a table) the file does not say which hidden row the
+    filter hid, so 1..11 over hidden rows there is refused; elsewhere hidden rows are rows
+    hidden by hand and count."""
     from sp_xl.engine.parse import Unsupported
     if len(args) < 2:
         return FALLBACK
@@ -223,26 +228,31 @@ def _subtotal(book, args):
     if isinstance(code, XlError):
         return code
     code = int(code)
-    if 101 <= code <= 111:
-        code -= 100     # the same, leaving out hidden rows: only computed where no row is hidden
+    skip_hidden = 101 <= code <= 111
+    if skip_hidden:
+        code -= 100
     elif not 1 <= code <= 11:
         return E_VALUE
+    hidden_of: dict[int, set[int]] = {}
     for ref in args[1:]:
         if isinstance(ref, RefVal):
             hidden = book.hidden_rows.get(ref.si, set())
             r2 = book.clipped(ref)[0]
-            if hidden is None or any(ref.r1 <= h <= r2 for h in hidden):
-                # 1..11 leave out rows hidden by a filter, 101..111 every hidden row; which
-                # hidden rows a filter hid is not known here
-                raise Unsupported("SUBTOTAL over et område med skjulte rækker understøttes ikke.",
-                                  "SUBTOTAL over a range with hidden rows is not supported.")
+            if hidden is None or (not skip_hidden and any(ref.r1 <= h <= r2 for h in hidden)
+                                  and may_filter(book, ref.si, ref.r1, r2)):
+                raise Unsupported("SUBTOTAL over skjulte rækker, som et filter kan have skjult, understøttes ikke.",
+                                  "SUBTOTAL over hidden rows that a filter may have hidden is not supported.")
+            hidden_of[ref.si] = hidden if skip_hidden else set()
     nums, texts_nonempty = [], 0
     for ref in args[1:]:
         if not isinstance(ref, RefVal):
             return E_VALUE if not isinstance(ref, XlError) else ref
         vals = book.values(ref)
         skip = book.subtotal_cells.get(ref.si, ())
+        hidden = hidden_of[ref.si]
         for i in range(vals.shape[0]):
+            if ref.r1 + i in hidden:
+                continue
             for j in range(vals.shape[1]):
                 if (ref.r1 + i, ref.c1 + j) in skip:
                     continue
@@ -257,6 +267,15 @@ def _subtotal(book, args):
     if code == 3:
         return float(arr.size + texts_nonempty)
     return _SUBTOTAL_NUMERIC[code](arr)
+
+
+def may_filter(book, si: int, r1: int, r2: int) -> bool:
+    """Whether a filter may hide rows r1..r2 of a sheet: an AutoFilter or Advanced Filter
+    there (Excel names its range _xlnm._FilterDatabase) or a table over those rows."""
+    sheet = book.sheet_names[si].upper()
+    if (sheet, "_XLNM._FILTERDATABASE") in book.local_names:
+        return True
+    return any(t.sheet.upper() == sheet and t.r1 <= r2 and r1 <= t.r2 for t in book.tables.values())
 
 
 # ---------------------------------------------------------------- criteria
