@@ -10,7 +10,11 @@ installed (it is not a dependency: `pip install ironcalc`), IronCalc's load + ev
 save of the file in a fresh process. Issue 15's aims: sp-xl <= 0.5x LibreOffice's time at
 500k cells, <= 1 KB per formula cell, cost linear in cells.
 
-    python benchmarks/bench_scale.py [--cells 10000 100000 500000] [--repeat 1] [--no-lo]
+With --shared the five columns are stored as Excel saves a filled-down column: one shared
+formula per column (``<f t="shared" ref=.. si=..>``, the other cells ``<f t="shared"
+si=../>``), each cell with a cached value, as in a workbook last saved by Excel.
+
+    python benchmarks/bench_scale.py [--cells 10000 100000 500000] [--repeat 1] [--no-lo] [--shared]
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ import argparse
 import datetime as dt
 import importlib.util
 import random
+import re
+import zipfile
 import shutil
 import subprocess
 import sys
@@ -75,12 +81,40 @@ def ironcalc_run(src: Path, out: Path) -> float | None:
     return time.perf_counter() - t0 if proc.returncode == 0 else None
 
 
+def as_shared(path: Path) -> Path:
+    """The data sheet's formula columns rewritten as Excel stores them: shared formulas with
+    a cached value (0) in every cell."""
+    data = {}
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            data[info.filename] = z.read(info.filename)
+    xml = data["xl/worksheets/sheet1.xml"].decode()
+    first: dict[str, tuple[int, str]] = {}
+    last_row = max(int(r) for r in re.findall(r'<row r="(\d+)"', xml))
+
+    def shared(m: re.Match) -> str:
+        col, row, text = m.group(1), int(m.group(2)), m.group(3)
+        if col not in first:
+            first[col] = (len(first), text)
+            return (f'<c r="{col}{row}"><f t="shared" ref="{col}{row}:{col}{last_row}" si="{first[col][0]}">'
+                    f'{text}</f><v>0</v></c>')
+        return f'<c r="{col}{row}"><f t="shared" si="{first[col][0]}"/><v>0</v></c>'
+    xml = re.sub(r'<c r="([F-J])(\d+)"><f>(.*?)</f><v></v></c>', shared, xml)
+    data["xl/worksheets/sheet1.xml"] = xml.encode()
+    out = path.with_name(path.stem + "_shared.xlsx")
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, blob in data.items():
+            z.writestr(name, blob)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cells", type=int, nargs="+", default=[10_000, 100_000, 500_000])
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--no-lo", action="store_true", help="skip LibreOffice")
     ap.add_argument("--keep", type=Path, help="keep the generated workbooks in this folder")
+    ap.add_argument("--shared", action="store_true", help="filled-down columns as shared formulas, as Excel saves")
     args = ap.parse_args()
     lo = not args.no_lo and shutil.which("soffice") is not None
     ironcalc = importlib.util.find_spec("ironcalc") is not None
@@ -92,6 +126,8 @@ def main() -> None:
         first = None
         for cells in args.cells:
             src = plain_rows(tmp / f"plain_{cells}.xlsx", cells // len(FORMULAS))
+            if args.shared:
+                src = as_shared(src)
             best = None
             for i in range(args.repeat):
                 work = tmp / f"work_{cells}_{i}.xlsx"
