@@ -132,3 +132,19 @@ def test_a_column_after_the_column_it_reads(monkeypatch):
     cells, cols, spied = _both_ways(FakePackage({"Ark1": data}, formulas), monkeypatch)
     _assert_identical(cells, cols)
     assert len(spied) == 2 and cols.values[("Ark1", "C49")] == 100.0
+
+
+def test_two_columns_reading_each_other_a_row_apart(monkeypatch):
+    # As runs they read each other (a cycle of two nodes); cell by cell there is no cycle:
+    # the graph is built again without runs and every cell gets its value.
+    formulas = [Formula("Ark1", "B1", "1"), Formula("Ark1", "C1", "B1*2")]
+    for r in range(2, 40):
+        formulas += [Formula("Ark1", f"B{r}", f"C{r - 1}+1"), Formula("Ark1", f"C{r}", f"B{r}*2")]
+    from sp_xl.engine import nodes
+    expanded = []
+    real = nodes.expand_all
+    monkeypatch.setattr(nodes, "expand_all", lambda *a: expanded.append(1) or real(*a))
+    cells, cols, _ = _both_ways(FakePackage({"Ark1": {}}, formulas), monkeypatch)
+    _assert_identical(cells, cols)
+    assert expanded and cols.problems == []
+    assert cols.values[("Ark1", "B3")] == 7.0 and cols.values[("Ark1", "C3")] == 14.0
