@@ -32,6 +32,7 @@ from sp_xl.engine import fast as engine_fast
 from sp_xl.engine import native as engine_native
 from sp_xl.engine import tables as engine_tables
 from sp_xl.engine.compile_parts import CompilerParts, box_value, resolve_value
+from sp_xl.engine.lambdas import HELPERS as LAMBDA_HELPERS, LambdaParts
 from sp_xl.engine.parse import Unsupported, parse
 from sp_xl.engine.refs import MAX_COL, MAX_ROW, Area, RefVal
 from sp_xl.engine.semantics import (
@@ -129,7 +130,7 @@ def _value(v: object, book: Book) -> object:
     return book.values(v) if isinstance(v, RefVal) else v
 
 
-class Compiler(CompilerParts):
+class Compiler(CompilerParts, LambdaParts):
     def __init__(self, book: Book):
         self.book = book
         self._resolved: dict[str, tuple] = {}
@@ -224,6 +225,8 @@ class Compiler(CompilerParts):
             return self._func(node, si, row, col, refs, flags)
         if kind == "range":
             return self._range_operator(node, si, row, col, refs, flags, want_ref)
+        if kind == "call":     # LAMBDA(x; ...)(arguments)
+            return self._call(self._node(node[1], si, row, col, refs, flags, False), node[2], si, row, col, refs, flags)
         if kind == "shift":    # a date argument in a 1904 workbook (see _func_dispatch)
             inner, delta = self._node(node[2], si, row, col, refs, flags, False), node[1]
             return lambda r, c: _shift(inner(r, c), delta)
@@ -420,6 +423,10 @@ class Compiler(CompilerParts):
         _, name, arg_nodes, prefixed = node
         if name == "LET":
             return self._let(arg_nodes, si, row, col, refs, flags)
+        if name == "LAMBDA":
+            return self._lambda(arg_nodes, si, row, col, refs, flags)
+        if name in LAMBDA_HELPERS:
+            return self._lambda_helper(name, arg_nodes, si, row, col, refs, flags)
         if any(a[0] == "ref" and a[1].sheet and ":" in a[1].sheet and a[1].sheet.upper() not in self.book.sheet_index
                for a in arg_nodes):
             arg_nodes = self._three_d(name, arg_nodes)
@@ -480,6 +487,9 @@ class Compiler(CompilerParts):
         if fast is not None and arg_nodes:
             args = [self._arg(a, si, row, col, refs, flags, True) for a in arg_nodes]
             return self._fast_call(name, fast, args)
+        named = self._named_call(name, arg_nodes, si, row, col, refs, flags)
+        if named is not None:   # a LET variable or defined name holding a LAMBDA
+            return named
         self._builtin(name)  # unknown -> Unsupported now, at compile time
         args = [self._arg(a, si, row, col, refs, flags, False) for a in arg_nodes]
         if danish() and name in text_function_names():

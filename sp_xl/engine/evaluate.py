@@ -40,6 +40,7 @@ from sp_xl.engine import graph as engine_graph
 from sp_xl.engine import iteration as engine_iteration
 from sp_xl.engine import nodes as engine_nodes
 from sp_xl.engine.compile import Book, Compiler
+from sp_xl.engine.lambdas import refuse_uncalled
 from sp_xl.engine.loading import cell_positions, load_book
 from sp_xl.engine.parse import Unsupported
 from sp_xl.engine.refs import cell_ref, parse_area, shape_groups
@@ -252,6 +253,11 @@ def _evaluate_node(node: engine_nodes.Node, book: Book, result: Evaluation) -> N
         node.problem = (f"Formlen kunne ikke beregnes ({type(exc).__name__}: {exc}).",
                         f"The formula could not be calculated ({type(exc).__name__}: {exc}).")
         return
+    try:
+        refuse_uncalled(value)
+    except Unsupported as exc:
+        node.problem = (exc.reason_da, exc.reason_en)
+        return
     grid = book.grids[node.si]
     if node.is_array:
         if node.spills:
@@ -303,10 +309,10 @@ def _evaluate_run(head, run, formula_cells, book: Book, result: Evaluation) -> b
             continue
         if v is EMPTY:       # Excel: a formula that reads an empty cell holds 0, not a blank
             values[k] = 0.0
-        elif isinstance(v, np.ndarray):
-            return False
         elif isinstance(v, np.generic):
             values[k] = v.item()
+        elif not isinstance(v, XlError):     # an array, an uncalled LAMBDA: cell by cell reports it
+            return False
     column = np.empty(len(values), dtype=object)
     column[:] = values
     book.grids[head.si][rows - 1, head.col - 1] = column

@@ -242,6 +242,7 @@ def regression_guard(name: str, vals: list) -> object:
 SPILLING = frozenset({
     "FILTER", "SORT", "SORTBY", "UNIQUE", "SEQUENCE", "RANDARRAY", "XLOOKUP", "TEXTSPLIT", "VSTACK", "HSTACK",
     "TOCOL", "TOROW", "WRAPROWS", "WRAPCOLS", "TAKE", "DROP", "CHOOSECOLS", "CHOOSEROWS", "EXPAND",
+    "MAP", "BYROW", "BYCOL", "SCAN", "MAKEARRAY",
 })
 
 

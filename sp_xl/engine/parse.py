@@ -31,7 +31,7 @@ class Unsupported(Exception):
 # Syntax tree nodes: plain tuples keep compiling cheap.
 #   ("num", float) ("str", s) ("bool", b) ("err", code) ("ref", Area) ("name", NAME, sheet|None)
 #   ("func", NAME, [args], addin_prefixed) ("bin", op, a, b) ("neg", a) ("pos", a) ("pct", a)
-#   ("array", [[const, ...], ...]) ("missing",)
+#   ("array", [[const, ...], ...]) ("missing",) ("call", callee, [args]) (a LAMBDA called in place)
 
 _BINARY_PREC = {"^": 5, "*": 4, "/": 4, "+": 3, "-": 3, "&": 2,
                 "=": 1, "<>": 1, "<": 1, ">": 1, "<=": 1, ">=": 1}
@@ -98,6 +98,8 @@ def _expr(s: _Stream, min_prec: int):
         if tok is None or tok.type != Token.OP_IN:
             return left
         op = tok.value
+        if op == ",":          # the union operator; here only the separator of a LAMBDA call's arguments
+            return left
         if op == ":":
             raise Unsupported("Områdeoperatoren ':' mellem beregnede referencer understøttes ikke.",
                               "The range operator ':' between computed references is not supported.")
@@ -127,6 +129,10 @@ def _unary(s: _Stream):
         else:
             right = _operand(Token(tok.value[1:], Token.OPERAND, Token.RANGE))
         node = ("range", node, right)
+    while node[0] in ("call", "func") and (node[0] == "call" or node[1] == "LAMBDA") and \
+            (tok := s.peek()) is not None and tok.type == Token.PAREN and tok.subtype == Token.OPEN:
+        s.take()                               # LAMBDA(x; x*2)(A1): the LAMBDA called in place
+        node = ("call", node, _call_args(s))
     while (tok := s.peek()) is not None and tok.type == Token.OP_POST and tok.value == "%":
         s.take()
         node = ("pct", node)
@@ -209,6 +215,23 @@ def _args_until_close(s: _Stream, what: str) -> list:
         if not (tok.type == Token.SEP and tok.subtype == Token.ARG):
             raise Unsupported(f"Uventet '{tok.value}' i argumenterne til {what}.",
                               f"Unexpected '{tok.value}' in the arguments of {what}.")
+
+
+def _call_args(s: _Stream) -> list:
+    """The arguments of a LAMBDA called in place, up to the closing ')': the tokenizer reads
+    that list as a parenthesis with ',' (union) between the values."""
+    args: list = []
+    if (tok := s.peek()) is not None and tok.type == Token.PAREN and tok.subtype == Token.CLOSE:
+        s.take()
+        return args
+    while True:
+        args.append(_expr(s, 0))
+        tok = s.take()
+        if tok.type == Token.PAREN and tok.subtype == Token.CLOSE:
+            return args
+        if not (tok.type == Token.OP_IN and tok.value == ","):
+            raise Unsupported(f"Uventet '{tok.value}' i argumenterne til LAMBDA.",
+                              f"Unexpected '{tok.value}' in the arguments of LAMBDA.")
 
 
 def _function(raw_name: str, s: _Stream):
