@@ -24,7 +24,7 @@ import numpy as np
 
 from sp_xl.engine import excelfns as engine_excelfns
 from sp_xl.engine import fast as engine_fast
-from sp_xl.engine.compile import DANISH_OWN, OWN_FUNCTIONS, text_function_names
+from sp_xl.engine.ownfns import DANISH_OWN, OWN_FUNCTIONS, text_function_names
 from sp_xl.engine.kernels import KERNELS
 from sp_xl.engine import native as engine_native
 from sp_xl.engine.parse import parse

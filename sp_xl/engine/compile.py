@@ -2,9 +2,10 @@
 
 A compiled formula is position-independent: relative references are stored as offsets
 from the formula's cell, so one compiled shape serves every cell of a filled-down column.
-Where a function comes from, first match wins:
+Where a function comes from, first match wins (how each kind of call runs: engine.calls):
   * SP_ functions: our registry, called with Excel-shaped (2-D list) arguments;
-  * reference-aware functions (INDEX, ROW, COLUMN, ROWS, COLUMNS) and TRIM: below;
+  * LET and LAMBDA (engine.compile_parts, engine.lambdas);
+  * reference-aware functions (INDEX, ROW, COLUMN, ROWS, COLUMNS) and TRIM: engine.ownfns;
   * frequent scalar functions (IF, IFERROR, ROUND, ...): engine.native (fast, lazy IF);
   * aggregates and lookups over ranges (SUM..., SUMIFS..., MATCH, VLOOKUP): engine.fast;
   * every other Excel built-in: the ``formulas`` package (engine.builtins finds it).
@@ -15,122 +16,30 @@ Danish Excel, and the ones we do not reproduce are reported.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from itertools import chain
-
 import numpy as np
-from formulas.errors import BaseError
-from formulas.functions import COMPILING
 from formulas.tokens.operand import XlError
 
-from sp_xl import errors as sp_errors
-from sp_xl.engine import builtins as engine_builtins
 from sp_xl.engine import excelfns as engine_excelfns
 from sp_xl.engine import fast as engine_fast
 from sp_xl.engine import native as engine_native
 from sp_xl.engine import tables as engine_tables
-from sp_xl.engine.compile_parts import CompilerParts, box_value, resolve_value
+from sp_xl.engine.book import Book, Compiled, RefTemplate
+from sp_xl.engine.calls import CallParts
+from sp_xl.engine.compile_parts import CompilerParts, box_value
 from sp_xl.engine.lambdas import HELPERS as LAMBDA_HELPERS, LambdaParts
+from sp_xl.engine.ownfns import DANISH_OWN, OWN_FUNCTIONS, index_of, text_function_names
 from sp_xl.engine.parse import Unsupported, parse
 from sp_xl.engine.refs import MAX_COL, MAX_ROW, Area, RefVal
 from sp_xl.engine.semantics import (
     ARRAY_ARGUMENTS, DATE_FUNCTIONS, DATES_1904, DAYS_1900_TO_1904, REFUSED, SCALAR_PARAMETERS, TOP_LEFT_RESULTS,
     _shift,
 )
-from sp_xl.engine.values import (
-    EMPTY, ERRORS, E_NAME, E_REF, E_VALUE, as_array, binary, danish, filled, from_outside, normalise, to_number, to_text, unary,
-)
+from sp_xl.engine.values import EMPTY, ERRORS, E_NAME, E_REF, E_VALUE, binary, danish, from_outside, unary
 
-@dataclass
-class Book:
-    """The cell store the compiled formulas read from."""
-
-    sheet_names: list[str]
-    grids: list[np.ndarray]
-    date1904: bool
-    names: dict[str, str]
-    max_row: int = 1
-    max_col: int = 1
-    sp_functions: dict[str, Callable] = field(default_factory=dict)
-    reasons: dict[str, sp_errors.ExcelError] = field(default_factory=dict)  # SP error reasons of the current cell
-    fast: engine_fast.ColumnCache | None = None
-    tables: dict = field(default_factory=dict)  # upper-case name -> engine_tables.Table
-    local_names: dict = field(default_factory=dict)  # (SHEET, NAME) upper-case -> formula text
-    sp_load_error: str | None = None
-    subtotal_cells: dict = field(default_factory=dict)  # si -> {(row, col)} of SUBTOTAL formulas
-    aggregate_cells: dict = field(default_factory=dict)  # si -> {(row, col)} of AGGREGATE formulas
-    hidden_rows: dict = field(default_factory=dict)  # si -> rows the sheet hides (None: unknown)
-    formula_cells: dict = field(default_factory=dict)  # si -> {(row, col)} of every formula cell
-    formula_texts: dict = field(default_factory=dict)  # (si, row, col) -> (formula, is array) for FORMULATEXT
-
-    def __post_init__(self) -> None:
-        self.sheet_index = {n.upper(): i for i, n in enumerate(self.sheet_names)}
-
-    def get(self, si: int, r: int, c: int) -> object:
-        g = self.grids[si]
-        if r <= g.shape[0] and c <= g.shape[1]:
-            return g[r - 1, c - 1]
-        return EMPTY
-
-    def clipped(self, ref: RefVal) -> tuple[int, int]:
-        """Last row and column of ``ref`` worth reading: a reference running to the sheet's
-        edge (A:A, 3:3, A2:A1048576) stops where the workbook's cells stop."""
-        r2 = ref.r2 if ref.r2 < MAX_ROW else max(ref.r1, min(ref.r2, self.max_row))
-        c2 = ref.c2 if ref.c2 < MAX_COL else max(ref.c1, min(ref.c2, self.max_col))
-        return r2, c2
-
-    def values(self, ref: RefVal) -> np.ndarray:
-        g = self.grids[ref.si]
-        r2, c2 = self.clipped(ref)
-        h, w = r2 - ref.r1 + 1, c2 - ref.c1 + 1
-        if r2 <= g.shape[0] and c2 <= g.shape[1]:
-            return g[ref.r1 - 1:r2, ref.c1 - 1:c2].copy()
-        out = filled((h, w), EMPTY)
-        rr = min(r2, g.shape[0]) - ref.r1 + 1
-        cc = min(c2, g.shape[1]) - ref.c1 + 1
-        if rr > 0 and cc > 0:
-            out[:rr, :cc] = g[ref.r1 - 1:ref.r1 - 1 + rr, ref.c1 - 1:ref.c1 - 1 + cc]
-        return out
+__all__ = ["Book", "Compiled", "Compiler", "RefTemplate"]
 
 
-@dataclass(frozen=True, slots=True)
-class RefTemplate:
-    """An area relative to the formula's cell: rel flags say which parts move with it."""
-
-    si: int
-    r1: int
-    c1: int
-    r2: int
-    c2: int
-    rel_r1: bool
-    rel_c1: bool
-    rel_r2: bool
-    rel_c2: bool
-
-    def at(self, r: int, c: int) -> tuple[int, int, int, int] | None:
-        r1 = r + self.r1 if self.rel_r1 else self.r1
-        c1 = c + self.c1 if self.rel_c1 else self.c1
-        r2 = r + self.r2 if self.rel_r2 else self.r2
-        c2 = c + self.c2 if self.rel_c2 else self.c2
-        if r1 < 1 or c1 < 1 or r2 > MAX_ROW or c2 > MAX_COL:
-            return None
-        return r1, c1, r2, c2
-
-
-@dataclass
-class Compiled:
-    fn: Callable[[int, int], object]
-    refs: list[RefTemplate]
-    uses_sp: bool
-
-
-def _value(v: object, book: Book) -> object:
-    return book.values(v) if isinstance(v, RefVal) else v
-
-
-class Compiler(CompilerParts, LambdaParts):
+class Compiler(CompilerParts, LambdaParts, CallParts):
     def __init__(self, book: Book):
         self.book = book
         self._resolved: dict[str, tuple] = {}
@@ -321,7 +230,7 @@ class Compiler(CompilerParts, LambdaParts):
         """INDEX where a reference is wanted (left or right of ':'): the cell, not its value."""
         args = [self._arg(a, si, row, col, refs, flags, True) for a in node[2]]
         book = self.book
-        return lambda r, c: _index(book, r, c, *[a(r, c) for a in args], as_reference=True)
+        return lambda r, c: index_of(book, r, c, *[a(r, c) for a in args], as_reference=True)
 
     def _range_operator(self, node, si, row, col, refs, flags, want_ref):
         """a:b between references (A1:INDEX(..), INDEX(..):INDEX(..)): the smallest area
@@ -501,359 +410,3 @@ class Compiler(CompilerParts, LambdaParts):
             args[2] = lambda r, c: (lambda u: u.upper() if type(u) is str else u)(unit(r, c))  # "d" = "D"
         return self._builtin_call(name, args)
 
-    def _excel_fixed(self, name, impl, args):
-        book, invoke = self.book, self._invoke
-
-        def call(r, c):
-            vals = [a(r, c) for a in args]
-            res = impl(book, r, c, *vals)
-            if res is engine_excelfns.DELEGATE:
-                return invoke(name, [_value(v, book) for v in vals])
-            return res
-        return call
-
-    def _regression_call(self, name, args):
-        """TREND/GROWTH/LINEST/LOGEST, where formulas matches Excel (engine.excelfns.regression_guard).
-        TREND/GROWTH: formulas wants new_x as an array and returns a column; Excel's result
-        has the shape of new_x (else known_x, else known_y)."""
-        invoke = self._invoke
-
-        def call(r, c):
-            vals = [a(r, c) for a in args]
-            stop = engine_excelfns.regression_guard(name, vals)
-            if stop is not None:
-                return stop
-            if name in ("LINEST", "LOGEST"):
-                return invoke(name, vals)
-            if len(vals) >= 3 and not isinstance(vals[2], np.ndarray) and vals[2] is not EMPTY:
-                vals[2] = np.array([[vals[2]]], dtype=object)
-            res = invoke(name, vals)
-            shaper = next((v for v in (vals[2:3] + vals[1:2] + vals[:1])
-                           if isinstance(v, np.ndarray)), None)
-            if isinstance(res, np.ndarray) and shaper is not None and res.size == shaper.size:
-                return res.reshape(shaper.shape)
-            return res
-        return call
-
-    def _danish_guarded_call(self, name, args):
-        """formulas' text functions turn numbers into en-US text (0.5, TRUE): in Danish mode
-        a number or logical where text is expected is reported instead."""
-        positions = DANISH_TEXT_POSITIONS.get(name)
-        invoke = self._invoke
-
-        def call(r, c):
-            vals = [a(r, c) for a in args]
-            for i, v in enumerate(vals):
-                if positions is not None and i not in positions:
-                    continue
-                items = v.ravel().tolist() if isinstance(v, np.ndarray) else [v]
-                if any(type(x) is float or type(x) is bool for x in items):
-                    raise Unsupported(
-                        f"{name} gør et tal til tekst; i dansk Excel afhænger resultatet af dansk talformat, "
-                        "som formelmotoren ikke efterligner her.",
-                        f"{name} turns a number into text; in Danish Excel the result depends on Danish number "
-                        "formatting, which the engine does not reproduce here.")
-            return invoke(name, vals)
-        return call
-
-    def _builtin(self, name):
-        """(implementation, leading arguments) of a ``formulas`` built-in, or Unsupported."""
-        hit = self._resolved.get(name)
-        if hit is not None:
-            return hit
-        impl = engine_builtins.lookup(name)
-        if impl is None:
-            raise Unsupported(f"Funktionen {name} kendes ikke af sp-xl's formelmotor.",
-                              f"The function {name} is not known to sp-xl's formula engine.")
-        prefix: tuple = ()
-        if isinstance(impl, dict):
-            extra = impl.get("extra_inputs") or {}
-            for key in extra:
-                if key is COMPILING:
-                    prefix += (False,)
-                else:
-                    raise Unsupported(f"Funktionen {name} kræver cellens position; det understøttes ikke.",
-                                      f"The function {name} needs the cell's position; not supported.")
-            impl = impl["function"]
-        self._resolved[name] = (impl, prefix)
-        return impl, prefix
-
-    def _invoke(self, name, vals):
-        impl, prefix = self._builtin(name)
-        try:
-            res = impl(*prefix, *[as_array(v) for v in vals])
-        except NotImplementedError:
-            raise Unsupported(f"Funktionen {name} er ikke implementeret i formelmotoren.",
-                              f"The function {name} is not implemented in the formula engine.") from None
-        except (BaseError, ValueError, TypeError, IndexError):
-            return E_VALUE
-        return normalise(res)
-
-    def _builtin_call(self, name, args):
-        invoke = self._invoke
-        return lambda r, c: invoke(name, [a(r, c) for a in args])
-
-    def _native_lazy(self, name, impl, args):
-        invoke = self._invoke
-
-        def call(r, c):
-            res = impl(r, c, args)
-            if res is engine_native.DELEGATE:
-                return invoke(name, [a(r, c) for a in args])
-            return res
-        return call
-
-    def _native_strict(self, name, impl, args):
-        invoke = self._invoke
-
-        def call(r, c):
-            vals = [a(r, c) for a in args]
-            for v in vals:
-                if isinstance(v, np.ndarray):
-                    return invoke(name, vals)
-            res = impl(*vals)
-            return invoke(name, vals) if res is engine_native.DELEGATE else res
-        return call
-
-    def _fast_call(self, name, fast, args):
-        book = self.book
-        invoke = self._invoke
-
-        def call(r, c):
-            vals = [a(r, c) for a in args]
-            res = fast(book, vals)
-            if res is not engine_fast.FALLBACK:
-                return res
-            return invoke(name, [_value(v, book) for v in vals])
-        return call
-
-    def _sp_call(self, name, args, missing):
-        func = self.book.sp_functions[name]
-        book = self.book
-
-        def call(r, c):
-            vals = [_to_excel(a(r, c)) for a in args]
-            # an empty argument (SP_STATUS(A1;B1;;TRUE)) is Excel's "missing": the default
-            vals = [None if v == [[None]] and is_missing else v for v, is_missing in zip(vals, missing)]
-            res = func(*vals)
-            return _from_excel(res, book)
-        return call
-
-
-# --- SP_ functions: Excel-shaped values across the boundary -----------------------------
-
-def _excel_scalar(v: object) -> object:
-    if v is EMPTY:
-        return None
-    if isinstance(v, XlError):
-        return sp_errors.from_literal(str(v))
-    return v
-
-
-def _needs_conversion(types: set) -> bool:
-    """Whether values of these types include engine blanks or errors (see _excel_scalar)."""
-    return type(EMPTY) in types or any(issubclass(t, XlError) for t in types)
-
-
-def _to_excel(v: object) -> object:
-    """Every argument as a 2-D list, as xlwings delivers it (the UDFs declare ndim=2)."""
-    if isinstance(v, np.ndarray):
-        rows = v.tolist()
-        # A 100,000-row column of plain values passes as it is: one C-level type scan
-        # instead of a Python call per cell.
-        if v.ndim == 2 and not _needs_conversion(set(map(type, chain.from_iterable(rows)))):
-            return rows
-        return [[_excel_scalar(x) for x in row] for row in rows]
-    return [[_excel_scalar(v)]]
-
-
-def _from_excel_scalar(v: object, book: Book) -> object:
-    if isinstance(v, sp_errors.ExcelError):
-        book.reasons[v.code] = v
-        return ERRORS[v.code]
-    if v is None:
-        return EMPTY
-    if isinstance(v, str) and v in ERRORS:
-        return ERRORS[v]
-    return from_outside(v)
-
-
-_FLOAT_ONLY = frozenset({float})
-
-
-def _from_excel(res: object, book: Book) -> object:
-    if isinstance(res, (list, tuple)):
-        rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in res]
-        if not rows or not rows[0]:
-            return EMPTY
-        width = max(map(len, rows))
-        if min(map(len, rows)) == width and _FLOAT_ONLY.issuperset(map(type, chain.from_iterable(rows))):
-            out = np.empty((len(rows), width), dtype=object)   # floats pass unchanged (from_outside)
-            out[...] = rows
-            return out[0, 0] if out.size == 1 else out
-        out = filled((len(rows), width), ERRORS["#N/A"])
-        for i, rw in enumerate(rows):
-            for j, v in enumerate(rw):
-                # an empty period of a multi-cell result shows blank in Excel ("", see excel.wire)
-                out[i, j] = "" if v is None and out.size > 1 else _from_excel_scalar(v, book)
-        return out[0, 0] if out.size == 1 else out
-    return normalise(_from_excel_scalar(res, book))
-
-
-# --- reference-aware functions ----------------------------------------------------------
-
-def _as_int(v: object) -> object:
-    n = to_number(v)
-    if isinstance(n, XlError):
-        return n
-    return int(n)
-
-
-def _position(axis: int):
-    """ROW (axis 0) or COLUMN (axis 1): of the formula's own cell, or of each row/column
-    of a reference (a column or row of numbers for a multi-cell reference)."""
-    def fn(book: Book, r: int, c: int, ref: object = None) -> object:
-        if ref is None or ref is EMPTY:
-            return float((r, c)[axis])
-        if isinstance(ref, XlError):
-            return ref
-        if not isinstance(ref, RefVal):
-            return E_VALUE
-        lo, hi = (ref.r1, ref.r2) if axis == 0 else (ref.c1, ref.c2)
-        if lo == hi:
-            return float(lo)
-        out = np.array([float(x) for x in range(lo, hi + 1)], dtype=object)
-        return out.reshape((-1, 1) if axis == 0 else (1, -1))
-    return fn
-
-
-def _shape(v: object) -> tuple[int, int] | XlError:
-    if isinstance(v, RefVal):
-        return v.r2 - v.r1 + 1, v.c2 - v.c1 + 1
-    if isinstance(v, XlError):
-        return v
-    if isinstance(v, np.ndarray):
-        return v.shape  # type: ignore[return-value]
-    return 1, 1
-
-
-def _extent(axis: int):
-    """ROWS (axis 0) or COLUMNS (axis 1) of a reference or array."""
-    def fn(book: Book, r: int, c: int, ref: object) -> object:
-        s = _shape(ref)
-        return s if isinstance(s, XlError) else float(s[axis])
-    return fn
-
-
-def _index(book: Book, r: int, c: int, source: object, row: object = EMPTY, col: object = None,
-           as_reference: bool = False) -> object:
-    """INDEX(array; row; [column]) for one area, as Excel: 0 selects a whole row/column.
-    ``as_reference``: give the selected area itself (for the ':' operator)."""
-    if isinstance(source, XlError):
-        return source
-    row = resolve_value(book, row)  # compiled as references; the positions are values
-    col = None if col is None else resolve_value(book, col)
-    shape = _shape(source)
-    h, w = shape  # type: ignore[misc]
-    if isinstance(row, np.ndarray) or isinstance(col, np.ndarray):
-        return E_VALUE
-    ri = 0 if row is EMPTY else _as_int(row)
-    if isinstance(ri, XlError):
-        return ri
-    if col is None or col is EMPTY:
-        if h == 1 and w > 1 and col is None:
-            ri, ci = 1, ri
-        elif w == 1:
-            ci = 1
-        else:
-            ci = 0
-    else:
-        ci = _as_int(col)
-        if isinstance(ci, XlError):
-            return ci
-    if ri < 0 or ci < 0:
-        return E_VALUE
-    if ri > h or ci > w:
-        return E_REF
-    if isinstance(source, RefVal):
-        r1 = source.r1 if ri == 0 else source.r1 + ri - 1
-        r2 = source.r2 if ri == 0 else r1
-        c1 = source.c1 if ci == 0 else source.c1 + ci - 1
-        c2 = source.c2 if ci == 0 else c1
-        picked = RefVal(source.si, r1, c1, r2, c2)
-        return picked if as_reference else resolve_value(book, picked)
-    if as_reference:
-        return E_VALUE  # INDEX over computed values has no cell to point at
-    arr = source if isinstance(source, np.ndarray) else np.array([[source]], dtype=object)
-    rs = slice(None) if ri == 0 else slice(ri - 1, ri)
-    cs = slice(None) if ci == 0 else slice(ci - 1, ci)
-    sub = arr[rs, cs]
-    return sub[0, 0] if sub.size == 1 else sub
-
-
-def _trim(book: Book, r: int, c: int, v: object) -> object:
-    """Excel's TRIM also collapses runs of inner spaces (formulas' TRIM does not)."""
-    v = resolve_value(book, v)
-    if isinstance(v, np.ndarray):
-        out = np.empty(v.shape, dtype=object)
-        for idx, x in np.ndenumerate(v):
-            out[idx] = _trim(book, r, c, x)
-        return out
-    text = to_text(v)
-    if isinstance(text, XlError):
-        return text
-    return " ".join(part for part in text.split(" ") if part)
-
-
-# name -> (arguments compiled as references?, implementation)
-OWN_FUNCTIONS: dict[str, tuple[bool, Callable]] = {
-    "ROW": (True, _position(0)),
-    "COLUMN": (True, _position(1)),
-    "ROWS": (True, _extent(0)),
-    "COLUMNS": (True, _extent(1)),
-    "INDEX": (True, _index),
-    "TRIM": (False, _trim),
-}
-
-
-# ---- Danish locale (decimal comma) -------------------------------------------------------
-
-# argument positions that are text for formulas' text functions (others: all arguments)
-DANISH_TEXT_POSITIONS = {
-    "FIND": {0, 1}, "FINDB": {0, 1}, "SEARCH": {0, 1}, "SEARCHB": {0, 1}, "SUBSTITUTE": {0, 1, 2},
-    "REPLACE": {0, 3}, "REPLACEB": {0, 3}, "REPT": {0}, "TEXTJOIN": None, "TEXTAFTER": {0, 1},
-    "TEXTBEFORE": {0, 1}, "CHAR": set(), "UNICHAR": set(), "CODE": {0}, "UNICODE": {0},
-}
-
-
-@functools.lru_cache(maxsize=1)
-def text_function_names() -> frozenset[str]:
-    import formulas.functions.text as text_module
-    return frozenset(text_module.FUNCTIONS)
-
-
-def _danish_value(invoke, text):
-    if isinstance(text, np.ndarray):
-        return E_VALUE
-    return to_number(text) if not isinstance(text, XlError) else text
-
-
-def _danish_refused(name):
-    def impl(invoke, *args):
-        raise Unsupported(f"{name} formaterer tal efter sproget i Excel; i dansk tilstand understøttes det ikke.",
-                          f"{name} formats numbers by Excel's language; not supported in Danish mode.")
-    return impl
-
-
-def _danish_reading(name):
-    """Danish Excel's TEXT, FIXED, DOLLAR (engine.numfmt_da) and NUMBERVALUE, DATEVALUE,
-    TIMEVALUE (engine.textnum_da), imported when a Danish workbook first calls one."""
-    def impl(invoke, *args):
-        from sp_xl.engine import numfmt_da, textnum_da
-        return getattr(numfmt_da if name in ("TEXT", "FIXED", "DOLLAR") else textnum_da, name.lower())(invoke, *args)
-    return impl
-
-
-DANISH_OWN = {"VALUE": _danish_value, "VALUETOTEXT": _danish_refused("VALUETOTEXT"),
-              "ARRAYTOTEXT": _danish_refused("ARRAYTOTEXT")} | {
-    name: _danish_reading(name) for name in ("TEXT", "FIXED", "DOLLAR", "NUMBERVALUE", "DATEVALUE", "TIMEVALUE")}

@@ -13,7 +13,7 @@ import numpy as np
 
 from sp_xl.engine import fast as engine_fast
 from sp_xl.engine import tables as engine_tables
-from sp_xl.engine.compile import Book
+from sp_xl.engine.book import Book
 from sp_xl.engine.refs import parse_area, parse_cell
 from sp_xl.engine.values import EMPTY, filled, from_outside
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sp_xl.engine import columns as engine_columns
-from sp_xl.engine.compile import Compiled
+from sp_xl.engine.book import Compiled
 from sp_xl.engine.excelfns import SPILLING
 from sp_xl.engine.graph import swept
 from sp_xl.engine.parse import Unsupported
