@@ -14,6 +14,8 @@ import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter
+from xml.parsers import expat
 
 from sp_xl.errors import ExcelError
 from sp_xl.ooxml import names
@@ -21,6 +23,10 @@ from sp_xl.ooxml.cellrefs import range_cells
 from sp_xl.ooxml.cellvalues import serialise_value
 from sp_xl.ooxml.model import FormulaNote
 from sp_xl.ooxml.package import XlsxPackage
+from sp_xl.ooxml.pkgwrite import WriteReport, by_sheet
+from sp_xl.ooxml.sheetscan import stored_values
+from sp_xl.ooxml.valuesplice import check_written
+from sp_xl.ooxml.zipwrite import check_rezip
 from sp_xl.ooxml.safety import WorkbookRefused
 from sp_xl.ooxml.visibility import slot_areas, slot_visibility
 
@@ -28,7 +34,10 @@ _SP_CALL = re.compile(r"(?<![\w.])(?:\[\d+\]!|'[^']*'!|[\w.\\:/ -]+!)?SP_[A-Z0-9
 
 
 def uses_sp_functions(formulas) -> bool:
-    return any(_SP_CALL.search(f.formula) for f in formulas)
+    # One search over all the texts: a NUL between them is neither \\w, '.' nor \\s, so no
+    # call is found across two formulas that is not in one of them.
+    text = "\0".join(f.formula for f in formulas)
+    return "sp_" in text.lower() and _SP_CALL.search(text) is not None
 
 
 @dataclass
@@ -69,21 +78,26 @@ def recalculate(pkg: XlsxPackage, evaluate: Callable, progress=None,
         for ref in range_cells(ranges[(p.sheet, p.ref)]) if (p.sheet, p.ref) in ranges else ():
             values.pop((p.sheet, ref), None)
     reported = {(p.sheet, p.ref) for p in problems}
-    for f in formulas:                    # a formula the engine silently skipped is a problem too
-        if (f.sheet, f.ref) not in values and (f.sheet, f.ref) not in reported:
-            problems.append(FormulaNote(f.sheet, f.ref, f.formula,
-                                         "Beregningsmotoren gav ingen værdi for formlen.",
-                                         "The calculation engine gave no value for the formula."))
-    writable = _writable(pkg)
-    stray = [k for k in values if k not in writable]
+    anchors = list(zip(map(attrgetter("sheet"), formulas), map(attrgetter("ref"), formulas)))
+    if not values.keys() >= set(anchors):     # a formula the engine silently skipped is a problem too
+        for f, key in zip(formulas, anchors):
+            if key not in values and key not in reported:
+                problems.append(FormulaNote(f.sheet, f.ref, f.formula,
+                                             "Beregningsmotoren gav ingen værdi for formlen.",
+                                             "The calculation engine gave no value for the formula."))
+    writable = pkg.writable_cells()
+    no_cells: set[str] = set()
+    stray = [k for k in values if k[1] not in writable.get(k[0], no_cells)]
     for k in stray:                      # never overwrite a constant the engine should not touch
         values.pop(k)
 
     stop_recalc = bool(formulas) and uses_sp_functions(formulas)
     hidden = _slot_visibility(pkg, values)
     stamp = _stamp(pkg, writable)
+    report = WriteReport()
     try:
-        new_data = pkg.with_values(values, stop_recalc_on_open=stop_recalc, constants=stamp, hidden=hidden)
+        new_data = pkg.with_values(values, stop_recalc_on_open=stop_recalc, constants=stamp, hidden=hidden,
+                                   report=report)
     except zipfile.BadZipFile:                      # a part we copy as it is turned out damaged
         raise WorkbookRefused(f"{pkg.name} er beskadiget: en del af pakken passer ikke med sin kontrolsum. "
                               "Filen er ikke ændret; brug en tidligere version, fx fra sp-xl-backup.",
@@ -97,31 +111,22 @@ def recalculate(pkg: XlsxPackage, evaluate: Callable, progress=None,
                               "again.") from None
     lap("write")
     if new_data is not None:
-        _verify(new_data, values, {(f.sheet, f.ref) for f in formulas}, pkg.name)
+        _verify(pkg, new_data, values, report)
         lap("verify")
     return Recalculation(values, problems, new_data, stop_recalc)
 
 
-def _stamp(pkg: XlsxPackage, formula_cells: set[tuple[str, str]]) -> dict[tuple[str, str], float]:
+def _stamp(pkg: XlsxPackage, writable: dict[str, set[str]]) -> dict[tuple[str, str], float]:
     """The refresh time as a date serial for the workbook's stamp cell, when it names one."""
     where = names.name_cell(pkg.defined_names, names.LAST_REFRESHED)
     if where is None:
         return {}
     sheet, ref = where
-    if sheet not in pkg.sheet_names or (sheet, ref) in formula_cells:
+    if sheet not in pkg.sheet_names or ref in writable.get(sheet, ()):
         return {}  # a stamp that is a formula (or points nowhere) is the workbook's own business
     epoch = dt.datetime(1904, 1, 1) if pkg.date1904 else dt.datetime(1899, 12, 30)
     now = dt.datetime.now().replace(microsecond=0)
     return {(sheet, ref): (now - epoch) / dt.timedelta(days=1)}
-
-
-def _writable(pkg: XlsxPackage) -> set[tuple[str, str]]:
-    out = set()
-    for f in pkg.formulas():
-        out.add((f.sheet, f.ref))
-        if f.array_ref:
-            out.update((f.sheet, r) for r in range_cells(f.array_ref))
-    return out
 
 
 def _slot_visibility(pkg: XlsxPackage, values: dict) -> dict:
@@ -138,35 +143,56 @@ def _slot_visibility(pkg: XlsxPackage, values: dict) -> dict:
     return slot_visibility({s: a for s, a in areas.items() if s in pkg.sheet_names}, value_of)
 
 
-def _verify(new_data: bytes, values: dict, anchors: set, name: str) -> None:
-    """Find every written cell in the new package: it must be there once, with the value written."""
+def _verify(pkg: XlsxPackage, new_data: bytes, values: dict, report: WriteReport) -> None:
+    """Check the new package by what went into it, not by reading it all again.
+
+    Every value was written once (the splice takes each cell from the values at most once,
+    and the report counts them), and its text reads back as the value through the reader's
+    conversions; the cells the general patcher wrote are read back from the new sheet. The
+    rewritten parts are well-formed XML, and the zip holds exactly them and, byte for byte,
+    the compressed members it had before."""
+    where = ""
     try:
-        check = XlsxPackage(new_data, name)
-        by_sheet: dict[str, dict[str, object]] = {}
-        for (sheet, ref), value in values.items():
-            by_sheet.setdefault(sheet, {})[ref.replace("$", "").upper()] = value
-        anchors_by_sheet: dict[str, set[str]] = {}
-        for s, r in anchors:
-            anchors_by_sheet.setdefault(s, set()).add(r)
-        for sheet, wanted in by_sheet.items():
-            formula_refs = anchors_by_sheet.get(sheet, set())
-            stored = check.stored_values(sheet, wanted, formula_refs)
-            for ref, value in wanted.items():
-                got = stored.get(ref, "<missing>")
-                if type(value) is float and type(got) is float and got == value and math.isfinite(value):
-                    continue      # a finite float's written text reads back as itself (repr round-trips)
-                want_t, want_v = serialise_value(value, check.date1904)
-                if not _same(got, value, want_t, want_v):
-                    raise AssertionError(f"{sheet}!{ref}: wrote {value!r}, read back {got!r}")
-    except (WorkbookRefused, AssertionError) as exc:
-        where = str(exc).split(":", 1)[0] if isinstance(exc, AssertionError) else ""
-        at_da, at_en = (f" (cellen {where} læste ikke den skrevne værdi tilbage)",
-                        f" (the cell {where} did not read back the value written)") if where else ("", "")
+        for sheet, vals in by_sheet(values).items():
+            written = report.written.get(sheet)
+            if written is None or written.count != len(vals):
+                raise AssertionError(f"{sheet}: {0 if written is None else written.count} of {len(vals)} cells written")
+            bad = check_written(written, pkg.decoder, _same)
+            if bad:
+                raise AssertionError(f"{sheet}!{bad}: wrote another text")
+            if written.reread:
+                _check_reread(pkg, sheet, written.reread, report)
+        for name, part in report.replaced.items():
+            if name.lower().endswith((".xml", ".rels")):
+                expat.ParserCreate().Parse(part, True)
+        bad = check_rezip(pkg.zip, pkg.data, new_data, report.replaced)
+        if bad:
+            raise AssertionError(f"{bad}: not as written")
+    except expat.ExpatError as exc:
+        where = f"XML, line {exc.lineno}"
+    except AssertionError as exc:
+        where = str(exc).split(":", 1)[0]
+    if where:
         raise WorkbookRefused(
-            f"Den opdaterede udgave af {name} kunne ikke kontrolleres{at_da}. Filen er ikke ændret. "
-            "Kontakt sp_xl-teamet med filen.",
-            f"The refreshed version of {name} failed its check{at_en}. The file was not changed. "
-            "Contact the sp_xl team with the file.") from None
+            f"Den opdaterede udgave af {pkg.name} kunne ikke kontrolleres (ved {where} var den ikke, som den "
+            "blev skrevet). Filen er ikke ændret. Kontakt sp_xl-teamet med filen.",
+            f"The refreshed version of {pkg.name} failed its check (at {where} it was not as written). "
+            "The file was not changed. Contact the sp_xl team with the file.") from None
+
+
+def _check_reread(pkg: XlsxPackage, sheet: str, wanted: dict, report: WriteReport) -> None:
+    """The cells the general patcher wrote, read back from the new sheet: each once, as written."""
+    name = pkg.sheet_part(sheet)
+    part = report.replaced.get(pkg.zip_name(name)) or pkg.read(name)      # unchanged: values as they were
+    formula_refs = {f.ref for f in pkg.formulas() if f.sheet == sheet}
+    stored = stored_values(part, wanted, formula_refs, pkg.decoder)
+    for ref, value in wanted.items():
+        got = stored.get(ref, "<missing>")
+        if type(value) is float and type(got) is float and got == value and math.isfinite(value):
+            continue      # a finite float's written text reads back as itself (repr round-trips)
+        want_t, want_v = serialise_value(value, pkg.date1904)
+        if not _same(got, value, want_t, want_v):
+            raise AssertionError(f"{sheet}!{ref}: wrote {value!r}, read back {got!r}")
 
 
 def _same(got, value, want_t, want_v) -> bool:

@@ -157,3 +157,29 @@ def rezip_with_zipfile(source: zipfile.ZipFile, real: Mapping[str, bytes],
             zi.external_attr = 0o600 << 16
             out.writestr(zi, data)
     return buf.getvalue()
+
+
+def check_rezip(source: zipfile.ZipFile, source_bytes: bytes, new: bytes, replaced: Mapping[str, bytes]) -> str | None:
+    """What is wrong with ``new`` as ``source`` with the ``replaced`` members (None: nothing).
+
+    The same members in the same order; each replaced member unpacks (CRC checked) to exactly
+    the bytes meant for it; every other member is the very same compressed bytes (or, when
+    ``rezip_with_zipfile`` had to compress it again, unpacks to the same bytes)."""
+    try:
+        out = zipfile.ZipFile(io.BytesIO(new))
+        infos, got = source.infolist(), out.infolist()
+        if [i.filename for i in got] != [i.filename for i in infos]:
+            return "the members of the package"
+        for old, info in zip(infos, got):
+            want = replaced.get(info.filename)
+            if want is not None:
+                if out.read(info) != want:
+                    return info.filename
+            elif info.CRC != old.CRC:
+                return info.filename
+            elif (raw := _raw_member(new, info)) is None or raw != _raw_member(source_bytes, old):
+                if out.read(info) != source.read(old):
+                    return info.filename
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, zlib.error):
+        return "the zip package"
+    return None

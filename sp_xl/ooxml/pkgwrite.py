@@ -1,0 +1,117 @@
+"""Writing an opened package: results, constants, hidden rows and calcPr into new package bytes.
+
+The writing half of ``XlsxPackage`` (``package``), kept apart so that each stays small.
+Formula results go in through ``valuesplice`` (one pass over a sheet for the cells of the
+usual form) and ``patch.patch_sheet`` for the rest; a ``WriteReport`` keeps what was
+written, so the new package can be checked without reading it all again (see
+``sp_xl.engine.recalc``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sp_xl.ooxml.calcpr import patch_calc_pr
+from sp_xl.ooxml.patch import patch_sheet, write_cells
+from sp_xl.ooxml.sheetscan import SheetScan, cell_offsets, index_sheet
+from sp_xl.ooxml.valuesplice import Written, splice_values
+from sp_xl.ooxml.visibility import set_columns_hidden, set_rows_hidden
+
+_PLAIN_REFS = re.compile(r"(?:[A-Z]{1,3}[1-9][0-9]{0,6}\n)*")
+
+
+@dataclass
+class WriteReport:
+    """What ``with_values`` wrote: per sheet the results (``Written``), and the new bytes of
+    every zip member it replaced (by its name in the zip)."""
+    written: dict[str, Written] = field(default_factory=dict)
+    replaced: dict[str, bytes] = field(default_factory=dict)
+
+
+def by_sheet(values: Mapping[tuple[str, str], object]) -> dict[str, dict[str, object]]:
+    """``values`` grouped by sheet, references as 'B5' (no '$', capitals)."""
+    out: dict[str, dict[str, object]] = {}
+    refs = "\n".join(ref for _, ref in values)
+    plain = _PLAIN_REFS.fullmatch(refs + "\n" if refs else "") is not None   # one check, not 10^5
+    for (sheet, ref), v in values.items():
+        vals = out.get(sheet)
+        if vals is None:
+            vals = out[sheet] = {}
+        vals[ref if plain else ref.replace("$", "").upper()] = v
+    return out
+
+
+def with_values(pkg, values: Mapping[tuple[str, str], object], *, stop_recalc_on_open: bool,
+                constants: Mapping[tuple[str, str], float | str] | None,
+                hidden: Mapping[str, tuple[Mapping[int, bool], Mapping[int, bool]]] | None,
+                report: WriteReport | None) -> bytes | None:
+    """See ``XlsxPackage.with_values``."""
+    report = report if report is not None else WriteReport()
+    allowed = pkg.writable_cells()
+    replaced: dict[str, bytes] = {}
+    for sheet, vals in by_sheet(values).items():
+        scan = pkg._scan(sheet)
+        if scan is None:
+            raise ValueError(f"sheet {sheet!r} has no cells to write")
+        if not allowed.get(sheet, set()).issuperset(vals):
+            bad = [r for r in vals if r not in allowed.get(sheet, ())]
+            raise ValueError(f"not formula cells in {sheet!r}: {', '.join(sorted(bad)[:5])}")
+        written = report.written[sheet] = Written()
+        new = _write_results(scan, sheet, vals, pkg.date1904, written)
+        if new != scan.data:
+            replaced[pkg._sheet(sheet).part] = new
+    if constants:
+        by_const: dict[str, dict[str, float | str]] = {}
+        for (sheet, ref), v in constants.items():
+            ref = ref.replace("$", "").upper()
+            if ref in allowed.get(sheet, ()):
+                raise ValueError(f"{sheet}!{ref} holds a formula, not a constant")
+            by_const.setdefault(sheet, {})[ref] = v
+        for sheet, vals in by_const.items():
+            part = pkg._sheet(sheet).part
+            before = replaced.get(part, pkg.read(part))
+            after = write_cells(before, vals)
+            if after != before:
+                replaced[part] = after
+    for sheet, (rows, cols) in (hidden or {}).items():
+        part = pkg._part(sheet)
+        if part is None:
+            continue
+        before = replaced.get(part, pkg.read(part))
+        after = set_columns_hidden(set_rows_hidden(before, rows), cols)
+        if after != before:
+            replaced[part] = after
+    if stop_recalc_on_open and replaced:      # only stored values justify telling Excel to keep them
+        wb = pkg.read(pkg.workbook_part)
+        new_wb = patch_calc_pr(wb)
+        if new_wb != wb:
+            replaced[pkg.workbook_part] = new_wb
+    if not replaced:
+        return None
+    report.replaced.update((pkg.zip_name(k), v) for k, v in replaced.items())
+    return pkg._rezip(replaced)
+
+
+def _write_results(scan: SheetScan, sheet: str, vals: dict[str, object], date1904: bool,
+                   written: Written) -> bytes:
+    """The sheet with ``vals`` as cached values: the usual cells in one pass, the rest (cells
+    with unusual markup, array-range cells without a formula, cells to create) one by one."""
+    data, pending = scan.data, vals
+    if not scan.positional and scan.span[1]:
+        data, pending = splice_values(scan.data, scan.prefix, scan.span, vals, date1904, written)
+    if not pending:
+        return data
+    written.reread.update(pending)
+    if scan.positional:                       # cells without r="": only the full index places them
+        idx = index_sheet(data, sheet)
+        spans = {c.ref: (c.start, c.end, c.attrs, c.inner) for c in idx.cells}
+        return patch_sheet(data, scan.prefix, spans, pending, date1904, idx)
+    grown = len(data) - len(scan.data)            # the splice changed only the cells
+    spans = cell_offsets(SheetScan(data, scan.prefix, span=(scan.span[0], scan.span[1] + grown)), pending)
+    if len(spans) == len(pending):
+        return patch_sheet(data, scan.prefix, spans, pending, date1904)
+    idx = index_sheet(data, sheet)                # cells to create: needs rows and columns
+    spans = {c.ref: (c.start, c.end, c.attrs, c.inner) for c in idx.cells}
+    return patch_sheet(data, scan.prefix, spans, pending, date1904, idx)
