@@ -51,23 +51,26 @@ def _crc_of_raw(raw: bytes, method: int) -> int:
 
 DEFLATE_CHUNK = 1 << 20                # parallel deflate: fixed 1 MiB pieces, so the output never
 _WINDOW = 1 << 15               # depends on the number of cores; 32 KiB of history for each
+# A big rewritten sheet (10^5-10^6 cells) is deflated at level 2: 3x faster than level 6 for
+# an 18% bigger member (a 56 MB sheet: 0.15 s and 7.8 MB against 0.47 s and 6.6 MB).
+_BIG_LEVEL = 2
 
 
 def _deflate_piece(data: bytes, start: int) -> bytes:
     end = start + DEFLATE_CHUNK
     if start:
         # The previous 32 KiB as preset dictionary: matches reach across the cut as in one stream.
-        c = zlib.compressobj(6, zlib.DEFLATED, -15, 8, zlib.Z_DEFAULT_STRATEGY, data[start - _WINDOW:start])
+        c = zlib.compressobj(_BIG_LEVEL, zlib.DEFLATED, -15, 8, zlib.Z_DEFAULT_STRATEGY, data[start - _WINDOW:start])
     else:
-        c = zlib.compressobj(6, zlib.DEFLATED, -15)
+        c = zlib.compressobj(_BIG_LEVEL, zlib.DEFLATED, -15)
     # A sync flush ends a piece on a byte boundary without a final block, so the pieces
     # concatenate into one valid deflate stream (as pigz does); the last piece finishes it.
     return c.compress(data[start:end]) + c.flush(zlib.Z_FINISH if end >= len(data) else zlib.Z_SYNC_FLUSH)
 
 
 def deflate(data: bytes) -> bytes:
-    """Raw deflate (level 6, as before) of a member; a big member is compressed in pieces on
-    all cores (zlib releases the GIL), which halves the biggest part of writing on 2 cores."""
+    """Raw deflate of a member: level 6 for a small one; a big one at a faster level, in pieces
+    on all cores (zlib releases the GIL), which halves the biggest part of writing on 2 cores."""
     workers = min(4, os.cpu_count() or 1)
     if len(data) <= 2 * DEFLATE_CHUNK or workers < 2:
         c = zlib.compressobj(6, zlib.DEFLATED, -15)

@@ -463,13 +463,13 @@ def test_the_formula_cell_finder_agrees_with_the_full_pattern_on_every_real_shee
 
 
 def test_a_big_member_compressed_in_pieces_is_one_valid_deflate_stream():
-    from sp_xl.ooxml.zipwrite import DEFLATE_CHUNK, deflate
+    from sp_xl.ooxml.zipwrite import _BIG_LEVEL, DEFLATE_CHUNK, deflate
     rows = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c><c r="B%d"><f>A%d*2</f><v>%d</v></c></row>'
                     % (i, i, i * 7919 % 10007, i, i, i * 2) for i in range(1, 120_000))
     assert len(rows) > 5 * DEFLATE_CHUNK
     packed = deflate(rows)
     assert zlib.decompress(packed, -15) == rows
-    single = zlib.compressobj(6, zlib.DEFLATED, -15)
+    single = zlib.compressobj(_BIG_LEVEL, zlib.DEFLATED, -15)
     assert len(packed) < 1.01 * len(single.compress(rows) + single.flush())     # hardly any loss
     assert deflate(rows) == packed                                              # deterministic
     assert zlib.decompress(deflate(rows[:DEFLATE_CHUNK]), -15) == rows[:DEFLATE_CHUNK]
