@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from sp_xl.ooxml.calcpr import patch_calc_pr
 from sp_xl.ooxml.patch import patch_sheet, write_cells
@@ -30,17 +31,12 @@ class WriteReport:
     replaced: dict[str, bytes] = field(default_factory=dict)
 
 
-def by_sheet(values: Mapping[tuple[str, str], object]) -> dict[str, dict[str, object]]:
-    """``values`` grouped by sheet, references as 'B5' (no '$', capitals)."""
-    out: dict[str, dict[str, object]] = {}
-    refs = "\n".join(ref for _, ref in values)
-    plain = _PLAIN_REFS.fullmatch(refs + "\n" if refs else "") is not None   # one check, not 10^5
-    for (sheet, ref), v in values.items():
-        vals = out.get(sheet)
-        if vals is None:
-            vals = out[sheet] = {}
-        vals[ref if plain else ref.replace("$", "").upper()] = v
-    return out
+def normalised(values: Mapping[tuple[str, str], object]) -> Mapping[tuple[str, str], object]:
+    """``values`` with references as 'B5' (no '$', capitals); itself when they all are."""
+    refs = "\n".join(map(itemgetter(1), values))
+    if _PLAIN_REFS.fullmatch(refs + "\n" if refs else "") is not None:     # one check, not 10^5
+        return values
+    return {(sheet, ref.replace("$", "").upper()): v for (sheet, ref), v in values.items()}
 
 
 def with_values(pkg, values: Mapping[tuple[str, str], object], *, stop_recalc_on_open: bool,
@@ -50,16 +46,33 @@ def with_values(pkg, values: Mapping[tuple[str, str], object], *, stop_recalc_on
     """See ``XlsxPackage.with_values``."""
     report = report if report is not None else WriteReport()
     allowed = pkg.writable_cells()
-    replaced: dict[str, bytes] = {}
-    for sheet, vals in by_sheet(values).items():
+    values = normalised(values)
+    pending = dict(values)                    # what the one-pass splice leaves to the general patcher
+    order = {name: i for i, name in enumerate(pkg.sheet_names)}
+    sheets = sorted(set(map(itemgetter(0), values)), key=lambda s: order.get(s, -1))
+    spliced: dict[str, bytes] = {}
+    for sheet in sheets:
         scan = pkg._scan(sheet)
         if scan is None:
             raise ValueError(f"sheet {sheet!r} has no cells to write")
-        if not allowed.get(sheet, set()).issuperset(vals):
-            bad = [r for r in vals if r not in allowed.get(sheet, ())]
-            raise ValueError(f"not formula cells in {sheet!r}: {', '.join(sorted(bad)[:5])}")
         written = report.written[sheet] = Written()
-        new = _write_results(scan, sheet, vals, pkg.date1904, written)
+        spliced[sheet] = scan.data
+        if not scan.positional and scan.span[1]:
+            spliced[sheet] = splice_values(scan.data, scan.prefix, scan.span, sheet, values, pending,
+                                           allowed.get(sheet, set()), pkg.date1904, written)
+    left: dict[str, dict[str, object]] = {}
+    for (sheet, ref), v in pending.items():
+        left.setdefault(sheet, {})[ref] = v
+    replaced: dict[str, bytes] = {}
+    for sheet, new in spliced.items():
+        scan = pkg._scan(sheet)
+        vals = left.get(sheet)
+        if vals:
+            bad = [r for r in vals if r not in allowed.get(sheet, ())]
+            if bad:
+                raise ValueError(f"not formula cells in {sheet!r}: {', '.join(sorted(bad)[:5])}")
+            report.written[sheet].reread.update(vals)
+            new = _patch_rest(scan, new, sheet, vals, pkg.date1904)
         if new != scan.data:
             replaced[pkg._sheet(sheet).part] = new
     if constants:
@@ -94,24 +107,17 @@ def with_values(pkg, values: Mapping[tuple[str, str], object], *, stop_recalc_on
     return pkg._rezip(replaced)
 
 
-def _write_results(scan: SheetScan, sheet: str, vals: dict[str, object], date1904: bool,
-                   written: Written) -> bytes:
-    """The sheet with ``vals`` as cached values: the usual cells in one pass, the rest (cells
-    with unusual markup, array-range cells without a formula, cells to create) one by one."""
-    data, pending = scan.data, vals
-    if not scan.positional and scan.span[1]:
-        data, pending = splice_values(scan.data, scan.prefix, scan.span, vals, date1904, written)
-    if not pending:
-        return data
-    written.reread.update(pending)
+def _patch_rest(scan: SheetScan, data: bytes, sheet: str, vals: dict[str, object], date1904: bool) -> bytes:
+    """``data`` (the sheet after the one-pass splice) with the cells the splice left: cells
+    with unusual markup, array-range cells without a formula, cells to create."""
     if scan.positional:                       # cells without r="": only the full index places them
         idx = index_sheet(data, sheet)
         spans = {c.ref: (c.start, c.end, c.attrs, c.inner) for c in idx.cells}
-        return patch_sheet(data, scan.prefix, spans, pending, date1904, idx)
+        return patch_sheet(data, scan.prefix, spans, vals, date1904, idx)
     grown = len(data) - len(scan.data)            # the splice changed only the cells
-    spans = cell_offsets(SheetScan(data, scan.prefix, span=(scan.span[0], scan.span[1] + grown)), pending)
-    if len(spans) == len(pending):
-        return patch_sheet(data, scan.prefix, spans, pending, date1904)
+    spans = cell_offsets(SheetScan(data, scan.prefix, span=(scan.span[0], scan.span[1] + grown)), vals)
+    if len(spans) == len(vals):
+        return patch_sheet(data, scan.prefix, spans, vals, date1904)
     idx = index_sheet(data, sheet)                # cells to create: needs rows and columns
     spans = {c.ref: (c.start, c.end, c.attrs, c.inner) for c in idx.cells}
-    return patch_sheet(data, scan.prefix, spans, pending, date1904, idx)
+    return patch_sheet(data, scan.prefix, spans, vals, date1904, idx)

@@ -60,19 +60,18 @@ class Written:
         return len(self.numbers) + len(self.strings) + len(self.others) + len(self.reread)
 
 
-def splice_values(data: bytes, p: bytes, span: tuple[int, int], vals: dict[str, object],
-                  date1904: bool, written: Written) -> tuple[bytes, dict[str, object]]:
-    """``data`` with the cells of ``vals`` that have the usual form given their new values,
-    and the cells left over (ref -> value) for the general patcher.
+def splice_values(data: bytes, p: bytes, span: tuple[int, int], sheet: str, values: dict, pending: dict,
+                  allowed: set[str], date1904: bool, written: Written) -> bytes:
+    """``data`` with the cells of the usual form given their new values: each taken (popped)
+    from ``pending`` ((sheet, ref) -> value), so what is left there is for the general patcher.
 
-    Raises ValueError when a cell appears twice in the sheet (Excel would repair the sheet;
-    which of the two it keeps is not ours to guess)."""
-    pending = dict(vals)
+    Raises ValueError for a value of a cell that is not in ``allowed``, or that appears twice
+    in the sheet (Excel would repair the sheet; which of the two it keeps is not ours to guess)."""
     pattern = cell_pattern(re.escape(p))
     close_row = b"</" + p + b"row>"
     start, end = span
     out = [data[:start]]
-    kept: list[str] = []
+    kept: list[tuple[str, str]] = []
     pos = start
     while pos < end:
         # Cut after a </row>: no cell (and no match, whose groups exclude '<') spans one.
@@ -81,25 +80,29 @@ def splice_values(data: bytes, p: bytes, span: tuple[int, int], vals: dict[str, 
         chunk = data[pos:cut]
         pieces = pattern.split(chunk)
         if len(pieces) > 1:
-            out.append(_splice_chunk(chunk, pieces, p, pending, date1904, written, kept))
+            out.append(_splice_chunk(chunk, pieces, p, sheet, pending, allowed, date1904, written, kept))
         else:
             out.append(chunk)
         pos = cut
     out.append(data[end:])
-    twice = [r for r in kept if r in vals and r not in pending]
+    twice = [ref for _, ref in (key for key in kept if key in values and key not in pending)]
     if twice:
         raise ValueError(f"cells that appear twice: {', '.join(sorted(twice)[:5])}")
-    return b"".join(out), pending
+    return b"".join(out)
 
 
-def _splice_chunk(chunk: bytes, pieces: list[bytes], p: bytes, pending: dict, date1904: bool,
-                  written: Written, kept: list[str]) -> bytes:
+def _splice_chunk(chunk: bytes, pieces: list[bytes], p: bytes, sheet: str, pending: dict, allowed: set[str],
+                  date1904: bool, written: Written, kept: list[tuple[str, str]]) -> bytes:
     gaps, refs_b, s_attrs, t_attrs, f_elems, v_elems = (pieces[i::6] for i in range(6))
-    rebuilt = b"".join(_cells(gaps, p, refs_b, s_attrs, t_attrs, f_elems, v_elems))
-    if rebuilt != chunk:                  # the split must account for every byte
-        raise AssertionError("the cell split does not join back into the sheet")
+    literals = len(b"<" + p + b'c r="' + b'">' + b"</" + p + b"c>")
+    if sum(map(len, pieces)) + literals * len(refs_b) != len(chunk):   # every byte in a piece
+        raise AssertionError("the cell split does not account for the sheet")
     refs = b"\0".join(refs_b).decode("ascii").split("\0")
-    got = list(map(pending.pop, refs, repeat(_KEEP)))
+    got = list(map(pending.pop, zip(repeat(sheet), refs), repeat(_KEEP)))
+    if not allowed.issuperset(refs):
+        bad = [r for r, v in zip(refs, got) if v is not _KEEP and r not in allowed]
+        if bad:
+            raise ValueError(f"not formula cells in {sheet!r}: {', '.join(sorted(bad)[:5])}")
     v_open, v_close = b"<" + p + b"v>", b"</" + p + b"v>"
     numbers, number_at, strings, string_at = [], [], [], []
     others = written.others
@@ -113,7 +116,7 @@ def _splice_chunk(chunk: bytes, pieces: list[bytes], p: bytes, pending: dict, da
             string_at.append(i)
             t_attrs[i] = _T_STR
         elif value is _KEEP:
-            kept.append(refs[i])
+            kept.append((sheet, refs[i]))
         else:
             t, text = serialise_value(value, date1904)
             t_attrs[i] = b' t="' + t.encode() + b'"' if t else b""

@@ -40,6 +40,14 @@ def scanned(data: bytes) -> SheetScan:
     return scan_sheet("S", data, CellDecoder([], False), lambda: None)
 
 
+def splice(data: bytes, scan: SheetScan, vals: dict, written: Written) -> tuple[bytes, dict]:
+    """The splice of ``vals`` (ref -> value) into sheet "S": new bytes, and the cells left (ref -> value)."""
+    values = {("S", ref): v for ref, v in vals.items()}
+    pending = dict(values)
+    new = splice_values(data, scan.prefix, scan.span, "S", values, pending, set(vals), False, written)
+    return new, {ref: v for (_, ref), v in pending.items()}
+
+
 VALUES = {"B1": 0.1 + 0.2, "C1": "a & <b> _x000D_ \n", "D1": ExcelError("#N/A"), "A2": -0.0, "B2": 1e16,
           "C2": True, "D2": dt.datetime(2020, 1, 2, 12), "A3": 3.0, "C3": None}
 
@@ -49,7 +57,7 @@ def test_the_splice_writes_what_the_general_patcher_writes(p):
     data = sheet(ROWS, p)
     scan = scanned(data)
     written = Written()
-    new, pending = splice_values(data, scan.prefix, scan.span, VALUES, False, written)
+    new, pending = splice(data, scan, VALUES, written)
     assert set(pending) == {"A3", "C3"}            # cm="1" and a '$' reference: left to the patcher
     general = patch_sheet(data, scan.prefix, cell_offsets(scan, VALUES), VALUES)
     left = patch_sheet(new, scan.prefix, cell_offsets(SheetScan(new, scan.prefix, span=(scan.span[0], len(new) - 30)),
@@ -62,7 +70,7 @@ def test_the_splice_writes_what_the_general_patcher_writes(p):
 def test_cells_not_written_and_the_bytes_between_them_stay_as_they_were():
     data = sheet(ROWS)
     scan = scanned(data)
-    new, pending = splice_values(data, scan.prefix, scan.span, {"D1": 2.5}, False, Written())
+    new, pending = splice(data, scan, {"D1": 2.5}, Written())
     assert not pending
     assert new == data.replace(b'<c r="D1" t="e"><f>1/0</f><v>#DIV/0!</v></c>', b'<c r="D1"><f>1/0</f><v>2.5</v></c>')
 
@@ -73,10 +81,10 @@ def test_a_big_sheet_is_spliced_in_chunks_with_the_same_result(monkeypatch):
     data = sheet(rows)
     scan = scanned(data)
     vals = {f"B{r}": float(r * 2) if r % 3 else f"r{r}" for r in range(1, 2001)}
-    whole, _ = splice_values(data, scan.prefix, scan.span, vals, False, Written())
+    whole, _ = splice(data, scan, vals, Written())
     monkeypatch.setattr(valuesplice, "CHUNK", 1000)
     written = Written()
-    chunked, pending = splice_values(data, scan.prefix, scan.span, vals, False, written)
+    chunked, pending = splice(data, scan, vals, written)
     assert chunked == whole == patch_sheet(data, scan.prefix, cell_offsets(scan, vals), vals)
     assert not pending and len(written.number_texts) > 10 and written.count == 2000
 
@@ -85,7 +93,7 @@ def test_a_cell_that_appears_twice_is_refused():
     data = sheet(b'<row r="1"><c r="B1"><f>1</f><v>1</v></c><c r="B1"><f>2</f><v>2</v></c></row>')
     scan = scanned(data)
     with pytest.raises(ValueError, match="twice"):
-        splice_values(data, scan.prefix, scan.span, {"B1": 3.0}, False, Written())
+        splice(data, scan, {"B1": 3.0}, Written())
 
 
 @pytest.mark.parametrize("wrong", ["number", "text", "other"])
@@ -99,7 +107,7 @@ def test_the_check_catches_a_text_that_does_not_read_back(wrong, monkeypatch):
     else:
         monkeypatch.setattr(valuesplice, "serialise_value", lambda value, date1904: ("b", b"0"))
     written = Written()
-    splice_values(data, scan.prefix, scan.span, {"B1": 2.5, "C1": "abc", "C2": True}, False, written)
+    splice(data, scan, {"B1": 2.5, "C1": "abc", "C2": True}, written)
     assert check_written(written, CellDecoder([], False), _same) is not None
 
 
@@ -127,3 +135,11 @@ def test_the_check_catches_a_copied_member_that_changed():
 def _same(got, value, want_t, want_v) -> bool:
     from sp_xl.engine.recalc import _same as same
     return same(got, value, want_t, want_v)
+
+
+def test_a_value_for_a_cell_that_may_not_be_written_is_refused():
+    data = sheet(ROWS)
+    scan = scanned(data)
+    values = {("S", "B1"): 1.0, ("S", "C1"): 2.0}
+    with pytest.raises(ValueError, match="not formula cells.*C1"):
+        splice_values(data, scan.prefix, scan.span, "S", values, dict(values), {"B1"}, False, Written())
