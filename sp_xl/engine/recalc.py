@@ -80,16 +80,16 @@ def recalculate(pkg: XlsxPackage, evaluate: Callable, progress=None,
             values.pop((p.sheet, ref), None)
     reported = {(p.sheet, p.ref) for p in problems}
     anchors = set(zip(map(attrgetter("sheet"), formulas), map(attrgetter("ref"), formulas)))
-    if not values.keys() >= anchors:          # a formula the engine silently skipped is a problem too
+    extra = values.keys() - anchors           # set operations: only the few besides formula cells need a look
+    if len(values) - len(extra) < len(anchors):    # a formula the engine silently skipped is a problem too
         for f in formulas:
             if (f.sheet, f.ref) not in values and (f.sheet, f.ref) not in reported:
                 problems.append(FormulaNote(f.sheet, f.ref, f.formula,
                                              "Beregningsmotoren gav ingen værdi for formlen.",
                                              "The calculation engine gave no value for the formula."))
     writable = pkg.writable_cells()
-    # Set operations first: only the few values besides formula cells need a closer look.
-    stray = [k for k in values.keys() - anchors if k[1] not in writable.get(k[0], ())]
-    del anchors
+    stray = [k for k in extra if k[1] not in writable.get(k[0], ())]
+    del anchors, extra
     for k in stray:                      # never overwrite a constant the engine should not touch
         values.pop(k)
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from sp_xl.ooxml.bulkcells import plain_formulas
 from sp_xl.ooxml.cellrefs import col_letters, split_ref
 from sp_xl.ooxml.cellvalues import CellDecoder
 from sp_xl.ooxml.safety import damaged_xml, refuse
@@ -76,6 +77,11 @@ class SheetScan:
     span: tuple[int, int] = (0, 0)           # the content of <sheetData>
     values: dict[str, object] = field(default_factory=dict)
     formulas: list[tuple[str, bytes]] = field(default_factory=list)   # (ref, inner XML) of formula cells
+    # Formula cells of the usual form, read in bulk (``bulkcells``): references, formula
+    # texts, cached values; and, when a sheet has both kinds, where each kind's cells stand
+    # in the sheet (indices into one sequence), so the two lists merge in sheet order.
+    plain: tuple[list[str], list[str], list[object]] = ([], [], [])
+    order: tuple[list[int], list[int]] | None = None
 
 
 _TUPLE_CACHE: dict[bytes, re.Pattern] = {}
@@ -83,9 +89,13 @@ _SPAN_CACHE: dict[tuple[bytes, bool], re.Pattern] = {}
 
 
 def cell_tuples(p: bytes) -> re.Pattern:
-    """Cells as (r, t, other attributes, plain <v> text, other content); r, s, t in the usual order."""
+    """Cells as tuples: a formula cell of the usual form as (r, t, formula text, <v> element),
+    any other as (r, t, other attributes, plain <v> text, other content) after four b""."""
     if p not in _TUPLE_CACHE:
+        q = re.escape(p)
         _TUPLE_CACHE[p] = re.compile(
+            rb'<' + q + rb'c r="([A-Z]{1,3}[1-9][0-9]{0,6})"(?: s="[0-9]+")?(?: t="([A-Za-z]+)")?><' + q + rb"f>([^<]*)</"
+            + q + rb"f>(<" + q + rb"v>[^<]*</" + q + rb"v>|<" + q + rb"v/>)?</" + q + rb"c>|"
             rb"<" + p + rb"c\b(?:\s+r=\"([^\"]*)\")?(?:\s+s=\"[^\"]*\")?(?:\s+t=\"([^\"]*)\")?(" + XML_ATTRS
             + rb")(?:/>|><" + p + rb"v>([^<]*)</" + p + rb"v></" + p + rb"c>|>(.*?)</" + p + rb"c\s*>)", re.S)
     return _TUPLE_CACHE[p]
@@ -252,7 +262,13 @@ def scan_sheet(sheet: str, data: bytes, decode: CellDecoder, index: Callable[[],
     # findall gives plain tuples, far cheaper than match objects for 10^5-10^6 cells; plain
     # numbers (most cells of a data sheet) are converted in bulk by comprehensions.
     found = cell_tuples(prefix).findall(data, m.end(), end)
-    plain = {r: v for r, t, attrs, v, inner in found if v and not attrs and (not t or t == b"n")}
+    at = [i for i, x in enumerate(found) if x[0]]        # formula cells of the usual form
+    if at:
+        scan.plain = plain_formulas(list(map(found.__getitem__, at)), prefix, decode)
+        generic = [i for i, x in enumerate(found) if not x[0] and (f_open in x[8] or (prefix and f_pref in x[8]))]
+        scan.order = (at, generic) if generic else None
+        found = [x for x in found if not x[0]]
+    plain = {r: v for _, _, _, _, r, t, attrs, v, inner in found if v and not attrs and (not t or t == b"n")}
     try:
         # Checked on all keys at once: only plain ASCII 'B5' keys may skip normalising.
         keys = b"".join(plain)
@@ -263,9 +279,10 @@ def scan_sheet(sheet: str, data: bytes, decode: CellDecoder, index: Callable[[],
     except ValueError:
         values.clear()
         plain = {}
-    others = [x for x in found if x[0] not in plain] if plain else found
+    values.update((r, v) for r, v in zip(scan.plain[0], scan.plain[2]) if v is not None)
+    others = [x for x in found if x[4] not in plain] if plain else found
     del found
-    for r, t, attrs, v, inner in others:
+    for _, _, _, _, r, t, attrs, v, inner in others:
         if attrs:
             if not r:
                 rm = R_ATTR.search(attrs)
