@@ -31,6 +31,41 @@ def plain_formulas(cells: list[tuple[bytes, ...]], p: bytes,
     return refs, texts([x[2] for x in cells]), cached_values([x[1] for x in cells], [x[3] for x in cells], p, decode)
 
 
+def plain_refs(raw: list[bytes]) -> list[str] | None:
+    """References decoded in one call when all are plain ASCII 'B5' (None: some need normalising)."""
+    joined = b"\0".join(raw)
+    if b"$" in joined or not joined.isascii() or joined.upper() != joined or b"" in raw:
+        return None
+    return joined.decode("ascii").split("\0") if raw else []
+
+
+def string_cells(cells: list[tuple[bytes, ...]], p: bytes, shared: list[str]) -> tuple[list, dict[str, object]]:
+    """Text constants read in bulk: inline strings (``<is><t>text</t></is>``) and shared strings
+    (``t="s"``) of cells with no other attributes. Returns the cells left, and the values."""
+    is_open, is_close = b"<" + p + b"is><" + p + b"t>", b"</" + p + b"t></" + p + b"is>"
+    k, n = len(is_open), -len(is_close)
+    inline = [x for x in cells if x[5] == b"inlineStr" and not x[6] and x[8][:k] == is_open
+              and x[8][n:] == is_close and b"<" not in x[8][k:n]]
+    from_sst = [x for x in cells if x[5] == b"s" and x[7] and not x[6]]
+    values: dict[str, object] = {}
+    done: list[tuple[bytes, ...]] = []
+    refs = plain_refs([x[4] for x in inline])
+    if refs is not None:
+        values.update(zip(refs, texts([x[8][k:n] for x in inline], _string)))
+        done += inline
+    refs = plain_refs([x[4] for x in from_sst])
+    if refs is not None:
+        try:
+            values.update(zip(refs, map(shared.__getitem__, map(int, [x[7] for x in from_sst]))))
+            done += from_sst
+        except (ValueError, IndexError):              # left to the cell-by-cell reader
+            pass
+    if not done:
+        return cells, {}
+    ids = set(map(id, done))
+    return [x for x in cells if id(x) not in ids], values
+
+
 def _string(raw: bytes) -> str:
     return xstring_decode(xml_text(raw))
 

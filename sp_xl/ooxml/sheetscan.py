@@ -13,10 +13,12 @@ import gc
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import compress, count, filterfalse
+from operator import itemgetter
 
 from lxml import etree
 
-from sp_xl.ooxml.bulkcells import plain_formulas
+from sp_xl.ooxml.bulkcells import plain_formulas, plain_refs, string_cells
 from sp_xl.ooxml.cellrefs import col_letters, split_ref
 from sp_xl.ooxml.cellvalues import CellDecoder
 from sp_xl.ooxml.safety import damaged_xml, refuse
@@ -261,20 +263,16 @@ def scan_sheet(sheet: str, data: bytes, decode: CellDecoder, index: Callable[[],
     f_open, f_pref = b"<f", b"<" + prefix + b"f"
     # findall gives plain tuples, far cheaper than match objects for 10^5-10^6 cells; plain
     # numbers (most cells of a data sheet) are converted in bulk by comprehensions.
-    found = cell_tuples(prefix).findall(data, m.end(), end)
-    at = [i for i, x in enumerate(found) if x[0]]        # formula cells of the usual form
-    if at:
-        scan.plain = plain_formulas(list(map(found.__getitem__, at)), prefix, decode)
-        generic = [i for i, x in enumerate(found) if not x[0] and (f_open in x[8] or (prefix and f_pref in x[8]))]
-        scan.order = (at, generic) if generic else None
-        found = [x for x in found if not x[0]]
+    every = found = cell_tuples(prefix).findall(data, m.end(), end)
+    usual = list(filter(itemgetter(0), found))            # formula cells of the usual form
+    if usual:
+        scan.plain = plain_formulas(usual, prefix, decode)
+        found = list(filterfalse(itemgetter(0), found))
     plain = {r: v for _, _, _, _, r, t, attrs, v, inner in found if v and not attrs and (not t or t == b"n")}
     try:
-        # Checked on all keys at once: only plain ASCII 'B5' keys may skip normalising.
-        keys = b"".join(plain)
-        if b"$" in keys or not keys.isascii() or keys.upper() != keys or b"" in plain:
+        names = plain_refs(list(plain))          # one decode, not 10^5; None: unusual references
+        if names is None:
             raise ValueError("unusual references")
-        names = b"\0".join(plain).decode("ascii").split("\0") if plain else []   # one decode, not 10^5
         values.update(zip(names, map(float, plain.values())))
     except ValueError:
         values.clear()
@@ -282,6 +280,8 @@ def scan_sheet(sheet: str, data: bytes, decode: CellDecoder, index: Callable[[],
     values.update((r, v) for r, v in zip(scan.plain[0], scan.plain[2]) if v is not None)
     others = [x for x in found if x[4] not in plain] if plain else found
     del found
+    others, texts = string_cells(others, prefix, sst)
+    values.update(texts)
     for _, _, _, _, r, t, attrs, v, inner in others:
         if attrs:
             if not r:
@@ -321,6 +321,9 @@ def scan_sheet(sheet: str, data: bytes, decode: CellDecoder, index: Callable[[],
         value = decode(t or b"n", inner)
         if value is not None:
             values[ref] = value
+    if formulas and scan.plain[0]:      # both kinds: where each stands, to merge them in order
+        scan.order = (list(compress(count(), map(itemgetter(0), every))),
+                      [i for i, x in enumerate(every) if not x[0] and (f_open in x[8] or (prefix and f_pref in x[8]))])
     return scan
 
 
