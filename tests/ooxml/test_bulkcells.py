@@ -69,3 +69,15 @@ def test_a_sheet_of_only_usual_formula_cells_keeps_its_order():
     scan = scan_sheet("S", sheet(cells), CellDecoder([], False), lambda: None)
     assert scan.order is None and not scan.formulas
     assert [f.ref for f in sheet_formulas("S", scan)] == [f"A{r}" for r in range(1, 50)]
+
+
+def test_named_entities_unescaped_by_replacement_as_by_the_entity_pattern():
+    import random
+
+    from sp_xl.ooxml import xmltext
+    by_pattern = lambda t: xmltext._ENTITY.sub(lambda m: xmltext._ENTITY_MAP[m.group(1)], t)  # noqa: E731
+    rnd = random.Random(15)
+    pieces = ["&lt;", "&gt;", "&amp;", "&quot;", "&apos;", "&", "a", ";", "lt", "amp", "&am", "&ampx;", "&amp;lt;"]
+    for _ in range(5000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 12)))
+        assert xmltext._xml_unescape(text) == by_pattern(text), text
