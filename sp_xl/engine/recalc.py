@@ -13,7 +13,7 @@ import math
 import re
 import zipfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from operator import attrgetter, itemgetter
@@ -69,7 +69,7 @@ def recalculate(pkg: XlsxPackage, evaluate: Callable, progress=None,
     formulas = pkg.formulas()
     result = evaluate(pkg, progress) if formulas else None
     lap("evaluate")
-    values = dict(result.values) if result else {}
+    values = result.values if result else {}     # the engine's result is ours to change (no copy of 10^6)
     problems = list(result.problems) if result else []
 
     # A problem cell keeps its old cached value, whatever the engine may have put there; for an
@@ -80,17 +80,20 @@ def recalculate(pkg: XlsxPackage, evaluate: Callable, progress=None,
         for ref in range_cells(ranges[(p.sheet, p.ref)]) if (p.sheet, p.ref) in ranges else ():
             values.pop((p.sheet, ref), None)
     reported = {(p.sheet, p.ref) for p in problems}
-    anchors = set(zip(map(attrgetter("sheet"), formulas), map(attrgetter("ref"), formulas)))
-    extra = values.keys() - anchors           # set operations: only the few besides formula cells need a look
-    if len(values) - len(extra) < len(anchors):    # a formula the engine silently skipped is a problem too
+    # Counted in C without a set of 10^6 keys: how many formula cells have a value, and so
+    # whether any was skipped, and whether there are values besides them to look at.
+    found = sum(map(values.__contains__, zip(map(attrgetter("sheet"), formulas), map(attrgetter("ref"), formulas))))
+    if found < len(formulas):                 # a formula the engine silently skipped is a problem too
         for f in formulas:
             if (f.sheet, f.ref) not in values and (f.sheet, f.ref) not in reported:
                 problems.append(FormulaNote(f.sheet, f.ref, f.formula,
                                              "Beregningsmotoren gav ingen værdi for formlen.",
                                              "The calculation engine gave no value for the formula."))
     writable = pkg.writable_cells()
+    extra: Iterable = ()
+    if len(values) > found:
+        extra = values.keys() - set(zip(map(attrgetter("sheet"), formulas), map(attrgetter("ref"), formulas)))
     stray = [k for k in extra if k[1] not in writable.get(k[0], ())]
-    del anchors, extra
     for k in stray:                      # never overwrite a constant the engine should not touch
         values.pop(k)
 
