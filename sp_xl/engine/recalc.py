@@ -32,14 +32,15 @@ from sp_xl.ooxml.zipwrite import check_rezip
 from sp_xl.ooxml.safety import WorkbookRefused
 from sp_xl.ooxml.visibility import slot_areas, slot_visibility
 
+_SP = re.compile("sp_", re.I)          # a quick look first: the full pattern tries every position
 _SP_CALL = re.compile(r"(?<![\w.])(?:\[\d+\]!|'[^']*'!|[\w.\\:/ -]+!)?SP_[A-Z0-9_]+\s*\(", re.I)
 
 
 def uses_sp_functions(formulas) -> bool:
     # One search over all the texts: a NUL between them is neither \\w, '.' nor \\s, so no
     # call is found across two formulas that is not in one of them.
-    text = "\0".join(f.formula for f in formulas)
-    return "sp_" in text.lower() and _SP_CALL.search(text) is not None
+    text = "\0".join(map(attrgetter("formula"), formulas))
+    return _SP.search(text) is not None and _SP_CALL.search(text) is not None
 
 
 @dataclass

@@ -349,11 +349,11 @@ class XlsxPackage:
         if self._writable is None:
             out: dict[str, set[str]] = {}
             for sheet, cells in groupby(self.formulas(), attrgetter("sheet")):
+                cells = list(cells)
                 refs = out.setdefault(sheet, set())
-                for f in cells:
-                    refs.add(f.ref)
-                    if f.array_ref:
-                        refs.update(range_cells(f.array_ref))
+                refs.update(map(attrgetter("ref"), cells))
+                for f in filter(attrgetter("array_ref"), cells):
+                    refs.update(range_cells(f.array_ref))
             self._writable = out
         return self._writable
 

@@ -9,7 +9,6 @@ written, so the new package can be checked without reading it all again (see
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -20,23 +19,12 @@ from sp_xl.ooxml.sheetscan import SheetScan, cell_offsets, index_sheet
 from sp_xl.ooxml.valuesplice import Written, splice_values
 from sp_xl.ooxml.visibility import set_columns_hidden, set_rows_hidden
 
-_PLAIN_REFS = re.compile(r"(?:[A-Z]{1,3}[1-9][0-9]{0,6}\n)*")
-
-
 @dataclass
 class WriteReport:
     """What ``with_values`` wrote: per sheet the results (``Written``), and the new bytes of
     every zip member it replaced (by its name in the zip)."""
     written: dict[str, Written] = field(default_factory=dict)
     replaced: dict[str, bytes] = field(default_factory=dict)
-
-
-def normalised(values: Mapping[tuple[str, str], object]) -> Mapping[tuple[str, str], object]:
-    """``values`` with references as 'B5' (no '$', capitals); itself when they all are."""
-    refs = "\n".join(map(itemgetter(1), values))
-    if _PLAIN_REFS.fullmatch(refs + "\n" if refs else "") is not None:     # one check, not 10^5
-        return values
-    return {(sheet, ref.replace("$", "").upper()): v for (sheet, ref), v in values.items()}
 
 
 def with_values(pkg, values: Mapping[tuple[str, str], object], *, stop_recalc_on_open: bool,
@@ -46,8 +34,9 @@ def with_values(pkg, values: Mapping[tuple[str, str], object], *, stop_recalc_on
     """See ``XlsxPackage.with_values``."""
     report = report if report is not None else WriteReport()
     allowed = pkg.writable_cells()
-    values = normalised(values)
-    pending = dict(values)                    # what the one-pass splice leaves to the general patcher
+    # What the one-pass splice leaves is for the general patcher; a reference written unusually
+    # ('$B$5', 'b5') is never matched by the splice, so it is normalised only there.
+    pending = dict(values)
     order = {name: i for i, name in enumerate(pkg.sheet_names)}
     sheets = sorted(set(map(itemgetter(0), values)), key=lambda s: order.get(s, -1))
     spliced: dict[str, bytes] = {}
@@ -62,7 +51,7 @@ def with_values(pkg, values: Mapping[tuple[str, str], object], *, stop_recalc_on
                                            allowed.get(sheet, set()), pkg.date1904, written)
     left: dict[str, dict[str, object]] = {}
     for (sheet, ref), v in pending.items():
-        left.setdefault(sheet, {})[ref] = v
+        left.setdefault(sheet, {})[ref.replace("$", "").upper()] = v
     replaced: dict[str, bytes] = {}
     for sheet, new in spliced.items():
         scan = pkg._scan(sheet)
