@@ -25,6 +25,9 @@ class WriteReport:
     every zip member it replaced (by its name in the zip)."""
     written: dict[str, Written] = field(default_factory=dict)
     replaced: dict[str, bytes] = field(default_factory=dict)
+    # Members changed by the one-pass splice alone: all they gained is the written texts,
+    # checked as XML text (``check_written``), so they need no parse of the whole part.
+    spliced_only: set[str] = field(default_factory=set)
 
 
 def with_values(pkg, values: Mapping[tuple[str, str], object], *, stop_recalc_on_open: bool,
@@ -53,9 +56,12 @@ def with_values(pkg, values: Mapping[tuple[str, str], object], *, stop_recalc_on
     for (sheet, ref), v in pending.items():
         left.setdefault(sheet, {})[ref.replace("$", "").upper()] = v
     replaced: dict[str, bytes] = {}
+    spliced_only: set[str] = set()
     for sheet, new in spliced.items():
         scan = pkg._scan(sheet)
         vals = left.get(sheet)
+        if new != scan.data and not vals:
+            spliced_only.add(pkg._sheet(sheet).part)
         if vals:
             bad = [r for r in vals if r not in allowed.get(sheet, ())]
             if bad:
@@ -77,6 +83,7 @@ def with_values(pkg, values: Mapping[tuple[str, str], object], *, stop_recalc_on
             after = write_cells(before, vals)
             if after != before:
                 replaced[part] = after
+                spliced_only.discard(part)
     for sheet, (rows, cols) in (hidden or {}).items():
         part = pkg._part(sheet)
         if part is None:
@@ -85,6 +92,7 @@ def with_values(pkg, values: Mapping[tuple[str, str], object], *, stop_recalc_on
         after = set_columns_hidden(set_rows_hidden(before, rows), cols)
         if after != before:
             replaced[part] = after
+            spliced_only.discard(part)
     if stop_recalc_on_open and replaced:      # only stored values justify telling Excel to keep them
         wb = pkg.read(pkg.workbook_part)
         new_wb = patch_calc_pr(wb)
@@ -93,6 +101,7 @@ def with_values(pkg, values: Mapping[tuple[str, str], object], *, stop_recalc_on
     if not replaced:
         return None
     report.replaced.update((pkg.zip_name(k), v) for k, v in replaced.items())
+    report.spliced_only.update(map(pkg.zip_name, spliced_only))
     return pkg._rezip(replaced)
 
 

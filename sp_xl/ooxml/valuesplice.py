@@ -29,7 +29,7 @@ CHUNK = 1 << 20                 # bytes split at a time: the pieces of a chunk a
 _KEEP = object()                # a formula cell of the form, but not written (keeps its value)
 _T_STR = b' t="str"'
 # What makes escape_text change a text; NUL is left out: it separates the texts here.
-_NEEDS_ESCAPE = re.compile(r"[\x01-\x08\x0b-\x1f&<>\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
+_NEEDS_ESCAPE = re.compile(r"[\x01-\x08\x0b-\x1f&<>\ufffe\uffff]")     # and '_x' (looked for first)
 _PATTERNS: dict[bytes, re.Pattern] = {}
 
 
@@ -156,30 +156,45 @@ def number_texts(numbers: list[float]) -> bytes:
 def string_texts(strings: list[str]) -> list[bytes]:
     """``escape_text`` of many strings: one pass for the lot when none needs escaping."""
     joined = "\0".join(strings)
-    if joined.count("\0") == len(strings) - 1 and _NEEDS_ESCAPE.search(joined) is None:
+    if joined.count("\0") == len(strings) - 1 and "_x" not in joined and _NEEDS_ESCAPE.search(joined) is None:
         return joined.encode("utf-8").split(b"\0")
     return [escape_text(s) for s in strings]
 
 
+# Bytes that cannot stand in XML character data as written: '<', a '&' that starts no entity,
+# control characters and CR (NUL separates the texts here), U+FFFE and U+FFFF.
+_NOT_CHAR_DATA = re.compile(rb"[<\x01-\x08\x0b-\x1f]|\xef\xbf[\xbe\xbf]"
+                            rb"|&(?!(?:lt|gt|amp|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)")
+_NUMBER_TEXTS = re.compile(rb"[-+.0-9eE\n]*")
+
+
 def check_written(written: Written, decode: Callable[[bytes, bytes], object],
                   same: Callable[[object, object, str | None, bytes], bool]) -> str | None:
-    """The first written value whose text does not read back as it (None: all do).
+    """The first written value whose text is not well-formed XML text or does not read back
+    as the value (None: all do).
 
     Texts are read with the cell reader's own conversions: ``float`` for a number, entities
     and _xHHHH_ escapes for a text; other kinds through the reader itself (``decode``)."""
     texts = b"\n".join(written.number_texts)
+    if not _NUMBER_TEXTS.fullmatch(texts):
+        return "a number's text"
     got = list(map(float, texts.split(b"\n"))) if texts else []
     if got != written.numbers:
         return next((f"the number {b!r}" for a, b in zip(got, written.numbers) if a != b), "the numbers")
     joined = b"\0".join(written.string_texts)
-    if b"<" in joined:
-        return "a text with '<'"
-    parts = xml_text(joined).split("\0") if joined else []
+    if _NOT_CHAR_DATA.search(joined):
+        return "a text that is not XML text"
+    try:
+        parts = xml_text(joined).split("\0") if written.strings else []
+    except UnicodeDecodeError:
+        return "a text that is not UTF-8"
     if len(parts) != len(written.strings):
         return "the texts"
     if [xstring_decode(text) for text in parts] != written.strings:
         return next(f"the text {b[:20]!r}" for a, b in zip(parts, written.strings) if xstring_decode(a) != b)
     for t, text, value in written.others:
+        if _NOT_CHAR_DATA.search(text) or b"\0" in text:
+            return f"the value {value!r}"
         if not same(decode((t or "n").encode(), b"<v>" + text + b"</v>"), value, t, text):
             return f"the value {value!r}"
     return None

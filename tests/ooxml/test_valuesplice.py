@@ -143,3 +143,21 @@ def test_a_value_for_a_cell_that_may_not_be_written_is_refused():
     values = {("S", "B1"): 1.0, ("S", "C1"): 2.0}
     with pytest.raises(ValueError, match="not formula cells.*C1"):
         splice_values(data, scan.prefix, scan.span, "S", values, dict(values), {"B1"}, False, Written())
+
+
+@pytest.mark.parametrize("text", [b"a<b", b"a&b", b"a&lt", b"\x01", b"a\rb", b"\xef\xbf\xbf"])
+def test_the_check_catches_a_text_that_is_not_xml_text(text, monkeypatch):
+    data = sheet(ROWS)
+    scan = scanned(data)
+    monkeypatch.setattr(valuesplice, "string_texts", lambda strings: [text for _ in strings])
+    written = Written()
+    splice(data, scan, {"C1": text.decode("utf-8", "replace")}, written)
+    assert check_written(written, CellDecoder([], False), _same) is not None
+
+
+def test_an_empty_text_alone_reads_back():
+    data = sheet(ROWS)
+    scan = scanned(data)
+    written = Written()
+    splice(data, scan, {"C1": ""}, written)
+    assert written.string_texts == [b""] and check_written(written, CellDecoder([], False), _same) is None
