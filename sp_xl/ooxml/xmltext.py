@@ -16,6 +16,7 @@ T_ELEMENT = re.compile(rb"<(?:" + XML_NAME + rb":)?t\b" + XML_ATTRS + rb"(?:/>|>
 XML_ATTR = re.compile(rb"([^\s=>/]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _ENTITY = re.compile(r"&(#x[0-9a-fA-F]+|#[0-9]+|lt|gt|amp|quot|apos);")
 _ENTITY_MAP = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+_NAMED = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&amp;", "&"))   # '&amp;' last
 _XSTRING_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
@@ -26,8 +27,10 @@ def _xml_unescape(text: str) -> str:
         # The five named entities by plain replacement (a callback per entity is slow for 10^5
         # formulas); '&amp;' last, so '&amp;lt;' stays the text '&lt;'. A '&' that starts no
         # entity (not well-formed) is left as the regex would leave it.
-        out = text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'")
-        return out.replace("&amp;", "&")
+        for entity, char in _NAMED:
+            if entity in text:
+                text = text.replace(entity, char)
+        return text
 
     def sub(m: re.Match) -> str:
         e = m.group(1)
