@@ -68,6 +68,7 @@ def recalculate(pkg: XlsxPackage, evaluate: Callable, progress=None,
     ``lap(name)`` is called after each stage (evaluate, write, verify) for timings.
     """
     formulas = pkg.formulas()
+    pkg.release_xml()                    # the engine reads the scans, not the XML: not held meanwhile
     result = evaluate(pkg, progress) if formulas else None
     lap("evaluate")
     values = result.values if result else {}     # the engine's result is ours to change (no copy of 10^6)

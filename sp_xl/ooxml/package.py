@@ -256,6 +256,22 @@ class XlsxPackage:
                 self._scans[sheet] = scan
         return self._scans[sheet]
 
+    def release_xml(self) -> None:
+        """Forget the sheets' XML (10^6 cells: some 50 MB) while the engine works: what it
+        reads was taken out by the scans. ``scan_with_data`` unpacks a sheet again to write it."""
+        for scan in self._scans.values():
+            scan.data = None
+        for info in self.sheets:
+            self._members.pop(info.part, None)
+        self._indexes.clear()
+
+    def scan_with_data(self, sheet: str) -> SheetScan | None:
+        """``_scan`` with the sheet's XML, unpacked again if ``release_xml`` let it go."""
+        scan = self._scan(sheet)
+        if scan is not None and scan.data is None:
+            scan.data = self.read(self._part(sheet))
+        return scan
+
     def hidden_rows(self, sheet: str) -> set[int] | None:
         """The rows the sheet hides; None when rows are hidden unless listed (zeroHeight)."""
         part = self._part(sheet)

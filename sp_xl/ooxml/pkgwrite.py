@@ -44,7 +44,7 @@ def with_values(pkg, values: Mapping[tuple[str, str], object], *, stop_recalc_on
     sheets = sorted(set(map(itemgetter(0), values)), key=lambda s: order.get(s, -1))
     spliced: dict[str, bytes] = {}
     for sheet in sheets:
-        scan = pkg._scan(sheet)
+        scan = pkg.scan_with_data(sheet)
         if scan is None:
             raise ValueError(f"sheet {sheet!r} has no cells to write")
         written = report.written[sheet] = Written()
