@@ -26,7 +26,7 @@ from sp_xl.ooxml.cellvalues import serialise_value
 from sp_xl.ooxml.model import FormulaNote
 from sp_xl.ooxml.package import XlsxPackage
 from sp_xl.ooxml.pkgwrite import WriteReport
-from sp_xl.ooxml.sheetscan import stored_values
+from sp_xl.ooxml.sheetfind import stored_values
 from sp_xl.ooxml.valuesplice import check_written
 from sp_xl.ooxml.zipwrite import check_rezip
 from sp_xl.ooxml.safety import WorkbookRefused

@@ -36,7 +36,8 @@ from sp_xl.ooxml import pkgwrite
 from sp_xl.ooxml.pkgwrite import WriteReport
 from sp_xl.ooxml.safety import check_members, check_package_bytes, check_readable, check_utf8, damaged_xml, read_refusal, refuse
 from sp_xl.ooxml.visibility import hidden_rows
-from sp_xl.ooxml.sheetscan import SheetIndex, SheetScan, check_scan, gc_paused, index_sheet, scan_sheet, stored_values
+from sp_xl.ooxml.sheetfind import stored_values
+from sp_xl.ooxml.sheetscan import SheetIndex, SheetScan, check_scan, gc_paused, index_sheet, scan_sheet
 from sp_xl.ooxml.xmltext import xml_attrs, xstring_decode
 from sp_xl.ooxml.zipwrite import assemble_zip, rezip_with_zipfile
 

@@ -15,7 +15,8 @@ from operator import itemgetter
 
 from sp_xl.ooxml.calcpr import patch_calc_pr
 from sp_xl.ooxml.patch import patch_sheet, write_cells
-from sp_xl.ooxml.sheetscan import SheetScan, cell_offsets, index_sheet
+from sp_xl.ooxml.sheetfind import cell_offsets
+from sp_xl.ooxml.sheetscan import SheetScan, index_sheet
 from sp_xl.ooxml.valuesplice import Written, splice_values
 from sp_xl.ooxml.visibility import set_columns_hidden, set_rows_hidden
 

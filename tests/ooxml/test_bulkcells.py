@@ -81,3 +81,23 @@ def test_named_entities_unescaped_by_replacement_as_by_the_entity_pattern():
     for _ in range(5000):
         text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 12)))
         assert xmltext._xml_unescape(text) == by_pattern(text), text
+
+
+def test_a_sheet_scanned_in_small_chunks_reads_the_same(monkeypatch):
+    from sp_xl.ooxml import sheetscan
+    cells = []
+    for r in range(1, 400):
+        cells += [b'<c r="A%d"><v>%d</v></c>' % (r, r), b'<c r="B%d" t="inlineStr"><is><t>t%d</t></is></c>' % (r, r),
+                  b'<c r="C%d" t="str"><f>B%d&amp;"x"</f><v>t%dx</v></c>' % (r, r, r)]
+        cells.append(b'<c r="D%d"><f t="shared" ref="D1:D399" si="0">A1*2</f><v>2</v></c>' % r if r == 1
+                     else b'<c r="D%d"><f t="shared" si="0"/><v>%d</v></c>' % (r, 2 * r))
+    data = sheet(cells)
+
+    def read():
+        scan = scan_sheet("S", data, CellDecoder([], False), lambda: None)
+        return scan.values, sheet_formulas("S", scan)
+    whole = read()
+    monkeypatch.setattr(sheetscan, "CHUNK", 500)
+    chunked = read()
+    assert chunked == whole and len(whole[1]) == 2 * 399
+    assert [f.ref for f in whole[1][:4]] == ["C1", "D1", "C2", "D2"]

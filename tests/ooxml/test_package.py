@@ -434,7 +434,7 @@ _TRICKY_CELLS = [
 
 @pytest.mark.parametrize("prefix", [b"", b"x:"])
 def test_the_formula_cell_finder_finds_what_the_full_pattern_finds(prefix):
-    from sp_xl.ooxml.sheetscan import cell_spans, formula_cells
+    from sp_xl.ooxml.sheetfind import cell_spans, formula_cells
     xml = b"".join(_TRICKY_CELLS)
     if prefix:
         xml = re.sub(rb"<(/?)(row|c|f|v|is|r|rPr|t|family|color)\b", rb"<\1x:\2", xml)
@@ -444,7 +444,8 @@ def test_the_formula_cell_finder_finds_what_the_full_pattern_finds(prefix):
 
 
 def test_the_formula_cell_finder_agrees_with_the_full_pattern_on_every_real_sheet():
-    from sp_xl.ooxml.sheetscan import SHEETDATA_OPEN, cell_spans, formula_cells
+    from sp_xl.ooxml.sheetfind import cell_spans, formula_cells
+    from sp_xl.ooxml.sheetscan import SHEETDATA_OPEN
     found = 0
     for path in sorted(CORPUS.glob("*.xls[xm]")):
         try:

@@ -17,7 +17,8 @@ from sp_xl.errors import ExcelError
 from sp_xl.ooxml import valuesplice
 from sp_xl.ooxml.cellvalues import CellDecoder
 from sp_xl.ooxml.patch import patch_sheet
-from sp_xl.ooxml.sheetscan import SheetScan, cell_offsets, scan_sheet
+from sp_xl.ooxml.sheetfind import cell_offsets
+from sp_xl.ooxml.sheetscan import SheetScan, scan_sheet
 from sp_xl.ooxml.valuesplice import Written, check_written, splice_values
 from sp_xl.ooxml.zipwrite import check_rezip
 
