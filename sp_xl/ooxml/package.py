@@ -2,15 +2,17 @@
 
 We never load and re-save a workbook through a library: that drops parts it does not
 understand. Instead we read the zip members, index the cells of each sheet with a byte-level
-scanner (offsets into the original XML, ``sheetscan``), and write results by splicing only
-the affected ``<c>`` elements (``patch``). Every other byte of every member stays as it was,
-and members we do not change keep even their compressed bytes (``zipwrite``).
+scanner (``sheetscan``), and write results by splicing only the affected ``<c>`` elements
+(``valuesplice``, ``patch``). Every other byte of every member stays as it was, and members
+we do not change keep even their compressed bytes (``zipwrite``).
 
 The package layer, by responsibility:
     package     this class: members, relationships, workbook.xml, shared strings, tables
-    sheetscan   finding cells in sheet XML;  cellvalues  decoding and serialising values
-    formulas    formula text per cell;       patch  splicing values;  calcpr  recalc on open
-    zipwrite    the new zip;                 safety  refusing bad files, atomic replace
+    sheetscan   reading every cell of sheet XML;  bulkcells  many usual cells at once
+    sheetfind   finding given cells again;        cellvalues  decoding and serialising values
+    formulas    formula text per cell;            calcpr  recalc on open
+    pkgwrite    writing results into the package: valuesplice (one pass), patch (the rest)
+    zipwrite    the new zip and its check;        safety  refusing bad files, atomic replace
 """
 
 from __future__ import annotations
