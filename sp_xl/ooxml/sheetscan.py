@@ -189,12 +189,14 @@ def scan_sheet(sheet: str, data: bytes, decode: CellDecoder, index: Callable[[],
                      f"Sheet '{sheet}' is damaged (sheetData is not closed).")
     scan.span = (m.end(), end)
     # A chunk at a time: the tuples of 10^6 cells at once would take more memory than the
-    # sheet keeps. Chunks end after a </row>, which no cell (and no match) spans.
+    # sheet keeps. Chunks end after a </row>, which no cell (and no match) spans - unless in
+    # a comment or CDATA section ('<!'), or a processing instruction: then in one piece.
     pattern, close_row = cell_tuples(prefix), b"</" + prefix + b"row>"
     order: tuple[list[int], list[int]] = ([], [])
     pos, seen = m.end(), 0
+    whole = data.find(b"<!", pos, end) >= 0 or data.find(b"<?", pos, end) >= 0
     while pos < end:
-        cut = data.find(close_row, min(pos + CHUNK, end), end)
+        cut = -1 if whole else data.find(close_row, min(pos + CHUNK, end), end)
         cut = end if cut < 0 else cut + len(close_row)
         found = pattern.findall(data, pos, cut)
         if not _scan_chunk(scan, found, seen, order, decode):

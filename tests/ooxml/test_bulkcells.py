@@ -101,3 +101,14 @@ def test_a_sheet_scanned_in_small_chunks_reads_the_same(monkeypatch):
     chunked = read()
     assert chunked == whole and len(whole[1]) == 2 * 399
     assert [f.ref for f in whole[1][:4]] == ["C1", "D1", "C2", "D2"]
+
+
+def test_a_row_end_inside_cdata_does_not_cut_a_cell(monkeypatch):
+    from sp_xl.ooxml import sheetscan
+    cells = [b'<c r="A%d"><v>%d</v></c>' % (r, r) for r in range(1, 60)]
+    cells[30] = b'<c r="A31" t="inlineStr"><is><t><![CDATA[a</row>b]]></t></is></c>'
+    data = sheet(cells)
+    for size in range(1, 200):                # some of them cut at the '</row>' in the CDATA
+        monkeypatch.setattr(sheetscan, "CHUNK", size)
+        scan = scan_sheet("S", data, CellDecoder([], False), lambda: None)
+        assert scan.values["A31"] == "a</row>b" and len(scan.values) == 59, size
