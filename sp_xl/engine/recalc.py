@@ -51,6 +51,7 @@ class Recalculation:
     problems: list = field(default_factory=list)   # FormulaNotes: kept their old value
     new_data: bytes | None = None      # the new package; None when nothing changes
     stop_recalc: bool = False          # calcPr told Excel to keep the stored values
+    computed: dict = field(default_factory=dict)   # sheet -> formula cells given a value
 
 
 def default_evaluate():
@@ -100,6 +101,9 @@ def recalculate(pkg: XlsxPackage, evaluate: Callable, progress=None,
     stray = [k for k in extra if k[1] not in writable.get(k[0], ())]
     for k in stray:                      # never overwrite a constant the engine should not touch
         values.pop(k)
+    # Per sheet, the formula cells given a value: every value's cell but the array-range ones.
+    computed = Counter(map(itemgetter(0), values))
+    computed.subtract(k[0] for k in extra if k in values)
 
     stop_recalc = bool(formulas) and uses_sp_functions(formulas)
     hidden = _slot_visibility(pkg, values)
@@ -123,7 +127,7 @@ def recalculate(pkg: XlsxPackage, evaluate: Callable, progress=None,
     if new_data is not None:
         _verify(pkg, new_data, values, report)
         lap("verify")
-    return Recalculation(values, problems, new_data, stop_recalc)
+    return Recalculation(values, problems, new_data, stop_recalc, {k: n for k, n in computed.items() if n})
 
 
 def _stamp(pkg: XlsxPackage, writable: dict[str, set[str]]) -> dict[tuple[str, str], float]:
