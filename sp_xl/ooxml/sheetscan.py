@@ -87,7 +87,7 @@ class SheetScan:
     order: tuple[list[int], list[int]] | None = None
 
 
-CHUNK = 1 << 22                 # bytes of sheet XML scanned at a time
+CHUNK = 1 << 18                 # bytes of sheet XML scanned at a time (small: the tuples stay in cache)
 _TUPLE_CACHE: dict[bytes, re.Pattern] = {}
 
 

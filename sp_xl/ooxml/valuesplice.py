@@ -25,7 +25,7 @@ from itertools import chain, repeat
 from sp_xl.ooxml.cellvalues import serialise_value
 from sp_xl.ooxml.xmltext import escape_text, xml_text, xstring_decode
 
-CHUNK = 1 << 20                 # bytes split at a time: the pieces of a chunk are ~3x its size
+CHUNK = 1 << 18                 # bytes split at a time: small, so the pieces stay in the CPU cache
 _KEEP = object()                # a formula cell of the form, but not written (keeps its value)
 _T_STR = b' t="str"'
 # What makes escape_text change a text; NUL is left out: it separates the texts here.
