@@ -168,7 +168,7 @@ def _refresh(path, *, backup, progress, evaluate, before_replace, out=None, over
     lap("read")
     pkg = XlsxPackage(data, path.name)
     pkg.validate()
-    formulas = pkg.formulas()
+    pkg.formulas()                       # read now, inside the parse lap
     lap("parse")
     recalc = recalculate(pkg, evaluate or default_evaluate(), progress, lap)
     values, problems, new_data, stop_recalc = recalc.values, recalc.problems, recalc.new_data, recalc.stop_recalc
@@ -182,11 +182,7 @@ def _refresh(path, *, backup, progress, evaluate, before_replace, out=None, over
                                               backup=backup, before_replace=before_replace)
         lap("replace")
 
-    computed: dict[str, int] = {}
-    anchors = {(f.sheet, f.ref) for f in formulas}
-    for (sheet, ref) in values:
-        if (sheet, ref) in anchors:
-            computed[sheet] = computed.get(sheet, 0) + 1
+    computed = recalc.computed
     error_values = {k: v for k, v in values.items() if isinstance(v, ExcelError)}
     errors = [(s, r, v.code, v.reason) for (s, r), v in _in_sheet_order(pkg, error_values)]
     return RefreshSummary(path=path, backup=backup_path, sheets=list(pkg.sheet_names), computed=computed,

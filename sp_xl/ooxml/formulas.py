@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from itertools import chain, repeat
+from operator import itemgetter
 
 from sp_xl.ooxml.cellrefs import col_letters, col_number, split_ref
 from sp_xl.ooxml.model import FormulaCell
@@ -87,16 +89,16 @@ class SharedFormula:
 
 def sheet_formulas(sheet: str, scan: SheetScan) -> list[FormulaCell]:
     """Every formula cell of a scanned sheet, shared formulas translated to their cell."""
-    found: list[tuple[str, dict[str, str], str | None]] = []
+    found: list[tuple[int, str, dict[str, str], str | None]] = []
     masters: dict[str, tuple[str, str]] = {}
     plain_open, close = b"<" + scan.prefix + b"f>", b"</" + scan.prefix + b"f>"
     skip, no_attrs = len(plain_open), {}
     parsed_attrs: dict[bytes, dict[str, str]] = {}     # read only below, so shared safely
-    for ref, inner in scan.formulas:
-        if inner[:skip] == plain_open:          # the usual '<f>A1*2</f>...', without a regex
+    for j, (ref, inner) in enumerate(scan.formulas):
+        if inner[:skip] == plain_open:          # a plain '<f>A1*2</f>...', without a regex
             end = inner.find(close, skip)
             if end >= 0 and inner.find(b"<", skip, end) < 0:
-                found.append((ref, no_attrs, xml_text(inner[skip:end])))
+                found.append((j, ref, no_attrs, xml_text(inner[skip:end])))
                 continue
         m = F_ELEMENT.search(inner)
         if m is None:
@@ -108,11 +110,12 @@ def sheet_formulas(sheet: str, scan: SheetScan) -> list[FormulaCell]:
         text = xml_text(m.group(2)) if m.group(2) is not None else None
         if fattrs.get("t") == "shared" and text and "si" in fattrs:
             masters[fattrs["si"]] = (text, ref)
-        found.append((ref, fattrs, text))
+        found.append((j, ref, fattrs, text))
     translators: dict[str, object] = {}
     out = []
+    kept: list[int] = []                    # which of scan.formulas are formulas (for the sheet order)
     values = scan.values
-    for ref, fattrs, text in found:
+    for j, ref, fattrs, text in found:
         kind = fattrs.get("t", "normal")
         array_ref = None
         if kind == "shared" and not text:
@@ -128,7 +131,16 @@ def sheet_formulas(sheet: str, scan: SheetScan) -> list[FormulaCell]:
         if not text:
             continue
         out.append(FormulaCell(sheet, ref, text, array_ref, values.get(ref)))
-    return out
+        kept.append(j)
+    refs, texts, cached = scan.plain
+    # The usual cells built in bulk: tuple.__new__ over map runs in C (FormulaCell is a tuple).
+    plain = list(map(tuple.__new__, repeat(FormulaCell), zip(repeat(sheet), refs, texts, repeat(None), cached)))
+    empty = "" in texts                     # '<f></f>' is no formula
+    if scan.order is None:
+        return [f for f in plain if f.formula] + out if empty else plain + out
+    at, generic = scan.order                # both kinds: merged by where the cells stand
+    merged = sorted(chain(zip(at, plain), zip(map(generic.__getitem__, kept), out)), key=itemgetter(0))
+    return [f for _, f in merged if f.formula]
 
 
 def _translate(cache: dict, si: str, master: tuple[str, str], ref: str) -> str:

@@ -2,15 +2,17 @@
 
 We never load and re-save a workbook through a library: that drops parts it does not
 understand. Instead we read the zip members, index the cells of each sheet with a byte-level
-scanner (offsets into the original XML, ``sheetscan``), and write results by splicing only
-the affected ``<c>`` elements (``patch``). Every other byte of every member stays as it was,
-and members we do not change keep even their compressed bytes (``zipwrite``).
+scanner (``sheetscan``), and write results by splicing only the affected ``<c>`` elements
+(``valuesplice``, ``patch``). Every other byte of every member stays as it was, and members
+we do not change keep even their compressed bytes (``zipwrite``).
 
 The package layer, by responsibility:
     package     this class: members, relationships, workbook.xml, shared strings, tables
-    sheetscan   finding cells in sheet XML;  cellvalues  decoding and serialising values
-    formulas    formula text per cell;       patch  splicing values;  calcpr  recalc on open
-    zipwrite    the new zip;                 safety  refusing bad files, atomic replace
+    sheetscan   reading every cell of sheet XML;  bulkcells  many usual cells at once
+    sheetfind   finding given cells again;        cellvalues  decoding and serialising values
+    formulas    formula text per cell;            calcpr  recalc on open
+    pkgwrite    writing results into the package: valuesplice (one pass), patch (the rest)
+    zipwrite    the new zip and its check;        safety  refusing bad files, atomic replace
 """
 
 from __future__ import annotations
@@ -21,19 +23,23 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterable, Mapping
+from itertools import groupby
+from operator import attrgetter
 from pathlib import Path
 
 from lxml import etree
 
-from sp_xl.ooxml.calcpr import CALCPR, patch_calc_pr
+from sp_xl.ooxml.calcpr import CALCPR
 from sp_xl.ooxml.cellrefs import range_cells
 from sp_xl.ooxml.cellvalues import CellDecoder
 from sp_xl.ooxml.formulas import sheet_formulas
 from sp_xl.ooxml.model import FormulaCell, SheetInfo
-from sp_xl.ooxml.patch import patch_sheet, write_cells
+from sp_xl.ooxml import pkgwrite
+from sp_xl.ooxml.pkgwrite import WriteReport
 from sp_xl.ooxml.safety import check_members, check_package_bytes, check_readable, check_utf8, damaged_xml, read_refusal, refuse
-from sp_xl.ooxml.visibility import hidden_rows, set_columns_hidden, set_rows_hidden
-from sp_xl.ooxml.sheetscan import SheetIndex, SheetScan, cell_offsets, check_scan, gc_paused, index_sheet, scan_sheet, stored_values
+from sp_xl.ooxml.visibility import hidden_rows
+from sp_xl.ooxml.sheetfind import stored_values
+from sp_xl.ooxml.sheetscan import SheetIndex, SheetScan, check_scan, gc_paused, index_sheet, scan_sheet
 from sp_xl.ooxml.xmltext import xml_attrs, xstring_decode
 from sp_xl.ooxml.zipwrite import assemble_zip, rezip_with_zipfile
 
@@ -68,6 +74,7 @@ class XlsxPackage:
         self._indexes: dict[str, SheetIndex] = {}
         self._scans: dict[str, SheetScan] = {}
         self._formulas: list[FormulaCell] | None = None
+        self._writable: dict[str, set[str]] | None = None
         self._load_workbook()
 
     @classmethod
@@ -218,6 +225,19 @@ class XlsxPackage:
             return None
         return info.part
 
+    def sheet_part(self, sheet: str) -> str | None:
+        """The zip member of a worksheet's XML (None for a chart sheet or a missing part)."""
+        return self._part(sheet)
+
+    @property
+    def decoder(self) -> CellDecoder:
+        """The reader of cell contents, with this workbook's shared strings and date system."""
+        return self._decoder
+
+    @property
+    def zip(self) -> zipfile.ZipFile:
+        return self._zip
+
     def _index(self, sheet: str) -> SheetIndex | None:
         """The full index (every row and cell with offsets); only needed to insert cells."""
         part = self._part(sheet)
@@ -238,6 +258,22 @@ class XlsxPackage:
                 check_scan(self.name, sheet, part, scan)
                 self._scans[sheet] = scan
         return self._scans[sheet]
+
+    def release_xml(self) -> None:
+        """Forget the sheets' XML (10^6 cells: some 50 MB) while the engine works: what it
+        reads was taken out by the scans. ``scan_with_data`` unpacks a sheet again to write it."""
+        for scan in self._scans.values():
+            scan.data = None
+        for info in self.sheets:
+            self._members.pop(info.part, None)
+        self._indexes.clear()
+
+    def scan_with_data(self, sheet: str) -> SheetScan | None:
+        """``_scan`` with the sheet's XML, unpacked again if ``release_xml`` let it go."""
+        scan = self._scan(sheet)
+        if scan is not None and scan.data is None:
+            scan.data = self.read(self._part(sheet))
+        return scan
 
     def hidden_rows(self, sheet: str) -> set[int] | None:
         """The rows the sheet hides; None when rows are hidden unless listed (zeroHeight)."""
@@ -262,6 +298,7 @@ class XlsxPackage:
             scan = self._scan(info.name)
             if scan is not None:
                 out.extend(sheet_formulas(info.name, scan))
+                scan.formulas, scan.plain, scan.order = [], ([], [], []), None   # now in ``out``
         return out
 
     def validate(self) -> None:
@@ -306,7 +343,8 @@ class XlsxPackage:
     def with_values(self, values: Mapping[tuple[str, str], object], *,
                     stop_recalc_on_open: bool = False,
                     constants: Mapping[tuple[str, str], float | str] | None = None,
-                    hidden: Mapping[str, tuple[Mapping[int, bool], Mapping[int, bool]]] | None = None) -> bytes | None:
+                    hidden: Mapping[str, tuple[Mapping[int, bool], Mapping[int, bool]]] | None = None,
+                    report: WriteReport | None = None) -> bytes | None:
         """New package bytes with ``values`` as the cached results of their cells.
 
         Only formula cells and the cells of array-formula ranges may be given. With
@@ -314,58 +352,10 @@ class XlsxPackage:
         stored values instead of recalculating everything on open. ``constants`` sets
         non-formula cells (such as the "last refreshed" stamp) to a number or a text.
         ``hidden`` (sheet -> (rows, columns) -> hide?) hides or shows whole rows and columns.
-        Returns None when nothing would change.
+        Returns None when nothing would change. ``report`` is filled with what was written.
         """
-        by_sheet: dict[str, dict[str, object]] = {}
-        for (sheet, ref), v in values.items():
-            by_sheet.setdefault(sheet, {})[ref.replace("$", "").upper()] = v
-        allowed = self._writable_cells()
-        replaced: dict[str, bytes] = {}
-        for sheet, vals in by_sheet.items():
-            scan = self._scan(sheet)
-            if scan is None:
-                raise ValueError(f"sheet {sheet!r} has no cells to write")
-            bad = [r for r in vals if r not in allowed.get(sheet, ())]
-            if bad:
-                raise ValueError(f"not formula cells in {sheet!r}: {', '.join(sorted(bad)[:5])}")
-            spans = cell_offsets(scan, vals) if not scan.positional else {}
-            if len(spans) == len(vals):
-                new = patch_sheet(scan.data, scan.prefix, spans, vals, self.date1904)
-            else:                                  # cells to create (or no r=""): needs rows and columns
-                idx = self._index(sheet)
-                spans = {c.ref: (c.start, c.end, c.attrs, c.inner) for c in idx.cells}
-                new = patch_sheet(scan.data, scan.prefix, spans, vals, self.date1904, idx)
-            if new != scan.data:
-                replaced[self._sheet(sheet).part] = new
-        if constants:
-            allowed_or_formula = {k for sheet, refs in allowed.items() for k in ((sheet, r) for r in refs)}
-            by_const: dict[str, dict[str, float | str]] = {}
-            for (sheet, ref), v in constants.items():
-                if (sheet, ref.replace("$", "").upper()) in allowed_or_formula:
-                    raise ValueError(f"{sheet}!{ref} holds a formula, not a constant")
-                by_const.setdefault(sheet, {})[ref.replace("$", "").upper()] = v
-            for sheet, vals in by_const.items():
-                part = self._sheet(sheet).part
-                before = replaced.get(part, self.read(part))
-                after = write_cells(before, vals)
-                if after != before:
-                    replaced[part] = after
-        for sheet, (rows, cols) in (hidden or {}).items():
-            part = self._part(sheet)
-            if part is None:
-                continue
-            before = replaced.get(part, self.read(part))
-            after = set_columns_hidden(set_rows_hidden(before, rows), cols)
-            if after != before:
-                replaced[part] = after
-        if stop_recalc_on_open and replaced:      # only stored values justify telling Excel to keep them
-            wb = self.read(self.workbook_part)
-            new_wb = patch_calc_pr(wb)
-            if new_wb != wb:
-                replaced[self.workbook_part] = new_wb
-        if not replaced:
-            return None
-        return self._rezip(replaced)
+        return pkgwrite.with_values(self, values, stop_recalc_on_open=stop_recalc_on_open, constants=constants,
+                                    hidden=hidden, report=report)
 
     def stored_values(self, sheet: str, refs: Iterable[str], formula_refs: set[str] | None = None) -> dict[str, object]:
         """The cached values of some cells, found in place (cheaper than reading the whole sheet);
@@ -373,14 +363,18 @@ class XlsxPackage:
         part = self._part(sheet)
         return {} if part is None else stored_values(self.read(part), refs, formula_refs, self._decoder)
 
-    def _writable_cells(self) -> dict[str, set[str]]:
-        out: dict[str, set[str]] = {}
-        for f in self.formulas():
-            refs = out.setdefault(f.sheet, set())
-            refs.add(f.ref)
-            if f.array_ref:
-                refs.update(range_cells(f.array_ref))
-        return out
+    def writable_cells(self) -> dict[str, set[str]]:
+        """Sheet -> the cells a refresh may write: formula cells and the cells of array ranges."""
+        if self._writable is None:
+            out: dict[str, set[str]] = {}
+            for sheet, cells in groupby(self.formulas(), attrgetter("sheet")):
+                cells = list(cells)
+                refs = out.setdefault(sheet, set())
+                refs.update(map(attrgetter("ref"), cells))
+                for f in filter(attrgetter("array_ref"), cells):
+                    refs.update(range_cells(f.array_ref))
+            self._writable = out
+        return self._writable
 
     def _rezip(self, replaced: Mapping[str, bytes]) -> bytes:
         """The package with ``replaced`` members: same members, same order, same metadata.

@@ -2,7 +2,8 @@
 
 A sheet of 10^5-10^6 cells is read with a few regular expressions over the raw bytes, so
 that a later write can splice single ``<c>`` elements at known offsets and leave every
-other byte alone. ``scan_sheet`` is the fast path (values and formula cells in one pass);
+other byte alone. ``scan_sheet`` is the fast path (values and formula cells in one pass, a few
+MB at a time); finding given cells again is ``sheetfind``'s;
 ``index_sheet`` the full index of rows and cells, needed only to insert cells.
 """
 
@@ -11,11 +12,14 @@ from __future__ import annotations
 import contextlib
 import gc
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import compress, count, filterfalse
+from operator import itemgetter
 
 from lxml import etree
 
+from sp_xl.ooxml.bulkcells import plain_formulas, plain_refs, string_cells
 from sp_xl.ooxml.cellrefs import col_letters, split_ref
 from sp_xl.ooxml.cellvalues import CellDecoder
 from sp_xl.ooxml.safety import damaged_xml, refuse
@@ -76,90 +80,28 @@ class SheetScan:
     span: tuple[int, int] = (0, 0)           # the content of <sheetData>
     values: dict[str, object] = field(default_factory=dict)
     formulas: list[tuple[str, bytes]] = field(default_factory=list)   # (ref, inner XML) of formula cells
+    # Formula cells of the usual form, read in bulk (``bulkcells``): references, formula
+    # texts, cached values; and, when a sheet has both kinds, where each kind's cells stand
+    # in the sheet (indices into one sequence), so the two lists merge in sheet order.
+    plain: tuple[list[str], list[str], list[object]] = field(default_factory=lambda: ([], [], []))
+    order: tuple[list[int], list[int]] | None = None
 
 
+CHUNK = 1 << 18                 # bytes of sheet XML scanned at a time (small: the tuples stay in cache)
 _TUPLE_CACHE: dict[bytes, re.Pattern] = {}
-_SPAN_CACHE: dict[tuple[bytes, bool], re.Pattern] = {}
 
 
 def cell_tuples(p: bytes) -> re.Pattern:
-    """Cells as (r, t, other attributes, plain <v> text, other content); r, s, t in the usual order."""
+    """Cells as tuples: a formula cell of the usual form as (r, t, formula text, <v> element),
+    any other as (r, t, other attributes, plain <v> text, other content) after four b""."""
     if p not in _TUPLE_CACHE:
+        q = re.escape(p)
         _TUPLE_CACHE[p] = re.compile(
+            rb'<' + q + rb'c r="([A-Z]{1,3}[1-9][0-9]{0,6})"(?: s="[0-9]+")?(?: t="([A-Za-z]+)")?><' + q + rb"f>([^<]*)</"
+            + q + rb"f>(<" + q + rb"v>[^<]*</" + q + rb"v>|<" + q + rb"v/>)?</" + q + rb"c>|"
             rb"<" + p + rb"c\b(?:\s+r=\"([^\"]*)\")?(?:\s+s=\"[^\"]*\")?(?:\s+t=\"([^\"]*)\")?(" + XML_ATTRS
             + rb")(?:/>|><" + p + rb"v>([^<]*)</" + p + rb"v></" + p + rb"c>|>(.*?)</" + p + rb"c\s*>)", re.S)
     return _TUPLE_CACHE[p]
-
-
-def cell_spans(p: bytes, formulas_only: bool) -> re.Pattern:
-    """Cells with offsets: (attributes, content); only formula cells when asked (much faster)."""
-    key = (p, formulas_only)
-    if key not in _SPAN_CACHE:
-        content = rb"(\s*<" + p + rb"f\b.*?)" if formulas_only else rb"(.*?)"
-        _SPAN_CACHE[key] = re.compile(
-            rb"<" + p + rb"c\b(?:\s+r=\"([^\"]*)\")?(" + XML_ATTRS + rb")(?:" + (b"" if formulas_only else b"/>|")
-            + rb">" + content + rb"</" + p + rb"c\s*>)", re.S)
-    return _SPAN_CACHE[key]
-
-
-_F_OPEN_CACHE: dict[bytes, re.Pattern] = {}
-
-
-def formula_cells(data: bytes, p: bytes, start: int, end: int) -> Iterator[re.Match]:
-    """The matches of ``cell_spans(p, formulas_only=True)`` in data[start:end], found fast.
-
-    Trying that pattern at every ``<c`` of a 100,000-row sheet costs about a second; formula
-    cells are usually a small part of them. So we look for the ``<f`` elements instead (a
-    literal search) and try the pattern once, at the ``<`` before each: a formula cell's
-    ``<f`` is its first child, so only its own start tag (attribute values cannot hold
-    '<') lies between the two. Same cells, same groups, same order as the full search.
-    """
-    f_open = _F_OPEN_CACHE.get(p)
-    if f_open is None:
-        f_open = _F_OPEN_CACHE[p] = re.compile(rb"<" + re.escape(p) + rb"f\b")
-    cell = cell_spans(p, formulas_only=True)
-    rfind, match = data.rfind, cell.match
-    floor = start
-    for fm in f_open.finditer(data, start, end):
-        at = fm.start()
-        if at < floor:              # inside the cell matched last (a second <f, or its text)
-            continue
-        lt = rfind(b"<", floor, at)
-        if lt < 0:
-            continue
-        m = match(data, lt, end)
-        if m is not None:
-            floor = m.end()
-            yield m
-
-
-def ref_of(r: bytes | None, attrs: bytes) -> str | None:
-    if not r:
-        rm = R_ATTR.search(attrs)
-        if rm is None:
-            return None
-        r = rm.group(1) or rm.group(2)
-    ref = r.decode("ascii", "replace")
-    return ref.replace("$", "").upper() if b"$" in r or not r.isupper() else ref
-
-
-def cell_offsets(scan: SheetScan, targets: Iterable[str]) -> dict[str, tuple[int, int, bytes, bytes | None]]:
-    """Offsets of the target cells that exist: ref -> (start, end, attributes, content)."""
-    wanted = set(targets)
-    formula_refs = {ref for ref, _ in scan.formulas}
-    if wanted <= formula_refs:
-        tokens = formula_cells(scan.data, scan.prefix, *scan.span)
-    else:
-        tokens = cell_spans(scan.prefix, formulas_only=False).finditer(scan.data, *scan.span)
-    out = {}
-    data, skip = scan.data, 2 + len(scan.prefix)
-    for tok in tokens:
-        r, attrs, inner = tok.groups()
-        ref = r.decode("ascii", "replace") if r and b"$" not in r and r.isupper() else ref_of(r, attrs)
-        if ref in wanted:
-            start = tok.start()
-            out[ref] = (start, tok.end(), data[start + skip:tok.end(2)], inner)   # all attributes, r="" too
-    return out
 
 
 @contextlib.contextmanager
@@ -246,37 +188,69 @@ def scan_sheet(sheet: str, data: bytes, decode: CellDecoder, index: Callable[[],
         raise refuse(f"Arket '{sheet}' er beskadiget (sheetData slutter ikke).",
                      f"Sheet '{sheet}' is damaged (sheetData is not closed).")
     scan.span = (m.end(), end)
-    values, formulas = scan.values, scan.formulas
+    # A chunk at a time: the tuples of 10^6 cells at once would take more memory than the
+    # sheet keeps. Chunks end after a </row>, which no cell (and no match) spans - unless in
+    # a comment or CDATA section ('<!'), or a processing instruction: then in one piece.
+    pattern, close_row = cell_tuples(prefix), b"</" + prefix + b"row>"
+    order: tuple[list[int], list[int]] = ([], [])
+    pos, seen = m.end(), 0
+    whole = data.find(b"<!", pos, end) >= 0 or data.find(b"<?", pos, end) >= 0
+    while pos < end:
+        cut = -1 if whole else data.find(close_row, min(pos + CHUNK, end), end)
+        cut = end if cut < 0 else cut + len(close_row)
+        found = pattern.findall(data, pos, cut)
+        if not _scan_chunk(scan, found, seen, order, decode):
+            return _scan_positional(data, prefix, decode, index)
+        seen += len(found)
+        pos = cut
+    if scan.formulas and scan.plain[0]:      # both kinds: where each stands, to merge them in order
+        scan.order = order
+    return scan
+
+
+def _scan_chunk(scan: SheetScan, found: list[tuple[bytes, ...]], seen: int, order: tuple[list[int], list[int]],
+                decode: CellDecoder) -> bool:
+    """Values and formula cells of one chunk's cells into ``scan``; False when a cell has no
+    reference (the sheet must be read by position instead). Where formula cells stand is
+    noted in ``order``, counted from ``seen``."""
+    prefix, values, formulas = scan.prefix, scan.values, scan.formulas
     sst = decode.shared_strings
     f_open, f_pref = b"<f", b"<" + prefix + b"f"
     # findall gives plain tuples, far cheaper than match objects for 10^5-10^6 cells; plain
     # numbers (most cells of a data sheet) are converted in bulk by comprehensions.
-    found = cell_tuples(prefix).findall(data, m.end(), end)
-    plain = {r: v for r, t, attrs, v, inner in found if v and not attrs and (not t or t == b"n")}
+    every, generic = found, len(formulas)
+    usual = list(filter(itemgetter(0), found))            # formula cells of the usual form
+    if usual:
+        refs, texts, cached = plain_formulas(usual, prefix, decode)
+        for have, new in zip(scan.plain, (refs, texts, cached)):
+            have.extend(new)
+        values.update((r, v) for r, v in zip(refs, cached) if v is not None)
+        order[0].extend(compress(count(seen), map(itemgetter(0), found)))
+        found = list(filterfalse(itemgetter(0), found))
+    plain = {r: v for _, _, _, _, r, t, attrs, v, inner in found if v and not attrs and (not t or t == b"n")}
     try:
-        # Checked on all keys at once: only plain ASCII 'B5' keys may skip normalising.
-        keys = b"".join(plain)
-        if b"$" in keys or not keys.isascii() or keys.upper() != keys or b"" in plain:
+        names = plain_refs(list(plain))          # one decode, not 10^5; None: unusual references
+        if names is None:
             raise ValueError("unusual references")
-        names = b"\0".join(plain).decode("ascii").split("\0") if plain else []   # one decode, not 10^5
-        values.update(zip(names, map(float, plain.values())))
+        values.update(dict(zip(names, map(float, plain.values()))))
     except ValueError:
-        values.clear()
         plain = {}
-    others = [x for x in found if x[0] not in plain] if plain else found
+    others = [x for x in found if x[4] not in plain] if plain else found
     del found
-    for r, t, attrs, v, inner in others:
+    others, texts = string_cells(others, prefix, sst)
+    values.update(texts)
+    for _, _, _, _, r, t, attrs, v, inner in others:
         if attrs:
             if not r:
                 rm = R_ATTR.search(attrs)
                 if rm is None:
-                    return _scan_positional(data, prefix, decode, index)
+                    return False
                 r = rm.group(1) or rm.group(2)
             if not t and b"t=" in attrs:
                 tm = T_VALUE.search(attrs)
                 t = tm.group(1) if tm else b""
         elif not r:
-            return _scan_positional(data, prefix, decode, index)
+            return False
         ref = r.decode("ascii", "replace")
         if b"$" in r or not r.isupper():
             ref = ref.replace("$", "").upper()
@@ -304,7 +278,9 @@ def scan_sheet(sheet: str, data: bytes, decode: CellDecoder, index: Callable[[],
         value = decode(t or b"n", inner)
         if value is not None:
             values[ref] = value
-    return scan
+    if len(formulas) > generic:           # formula cells of other forms: where they stand
+        order[1].extend(i for i, x in enumerate(every, seen) if not x[0] and (f_open in x[8] or (prefix and f_pref in x[8])))
+    return True
 
 
 def _scan_positional(data: bytes, prefix: bytes, decode: CellDecoder, index: Callable[[], SheetIndex]) -> SheetScan:
@@ -325,34 +301,6 @@ def _scan_positional(data: bytes, prefix: bytes, decode: CellDecoder, index: Cal
         if v is not None:
             scan.values[cell.ref] = v
     return scan
-
-
-def stored_values(data: bytes, refs: Iterable[str], formula_refs: set[str] | None, decode: CellDecoder) -> dict[str, object]:
-    """The cached values of some cells, found in place (cheaper than reading the whole sheet).
-
-    Cells that appear more than once are reported as a list of their values.
-    """
-    m = SHEETDATA_OPEN.search(data)
-    if m is None or m.group(2):
-        return {}
-    prefix = (m.group(1) + b":") if m.group(1) else b""
-    end = data.find(b"</" + prefix + b"sheetData", m.end())
-    wanted = set(refs)
-    only_formulas = formula_refs is not None and wanted <= formula_refs
-    out: dict[str, object] = {}
-    stop = end if end >= 0 else len(data)
-    if only_formulas:
-        found = (tok.groups() for tok in formula_cells(data, prefix, m.end(), stop))
-    else:
-        found = cell_spans(prefix, False).findall(data, m.end(), stop)
-    for r, attrs, inner in found:
-        ref = ref_of(r, attrs)
-        if ref not in wanted:
-            continue
-        tm = T_VALUE.search(attrs) if b"t=" in attrs else None
-        value = decode(tm.group(1) if tm else b"n", inner) if inner else None
-        out[ref] = [out[ref], value] if ref in out else value
-    return out
 
 
 _REF = r"[A-Z]{1,3}[1-9][0-9]{0,6}"

@@ -51,23 +51,26 @@ def _crc_of_raw(raw: bytes, method: int) -> int:
 
 DEFLATE_CHUNK = 1 << 20                # parallel deflate: fixed 1 MiB pieces, so the output never
 _WINDOW = 1 << 15               # depends on the number of cores; 32 KiB of history for each
+# A big rewritten sheet (10^5-10^6 cells) is deflated at level 2: 3x faster than level 6 for
+# an 18% bigger member (a 56 MB sheet: 0.15 s and 7.8 MB against 0.47 s and 6.6 MB).
+_BIG_LEVEL = 2
 
 
 def _deflate_piece(data: bytes, start: int) -> bytes:
     end = start + DEFLATE_CHUNK
     if start:
         # The previous 32 KiB as preset dictionary: matches reach across the cut as in one stream.
-        c = zlib.compressobj(6, zlib.DEFLATED, -15, 8, zlib.Z_DEFAULT_STRATEGY, data[start - _WINDOW:start])
+        c = zlib.compressobj(_BIG_LEVEL, zlib.DEFLATED, -15, 8, zlib.Z_DEFAULT_STRATEGY, data[start - _WINDOW:start])
     else:
-        c = zlib.compressobj(6, zlib.DEFLATED, -15)
+        c = zlib.compressobj(_BIG_LEVEL, zlib.DEFLATED, -15)
     # A sync flush ends a piece on a byte boundary without a final block, so the pieces
     # concatenate into one valid deflate stream (as pigz does); the last piece finishes it.
     return c.compress(data[start:end]) + c.flush(zlib.Z_FINISH if end >= len(data) else zlib.Z_SYNC_FLUSH)
 
 
 def deflate(data: bytes) -> bytes:
-    """Raw deflate (level 6, as before) of a member; a big member is compressed in pieces on
-    all cores (zlib releases the GIL), which halves the biggest part of writing on 2 cores."""
+    """Raw deflate of a member: level 6 for a small one; a big one at a faster level, in pieces
+    on all cores (zlib releases the GIL), which halves the biggest part of writing on 2 cores."""
     workers = min(4, os.cpu_count() or 1)
     if len(data) <= 2 * DEFLATE_CHUNK or workers < 2:
         c = zlib.compressobj(6, zlib.DEFLATED, -15)
@@ -157,3 +160,41 @@ def rezip_with_zipfile(source: zipfile.ZipFile, real: Mapping[str, bytes],
             zi.external_attr = 0o600 << 16
             out.writestr(zi, data)
     return buf.getvalue()
+
+
+def check_rezip(source: zipfile.ZipFile, source_bytes: bytes, new: bytes, replaced: Mapping[str, bytes]) -> str | None:
+    """What is wrong with ``new`` as ``source`` with the ``replaced`` members (None: nothing).
+
+    The same members in the same order; each replaced member unpacks (CRC checked) to exactly
+    the bytes meant for it; every other member is the very same compressed bytes (or, when
+    ``rezip_with_zipfile`` had to compress it again, unpacks to the same bytes)."""
+    try:
+        out = zipfile.ZipFile(io.BytesIO(new))
+        infos, got = source.infolist(), out.infolist()
+        if [i.filename for i in got] != [i.filename for i in infos]:
+            return "the members of the package"
+        for old, info in zip(infos, got):
+            want = replaced.get(info.filename)
+            if want is not None:
+                if not _unpacks_to(out, info, want):
+                    return info.filename
+            elif info.CRC != old.CRC:
+                return info.filename
+            elif (raw := _raw_member(new, info)) is None or raw != _raw_member(source_bytes, old):
+                if out.read(info) != source.read(old):
+                    return info.filename
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, zlib.error):
+        return "the zip package"
+    return None
+
+
+def _unpacks_to(archive: zipfile.ZipFile, info: zipfile.ZipInfo, want: bytes) -> bool:
+    """Whether the member unpacks (CRC checked) to ``want``: compared piece by piece, so a
+    big sheet is never unpacked whole beside the copy meant for it."""
+    view, pos = memoryview(want), 0
+    with archive.open(info) as member:
+        while piece := member.read(1 << 22):
+            if view[pos:pos + len(piece)] != piece:
+                return False
+            pos += len(piece)
+    return pos == len(want)

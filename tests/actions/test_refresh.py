@@ -156,6 +156,17 @@ def test_a_write_that_does_not_read_back_is_refused_and_the_file_kept(tmp_path, 
     assert book.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["mål.xlsx"]
 
 
+def test_a_spliced_value_that_does_not_read_back_is_refused_and_the_file_kept(tmp_path, monkeypatch):
+    from sp_xl.ooxml import valuesplice
+    book = small_book(tmp_path / "mål.xlsx")
+    before = book.read_bytes()
+    real = valuesplice.number_texts
+    monkeypatch.setattr(valuesplice, "number_texts", lambda numbers: real([x + 1 for x in numbers]))
+    with pytest.raises(WorkbookRefused, match="kunne ikke kontrolleres"):
+        refresh(book, evaluate=engine_that_cannot_do_mystery)
+    assert book.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["mål.xlsx"]
+
+
 def test_a_refreshed_file_refreshed_again_does_not_change(tmp_path):
     book = tmp_path / "pivots.xlsx"
     shutil.copy(CORPUS / "pivots.xlsx", book)

@@ -434,7 +434,7 @@ _TRICKY_CELLS = [
 
 @pytest.mark.parametrize("prefix", [b"", b"x:"])
 def test_the_formula_cell_finder_finds_what_the_full_pattern_finds(prefix):
-    from sp_xl.ooxml.sheetscan import cell_spans, formula_cells
+    from sp_xl.ooxml.sheetfind import cell_spans, formula_cells
     xml = b"".join(_TRICKY_CELLS)
     if prefix:
         xml = re.sub(rb"<(/?)(row|c|f|v|is|r|rPr|t|family|color)\b", rb"<\1x:\2", xml)
@@ -444,7 +444,8 @@ def test_the_formula_cell_finder_finds_what_the_full_pattern_finds(prefix):
 
 
 def test_the_formula_cell_finder_agrees_with_the_full_pattern_on_every_real_sheet():
-    from sp_xl.ooxml.sheetscan import SHEETDATA_OPEN, cell_spans, formula_cells
+    from sp_xl.ooxml.sheetfind import cell_spans, formula_cells
+    from sp_xl.ooxml.sheetscan import SHEETDATA_OPEN
     found = 0
     for path in sorted(CORPUS.glob("*.xls[xm]")):
         try:
@@ -463,13 +464,13 @@ def test_the_formula_cell_finder_agrees_with_the_full_pattern_on_every_real_shee
 
 
 def test_a_big_member_compressed_in_pieces_is_one_valid_deflate_stream():
-    from sp_xl.ooxml.zipwrite import DEFLATE_CHUNK, deflate
+    from sp_xl.ooxml.zipwrite import _BIG_LEVEL, DEFLATE_CHUNK, deflate
     rows = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c><c r="B%d"><f>A%d*2</f><v>%d</v></c></row>'
                     % (i, i, i * 7919 % 10007, i, i, i * 2) for i in range(1, 120_000))
     assert len(rows) > 5 * DEFLATE_CHUNK
     packed = deflate(rows)
     assert zlib.decompress(packed, -15) == rows
-    single = zlib.compressobj(6, zlib.DEFLATED, -15)
+    single = zlib.compressobj(_BIG_LEVEL, zlib.DEFLATED, -15)
     assert len(packed) < 1.01 * len(single.compress(rows) + single.flush())     # hardly any loss
     assert deflate(rows) == packed                                              # deterministic
     assert zlib.decompress(deflate(rows[:DEFLATE_CHUNK]), -15) == rows[:DEFLATE_CHUNK]
