@@ -123,6 +123,8 @@ def recalculate(pkg: XlsxPackage, evaluate: Callable, progress=None,
     stop_recalc = bool(formulas) and uses_sp_functions(formulas)
     hidden = _slot_visibility(pkg, values)
     stamp = _stamp(pkg, writable)
+    del formulas, ranges, reported
+    pkg.release_formulas()               # their texts are not needed to write: not held meanwhile
     report = WriteReport()
     try:
         new_data = pkg.with_values(values, stop_recalc_on_open=stop_recalc, constants=stamp, hidden=hidden,
@@ -139,6 +141,7 @@ def recalculate(pkg: XlsxPackage, evaluate: Callable, progress=None,
                               "cannot write into. The file was not changed; open and save it in Excel and try "
                               "again.") from None
     lap("write")
+    pkg.release_xml()                    # the old sheets' XML is not needed to check the new ones
     if new_data is not None:
         _verify(pkg, new_data, values, report)
         lap("verify")

@@ -268,6 +268,11 @@ class XlsxPackage:
             self._members.pop(info.part, None)
         self._indexes.clear()
 
+    def release_formulas(self) -> None:
+        """Forget the formula cells (10^6: some 100 MB of texts and tuples) once their values
+        are computed; ``formulas()`` reads them again if asked."""
+        self._formulas = None
+
     def scan_with_data(self, sheet: str) -> SheetScan | None:
         """``_scan`` with the sheet's XML, unpacked again if ``release_xml`` let it go."""
         scan = self._scan(sheet)
