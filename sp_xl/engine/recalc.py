@@ -124,7 +124,7 @@ def recalculate(pkg: XlsxPackage, evaluate: Callable, progress=None,
     hidden = _slot_visibility(pkg, values)
     stamp = _stamp(pkg, writable)
     del formulas, ranges, reported
-    pkg.release_formulas()               # their texts are not needed to write: not held meanwhile
+    pkg.release_for_writing()            # formula texts and cell values are not needed to write
     report = WriteReport()
     try:
         new_data = pkg.with_values(values, stop_recalc_on_open=stop_recalc, constants=stamp, hidden=hidden,

@@ -23,14 +23,11 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterable, Mapping
-from itertools import groupby
-from operator import attrgetter
 from pathlib import Path
 
 from lxml import etree
 
 from sp_xl.ooxml.calcpr import CALCPR
-from sp_xl.ooxml.cellrefs import range_cells
 from sp_xl.ooxml.cellvalues import CellDecoder
 from sp_xl.ooxml.formulas import sheet_formulas
 from sp_xl.ooxml.model import FormulaCell, SheetInfo
@@ -268,10 +265,13 @@ class XlsxPackage:
             self._members.pop(info.part, None)
         self._indexes.clear()
 
-    def release_formulas(self) -> None:
-        """Forget the formula cells (10^6: some 100 MB of texts and tuples) once their values
-        are computed; ``formulas()`` reads them again if asked."""
+    def release_for_writing(self) -> None:
+        """Forget what only reading needs, the formula cells and every cell's value (10^6
+        cells: some 150 MB), once the values to write are known. Asked for again, they are
+        read again from the sheets."""
         self._formulas = None
+        for scan in self._scans.values():
+            scan.values = None
 
     def scan_with_data(self, sheet: str) -> SheetScan | None:
         """``_scan`` with the sheet's XML, unpacked again if ``release_xml`` let it go."""
@@ -288,11 +288,16 @@ class XlsxPackage:
     def cells(self, sheet: str) -> dict[str, object]:
         """Every cell with a value (constant or cached formula result), keyed by 'B5'."""
         scan = self._scan(sheet)
+        if scan is not None and scan.values is None:     # let go by release_for_writing
+            del self._scans[sheet]
+            scan = self._scan(sheet)
         return {} if scan is None else scan.values
 
     def formulas(self) -> list[FormulaCell]:
         """Every formula cell in sheet order, shared formulas translated to their cell."""
         if self._formulas is None:
+            if any(scan.values is None for scan in self._scans.values()):
+                self._scans.clear()                     # let go by release_for_writing: read again
             with gc_paused():
                 self._formulas = self._all_formulas()
         return self._formulas
@@ -371,14 +376,7 @@ class XlsxPackage:
     def writable_cells(self) -> dict[str, set[str]]:
         """Sheet -> the cells a refresh may write: formula cells and the cells of array ranges."""
         if self._writable is None:
-            out: dict[str, set[str]] = {}
-            for sheet, cells in groupby(self.formulas(), attrgetter("sheet")):
-                cells = list(cells)
-                refs = out.setdefault(sheet, set())
-                refs.update(map(attrgetter("ref"), cells))
-                for f in filter(attrgetter("array_ref"), cells):
-                    refs.update(range_cells(f.array_ref))
-            self._writable = out
+            self._writable = pkgwrite.writable_cells(self.formulas())
         return self._writable
 
     def _rezip(self, replaced: Mapping[str, bytes]) -> bytes:

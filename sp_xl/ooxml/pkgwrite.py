@@ -11,14 +11,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from operator import itemgetter
+from itertools import groupby
+from operator import attrgetter, itemgetter
 
 from sp_xl.ooxml.calcpr import patch_calc_pr
+from sp_xl.ooxml.cellrefs import range_cells
 from sp_xl.ooxml.patch import patch_sheet, write_cells
 from sp_xl.ooxml.sheetfind import cell_offsets
 from sp_xl.ooxml.sheetscan import SheetScan, index_sheet
 from sp_xl.ooxml.valuesplice import Written, splice_values
 from sp_xl.ooxml.visibility import set_columns_hidden, set_rows_hidden
+
+def writable_cells(formulas) -> dict[str, set[str]]:
+    """Sheet -> the cells a refresh may write: formula cells and the cells of array ranges."""
+    out: dict[str, set[str]] = {}
+    for sheet, cells in groupby(formulas, attrgetter("sheet")):
+        cells = list(cells)
+        refs = out.setdefault(sheet, set())
+        refs.update(map(attrgetter("ref"), cells))
+        for f in filter(attrgetter("array_ref"), cells):
+            refs.update(range_cells(f.array_ref))
+    return out
+
 
 @dataclass
 class WriteReport:

@@ -552,3 +552,21 @@ def test_a_rewrite_keeps_non_ascii_member_names_comments_and_dates():
     assert new.testzip() is None and new.comment == b"arkiv"
     assert (info.date_time, info.comment, info.external_attr) == ((2024, 5, 17, 13, 45, 58), b"hej", 0o644 << 16)
     assert new.read(info) == b"\x00\x01" * 1000
+
+
+def test_after_letting_go_for_writing_the_cells_and_formulas_are_read_again(tmp_path):
+    # A refresh lets go of what only reading needs before it writes (XlsxPackage.release_for_writing);
+    # anyone asking afterwards gets the same cells and formulas, read again from the sheets.
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"], ws["A2"], ws["B1"] = 2, 3, "=A1*A2"
+    path = tmp_path / "b.xlsx"
+    wb.save(path)
+    pkg = XlsxPackage(path.read_bytes(), path.name)
+    sheet = pkg.sheet_names[0]
+    cells, formulas = dict(pkg.cells(sheet)), list(pkg.formulas())
+    pkg.release_for_writing()
+    assert pkg.formulas() == formulas and pkg.cells(sheet) == cells
+    pkg.release_for_writing()
+    assert pkg.cells(sheet) == cells and pkg.formulas() == formulas
