@@ -11,6 +11,7 @@ from sp_xl.ooxml.model import FormulaCell
 from sp_xl.ooxml.sheetscan import F_ELEMENT, SheetScan
 from sp_xl.ooxml.xmltext import xml_attrs, xml_text
 
+_DIGITS = "0123456789"
 _PLAIN_CELL = re.compile(r"(\$?)([A-Za-z]{1,3})(\$?)([1-9][0-9]{0,6})")
 
 
@@ -36,6 +37,7 @@ class SharedFormula:
             tokens = Tokenizer("=" + text).items
         except Exception:                           # noqa: BLE001 - openpyxl decides what happens
             tokens = None
+        self._letters, self._template, self._rows, self._lowest = None, None, [], 1
         if not tokens or tokens[0].type == Token.LITERAL:
             self.pieces = None
             return
@@ -52,8 +54,37 @@ class SharedFormula:
                 self.pieces.append((sheet + bang, parts))
             else:
                 self.pieces.append(tok.value)
+        self._letters = self.origin.rstrip(_DIGITS).upper()
+        self._template, self._rows, self._lowest = self._column_template()
+
+    def _column_template(self) -> tuple[str | None, list[int], int]:
+        """The formula for cells of the origin's column: a format string with a field per
+        relative row number, those numbers, and the smallest (a shift must keep it >= 1)."""
+        out, rows = [], []
+        for piece in self.pieces:
+            if type(piece) is str:
+                out.append(piece.replace("{", "{{").replace("}", "}}"))
+                continue
+            sheet, cells = piece
+            parts = []
+            for fixed_col, col_no, fixed_row, row_no in cells:
+                col = fixed_col if fixed_col is not None else col_letters(col_no)
+                if fixed_row is not None:
+                    parts.append((col + fixed_row).replace("{", "{{"))
+                else:
+                    parts.append(col + "{" + str(len(rows)) + "}")
+                    rows.append(row_no)
+            out.append(sheet.replace("{", "{{").replace("}", "}}") + ":".join(parts))
+        return "".join(out), rows, min(rows, default=1)
 
     def translate(self, ref: str) -> str:
+        letters = ref.rstrip(_DIGITS)
+        if letters == self._letters and ref[len(letters):].isdigit():
+            # The filled-down case: same column, so only relative row numbers move; one
+            # str.format of a template made once (what the loop below would build).
+            dr = int(ref[len(letters):]) - self.row
+            if self._template is not None and dr + self._lowest > 0:
+                return self._template.format(*[n + dr for n in self._rows])
         row, col = split_ref(ref)
         dr, dc = row - self.row, col - self.col
         if self.pieces is None:

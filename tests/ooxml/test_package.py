@@ -514,6 +514,13 @@ def test_shared_formulas_translate_exactly_as_openpyxl_does(formula, origin, dow
     assert outcome(lambda: SharedFormula(formula, origin).translate(target)) == want
 
 
+@settings(max_examples=400, deadline=None)
+@given(_FORMULA, st.sampled_from(["A1", "C5", "F2", "Z10"]), st.integers(-12, 400))
+def test_shared_formulas_filled_down_one_column_translate_exactly_as_openpyxl_does(formula, origin, down):
+    # the same column as the origin: SharedFormula's template path (str.format of the rows)
+    test_shared_formulas_translate_exactly_as_openpyxl_does.hypothesis.inner_test(formula, origin, down, 0)
+
+
 def test_a_filled_down_shared_formula_reads_as_each_cell_s_own_formula():
     rows = [b'<row r="2"><c r="B2"><f t="shared" ref="B2:B5" si="0">A2*$C$1+SUM(A$2:A2)</f><v>1</v></c></row>']
     rows += [b'<row r="%d"><c r="B%d"><f t="shared" si="0"/><v>1</v></c></row>' % (r, r) for r in (3, 4, 5)]
