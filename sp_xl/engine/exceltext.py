@@ -263,7 +263,9 @@ def _complex_part(which: str):
             if not m or not (m.group(1) or m.group(3)) or not v.strip():
                 return E_NUM
             re_ = float(m.group(1)) if m.group(1) else 0.0
-            if m.group(3):
+            if m.group(3) and m.group(1) and not m.group(2):
+                re_, im = 0.0, float(m.group(1))   # '4i', '-2.5j': the one number is the imaginary part
+            elif m.group(3):
                 coef = m.group(2)
                 im = 1.0 if coef in ("", "+") else -1.0 if coef == "-" else float(coef)
                 if m.group(1) and coef and coef[0] not in "+-":

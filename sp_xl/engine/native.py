@@ -16,7 +16,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperati
 import numpy as np
 from formulas.tokens.operand import XlError
 
-from sp_xl.engine import dateparts
+from sp_xl.engine import dateparts, scalarmath
 from sp_xl.engine.excelstats import DELEGATE  # one "let formulas compute it" answer for all
 from sp_xl.engine.values import EMPTY, ERRORS, E_NUM, E_VALUE, to_number, to_text
 
@@ -213,20 +213,8 @@ def _quotient(n, d):
     return float(math.trunc(n / d))
 
 
-def _combin(n, k):
-    n, k = to_number(n), to_number(k)
-    for x in (n, k):
-        if isinstance(x, XlError):
-            return x
-    n, k = math.trunc(n), math.trunc(k)
-    if n < 0 or k < 0 or k > n:
-        return E_NUM
-    return float(math.comb(n, k))
-
-
 STRICT = {
     "QUOTIENT": (_quotient, 2, 2),
-    "COMBIN": (_combin, 2, 2),
     "ROUND": (_round_with(ROUND_HALF_UP), 2, 2),
     "ROUNDUP": (_round_with(ROUND_UP), 2, 2),
     "ROUNDDOWN": (_round_with(ROUND_DOWN), 2, 2),
@@ -246,4 +234,5 @@ STRICT = {
     "MID": (_mid, 3, 3),
     "CONCATENATE": (_concatenate, 1, 255),
     **dateparts.STRICT,
+    **scalarmath.STRICT,
 }

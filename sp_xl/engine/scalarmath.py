@@ -1,0 +1,148 @@
+"""FACT, COMBIN, PERMUT, CEILING.MATH/FLOOR.MATH (and .PRECISE), DELTA and REPT as Excel
+computes them.
+
+FACT, COMBIN and PERMUT, without the ``formulas`` package's exact
+integer arithmetic: FACT(1E+15) or COMBIN(1E+15;5E+14) would run for hours there, where Excel
+answers #NUM! at once because the result is above the largest double (about 1.8E+308).
+
+Excel truncates the arguments to integers; a negative argument, k > n, or a result that
+overflows gives #NUM! (support.microsoft.com: FACT, COMBIN, PERMUT functions)."""
+
+from __future__ import annotations
+
+import math
+
+from formulas.tokens.operand import XlError
+
+from sp_xl.engine.parse import Unsupported
+from sp_xl.engine.values import E_NUM, E_VALUE, to_number, to_text
+
+_LOG_MAX = math.log(1.7976931348623157e308)
+
+
+def _numbers(*vals):
+    out = []
+    for v in vals:
+        x = to_number(v)
+        if isinstance(x, XlError):
+            return x
+        if math.isnan(x) or math.isinf(x):
+            return E_NUM
+        out.append(math.trunc(x))
+    return out
+
+
+def _fact(x):
+    got = _numbers(x)
+    if isinstance(got, XlError):
+        return got
+    n = got[0]
+    if n < 0 or n > 170:   # 171! overflows a double
+        return E_NUM
+    return float(math.factorial(n))
+
+
+def _too_big(log_value: float) -> bool:
+    return log_value > _LOG_MAX + 1e-9
+
+
+def _combin(n, k):
+    got = _numbers(n, k)
+    if isinstance(got, XlError):
+        return got
+    n, k = got
+    if n < 0 or k < 0 or k > n:
+        return E_NUM
+    k = min(k, n - k)
+    if _too_big(math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)):
+        return E_NUM
+    return float(math.comb(n, k))
+
+
+def _permut(n, k):
+    got = _numbers(n, k)
+    if isinstance(got, XlError):
+        return got
+    n, k = got
+    if n == 0 and k == 0:   # the documentation says #NUM! (number <= 0); not confirmed in Excel
+        raise Unsupported("PERMUT(0;0) er ikke entydigt dokumenteret for Excel; det understøttes ikke.",
+                          "PERMUT(0;0) is not clearly documented for Excel; not supported.")
+    if n <= 0 or k < 0 or k > n:
+        return E_NUM
+    if _too_big(math.lgamma(n + 1) - math.lgamma(n - k + 1)):
+        return E_NUM
+    return float(math.perm(n, k))
+
+
+def _quotient15(x: float, sig: float) -> float:
+    """x / sig as Excel rounds before taking the multiple: 15 significant digits, so that
+    CEILING.MATH(0.3; 0.1) is 0.3 and not 0.4 (0.3 / 0.1 is 2.9999999999999996)."""
+    return float(format(x / sig, ".15g"))
+
+
+def _multiple(up_for_positive: bool, has_mode: bool):
+    """CEILING.MATH / FLOOR.MATH (number; [significance]; [mode]) and the .PRECISE forms
+    (no mode). The sign of significance is ignored; a negative number goes toward zero
+    (CEILING) or away from it (FLOOR), the other way round when mode is non-zero."""
+    def fn(number, sig=None, mode=None):
+        got = _numbers(number)
+        if isinstance(got, XlError):
+            return got
+        x = to_number(number)
+        s = 1.0 if sig is None else to_number(sig)
+        m = 0.0 if mode is None else to_number(mode)
+        for v in (s, m):
+            if isinstance(v, XlError):
+                return v
+        if s == 0.0 or x == 0.0:
+            return 0.0
+        s = abs(s)
+        q = _quotient15(x, s)
+        up = up_for_positive
+        if x < 0 and has_mode and m != 0.0:
+            up = not up
+        return float((math.ceil(q) if up else math.floor(q)) * s)
+    return fn
+
+
+def _delta(a, b=None):
+    """DELTA(number1; [number2]): 1 when the two are equal (exactly, not nearly), else 0; a
+    logical value is #VALUE! as in the other Analysis ToolPak functions."""
+    if type(a) is bool or type(b) is bool:
+        return E_VALUE
+    x, y = to_number(a), 0.0 if b is None else to_number(b)
+    for v in (x, y):
+        if isinstance(v, XlError):
+            return v
+    if x != y and format(x, ".15g") == format(y, ".15g"):
+        raise Unsupported("DELTA sammenligner to tal, der kun afviger efter 15 cifre; Excels svar er usikkert.",
+                          "DELTA compares two numbers that differ only beyond 15 digits; Excel's answer is uncertain.")
+    return 1.0 if x == y else 0.0
+
+
+def _rept(text, times):
+    """REPT(text; number_times): #VALUE! for a negative count or a result above 32,767
+    characters (support.microsoft.com: REPT function); the count is truncated."""
+    t = to_text(text)
+    if isinstance(t, XlError):
+        return t
+    n = to_number(times)
+    if isinstance(n, XlError):
+        return n
+    if n < 0 or len(t) * math.trunc(n) > 32767:
+        return E_VALUE
+    return t * math.trunc(n)
+
+
+STRICT = {
+    "CEILING.MATH": (_multiple(True, True), 1, 3),
+    "FLOOR.MATH": (_multiple(False, True), 1, 3),
+    "CEILING.PRECISE": (_multiple(True, False), 1, 2),
+    "FLOOR.PRECISE": (_multiple(False, False), 1, 2),
+    "ISO.CEILING": (_multiple(True, False), 1, 2),
+    "DELTA": (_delta, 1, 2),
+    "REPT": (_rept, 2, 2),
+    "FACT": (_fact, 1, 1),
+    "COMBIN": (_combin, 2, 2),
+    "PERMUT": (_permut, 2, 2),
+}
