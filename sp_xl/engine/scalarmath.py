@@ -15,7 +15,7 @@ import math
 from formulas.tokens.operand import XlError
 
 from sp_xl.engine.parse import Unsupported
-from sp_xl.engine.values import E_NUM, E_VALUE, to_number, to_text
+from sp_xl.engine.values import E_DIV0, E_NUM, E_VALUE, to_number, to_text
 
 _LOG_MAX = math.log(1.7976931348623157e308)
 
@@ -134,7 +134,27 @@ def _rept(text, times):
     return t * math.trunc(n)
 
 
+def _mod(n, d):
+    """MOD(number; divisor) = number - divisor*INT(number/divisor) (support.microsoft.com:
+    MOD function), so MOD(1; 0.1) is 0 as the formula gives, not the exact binary remainder.
+    Refused where the quotient is huge (Excel's limit there is not documented) or a hair off
+    a whole number (Excel's own rounding would decide between 0 and the divisor)."""
+    x, y = to_number(n), to_number(d)
+    for v in (x, y):
+        if isinstance(v, XlError):
+            return v
+    if y == 0.0:
+        return E_DIV0
+    q = x / y
+    if abs(q) >= 2.0 ** 27 or (q != round(q) and abs(q - round(q)) < 1e-9 * max(1.0, abs(q))):
+        raise Unsupported("MOD med en kvotient, der er meget stor eller næsten et helt tal; Excels afrunding "
+                          "efterlignes ikke.", "MOD with a quotient that is huge or almost whole; Excel's rounding "
+                          "is not reproduced.")
+    return x - y * math.floor(q)
+
+
 STRICT = {
+    "MOD": (_mod, 2, 2),
     "CEILING.MATH": (_multiple(True, True), 1, 3),
     "FLOOR.MATH": (_multiple(False, True), 1, 3),
     "CEILING.PRECISE": (_multiple(True, False), 1, 2),

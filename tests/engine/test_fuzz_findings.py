@@ -59,3 +59,70 @@ def test_delta_refuses_numbers_equal_to_15_digits():
 ])
 def test_delta_is_exact_and_rept_refuses_a_negative_count(formula, expected):
     assert shown(value(run({}, formula), "Z1")) == expected
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # support.microsoft.com examples (PMT, PV, FV, NPER, IPMT, PPMT, NPV)
+    ("PMT(0.08/12,10,10000)", -1037.0320893591606), ("PV(0.08/12,240,500,,0)", -59777.14585118638),
+    ("FV(0.06/12,10,-200,-500,1)", 2581.4033740601185), ("NPER(0.12/12,-100,-1000,10000,1)", 59.67386567429457),
+    ("IPMT(0.1/12,1,36,8000)", -66.66666666666667), ("IPMT(0.1,3,3,8000)", -292.4471299093658),
+    ("PPMT(0.1/12,1,24,2000)", -75.62318600836664), ("NPV(0.1,-10000,3000,4200,6800)", 1188.4434123352207),
+    # rate 0: pmt*nper + pv + fv = 0 (hand-worked)
+    ("NPER(0,1234.5678,-0.5,-40.61)", 41.11 / 1234.5678), ("NPER(0,775,-661.415387,-40.61)", 702.025387 / 775),
+    ("PMT(0,10,1000)", -100.0), ("FV(0,10,-100,-50)", 1050.0), ("PV(0,10,-100)", 1000.0),
+    ("IPMT(0.05,4,3,100)", "#NUM!"), ("PPMT(0.05,0,3,100)", "#NUM!"), ("IPMT(0.05,1,3,100,0,1)", 0.0),
+])
+def test_annuity_functions_follow_excels_equation(formula, expected):
+    got = shown(value(run({}, formula), "Z1"))
+    assert got == (pytest.approx(expected, rel=1e-9) if isinstance(expected, float) else expected)
+
+
+@pytest.mark.parametrize("formula", ["PMT(0.1,10,1000,0,2)", "FV(0.1,5,-10,0,-1)", "IPMT(0.05,2,2.5,100)",
+                                     "RATE(5,3,0.2)", "PV(-1,5,10)"])
+def test_annuity_cases_excel_does_not_document_are_refused(formula):
+    name = formula.split("(")[0]
+    assert name in problems(run({}, formula))["Z1"]
+
+
+def test_rate_solves_the_annuity_equation():
+    ev = run({}, "RATE(48,-200,8000)", "PV(Z1,48,-200)")
+    assert value(ev, "Z1") == pytest.approx(0.0077014724882, rel=1e-9)   # docs: 0.77 % a month
+    assert value(ev, "Z2") == pytest.approx(8000.0, rel=1e-12)
+
+
+def test_npv_counts_only_numbers_in_references_and_irr_its_root():
+    cells = {"A1": 1000.0, "A2": "-3", "A3": True, "B1": -70000.0, "B2": 12000.0, "B3": 15000.0, "B4": 18000.0,
+             "B5": 21000.0, "B6": 26000.0, "C1": -10.0, "C2": 25.0, "C3": -15.0}
+    ev = run(cells, "NPV(0.5,A1:A3)", "NPV(0.5,A1,FALSE,\"2\")", "IRR(B1:B6)", "NPV(Z3,B2:B6)+B1", "IRR(C1:C3)",
+             "IRR(B2:B6)")
+    assert value(ev, "Z1") == pytest.approx(1000 / 1.5)
+    assert value(ev, "Z2") == pytest.approx(1000 / 1.5 + 2 / 1.5 ** 3)
+    assert value(ev, "Z3") == pytest.approx(0.0866309480365, rel=1e-9)   # docs: 8.7 %
+    assert abs(value(ev, "Z4")) < 1e-6
+    assert "IRR" in problems(ev)["Z5"]                                   # two sign changes
+    assert shown(value(ev, "Z6")) == "#NUM!"                             # no sign change
+
+
+def test_vdb_limits():
+    ev = run({}, "VDB(2400,300,10,0,1)", "VDB(0.5,36,0.1,0.5,1,1,0)", "VDB(100,10,5,3,2)", "VDB(100,10,5,0,6)")
+    assert value(ev, "Z1") == pytest.approx(480.0)
+    assert "VDB" in problems(ev)["Z2"] and "VDB" in problems(ev)["Z4"]
+    assert shown(value(ev, "Z3")) == "#NUM!"
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # support.microsoft.com: CUMIPMT / CUMPRINC examples
+    ("CUMIPMT(0.09/12,360,125000,13,24,0)", -11135.232130750845), ("CUMIPMT(0.09/12,360,125000,1,1,0)", -937.5),
+    ("CUMPRINC(0.09/12,360,125000,13,24,0)", -934.1071234208765), ("CUMPRINC(0.09/12,360,125000,1,1,0)", -68.27827118097),
+    ("CUMIPMT(0.05,10,1000,1,11,0)", "#NUM!"), ("CUMIPMT(0.05,10,1000,1,2,2)", "#NUM!"),
+    # MOD = n - d*INT(n/d), documented; hand-worked
+    ("MOD(1,0.1)", 0.0), ("MOD(-3,2)", 1.0), ("MOD(3,-2)", -1.0), ("MOD(5.5,2)", 1.5), ("MOD(1,0)", "#DIV/0!"),
+])
+def test_cumulative_payments_and_mod(formula, expected):
+    got = shown(value(run({}, formula), "Z1"))
+    assert got == (pytest.approx(expected, rel=1e-9) if isinstance(expected, float) else expected)
+
+
+@pytest.mark.parametrize("formula", ["MOD(1E+15,0.2)", "MOD(0.3,0.1)"])
+def test_mod_refuses_huge_or_almost_whole_quotients(formula):
+    assert "MOD" in problems(run({}, formula))["Z1"]
