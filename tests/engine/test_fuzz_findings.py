@@ -126,3 +126,17 @@ def test_cumulative_payments_and_mod(formula, expected):
 @pytest.mark.parametrize("formula", ["MOD(1E+15,0.2)", "MOD(0.3,0.1)"])
 def test_mod_refuses_huge_or_almost_whole_quotients(formula):
     assert "MOD" in problems(run({}, formula))["Z1"]
+
+
+def test_percentrank_as_documented_and_refused_for_repeated_values():
+    # support.microsoft.com PERCENTRANK.INC example data, plus hand-worked ties
+    data = [13.0, 12.0, 11.0, 8.0, 4.0, 3.0, 2.0, 1.0, 1.0, 1.0]
+    cells = {f"A{i}": v for i, v in enumerate(data, 1)}
+    cells["A11"] = "5"                                     # text in the reference: not counted
+    ev = run(cells, "PERCENTRANK.INC(A1:A11,2)", "PERCENTRANK.INC(A1:A11,4)", "PERCENTRANK.INC(A1:A11,8)",
+             "PERCENTRANK.INC(A1:A11,5)", "PERCENTRANK(A1:A11,1)", "PERCENTRANK.EXC(A1:A11,1)",
+             "PERCENTRANK(A1:A11,1.5)", "PERCENTRANK(A1:A11,20)", "PERCENTRANK(A1:A11,2,0)", "PERCENTRANK({1,2,2,3},2)")
+    assert [value(ev, f"Z{i}") for i in range(1, 7)] == [0.333, 0.555, 0.666, 0.583, 0.0, 0.090]
+    assert "PERCENTRANK" in problems(ev)["Z7"]
+    assert shown(value(ev, "Z8")) == "#N/A" and shown(value(ev, "Z9")) == "#NUM!"
+    assert "PERCENTRANK" in problems(ev)["Z10"]
