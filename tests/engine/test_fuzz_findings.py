@@ -140,3 +140,18 @@ def test_percentrank_as_documented_and_refused_for_repeated_values():
     assert "PERCENTRANK" in problems(ev)["Z7"]
     assert shown(value(ev, "Z8")) == "#N/A" and shown(value(ev, "Z9")) == "#NUM!"
     assert "PERCENTRANK" in problems(ev)["Z10"]
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # support.microsoft.com: DEC2HEX/DEC2BIN/DEC2OCT/HEX2BIN/BIN2HEX examples
+    ("DEC2HEX(100,4)", "0064"), ("DEC2HEX(-54)", "FFFFFFFFCA"), ("DEC2HEX(28)", "1C"), ("DEC2HEX(64,1)", "#NUM!"),
+    ("DEC2BIN(9,4)", "1001"), ("DEC2BIN(-100)", "1110011100"), ("DEC2OCT(58,3)", "072"), ("DEC2OCT(-100)", "7777777634"),
+    ("HEX2BIN(\"F\",8)", "00001111"), ("HEX2BIN(\"B7\")", "10110111"), ("HEX2BIN(\"FFFFFFFE00\")", "1000000000"),
+    ("BIN2HEX(11111011,4)", "00FB"), ("BIN2HEX(1110)", "E"), ("BIN2HEX(1111111111)", "FFFFFFFFFF"),
+    ("OCT2HEX(\"7777777533\")", "FFFFFFFF5B"), ("BIN2OCT(1001,3)", "011"),
+    # places is ignored for a negative number (hand-worked from the documentation's rule)
+    ("DEC2HEX(-2,3)", "FFFFFFFFFE"), ("HEX2BIN(\"FFFFFFFFFF\",3)", "1111111111"), ("DEC2BIN(512)", "#NUM!"),
+    ("TYPE(A9)", 1.0), ("TYPE(\"x\")", 2.0), ("TYPE(TRUE)", 4.0), ("TYPE(NA())", 16.0), ("TYPE(2)", 1.0),
+])
+def test_radix_conversions_and_type(formula, expected):
+    assert shown(value(run({}, formula), "Z1")) == expected
