@@ -190,20 +190,50 @@ def _sign_changes(flows: list[float]) -> int:
     return sum(1 for a, b in zip(signs, signs[1:]) if a != b)
 
 
-def _root(f, df, guess: float, name: str) -> float:
-    """Newton's method from Excel's guess; refused unless it settles on a rate above -1."""
+def _settle(f, df, guess: float) -> float | None:
+    """Newton's method from Excel's guess: the root, polished to full precision, if the steps
+    fall below 0.0000001 within Excel's 20 iterations (support.microsoft.com: RATE, IRR)."""
     x = guess
-    for _ in range(100):
+    settled = False
+    for i in range(40):
         d = df(x)
         if d == 0.0 or not math.isfinite(d):
-            break
+            return None
         step = f(x) / d
         x -= step
-        if not math.isfinite(x) or x <= -1.0:
-            break
-        if abs(step) < 1e-12 * max(1.0, abs(x)):
+        if not math.isfinite(x):
+            return None
+        if i < 20 and abs(step) < 1e-7:
+            settled = True
+        if settled and abs(step) < 1e-12 * max(1.0, abs(x)):
             return x
-    _refuse(name, "en beregning, der ikke finder én rente", "a calculation that finds no single rate")
+        if i >= 20 and not settled:
+            return None
+    return None
+
+
+def _root(name: str, guess: float, *forms) -> float:
+    """The rate where Newton's method on each form of the equation settles on the same root
+    above -1; refused otherwise (Excel's own iteration may then end elsewhere or in #NUM!)."""
+    roots = []
+    for f, df in forms:
+        try:
+            roots.append(_settle(f, df, guess))
+        except (OverflowError, ZeroDivisionError):
+            roots.append(None)
+    x = roots[0]
+    if x is None or x <= -1.0 or any(y is None or not math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12)
+                                     for y in roots[1:]):
+        _refuse(name, "en beregning, der ikke entydigt finder én rente inden for Excels 20 skridt",
+                "a calculation that does not clearly find one rate within Excel's 20 steps")
+    return x
+
+
+def _numeric_slope(f):
+    def df(x):
+        h = 1e-7 * max(1.0, abs(x))
+        return (f(x + h) - f(x - h)) / (2.0 * h)
+    return df
 
 
 @_guarded
@@ -222,9 +252,15 @@ def _rate_fn(*vals):
         # no sign change: no rate (Excel's #NUM! after its iterations is likely, not certain);
         # more than one: Excel's iteration from the guess may find another root than ours
         _refuse("RATE", "betalinger, der ikke skifter fortegn præcis én gang", "cash flows that do not change sign exactly once")
-    f = lambda r: sum(v / (1.0 + r) ** t for t, v in enumerate(flows))  # noqa: E731
-    df = lambda r: sum(-t * v / (1.0 + r) ** (t + 1) for t, v in enumerate(flows))  # noqa: E731
-    return _root(f, df, guess, "RATE")
+    f = lambda r: math.fsum(v / (1.0 + r) ** t for t, v in enumerate(flows))  # noqa: E731
+    df = lambda r: math.fsum(-t * v / (1.0 + r) ** (t + 1) for t, v in enumerate(flows))  # noqa: E731
+
+    def future(r):   # the equation as Excel documents it, in future values
+        if r == 0.0:
+            return pv + pmt * nper + fv
+        g = (1.0 + r) ** nper
+        return pv * g + pmt * (1.0 + r * typ) * (g - 1.0) / r + fv
+    return _root("RATE", guess, (f, df), (future, _numeric_slope(future)))
 
 
 def _npv(book, r, c, rate, *values):
@@ -261,10 +297,7 @@ def _irr(book, r, c, values, guess=None):
         _refuse("IRR", "betalinger, der skifter fortegn mere end én gang", "cash flows that change sign more than once")
     f = lambda x: math.fsum(v / (1.0 + x) ** t for t, v in enumerate(nums))  # noqa: E731
     df = lambda x: math.fsum(-t * v / (1.0 + x) ** (t + 1) for t, v in enumerate(nums))  # noqa: E731
-    try:
-        return _root(f, df, g, "IRR")
-    except (OverflowError, ZeroDivisionError):
-        _refuse("IRR", "en beregning, der ikke finder én rente", "a calculation that finds no single rate")
+    return _root("IRR", g, (f, df))
 
 
 def _vdb(*vals):

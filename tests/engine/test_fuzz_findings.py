@@ -155,3 +155,7 @@ def test_percentrank_as_documented_and_refused_for_repeated_values():
 ])
 def test_radix_conversions_and_type(formula, expected):
     assert shown(value(run({}, formula), "Z1")) == expected
+
+
+def test_rate_refused_where_newton_from_the_guess_does_not_settle_in_20_steps():
+    assert "RATE" in problems(run({}, "RATE(10,-609.43,0.285,7)"))["Z1"]    # the root is near 2138
