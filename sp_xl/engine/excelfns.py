@@ -27,6 +27,7 @@ from sp_xl.engine.excelstats import DELEGATE, STATS, _cells, _refuse
 from sp_xl.engine.exceltext import TEXT_FUNCTIONS
 from sp_xl.engine.finance import OWN_REF as FINANCE_REF
 from sp_xl.engine.ranks import RANKS
+from sp_xl.engine.workdays import OWN as WORKDAYS
 from sp_xl.engine.refs import RefVal
 from sp_xl.engine.values import EMPTY, E_NA, E_NUM, E_VALUE, compare, danish, to_number
 
@@ -225,7 +226,7 @@ def _formulatext(book, r, c, ref):
 
 
 OWN: dict[str, Callable] = {
-    **STATS, **TEXT_FUNCTIONS, **ARRAY_FUNCTIONS, **FINANCE_REF, **RANKS,
+    **STATS, **TEXT_FUNCTIONS, **ARRAY_FUNCTIONS, **FINANCE_REF, **RANKS, **WORKDAYS,
     "AND": _logical("AND", all), "OR": _logical("OR", any),
     "XOR": _logical("XOR", lambda xs: sum(xs) % 2 == 1),
     "ISREF": _isref, "N": _n, "SWITCH": _switch, "DATE": _date, "FLOOR": _floor, "YEARFRAC": _yearfrac, "FORMULATEXT": _formulatext,

@@ -16,7 +16,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperati
 import numpy as np
 from formulas.tokens.operand import XlError
 
-from sp_xl.engine import dateparts, finance, radix, scalarmath
+from sp_xl.engine import dateparts, finance, radix, scalarmath, workdays
 from sp_xl.engine.excelstats import DELEGATE  # one "let formulas compute it" answer for all
 from sp_xl.engine.values import EMPTY, ERRORS, E_NUM, E_VALUE, to_number, to_text
 
@@ -237,4 +237,5 @@ STRICT = {
     **scalarmath.STRICT,
     **finance.STRICT,
     **radix.STRICT,
+    **workdays.STRICT,
 }

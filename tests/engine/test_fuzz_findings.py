@@ -159,3 +159,24 @@ def test_radix_conversions_and_type(formula, expected):
 
 def test_rate_refused_where_newton_from_the_guess_does_not_settle_in_20_steps():
     assert "RATE" in problems(run({}, "RATE(10,-609.43,0.285,7)"))["Z1"]    # the root is near 2138
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # support.microsoft.com EDATE/EOMONTH/WORKDAY examples, and hand-worked calendar cases
+    ("EDATE(40558,1)", 40589.0), ("EDATE(40558,-1)", 40527.0), ("EDATE(40558,2)", 40617.0),   # 15 Jan 2011
+    ("EOMONTH(40544,1)", 40602.0), ("EOMONTH(40544,-3)", 40482.0),                           # 1 Jan 2011
+    ("EDATE(43890,12)", 44255.0), ("EDATE(43861,1)", 43890.0),          # 29 Feb 2020 -> 28 Feb 2021; 31 Jan -> 29 Feb
+    ("EDATE(2958465,10)", "#NUM!"), ("EOMONTH(2958465,0)", 2958465.0), ("EDATE(100,-4)", "#NUM!"),
+    ("EDATE(-1,1)", "#NUM!"), ("EDATE(TRUE,1)", "#VALUE!"), ("EDATE(1,-1)", "#NUM!"), ("EDATE(0,1)", 31.0),
+    ("EDATE(61,-1)", 32.0),
+    ("WORKDAY(39722,151)", 39933.0), ("WORKDAY(39722,151,{39778,39786,39834})", 39938.0),  # docs: 30 Apr / 5 May 2009
+    ("WORKDAY(43890,0)", 43890.0), ("WORKDAY(43890,-2)", 43888.0), ("WORKDAY(43890,1)", 43892.0),  # from a Saturday
+    ("WORKDAY(43889,1)", 43892.0), ("WORKDAY(43892,-1)", 43889.0),
+])
+def test_month_shifts_and_workdays(formula, expected):
+    assert shown(value(run({}, formula), "Z1")) == expected
+
+
+@pytest.mark.parametrize("formula", ["WORKDAY(59,10)", "WORKDAY(70,-10)"])
+def test_dates_before_march_1900_are_refused(formula):
+    assert formula.split("(")[0] in problems(run({}, formula))["Z1"]
