@@ -347,10 +347,19 @@ def _scalar_criterion(book, c):
     return c
 
 
-def _conditional(book, target, pairs, kind):
-    """Shared body of SUMIF(S)/COUNTIF(S)/AVERAGEIF(S)."""
+def _declared(ref: RefVal) -> tuple[int, int]:
+    return ref.r2 - ref.r1 + 1, ref.c2 - ref.c1 + 1
+
+
+def _conditional(book, target, pairs, kind, resize=False):
+    """Shared body of SUMIF(S)/COUNTIF(S)/AVERAGEIF(S). Ranges of the -IFS functions must
+    all have one size (#VALUE! otherwise); SUMIF/AVERAGEIF (``resize``) take the sum range's
+    size from the criteria range."""
     mask = None
     shape = None
+    if not resize and len({_declared(r) for r, _ in pairs if isinstance(r, RefVal)}
+                          | ({_declared(target)} if isinstance(target, RefVal) else set())) > 1:
+        return E_VALUE
     for rng, crit in pairs:
         if not isinstance(rng, RefVal):
             return FALLBACK if not isinstance(rng, XlError) else rng
@@ -383,7 +392,7 @@ def _conditional(book, target, pairs, kind):
         return FALLBACK
     r2, c2 = book.clipped(target)
     if (r2 - target.r1 + 1, c2 - target.c1 + 1) != shape:
-        if len(pairs) > 1:
+        if not resize:
             return E_VALUE
         # SUMIF/AVERAGEIF: the sum range takes the criteria range's size from its top-left cell
         target = RefVal(target.si, target.r1, target.c1, target.r1 + shape[0] - 1, target.c1 + shape[1] - 1)
@@ -420,7 +429,7 @@ def _if(kind):
         if len(args) not in (2, 3):
             return FALLBACK
         target = args[2] if len(args) == 3 else args[0]
-        return _conditional(book, target, [(args[0], args[1])], kind)
+        return _conditional(book, target, [(args[0], args[1])], kind, resize=True)
     return fn
 
 

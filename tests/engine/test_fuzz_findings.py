@@ -180,3 +180,12 @@ def test_month_shifts_and_workdays(formula, expected):
 @pytest.mark.parametrize("formula", ["WORKDAY(59,10)", "WORKDAY(70,-10)"])
 def test_dates_before_march_1900_are_refused(formula):
     assert formula.split("(")[0] in problems(run({}, formula))["Z1"]
+
+
+def test_ifs_functions_want_ranges_of_one_size_and_sumif_resizes():
+    cells = {f"A{i}": float(i) for i in range(1, 11)}
+    ev = run(cells, "SUMIFS(A7:A10,A6:A10,\">2\")", "COUNTIFS(A1:A5,\">2\",A1:A4,\">0\")", "SUMIF(A6:A10,\">2\",A1:A2)",
+             "AVERAGEIFS(A1:A3,A1:A3,\">1\")", "SUMIFS(A1:A3,A1:A3,\">1\")")
+    assert shown(value(ev, "Z1")) == "#VALUE!" and shown(value(ev, "Z2")) == "#VALUE!"
+    assert value(ev, "Z3") == 1.0 + 2 + 3 + 4 + 5        # A1:A2 grows to A1:A5
+    assert value(ev, "Z4") == 2.5 and value(ev, "Z5") == 5.0
