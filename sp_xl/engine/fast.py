@@ -294,8 +294,13 @@ def criterion_mask(view: RangeView, crit: object) -> np.ndarray | XlError | obje
         return view.is_err & np.fromiter((v is crit for v in view.vals.tolist()), dtype=bool, count=view.vals.size)
     if crit is EMPTY:
         crit = 0.0  # an empty criterion cell means "= 0" in Excel
-    if type(crit) is bool:
-        return FALLBACK
+    if type(crit) is bool:   # TRUE/FALSE counts the cells holding that logical value
+        vals = view.vals.tolist()
+        if any(isinstance(v, str) and v.upper() in ("TRUE", "FALSE") for v in vals):
+            from sp_xl.engine.parse import Unsupported
+            raise Unsupported("Et kriterium SAND/FALSK over celler med teksten TRUE/FALSE understøttes ikke.",
+                              "A TRUE/FALSE criterion over cells holding the text TRUE/FALSE is not supported.")
+        return np.fromiter((type(v) is bool and v is crit for v in vals), dtype=bool, count=len(vals))
     if type(crit) is float or isinstance(crit, (int, np.number)):
         return view.is_num & (view.num == float(crit))
     if not isinstance(crit, str):

@@ -189,3 +189,13 @@ def test_ifs_functions_want_ranges_of_one_size_and_sumif_resizes():
     assert shown(value(ev, "Z1")) == "#VALUE!" and shown(value(ev, "Z2")) == "#VALUE!"
     assert value(ev, "Z3") == 1.0 + 2 + 3 + 4 + 5        # A1:A2 grows to A1:A5
     assert value(ev, "Z4") == 2.5 and value(ev, "Z5") == 5.0
+
+
+def test_a_logical_criterion_counts_the_cells_holding_that_logical():
+    cells = {"A1": True, "A2": False, "A3": 1.0, "A4": True, "B1": 10.0, "B2": 20.0, "B3": 30.0, "B4": 40.0,
+             "C1": "TRUE"}
+    ev = run(cells, "COUNTIF(A1:A4,TRUE)", "SUMIF(A1:A4,TRUE,B1:B4)", "AVERAGEIF(A1:A4,FALSE,B1:B4)",
+             "AVERAGEIF(A3,TRUE,B3)", "COUNTIF(C1:C2,TRUE)")
+    assert value(ev, "Z1") == 2.0 and value(ev, "Z2") == 50.0 and value(ev, "Z3") == 20.0
+    assert shown(value(ev, "Z4")) == "#DIV/0!"
+    assert "TRUE" in problems(ev)["Z5"]
