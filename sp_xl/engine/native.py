@@ -11,7 +11,7 @@ the ``formulas`` implementation instead.
 from __future__ import annotations
 
 import math
-from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation, localcontext
 
 import numpy as np
 from formulas.tokens.operand import XlError
@@ -109,9 +109,11 @@ def _round_with(mode):
         d = to_number(digits)
         if isinstance(d, XlError):
             return d
-        d = int(d)  # Excel truncates the digits argument
+        d = max(-400, min(400, int(d)))  # Excel truncates the digits argument; ROUND(x;1234) is x
         try:
-            q = _decimal15(x).quantize(Decimal(1).scaleb(-d), rounding=mode)
+            with localcontext() as ctx:
+                ctx.prec = 1000
+                q = _decimal15(x).quantize(Decimal(1).scaleb(-d), rounding=mode)
         except InvalidOperation:
             return E_NUM
         return float(q)

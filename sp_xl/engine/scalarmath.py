@@ -153,7 +153,33 @@ def _mod(n, d):
     return x - y * math.floor(q)
 
 
+def _dollar_fraction(to_fraction: bool):
+    """DOLLARFR / DOLLARDE(number; fraction): the fraction truncated, #NUM! below 0, #DIV/0!
+    below 1; the whole part kept and the sign applied to the whole value, so a negative price
+    converts like its positive (DOLLARFR(-979.2; 2) is -979.04; formulas gave -978.84)."""
+    def fn(number, fraction):
+        if type(number) is bool or type(fraction) is bool:
+            return E_VALUE
+        x, f = to_number(number), to_number(fraction)
+        for v in (x, f):
+            if isinstance(v, XlError):
+                return v
+        f = math.trunc(f)
+        if f < 0:
+            return E_NUM
+        if f == 0:
+            return E_DIV0
+        scale = 10.0 ** math.ceil(math.log10(f))
+        whole = math.trunc(abs(x))
+        part = abs(x) - whole
+        res = whole + (part * f / scale if to_fraction else part * scale / f)
+        return math.copysign(res, x) if res else 0.0
+    return fn
+
+
 STRICT = {
+    "DOLLARFR": (_dollar_fraction(True), 2, 2),
+    "DOLLARDE": (_dollar_fraction(False), 2, 2),
     "MOD": (_mod, 2, 2),
     "CEILING.MATH": (_multiple(True, True), 1, 3),
     "FLOOR.MATH": (_multiple(False, True), 1, 3),

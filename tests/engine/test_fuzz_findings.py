@@ -199,3 +199,16 @@ def test_a_logical_criterion_counts_the_cells_holding_that_logical():
     assert value(ev, "Z1") == 2.0 and value(ev, "Z2") == 50.0 and value(ev, "Z3") == 20.0
     assert shown(value(ev, "Z4")) == "#DIV/0!"
     assert "TRUE" in problems(ev)["Z5"]
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # support.microsoft.com DOLLARFR/DOLLARDE examples, and their negatives (hand-worked)
+    ("DOLLARFR(1.125,16)", 1.02), ("DOLLARFR(1.125,32)", 1.04), ("DOLLARDE(1.02,16)", 1.125), ("DOLLARDE(1.1,32)", 1.3125),
+    ("DOLLARFR(-979.2,2)", -979.04), ("DOLLARFR(-27.12,3)", -27.036), ("DOLLARDE(-1.02,16)", -1.125),
+    ("DOLLARFR(1.5,0.5)", "#DIV/0!"), ("DOLLARFR(1.5,-1)", "#NUM!"),
+    ("ROUNDDOWN(-105,1234)", -105.0), ("ROUND(123.456,400)", 123.456), ("ROUND(123.456,-1234)", 0.0),
+    ("ROUND(2.675,2)", 2.68),
+])
+def test_dollar_fractions_and_rounding_with_extreme_digits(formula, expected):
+    got = shown(value(run({}, formula), "Z1"))
+    assert got == (pytest.approx(expected, rel=1e-12) if isinstance(expected, float) else expected)
