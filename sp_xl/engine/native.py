@@ -17,7 +17,8 @@ import numpy as np
 from formulas.tokens.operand import XlError
 
 from sp_xl.engine import dateparts, finance, radix, scalarmath, workdays
-from sp_xl.engine.excelstats import DELEGATE  # one "let formulas compute it" answer for all
+from sp_xl.engine.excelstats import DELEGATE
+from sp_xl.engine.parse import Unsupported  # one "let formulas compute it" answer for all
 from sp_xl.engine.values import EMPTY, ERRORS, E_NUM, E_VALUE, to_number, to_text
 
 E_NA = ERRORS["#N/A"]
@@ -162,6 +163,19 @@ def _text_fn(f):
     return fn
 
 
+def _one_to_one(change, name):
+    """A case change that keeps every character one character: Python's full case mapping
+    makes 'ß' 'SS', where Excel's character-by-character mapping is not known here."""
+    def fn(t):
+        out = change(t)
+        if len(out) != len(t):
+            raise Unsupported(f"{name} af et tegn som ß, der ikke har ét stort/lille tegn; Excels svar efterlignes ikke.",
+                              f"{name} of a character such as ß without a single upper/lower case form; Excel's "
+                              "answer is not reproduced.")
+        return out
+    return fn
+
+
 def _take(pick):
     """LEFT or RIGHT: ``pick(text, count)`` once both arguments are valid."""
     def fn(text, n=None):
@@ -229,8 +243,8 @@ STRICT = {
     "ISERROR": (_iserror, 1, 1),
     "ISNA": (_isna, 1, 1),
     "LEN": (_text_fn(lambda t: float(len(t))), 1, 1),
-    "UPPER": (_text_fn(str.upper), 1, 1),
-    "LOWER": (_text_fn(str.lower), 1, 1),
+    "UPPER": (_text_fn(_one_to_one(str.upper, "UPPER")), 1, 1),
+    "LOWER": (_text_fn(_one_to_one(str.lower, "LOWER")), 1, 1),
     "LEFT": (_left, 1, 2),
     "RIGHT": (_right, 1, 2),
     "MID": (_mid, 3, 3),

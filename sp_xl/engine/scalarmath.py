@@ -1,5 +1,6 @@
-"""FACT, COMBIN, PERMUT, CEILING.MATH/FLOOR.MATH (and .PRECISE), DELTA and REPT as Excel
-computes them.
+"""FACT, COMBIN, PERMUT, CEILING.MATH/FLOOR.MATH (and .PRECISE), DELTA, REPT, MOD,
+DOLLARFR/DOLLARDE and TIME's refused corner, as Excel documents them; each differed from
+Excel in the ``formulas`` package (found by benchmarks/fuzz_vs_libreoffice.py).
 
 FACT, COMBIN and PERMUT, without the ``formulas`` package's exact
 integer arithmetic: FACT(1E+15) or COMBIN(1E+15;5E+14) would run for hours there, where Excel
@@ -14,6 +15,7 @@ import math
 
 from formulas.tokens.operand import XlError
 
+from sp_xl.engine.excelstats import DELEGATE
 from sp_xl.engine.parse import Unsupported
 from sp_xl.engine.values import E_DIV0, E_NUM, E_VALUE, to_number, to_text
 
@@ -177,7 +179,20 @@ def _dollar_fraction(to_fraction: bool):
     return fn
 
 
+def _time(h, m, s):
+    """TIME: whole hours, minutes and seconds (support.microsoft.com: TIME function). Whether
+    Excel cuts a negative fraction towards zero or down is not documented: refused; the
+    rest is the ``formulas`` implementation."""
+    for v in (h, m, s):
+        x = to_number(v)
+        if type(x) is float and x < 0 and x != math.trunc(x):
+            raise Unsupported("TIME med et negativt tal med decimaler; Excels afrunding er ikke dokumenteret.",
+                              "TIME with a negative number with decimals; Excel's rounding is not documented.")
+    return DELEGATE
+
+
 STRICT = {
+    "TIME": (_time, 3, 3),
     "DOLLARFR": (_dollar_fraction(True), 2, 2),
     "DOLLARDE": (_dollar_fraction(False), 2, 2),
     "MOD": (_mod, 2, 2),

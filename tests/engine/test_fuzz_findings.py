@@ -212,3 +212,11 @@ def test_a_logical_criterion_counts_the_cells_holding_that_logical():
 def test_dollar_fractions_and_rounding_with_extreme_digits(formula, expected):
     got = shown(value(run({}, formula), "Z1"))
     assert got == (pytest.approx(expected, rel=1e-12) if isinstance(expected, float) else expected)
+
+
+def test_time_with_negative_fractions_and_case_changes_that_grow_are_refused():
+    ev = run({}, "TIME(4,0.3,-814.6)", "TIME(4,2,2.5)", 'UPPER("straße")', 'UPPER("æble")', 'LOWER("ÅSE")')
+    assert "TIME" in problems(ev)["Z1"]
+    assert value(ev, "Z2") == pytest.approx((4 * 3600 + 2 * 60 + 2) / 86400)   # whole seconds
+    assert "UPPER" in problems(ev)["Z3"]
+    assert value(ev, "Z4") == "ÆBLE" and value(ev, "Z5") == "åse"
