@@ -1,14 +1,13 @@
-"""EDATE, EOMONTH and WORKDAY on date serials, as Excel documents them.
+"""EDATE, EOMONTH, WORKDAY and NETWORKDAYS on date serials, as Excel documents them.
 
 Why not the ``formulas`` package: its EDATE of a date before 1900 wraps to year 3800
 (EDATE(1;-1) gave 693932; Excel: #NUM!), EDATE/EOMONTH at 31 December 9999 answer #VALUE!,
 and its WORKDAY raises (#VALUE!) when the start date falls on a weekend, where Excel counts
-from it. Found by benchmarks/fuzz_vs_libreoffice.py.
+from it; its NETWORKDAYS fails on a blank start and on 31 December 9999. Found by benchmarks/fuzz_vs_libreoffice.py.
 
 Before 1 March 1900 (serial 61) Excel counts its phantom 29 February 1900 and weekdays one
-off: EDATE/EOMONTH leave those dates to the ``formulas`` implementation, which keeps that
-calendar; WORKDAY refuses them. A date given as text is left to the ``formulas`` implementation
-(DELEGATE), as before.
+off: EDATE/EOMONTH keep that calendar; WORKDAY and NETWORKDAYS refuse those dates. A date given as text is read as in arithmetic
+(formulas read EDATE(" 2 ";3) as 2 April of the current year).
 """
 
 from __future__ import annotations
@@ -20,19 +19,20 @@ import math
 import numpy as np
 from formulas.tokens.operand import XlError
 
-from sp_xl.engine.excelstats import DELEGATE, _refuse
+from sp_xl.engine.dateparts import _ymd
+from sp_xl.engine.excelstats import _refuse
 from sp_xl.engine.values import EMPTY, E_NUM, E_VALUE, to_number
 
 _LAST = 2958465                 # 31 December 9999
 _EPOCH = dt.date(1899, 12, 30)  # serial 61 = 1 March 1900 from here on
+_NP_EPOCH = np.datetime64(_EPOCH, "D")
 
 
 def _start(name: str, v, early_ok: bool = False) -> object:
-    """The start date as a whole serial, an error, or DELEGATE for text."""
+    """A date argument as a whole serial, or an error. Text is read as Excel reads text
+    in arithmetic (engine.values.to_number, which refuses date texts it cannot be sure of)."""
     if type(v) is bool:
         return E_VALUE
-    if isinstance(v, str) and not isinstance(v, XlError) and v is not EMPTY:
-        return DELEGATE
     x = to_number(v)
     if isinstance(x, XlError):
         return x
@@ -61,45 +61,42 @@ def _result(name: str, d: dt.date) -> object:
     return float(s) if s <= _LAST else E_NUM
 
 
+def _excel_serial(y: int, m: int, d: int) -> int:
+    """The serial of a day of Excel's calendar, whose February 1900 has 29 days; day 0 is
+    the last day of the month before (1900-01-00 is serial 0)."""
+    if (y, m) == (1900, 1):
+        return d
+    if (y, m) == (1900, 2):
+        return 31 + d
+    if d == 0:
+        return _excel_serial(y, m, 1) - 1
+    return (dt.date(y, m, d) - _EPOCH).days
+
+
 def _shift_months(name: str, end_of_month: bool):
-    """EDATE / EOMONTH. Before 1 March 1900 (start or result) the ``formulas`` implementation
-    keeps Excel's own calendar there (EDATE(0;1) is 31, as Excel caches it); a month before
-    January 1900 is #NUM! (formulas wrapped it to the year 3799)."""
+    """EDATE / EOMONTH on Excel's calendar (EDATE(0;1) is 31, as Excel caches it); a month
+    before January 1900 or after December 9999 is #NUM! (formulas wrapped the year 1899 to
+    3799)."""
     def fn(start, months):
         s = _start(name, start, early_ok=True)
-        if s is DELEGATE or isinstance(s, XlError):
+        if isinstance(s, XlError):
             return s
         m = _whole(months)
         if isinstance(m, XlError):
             return m
-        d = _EPOCH + dt.timedelta(days=max(s, 61))
-        k = (1900 * 12 if s < 61 else d.year * 12 + d.month - 1) + m
-        y, mo = divmod(k, 12)
+        y0, m0, d0 = _ymd(s)
+        y, mo = divmod(y0 * 12 + m0 - 1 + m, 12)
+        mo += 1
         if not 1900 <= y <= 9999:
             return E_NUM
-        if s < 61:
-            return DELEGATE
-        last = calendar.monthrange(y, mo + 1)[1]
-        res = _result(name, dt.date(y, mo + 1, last if end_of_month else min(d.day, last)))
-        return DELEGATE if res is _EARLY else res
+        last = 29 if (y, mo) == (1900, 2) else calendar.monthrange(y, mo)[1]
+        serial = _excel_serial(y, mo, last if end_of_month else min(d0, last))
+        return float(serial) if 0 <= serial <= _LAST else E_NUM
     return fn
 
 
-def _workday(book, r, c, start, days, holidays=None):
-    """WORKDAY(start; days; [holidays]): the date `days` working days (Monday-Friday, not a
-    holiday) after start, or before it for a negative count; start itself for 0."""
-    for v in (start, days):
-        if isinstance(v, np.ndarray):
-            _refuse("WORKDAY", "en matrix, hvor der skal stå én værdi", "an array where one value belongs")
-    s = _start("WORKDAY", start)
-    if s is DELEGATE:
-        return DELEGATE
-    if isinstance(s, XlError):
-        return s
-    n = _whole(days)
-    if isinstance(n, XlError):
-        return n
-    hol = []
+def _holidays(name: str, holidays) -> list | XlError:
+    out = []
     items = holidays.ravel().tolist() if isinstance(holidays, np.ndarray) else [] if holidays in (None, EMPTY) \
         else [holidays]
     for h in items:
@@ -112,7 +109,47 @@ def _workday(book, r, c, start, days, holidays=None):
         if h < 0 or h >= _LAST + 1:
             return E_NUM
         if h >= 61:
-            hol.append(np.datetime64(_EPOCH + dt.timedelta(days=math.trunc(h))))
+            out.append(np.datetime64(_EPOCH + dt.timedelta(days=math.trunc(h))))
+    return out
+
+
+def _networkdays(book, r, c, start, end, holidays=None):
+    """NETWORKDAYS(start; end; [holidays]): the working days from start to end, both
+    counted; negative when end comes first."""
+    for v in (start, end):
+        if isinstance(v, np.ndarray):
+            _refuse("NETWORKDAYS", "en matrix, hvor der skal stå én værdi", "an array where one value belongs")
+    a = _start("NETWORKDAYS", start)
+    if isinstance(a, XlError):
+        return a
+    b = _start("NETWORKDAYS", end)
+    if isinstance(b, XlError):
+        return b
+    hol = _holidays("NETWORKDAYS", holidays)
+    if isinstance(hol, XlError):
+        return hol
+    lo, hi = min(a, b), max(a, b)
+    d0 = _NP_EPOCH + np.timedelta64(lo, "D")
+    d1 = _NP_EPOCH + np.timedelta64(hi + 1, "D")
+    n = float(np.busday_count(d0, d1, holidays=hol))
+    return n if a <= b else -n
+
+
+def _workday(book, r, c, start, days, holidays=None):
+    """WORKDAY(start; days; [holidays]): the date `days` working days (Monday-Friday, not a
+    holiday) after start, or before it for a negative count; start itself for 0."""
+    for v in (start, days):
+        if isinstance(v, np.ndarray):
+            _refuse("WORKDAY", "en matrix, hvor der skal stå én værdi", "an array where one value belongs")
+    s = _start("WORKDAY", start)
+    if isinstance(s, XlError):
+        return s
+    n = _whole(days)
+    if isinstance(n, XlError):
+        return n
+    hol = _holidays("WORKDAY", holidays)
+    if isinstance(hol, XlError):
+        return hol
     if n == 0:
         return float(s)
     d0 = np.datetime64(_EPOCH + dt.timedelta(days=s))
@@ -127,4 +164,4 @@ def _workday(book, r, c, start, days, holidays=None):
 
 
 STRICT = {"EDATE": (_shift_months("EDATE", False), 2, 2), "EOMONTH": (_shift_months("EOMONTH", True), 2, 2)}
-OWN = {"WORKDAY": _workday}
+OWN = {"WORKDAY": _workday, "NETWORKDAYS": _networkdays}

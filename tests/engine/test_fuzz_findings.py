@@ -168,7 +168,8 @@ def test_rate_refused_where_newton_from_the_guess_does_not_settle_in_20_steps():
     ("EDATE(43890,12)", 44255.0), ("EDATE(43861,1)", 43890.0),          # 29 Feb 2020 -> 28 Feb 2021; 31 Jan -> 29 Feb
     ("EDATE(2958465,10)", "#NUM!"), ("EOMONTH(2958465,0)", 2958465.0), ("EDATE(100,-4)", "#NUM!"),
     ("EDATE(-1,1)", "#NUM!"), ("EDATE(TRUE,1)", "#VALUE!"), ("EDATE(1,-1)", "#NUM!"), ("EDATE(0,1)", 31.0),
-    ("EDATE(61,-1)", 32.0),
+    ("EDATE(61,-1)", 32.0), ("EDATE(59,2)", 119.0), ("EDATE(0,2)", 60.0), ("EOMONTH(10,1)", 60.0),
+    ("EOMONTH(60,-2)", "#NUM!"),
     ("WORKDAY(39722,151)", 39933.0), ("WORKDAY(39722,151,{39778,39786,39834})", 39938.0),  # docs: 30 Apr / 5 May 2009
     ("WORKDAY(43890,0)", 43890.0), ("WORKDAY(43890,-2)", 43888.0), ("WORKDAY(43890,1)", 43892.0),  # from a Saturday
     ("WORKDAY(43889,1)", 43892.0), ("WORKDAY(43892,-1)", 43889.0),
@@ -220,3 +221,13 @@ def test_time_with_negative_fractions_and_case_changes_that_grow_are_refused():
     assert value(ev, "Z2") == pytest.approx((4 * 3600 + 2 * 60 + 2) / 86400)   # whole seconds
     assert "UPPER" in problems(ev)["Z3"]
     assert value(ev, "Z4") == "ÆBLE" and value(ev, "Z5") == "åse"
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # support.microsoft.com NETWORKDAYS example: 1 Oct 2012 - 1 Mar 2013 is 110 days, 109 with 22 Nov 2012 off
+    ("NETWORKDAYS(41183,41334)", 110.0), ("NETWORKDAYS(41183,41334,41235)", 109.0),
+    ("NETWORKDAYS(41334,41183)", -110.0), ("NETWORKDAYS(43890,43891)", 0.0), ("NETWORKDAYS(43889,43892)", 2.0),
+    ("NETWORKDAYS(45351,2958465)", 2080797.0), ('EDATE(" 2 ",3)', 93.0), ('EDATE("1/31/2020",1)', 43890.0),
+])
+def test_networkdays_and_dates_as_text(formula, expected):
+    assert shown(value(run({}, formula), "Z1")) == expected
