@@ -194,6 +194,21 @@ def _dollar(book, r, c, value, decimals=2.0):
 
 
 
+def _fixed(book, r, c, value, decimals=2.0, no_commas=False):
+    """FIXED(number; decimals; no_commas) in English Excel: 1,234.50, rounded as ROUND rounds
+    (FIXED(2.675) is 2.68; formulas rounded the binary value to 2.67)."""
+    from sp_xl.engine.numfmt import format_value
+    got = number_and_places("FIXED", value, decimals)
+    if not isinstance(got, tuple):
+        return got
+    if isinstance(no_commas, np.ndarray):
+        return E_VALUE
+    plain = False if no_commas is EMPTY else to_number(no_commas)
+    if isinstance(plain, XlError):
+        return plain
+    x, d = got
+    return format_value(x, ("0" if plain else "#,##0") + ("." + "0" * d if d else ""), bool(book.date1904))
+
 
 # ---- CONCAT, TEXTJOIN: numbers as Excel writes them (formulas uses Python's repr) ----------
 
@@ -314,6 +329,6 @@ TEXT_FUNCTIONS: dict[str, Callable] = {
     "HYPERLINK": _hyperlink,
     "BASE": _base,
     "SUBSTITUTE": _substitute, "REPLACE": _replace, "FIND": _finder(True), "SEARCH": _finder(False),
-    "TIMEVALUE": _timevalue, "VALUE": _value_fn, "TEXT": _text, "DOLLAR": _dollar, "CONCAT": _concat,
+    "TIMEVALUE": _timevalue, "VALUE": _value_fn, "TEXT": _text, "DOLLAR": _dollar, "FIXED": _fixed, "CONCAT": _concat,
     "TEXTJOIN": _textjoin, **{name: _complex_part(name) for name in ("IMREAL", "IMAGINARY", "IMABS")},
 }

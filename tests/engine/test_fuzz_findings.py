@@ -231,3 +231,13 @@ def test_time_with_negative_fractions_and_case_changes_that_grow_are_refused():
 ])
 def test_networkdays_and_dates_as_text(formula, expected):
     assert shown(value(run({}, formula), "Z1")) == expected
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # support.microsoft.com FIXED examples, and the half-way case rounded as ROUND rounds
+    ("FIXED(1234.567,1)", "1,234.6"), ("FIXED(1234.567,-1)", "1,230"), ("FIXED(-1234.567,-1,TRUE)", "-1230"),
+    ("FIXED(44.332)", "44.33"), ("FIXED(2.675)", "2.68"), ("FIXED(-2.675,2,TRUE)", "-2.68"), ("DOLLAR(2.675)", "$2.68"),
+    ("FIXED(1234567.891,2,FALSE)", "1,234,567.89"), ("FIXED(0.5,0)", "1"),
+])
+def test_fixed_rounds_the_decimal_value(formula, expected):
+    assert value(run({}, formula), "Z1") == expected
