@@ -1,4 +1,4 @@
-"""EDATE, EOMONTH, WORKDAY and NETWORKDAYS on date serials, as Excel documents them.
+"""EDATE, EOMONTH, WORKDAY, NETWORKDAYS and DAYS360 on date serials, as Excel documents them.
 
 Why not the ``formulas`` package: its EDATE of a date before 1900 wraps to year 3800
 (EDATE(1;-1) gave 693932; Excel: #NUM!), EDATE/EOMONTH at 31 December 9999 answer #VALUE!,
@@ -163,5 +163,45 @@ def _workday(book, r, c, start, days, holidays=None):
     return res
 
 
-STRICT = {"EDATE": (_shift_months("EDATE", False), 2, 2), "EOMONTH": (_shift_months("EOMONTH", True), 2, 2)}
+def _days360(start, end, method=None):
+    """DAYS360(start; end; [method]). US method (FALSE, the default): a start date on the last
+    day of its month counts as the 30th (February included, but only for the start date);
+    an end date on the 31st becomes the 1st of the next month when the start day is before
+    the 30th, else the 30th. European method: the 31st counts as the 30th. (Excel's rule as
+    Gnumeric and Apache POI reproduce it; formulas missed the February start, so DAYS360 of
+    28 Feb 2011 to 31 Mar 2011 gave 31, not 30.) On Excel's calendar, whose February 1900
+    has 29 days."""
+    if type(start) is bool or type(end) is bool:
+        _refuse("DAYS360", "en sandhedsværdi som dato", "a logical value as a date")
+    a = _start("DAYS360", start, early_ok=True)
+    if isinstance(a, XlError):
+        return a
+    b = _start("DAYS360", end, early_ok=True)
+    if isinstance(b, XlError):
+        return b
+    if a == 0 or b == 0:
+        _refuse("DAYS360", "datoen 0 (0. januar 1900)", "the date 0 (0 January 1900)")
+    euro = False
+    if method is not None and method is not EMPTY:
+        m = to_number(method)
+        if isinstance(m, XlError):
+            return m
+        euro = m != 0.0
+    (sy, sm, sd), (ey, em, ed) = _ymd(a), _ymd(b)
+    if euro:
+        sd, ed = min(sd, 30), min(ed, 30)
+    else:
+        last = 29 if (sy, sm) == (1900, 2) else calendar.monthrange(sy, sm)[1]
+        if sd == last:
+            sd = 30
+        sd = min(sd, 30)
+        if ed == 31:
+            if sd < 30:
+                ed, em = 1, em + 1
+            else:
+                ed = 30
+    return float((ey - sy) * 360 + (em - sm) * 30 + (ed - sd))
+
+
+STRICT = {"DAYS360": (_days360, 2, 3), "EDATE": (_shift_months("EDATE", False), 2, 2), "EOMONTH": (_shift_months("EOMONTH", True), 2, 2)}
 OWN = {"WORKDAY": _workday, "NETWORKDAYS": _networkdays}

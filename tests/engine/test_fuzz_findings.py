@@ -241,3 +241,14 @@ def test_networkdays_and_dates_as_text(formula, expected):
 ])
 def test_fixed_rounds_the_decimal_value(formula, expected):
     assert value(run({}, formula), "Z1") == expected
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # support.microsoft.com DAYS360 example (30 Jan 2011 - 1 Feb 2011 is 1), and the US rules worked by hand
+    ("DAYS360(40573,40575)", 1.0), ("DAYS360(40602,40633)", 30.0), ("DAYS360(40544,40602)", 57.0),
+    ("DAYS360(40602,40968)", 359.0), ("DAYS360(40544,40574)", 30.0), ("DAYS360(40574,40602)", 28.0),
+    ("DAYS360(40574,40633,TRUE)", 60.0), ("DAYS360(40574,40633)", 60.0), ("DAYS360(40555,40633)", 79.0),
+    ("DAYS360(59,43890)", 43201.0), ("DAYS360(60,91)", 30.0), ("DAYS360(40633,40602)", -32.0),
+])
+def test_days360_us_method_moves_only_the_start_of_february(formula, expected):
+    assert shown(value(run({}, formula), "Z1")) == expected
