@@ -316,7 +316,23 @@ def _vdb(*vals):
     return DELEGATE
 
 
+def _db(*vals):
+    """DB's undocumented corners refused (a salvage above the cost makes the rate negative; a
+    period or life that is not whole); the rest is the ``formulas`` implementation."""
+    a = _args("DB", vals, [None, None, None, None, 12.0])
+    if isinstance(a, XlError):
+        return a
+    cost, salvage, life, period, month = a
+    if cost < 0 or salvage < 0 or life <= 0 or period <= 0 or not 1 <= month <= 12:
+        return E_NUM
+    if salvage > cost or period != int(period) or life != int(life) or period > life + 1:
+        _refuse("DB", "en restværdi over prisen eller en periode/levetid, der ikke er et helt tal",
+                "a salvage above the cost or a period/life that is not whole")
+    return DELEGATE
+
+
 STRICT = {
+    "DB": (_db, 4, 5),
     "PV": (_pv_fn, 3, 5), "FV": (_fv_fn, 3, 5), "PMT": (_pmt_fn, 3, 5), "NPER": (_nper_fn, 3, 5),
     "IPMT": (_ipmt_fn, 4, 6), "PPMT": (_ppmt_fn, 4, 6), "RATE": (_rate_fn, 3, 6), "VDB": (_vdb, 5, 7),
     "CUMIPMT": (_cumulative("CUMIPMT"), 6, 6), "CUMPRINC": (_cumulative("CUMPRINC"), 6, 6),

@@ -35,6 +35,11 @@ def _numbers(*vals):
 
 
 def _fact(x):
+    v = to_number(x)
+    if type(v) is float and -1.0 < v < 0.0:
+        raise Unsupported("FACT af et negativt tal over -1: om Excel afkorter før fortegnet prøves, er ikke dokumenteret.",
+                          "FACT of a negative number above -1: whether Excel truncates before checking the sign "
+                          "is not documented.")
     got = _numbers(x)
     if isinstance(got, XlError):
         return got

@@ -252,3 +252,14 @@ def test_fixed_rounds_the_decimal_value(formula, expected):
 ])
 def test_days360_us_method_moves_only_the_start_of_february(formula, expected):
     assert shown(value(run({}, formula), "Z1")) == expected
+
+
+def test_db_keeps_the_documented_example_and_refuses_undocumented_corners():
+    # support.microsoft.com DB example: cost 1,000,000, salvage 100,000, life 6, first year 7 months
+    ev = run({}, "DB(1000000,100000,6,1,7)", "DB(1000000,100000,6,2,7)", "DB(2,5,5,1)", "DB(3,2,12.5,0.1)",
+             "DB(100,10,5,0)", "FACT(-0.5)")
+    assert value(ev, "Z1") == pytest.approx(186083.33, abs=0.01)
+    assert value(ev, "Z2") == pytest.approx(259639.42, abs=0.01)
+    assert "DB" in problems(ev)["Z3"] and "DB" in problems(ev)["Z4"]
+    assert shown(value(ev, "Z5")) == "#NUM!"
+    assert "FACT" in problems(ev)["Z6"]
