@@ -87,6 +87,12 @@ def _finder(case_sensitive: bool):
             return s
         if s < 1 or s > len(w) + 1:
             return E_VALUE
+        if not f and int(s) == len(w) + 1:
+            # an empty find_text with the start just past the end (FIND("";"") included): the
+            # documentation says #VALUE! for a start beyond the text, and a match at start_num
+            # for an empty find_text
+            _refuse("SEARCH" if not case_sensitive else "FIND", "en start lige efter teksten",
+                    "a start just past the end of the text")
         s = int(s)
         if case_sensitive:
             pos = w.find(f, s - 1)

@@ -258,6 +258,9 @@ def _subtotal(book, args):
                     continue
                 v = vals[i, j]
                 if isinstance(v, XlError):
+                    if code in (2, 3):   # COUNT/COUNTA pass errors by; whether SUBTOTAL does is not documented
+                        raise Unsupported("SUBTOTAL 2/3 (TÆL/TÆLV) over en fejlværdi understøttes ikke.",
+                                          "SUBTOTAL 2/3 (COUNT/COUNTA) over an error value is not supported.")
                     return v
                 if type(v) is float:
                     nums.append(v)

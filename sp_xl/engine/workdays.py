@@ -203,5 +203,24 @@ def _days360(start, end, method=None):
     return float((ey - sy) * 360 + (em - sm) * 30 + (ed - sd))
 
 
-STRICT = {"DAYS360": (_days360, 2, 3), "EDATE": (_shift_months("EDATE", False), 2, 2), "EOMONTH": (_shift_months("EOMONTH", True), 2, 2)}
+def _days(end, start):
+    """DAYS(end; start): end - start for whole dates. With a time of day in a date, whether
+    Excel subtracts the serials as they are (its documentation) or the whole days (the
+    formulas package) is not certain: refused."""
+    vals = []
+    for v in (end, start):
+        if type(v) is bool:
+            return E_VALUE
+        x = to_number(v)
+        if isinstance(x, XlError):
+            return x
+        if x < 0 or x >= _LAST + 1:
+            return E_NUM
+        if x != math.trunc(x):
+            _refuse("DAYS", "en dato med klokkeslæt", "a date with a time of day")
+        vals.append(x)
+    return vals[0] - vals[1]
+
+
+STRICT = {"DAYS360": (_days360, 2, 3), "DAYS": (_days, 2, 2), "EDATE": (_shift_months("EDATE", False), 2, 2), "EOMONTH": (_shift_months("EOMONTH", True), 2, 2)}
 OWN = {"WORKDAY": _workday, "NETWORKDAYS": _networkdays}

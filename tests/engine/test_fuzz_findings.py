@@ -263,3 +263,25 @@ def test_db_keeps_the_documented_example_and_refuses_undocumented_corners():
     assert "DB" in problems(ev)["Z3"] and "DB" in problems(ev)["Z4"]
     assert shown(value(ev, "Z5")) == "#NUM!"
     assert "FACT" in problems(ev)["Z6"]
+
+
+def test_subtotal_count_over_an_error_is_refused_and_sum_carries_it():
+    cells = {"A1": 1.0, "A2": "#N/A", "A3": 3.0}
+    ev = run(cells, "SUBTOTAL(2,A1:A3)", "SUBTOTAL(103,A1:A3)", "SUBTOTAL(9,A1:A3)")
+    assert "SUBTOTAL" in problems(ev)["Z1"] and "SUBTOTAL" in problems(ev)["Z2"]
+    assert shown(value(ev, "Z3")) == "#N/A"
+
+
+def test_find_of_nothing_just_past_the_end_is_refused():
+    ev = run({}, 'FIND("","")', 'SEARCH("","abc",4)', 'FIND("","abc",2)', 'FIND("x","")', 'FIND("","abc",5)')
+    assert "FIND" in problems(ev)["Z1"] and "SEARCH" in problems(ev)["Z2"]
+    assert value(ev, "Z3") == 2.0
+    assert shown(value(ev, "Z4")) == "#VALUE!" and shown(value(ev, "Z5")) == "#VALUE!"
+
+
+def test_days_of_whole_dates_and_refused_with_a_time_of_day():
+    # support.microsoft.com DAYS example: DAYS("15-MAR-2021";"1-FEB-2021") is 42 (here as serials)
+    ev = run({}, "DAYS(44270,44228)", "DAYS(43921,44255.75)", "DAYS(-1,5)")
+    assert value(ev, "Z1") == 42.0
+    assert "DAYS" in problems(ev)["Z2"]
+    assert shown(value(ev, "Z3")) == "#NUM!"
