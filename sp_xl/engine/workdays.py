@@ -28,7 +28,7 @@ _EPOCH = dt.date(1899, 12, 30)  # serial 61 = 1 March 1900 from here on
 _NP_EPOCH = np.datetime64(_EPOCH, "D")
 
 
-def _start(name: str, v, early_ok: bool = False) -> object:
+def _start(name: str, v, early_ok: bool = False, time_refused: bool = False) -> object:
     """A date argument as a whole serial, or an error. Text is read as Excel reads text
     in arithmetic (engine.values.to_number, which refuses date texts it cannot be sure of)."""
     if type(v) is bool:
@@ -39,6 +39,8 @@ def _start(name: str, v, early_ok: bool = False) -> object:
     if x < 0 or x >= _LAST + 1:
         return E_NUM
     s = math.trunc(x)
+    if time_refused and s != x:
+        _refuse(name, "en dato med klokkeslæt", "a date with a time of day")
     if s < 61 and not early_ok:
         _refuse(name, "en dato før 1. marts 1900", "a date before 1 March 1900")
     return s
@@ -113,12 +115,15 @@ def _holidays(name: str, holidays) -> list | XlError:
     return out
 
 
+def _no_arrays(name: str, *vals) -> None:
+    if any(isinstance(v, np.ndarray) for v in vals):
+        _refuse(name, "en matrix, hvor der skal stå én værdi", "an array where one value belongs")
+
+
 def _networkdays(book, r, c, start, end, holidays=None):
     """NETWORKDAYS(start; end; [holidays]): the working days from start to end, both
     counted; negative when end comes first."""
-    for v in (start, end):
-        if isinstance(v, np.ndarray):
-            _refuse("NETWORKDAYS", "en matrix, hvor der skal stå én værdi", "an array where one value belongs")
+    _no_arrays("NETWORKDAYS", start, end)
     a = _start("NETWORKDAYS", start)
     if isinstance(a, XlError):
         return a
@@ -138,9 +143,7 @@ def _networkdays(book, r, c, start, end, holidays=None):
 def _workday(book, r, c, start, days, holidays=None):
     """WORKDAY(start; days; [holidays]): the date `days` working days (Monday-Friday, not a
     holiday) after start, or before it for a negative count; start itself for 0."""
-    for v in (start, days):
-        if isinstance(v, np.ndarray):
-            _refuse("WORKDAY", "en matrix, hvor der skal stå én værdi", "an array where one value belongs")
+    _no_arrays("WORKDAY", start, days)
     s = _start("WORKDAY", start)
     if isinstance(s, XlError):
         return s
@@ -207,20 +210,15 @@ def _days(end, start):
     """DAYS(end; start): end - start for whole dates. With a time of day in a date, whether
     Excel subtracts the serials as they are (its documentation) or the whole days (the
     formulas package) is not certain: refused."""
-    vals = []
-    for v in (end, start):
-        if type(v) is bool:
-            return E_VALUE
-        x = to_number(v)
-        if isinstance(x, XlError):
-            return x
-        if x < 0 or x >= _LAST + 1:
-            return E_NUM
-        if x != math.trunc(x):
-            _refuse("DAYS", "en dato med klokkeslæt", "a date with a time of day")
-        vals.append(x)
-    return vals[0] - vals[1]
+    a = _start("DAYS", end, early_ok=True, time_refused=True)
+    if isinstance(a, XlError):
+        return a
+    b = _start("DAYS", start, early_ok=True, time_refused=True)
+    return b if isinstance(b, XlError) else float(a - b)
 
 
-STRICT = {"DAYS360": (_days360, 2, 3), "DAYS": (_days, 2, 2), "EDATE": (_shift_months("EDATE", False), 2, 2), "EOMONTH": (_shift_months("EOMONTH", True), 2, 2)}
+STRICT = {
+    "DAYS360": (_days360, 2, 3), "DAYS": (_days, 2, 2),
+    "EDATE": (_shift_months("EDATE", False), 2, 2), "EOMONTH": (_shift_months("EOMONTH", True), 2, 2),
+}
 OWN = {"WORKDAY": _workday, "NETWORKDAYS": _networkdays}
