@@ -558,6 +558,8 @@ def _match(book, args):
     kind = _scalar_criterion(book, args[2]) if len(args) == 3 else 1.0
     if kind is EMPTY:
         kind = 0.0 if len(args) == 3 else 1.0
+    if isinstance(kind, XlError):
+        return kind
     if type(kind) is not float:
         return FALLBACK
     ref = args[1]
@@ -574,7 +576,15 @@ def _lookup(vertical: bool):
     def fn(book, args):
         if len(args) not in (3, 4) or not isinstance(args[1], RefVal):
             return FALLBACK
-        exact = is_exact(_scalar_criterion(book, args[3])) if len(args) == 4 else False
+        flag = _scalar_criterion(book, args[3]) if len(args) == 4 else True   # approximate by default
+        if isinstance(flag, XlError):
+            return flag        # formulas' fallback passed over an error in range_lookup
+        if isinstance(flag, str) and flag is not EMPTY:
+            from sp_xl.engine.parse import Unsupported
+            name = "VLOOKUP" if vertical else "HLOOKUP"
+            raise Unsupported(f"{name} med tekst som range_lookup understøttes ikke.",
+                              f"{name} with text as range_lookup is not supported.")
+        exact = is_exact(flag)
         if exact is None:
             return FALLBACK
         index = to_number(_scalar_criterion(book, args[2]))

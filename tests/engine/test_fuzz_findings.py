@@ -285,3 +285,12 @@ def test_days_of_whole_dates_and_refused_with_a_time_of_day():
     assert value(ev, "Z1") == 42.0
     assert "DAYS" in problems(ev)["Z2"]
     assert shown(value(ev, "Z3")) == "#NUM!"
+
+
+def test_lookups_carry_an_error_in_their_mode_argument():
+    cells = {"A1": 1.0, "A2": 2.0, "B1": "x", "B2": "y", "C1": "#VALUE!"}
+    ev = run(cells, "VLOOKUP(2,A1:B2,2,C1)", "HLOOKUP(1,A1:B2,2,NA())", "MATCH(2,A1:A2,C1)", 'VLOOKUP(2,A1:B2,2,"")',
+             "VLOOKUP(2,A1:B2,2,FALSE)")
+    assert [shown(value(ev, f"Z{i}")) for i in (1, 2, 3)] == ["#VALUE!", "#N/A", "#VALUE!"]
+    assert "VLOOKUP" in problems(ev)["Z4"]
+    assert value(ev, "Z5") == "y"
