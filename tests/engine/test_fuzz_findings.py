@@ -294,3 +294,11 @@ def test_lookups_carry_an_error_in_their_mode_argument():
     assert [shown(value(ev, f"Z{i}")) for i in (1, 2, 3)] == ["#VALUE!", "#N/A", "#VALUE!"]
     assert "VLOOKUP" in problems(ev)["Z4"]
     assert value(ev, "Z5") == "y"
+
+
+def test_a_hash_in_a_text_is_not_taken_for_a_digit_when_formulas_are_grouped():
+    # one skeleton for both under the old digit mask '#': a crash, or one formula's closure
+    # reused for the other ('"1#"&A1' and '"#1"&A2' relate their numbers alike)
+    cells = {"A1": 1.5, "A2": 2.0}
+    ev = run(cells, 'TEXT(A1,"0.0")', 'TEXT(A1,"#.#")', '"1#"&A1', '"#1"&A2')
+    assert [value(ev, f"Z{i}") for i in range(1, 5)] == ["1.5", "1.5", "1#1.5", "#12"]
