@@ -58,6 +58,9 @@ def _substitute(book, r, c, text, old, new, instance=None):
 
 
 def _replace(book, r, c, text, start, count, new):
+    for v in (text, start, count, new):     # the first error in argument order
+        if isinstance(v, XlError):
+            return v
     ts = _texts(text, new)
     if ts is None or isinstance(start, np.ndarray) or isinstance(count, np.ndarray):
         return DELEGATE

@@ -302,3 +302,8 @@ def test_a_hash_in_a_text_is_not_taken_for_a_digit_when_formulas_are_grouped():
     cells = {"A1": 1.5, "A2": 2.0}
     ev = run(cells, 'TEXT(A1,"0.0")', 'TEXT(A1,"#.#")', '"1#"&A1', '"#1"&A2')
     assert [value(ev, f"Z{i}") for i in range(1, 5)] == ["1.5", "1.5", "1#1.5", "#12"]
+
+
+def test_replace_returns_the_first_error_in_argument_order():
+    ev = run({}, 'REPLACE("abc",NA(),1,1/0)', 'REPLACE("abc",2,1,"X")')
+    assert shown(value(ev, "Z1")) == "#N/A" and value(ev, "Z2") == "aXc"
