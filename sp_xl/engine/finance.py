@@ -331,8 +331,17 @@ def _db(*vals):
     return DELEGATE
 
 
+def _errors_first(*vals):
+    """EFFECT / NOMINAL: an error argument is returned as it is (the ``formulas`` forms turn
+    it into #VALUE!); the rest is the ``formulas`` implementation."""
+    for v in vals:
+        if isinstance(v, XlError):
+            return v
+    return DELEGATE
+
+
 STRICT = {
-    "DB": (_db, 4, 5),
+    "DB": (_db, 4, 5), "EFFECT": (_errors_first, 2, 2), "NOMINAL": (_errors_first, 2, 2),
     "PV": (_pv_fn, 3, 5), "FV": (_fv_fn, 3, 5), "PMT": (_pmt_fn, 3, 5), "NPER": (_nper_fn, 3, 5),
     "IPMT": (_ipmt_fn, 4, 6), "PPMT": (_ppmt_fn, 4, 6), "RATE": (_rate_fn, 3, 6), "VDB": (_vdb, 5, 7),
     "CUMIPMT": (_cumulative("CUMIPMT"), 6, 6), "CUMPRINC": (_cumulative("CUMPRINC"), 6, 6),

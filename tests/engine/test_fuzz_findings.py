@@ -307,3 +307,11 @@ def test_a_hash_in_a_text_is_not_taken_for_a_digit_when_formulas_are_grouped():
 def test_replace_returns_the_first_error_in_argument_order():
     ev = run({}, 'REPLACE("abc",NA(),1,1/0)', 'REPLACE("abc",2,1,"X")')
     assert shown(value(ev, "Z1")) == "#N/A" and value(ev, "Z2") == "aXc"
+
+
+def test_effect_and_nominal_return_an_error_argument():
+    # support.microsoft.com EFFECT/NOMINAL examples: EFFECT(5.25%;4) = 0.0535427, NOMINAL(5.3543%;4) = 0.0525003
+    ev = run({}, "EFFECT(NA(),2)", "NOMINAL(0.5,1/0)", "EFFECT(0.0525,4)", "NOMINAL(0.053543,4)")
+    assert shown(value(ev, "Z1")) == "#N/A" and shown(value(ev, "Z2")) == "#DIV/0!"
+    assert value(ev, "Z3") == pytest.approx(0.0535427, abs=1e-7)
+    assert value(ev, "Z4") == pytest.approx(0.0525003, abs=1e-7)
