@@ -323,11 +323,11 @@ def _db(*vals):
     if isinstance(a, XlError):
         return a
     cost, salvage, life, period, month = a
-    if cost < 0 or salvage < 0 or life <= 0 or period <= 0 or not 1 <= month <= 12:
+    if cost < 0 or salvage < 0 or life <= 0 or period <= 0 or not 1 <= math.trunc(month) <= 12:
         return E_NUM
-    if salvage > cost or period != int(period) or life != int(life) or period > life + 1:
-        _refuse("DB", "en restværdi over prisen eller en periode/levetid, der ikke er et helt tal",
-                "a salvage above the cost or a period/life that is not whole")
+    if salvage > cost or period != int(period) or life != int(life) or month != int(month) or period > life + 1:
+        _refuse("DB", "en restværdi over prisen eller en periode/levetid/måned, der ikke er et helt tal",
+                "a salvage above the cost or a period/life/month that is not whole")
     return DELEGATE
 
 
@@ -340,8 +340,22 @@ def _errors_first(*vals):
     return DELEGATE
 
 
+def _growth_rate(name: str):
+    """RRI / PDURATION(rate-or-periods; pv; fv): a present or future value at or below 0 is
+    refused (Excel only says "not valid: #NUM!"; RRI(1;-2;-4) is a real rate); the rest is
+    the ``formulas`` implementation."""
+    def fn(*vals):
+        a = _args(name, vals, [None, None, None])
+        if isinstance(a, XlError):
+            return a
+        if a[1] <= 0 or a[2] <= 0:
+            _refuse(name, "en nutids- eller fremtidsværdi på 0 eller derunder", "a present or future value of 0 or less")
+        return DELEGATE
+    return fn
+
+
 STRICT = {
-    "DB": (_db, 4, 5), "EFFECT": (_errors_first, 2, 2), "NOMINAL": (_errors_first, 2, 2),
+    "DB": (_db, 4, 5), "RRI": (_growth_rate("RRI"), 3, 3), "PDURATION": (_growth_rate("PDURATION"), 3, 3), "EFFECT": (_errors_first, 2, 2), "NOMINAL": (_errors_first, 2, 2),
     "PV": (_pv_fn, 3, 5), "FV": (_fv_fn, 3, 5), "PMT": (_pmt_fn, 3, 5), "NPER": (_nper_fn, 3, 5),
     "IPMT": (_ipmt_fn, 4, 6), "PPMT": (_ppmt_fn, 4, 6), "RATE": (_rate_fn, 3, 6), "VDB": (_vdb, 5, 7),
     "CUMIPMT": (_cumulative("CUMIPMT"), 6, 6), "CUMPRINC": (_cumulative("CUMPRINC"), 6, 6),

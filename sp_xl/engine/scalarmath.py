@@ -17,7 +17,7 @@ from formulas.tokens.operand import XlError
 
 from sp_xl.engine.excelstats import DELEGATE
 from sp_xl.engine.parse import Unsupported
-from sp_xl.engine.values import E_DIV0, E_NUM, E_VALUE, to_number, to_text
+from sp_xl.engine.values import EMPTY, E_DIV0, E_NUM, E_VALUE, to_number, to_text
 
 _LOG_MAX = math.log(1.7976931348623157e308)
 
@@ -196,7 +196,21 @@ def _time(h, m, s):
     return DELEGATE
 
 
+def _gcd_lcm_scalars(*vals):
+    """GCD / LCM: a blank or a text typed in is refused (Excel documents #VALUE! for
+    "nonnumeric" arguments without saying whether "3" or an empty cell is one); errors
+    come back in argument order; the rest is the ``formulas`` implementation."""
+    for v in vals:
+        if isinstance(v, XlError):
+            return v
+        if v is EMPTY or (isinstance(v, str) and not isinstance(v, XlError)):
+            raise Unsupported("GCD/LCM med en tom celle eller tekst som argument understøttes ikke.",
+                              "GCD/LCM with an empty cell or text as an argument is not supported.")
+    return DELEGATE
+
+
 STRICT = {
+    "GCD": (_gcd_lcm_scalars, 1, 255), "LCM": (_gcd_lcm_scalars, 1, 255),
     "TIME": (_time, 3, 3),
     "DOLLARFR": (_dollar_fraction(True), 2, 2),
     "DOLLARDE": (_dollar_fraction(False), 2, 2),

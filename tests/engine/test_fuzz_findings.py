@@ -315,3 +315,13 @@ def test_effect_and_nominal_return_an_error_argument():
     assert shown(value(ev, "Z1")) == "#N/A" and shown(value(ev, "Z2")) == "#DIV/0!"
     assert value(ev, "Z3") == pytest.approx(0.0535427, abs=1e-7)
     assert value(ev, "Z4") == pytest.approx(0.0525003, abs=1e-7)
+
+
+def test_growth_rates_and_gcd_refuse_what_excel_does_not_document():
+    # support.microsoft.com RRI example: RRI(96;10000;11000) = 0.0009933; GCD(24;36) = 12
+    ev = run({}, "RRI(96,10000,11000)", "RRI(4.5,2.675,0)", "PDURATION(0.025,-2000,2200)", "GCD(24,36)",
+             'GCD(2,"3",36)', "GCD(2.5,4.5,A9)", "LCM(NA(),2)", "DB(5,1.5,5,1,12.5)")
+    assert value(ev, "Z1") == pytest.approx(0.0009933, abs=1e-7) and value(ev, "Z4") == 12.0
+    for ref, name in (("Z2", "RRI"), ("Z3", "PDURATION"), ("Z5", "GCD"), ("Z6", "GCD"), ("Z8", "DB")):
+        assert name in problems(ev)[ref]
+    assert shown(value(ev, "Z7")) == "#N/A"
