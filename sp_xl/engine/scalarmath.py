@@ -209,7 +209,44 @@ def _gcd_lcm_scalars(*vals):
     return DELEGATE
 
 
+_UNDEFINED_1252 = frozenset({129, 141, 143, 144, 157})
+
+
+def _char(number):
+    """CHAR(number): the character of Windows' code page 1252, which Excel for Windows uses
+    in Danish and English installations: CHAR(248) is 'ø' (the ``formulas`` package has the
+    Macintosh table: '¯'). The five codes 1252 leaves undefined are refused."""
+    if type(number) is bool:
+        return E_VALUE
+    n = to_number(number)
+    if isinstance(n, XlError):
+        return n
+    n = math.trunc(n)
+    if not 1 <= n <= 255:
+        return E_VALUE
+    if n in _UNDEFINED_1252:
+        raise Unsupported(f"CHAR({n}) er ikke defineret i tegnsæt 1252; Excels svar efterlignes ikke.",
+                          f"CHAR({n}) is undefined in code page 1252; Excel's answer is not reproduced.")
+    return bytes([n]).decode("cp1252")
+
+
+def _code(text):
+    """CODE(text): the code page 1252 number of the first character ('ø' is 248); a character
+    outside that code page is refused."""
+    t = to_text(text)
+    if isinstance(t, XlError):
+        return t
+    if not t:
+        return E_VALUE
+    try:
+        return float(t[0].encode("cp1252")[0])
+    except UnicodeEncodeError:
+        raise Unsupported(f"CODE af tegnet {t[0]!r}, som ikke findes i tegnsæt 1252, understøttes ikke.",
+                          f"CODE of the character {t[0]!r}, which is not in code page 1252, is not supported.") from None
+
+
 STRICT = {
+    "CHAR": (_char, 1, 1), "CODE": (_code, 1, 1),
     "GCD": (_gcd_lcm_scalars, 1, 255), "LCM": (_gcd_lcm_scalars, 1, 255),
     "TIME": (_time, 3, 3),
     "DOLLARFR": (_dollar_fraction(True), 2, 2),

@@ -325,3 +325,19 @@ def test_growth_rates_and_gcd_refuse_what_excel_does_not_document():
     for ref, name in (("Z2", "RRI"), ("Z3", "PDURATION"), ("Z5", "GCD"), ("Z6", "GCD"), ("Z8", "DB")):
         assert name in problems(ev)[ref]
     assert shown(value(ev, "Z7")) == "#N/A"
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # Windows code page 1252 (Excel for Windows): the Danish letters, the euro sign
+    ('CHAR(248)', "ø"), ('CHAR(230)', "æ"), ('CHAR(229)', "å"), ('CHAR(216)', "Ø"), ('CHAR(198)', "Æ"), ('CHAR(197)', "Å"),
+    ('CHAR(128)', "€"), ('CHAR(65)', "A"), ('CHAR(65.9)', "A"), ('CHAR(0)', "#VALUE!"), ('CHAR(256)', "#VALUE!"),
+    ('CODE("ørred")', 248.0), ('CODE("Æble")', 198.0), ('CODE("Åse")', 197.0), ('CODE("€")', 128.0), ('CODE("A")', 65.0),
+    ('CODE("")', "#VALUE!"), ('CODE(TRUE)', 84.0),
+])
+def test_char_and_code_use_windows_code_page_1252(formula, expected):
+    assert shown(value(run({}, formula), "Z1")) == expected
+
+
+def test_char_and_code_outside_code_page_1252_are_refused():
+    ev = run({}, "CHAR(129)", 'CODE("ł")')
+    assert "CHAR" in problems(ev)["Z1"] and "CODE" in problems(ev)["Z2"]
