@@ -16,7 +16,11 @@ Known LibreOffice-versus-Excel differences seen in the output (do not "fix" thes
 before 1 March 1900 (LibreOffice has no 29 February 1900), numbers typed as text in
 COUNT/MAX/... arguments, #VALUE! where Excel gives #NUM! for LARGE/SMALL/PERCENTILE without
 numbers, DOLLAR of a negative number (Excel: ($1.00)), DEC2HEX of a negative fraction
-(Excel truncates), FACT over 170 (Excel #NUM!).
+(Excel truncates), FACT over 170 (Excel #NUM!), "*" criteria matching numbers, PERCENTRANK
+rounding (Excel truncates to the significance), CODE/CHAR of non-ASCII (LibreOffice: UTF-8
+bytes; Excel for Windows: code page 1252), TIME with fractions (Excel truncates each part),
+CONVERT's pound (Excel: 0.45359237 kg), error precedence (Excel: the first error in
+argument order).
 
 LibreOffice is not Excel: every disagreement must be judged against Excel's documentation
 and the Excel-computed corpus before the engine is changed.
