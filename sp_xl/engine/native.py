@@ -112,11 +112,14 @@ def _round_with(mode):
             return d
         d = max(-400, min(400, int(d)))  # Excel truncates the digits argument; ROUND(x;1234) is x
         try:
-            with localcontext() as ctx:
-                ctx.prec = 1000
-                q = _decimal15(x).quantize(Decimal(1).scaleb(-d), rounding=mode)
-        except InvalidOperation:
-            return E_NUM
+            q = _decimal15(x).quantize(Decimal(1).scaleb(-d), rounding=mode)
+        except InvalidOperation:          # more digits than the default context holds
+            try:
+                with localcontext() as ctx:
+                    ctx.prec = 1000
+                    q = _decimal15(x).quantize(Decimal(1).scaleb(-d), rounding=mode)
+            except InvalidOperation:
+                return E_NUM
         return float(q)
     return fn
 
