@@ -6,11 +6,11 @@ answers #NUM! there). Also TYPE, whose ``formulas`` form calls an empty cell tex
 
 from __future__ import annotations
 
-import math
 
 from formulas.tokens.operand import XlError
 
-from sp_xl.engine.values import EMPTY, E_NUM, E_VALUE, to_number, to_text
+from sp_xl.engine.scalarmath import whole_number
+from sp_xl.engine.values import EMPTY, E_NUM, E_VALUE, to_text
 
 _BASES = {"BIN": 2, "OCT": 8, "HEX": 16}
 _DIGITS = "0123456789ABCDEF"
@@ -29,12 +29,9 @@ def _encode(n: int, base: int, places) -> object:
         digits = _DIGITS[d] + digits
     digits = digits or "0"
     if places is not None:
-        if type(places) is bool:
-            return E_VALUE
-        p = to_number(places)
+        p = whole_number(places)
         if isinstance(p, XlError):
             return p
-        p = math.trunc(p)
         if p < 0 or p > 10 or p < len(digits):
             return E_NUM
         digits = digits.rjust(p, "0")
@@ -58,12 +55,8 @@ def _decode(v, base: int) -> object:
 
 def _from_decimal(base: int):
     def fn(number, places=None):
-        if type(number) is bool:
-            return E_VALUE
-        x = to_number(number)
-        if isinstance(x, XlError):
-            return x
-        return _encode(math.trunc(x), base, places)
+        x = whole_number(number)
+        return x if isinstance(x, XlError) else _encode(x, base, places)
     return fn
 
 

@@ -22,6 +22,17 @@ from sp_xl.engine.values import EMPTY, E_DIV0, E_NUM, E_VALUE, to_number, to_tex
 _LOG_MAX = math.log(1.7976931348623157e308)
 
 
+def whole_number(v) -> object:
+    """A whole-number argument of an Analysis ToolPak-style function: truncated; a logical
+    is #VALUE!; an error comes back as it is."""
+    if type(v) is bool:
+        return E_VALUE
+    x = to_number(v)
+    if isinstance(x, XlError) or math.isnan(x) or math.isinf(x):
+        return x if isinstance(x, XlError) else E_NUM
+    return math.trunc(x)
+
+
 def _numbers(*vals):
     out = []
     for v in vals:
@@ -216,12 +227,9 @@ def _char(number):
     """CHAR(number): the character of Windows' code page 1252, which Excel for Windows uses
     in Danish and English installations: CHAR(248) is 'ø' (the ``formulas`` package has the
     Macintosh table: '¯'). The five codes 1252 leaves undefined are refused."""
-    if type(number) is bool:
-        return E_VALUE
-    n = to_number(number)
+    n = whole_number(number)
     if isinstance(n, XlError):
         return n
-    n = math.trunc(n)
     if not 1 <= n <= 255:
         return E_VALUE
     if n in _UNDEFINED_1252:

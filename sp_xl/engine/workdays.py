@@ -21,6 +21,7 @@ from formulas.tokens.operand import XlError
 
 from sp_xl.engine.dateparts import _ymd
 from sp_xl.engine.excelstats import _refuse
+from sp_xl.engine.scalarmath import whole_number
 from sp_xl.engine.values import EMPTY, E_NUM, E_VALUE, to_number
 
 _LAST = 2958465                 # 31 December 9999
@@ -44,13 +45,6 @@ def _start(name: str, v, early_ok: bool = False, time_refused: bool = False) -> 
     if s < 61 and not early_ok:
         _refuse(name, "en dato før 1. marts 1900", "a date before 1 March 1900")
     return s
-
-
-def _whole(v) -> object:
-    if type(v) is bool:
-        return E_VALUE
-    x = to_number(v)
-    return x if isinstance(x, XlError) else math.trunc(x)
 
 
 _EARLY = object()   # a result before 1 March 1900
@@ -83,7 +77,7 @@ def _shift_months(name: str, end_of_month: bool):
         s = _start(name, start, early_ok=True)
         if isinstance(s, XlError):
             return s
-        m = _whole(months)
+        m = whole_number(months)
         if isinstance(m, XlError):
             return m
         y0, m0, d0 = _ymd(s)
@@ -147,7 +141,7 @@ def _workday(book, r, c, start, days, holidays=None):
     s = _start("WORKDAY", start)
     if isinstance(s, XlError):
         return s
-    n = _whole(days)
+    n = whole_number(days)
     if isinstance(n, XlError):
         return n
     hol = _holidays("WORKDAY", holidays)
