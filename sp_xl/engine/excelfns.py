@@ -25,6 +25,9 @@ from formulas.tokens.operand import XlError
 from sp_xl.engine.excelarrays import ARRAY_FUNCTIONS, ARRAY_REF_ARGS, SPILLING, regression_guard
 from sp_xl.engine.excelstats import DELEGATE, STATS, _cells, _refuse
 from sp_xl.engine.exceltext import TEXT_FUNCTIONS
+from sp_xl.engine.finance import OWN_REF as FINANCE_REF
+from sp_xl.engine.ranks import RANKS
+from sp_xl.engine.workdays import OWN as WORKDAYS
 from sp_xl.engine.refs import RefVal
 from sp_xl.engine.values import EMPTY, E_NA, E_NUM, E_VALUE, compare, danish, to_number
 
@@ -223,9 +226,9 @@ def _formulatext(book, r, c, ref):
 
 
 OWN: dict[str, Callable] = {
-    **STATS, **TEXT_FUNCTIONS, **ARRAY_FUNCTIONS,
+    **STATS, **TEXT_FUNCTIONS, **ARRAY_FUNCTIONS, **FINANCE_REF, **RANKS, **WORKDAYS,
     "AND": _logical("AND", all), "OR": _logical("OR", any),
     "XOR": _logical("XOR", lambda xs: sum(xs) % 2 == 1),
     "ISREF": _isref, "N": _n, "SWITCH": _switch, "DATE": _date, "FLOOR": _floor, "YEARFRAC": _yearfrac, "FORMULATEXT": _formulatext,
 }
-REF_ARGS = frozenset(STATS) | ARRAY_REF_ARGS | frozenset({"AND", "OR", "XOR", "ISREF", "FORMULATEXT"})
+REF_ARGS = frozenset(STATS) | frozenset(FINANCE_REF) | frozenset(RANKS) | ARRAY_REF_ARGS | frozenset({"AND", "OR", "XOR", "ISREF", "FORMULATEXT"})

@@ -58,6 +58,9 @@ def _substitute(book, r, c, text, old, new, instance=None):
 
 
 def _replace(book, r, c, text, start, count, new):
+    for v in (text, start, count, new):     # the first error in argument order
+        if isinstance(v, XlError):
+            return v
     ts = _texts(text, new)
     if ts is None or isinstance(start, np.ndarray) or isinstance(count, np.ndarray):
         return DELEGATE
@@ -87,6 +90,12 @@ def _finder(case_sensitive: bool):
             return s
         if s < 1 or s > len(w) + 1:
             return E_VALUE
+        if not f and int(s) == len(w) + 1:
+            # an empty find_text with the start just past the end (FIND("";"") included): the
+            # documentation says #VALUE! for a start beyond the text, and a match at start_num
+            # for an empty find_text
+            _refuse("SEARCH" if not case_sensitive else "FIND", "en start lige efter teksten",
+                    "a start just past the end of the text")
         s = int(s)
         if case_sensitive:
             pos = w.find(f, s - 1)
@@ -194,6 +203,21 @@ def _dollar(book, r, c, value, decimals=2.0):
 
 
 
+def _fixed(book, r, c, value, decimals=2.0, no_commas=False):
+    """FIXED(number; decimals; no_commas) in English Excel: 1,234.50, rounded as ROUND rounds
+    (FIXED(2.675) is 2.68; formulas rounded the binary value to 2.67)."""
+    from sp_xl.engine.numfmt import format_value
+    got = number_and_places("FIXED", value, decimals)
+    if not isinstance(got, tuple):
+        return got
+    if isinstance(no_commas, np.ndarray):
+        return E_VALUE
+    plain = False if no_commas is EMPTY else to_number(no_commas)
+    if isinstance(plain, XlError):
+        return plain
+    x, d = got
+    return format_value(x, ("0" if plain else "#,##0") + ("." + "0" * d if d else ""), bool(book.date1904))
+
 
 # ---- CONCAT, TEXTJOIN: numbers as Excel writes them (formulas uses Python's repr) ----------
 
@@ -263,7 +287,9 @@ def _complex_part(which: str):
             if not m or not (m.group(1) or m.group(3)) or not v.strip():
                 return E_NUM
             re_ = float(m.group(1)) if m.group(1) else 0.0
-            if m.group(3):
+            if m.group(3) and m.group(1) and not m.group(2):
+                re_, im = 0.0, float(m.group(1))   # '4i', '-2.5j': the one number is the imaginary part
+            elif m.group(3):
                 coef = m.group(2)
                 im = 1.0 if coef in ("", "+") else -1.0 if coef == "-" else float(coef)
                 if m.group(1) and coef and coef[0] not in "+-":
@@ -312,6 +338,6 @@ TEXT_FUNCTIONS: dict[str, Callable] = {
     "HYPERLINK": _hyperlink,
     "BASE": _base,
     "SUBSTITUTE": _substitute, "REPLACE": _replace, "FIND": _finder(True), "SEARCH": _finder(False),
-    "TIMEVALUE": _timevalue, "VALUE": _value_fn, "TEXT": _text, "DOLLAR": _dollar, "CONCAT": _concat,
+    "TIMEVALUE": _timevalue, "VALUE": _value_fn, "TEXT": _text, "DOLLAR": _dollar, "FIXED": _fixed, "CONCAT": _concat,
     "TEXTJOIN": _textjoin, **{name: _complex_part(name) for name in ("IMREAL", "IMAGINARY", "IMABS")},
 }

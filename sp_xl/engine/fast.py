@@ -258,6 +258,9 @@ def _subtotal(book, args):
                     continue
                 v = vals[i, j]
                 if isinstance(v, XlError):
+                    if code in (2, 3):   # COUNT/COUNTA pass errors by; whether SUBTOTAL does is not documented
+                        raise Unsupported("SUBTOTAL 2/3 (TÆL/TÆLV) over en fejlværdi understøttes ikke.",
+                                          "SUBTOTAL 2/3 (COUNT/COUNTA) over an error value is not supported.")
                     return v
                 if type(v) is float:
                     nums.append(v)
@@ -294,8 +297,13 @@ def criterion_mask(view: RangeView, crit: object) -> np.ndarray | XlError | obje
         return view.is_err & np.fromiter((v is crit for v in view.vals.tolist()), dtype=bool, count=view.vals.size)
     if crit is EMPTY:
         crit = 0.0  # an empty criterion cell means "= 0" in Excel
-    if type(crit) is bool:
-        return FALLBACK
+    if type(crit) is bool:   # TRUE/FALSE counts the cells holding that logical value
+        vals = view.vals.tolist()
+        if any(isinstance(v, str) and v.upper() in ("TRUE", "FALSE") for v in vals):
+            from sp_xl.engine.parse import Unsupported
+            raise Unsupported("Et kriterium SAND/FALSK over celler med teksten TRUE/FALSE understøttes ikke.",
+                              "A TRUE/FALSE criterion over cells holding the text TRUE/FALSE is not supported.")
+        return np.fromiter((type(v) is bool and v is crit for v in vals), dtype=bool, count=len(vals))
     if type(crit) is float or isinstance(crit, (int, np.number)):
         return view.is_num & (view.num == float(crit))
     if not isinstance(crit, str):
@@ -347,10 +355,19 @@ def _scalar_criterion(book, c):
     return c
 
 
-def _conditional(book, target, pairs, kind):
-    """Shared body of SUMIF(S)/COUNTIF(S)/AVERAGEIF(S)."""
+def _declared(ref: RefVal) -> tuple[int, int]:
+    return ref.r2 - ref.r1 + 1, ref.c2 - ref.c1 + 1
+
+
+def _conditional(book, target, pairs, kind, resize=False):
+    """Shared body of SUMIF(S)/COUNTIF(S)/AVERAGEIF(S). Ranges of the -IFS functions must
+    all have one size (#VALUE! otherwise); SUMIF/AVERAGEIF (``resize``) take the sum range's
+    size from the criteria range."""
     mask = None
     shape = None
+    if not resize and len({_declared(r) for r, _ in pairs if isinstance(r, RefVal)}
+                          | ({_declared(target)} if isinstance(target, RefVal) else set())) > 1:
+        return E_VALUE
     for rng, crit in pairs:
         if not isinstance(rng, RefVal):
             return FALLBACK if not isinstance(rng, XlError) else rng
@@ -383,7 +400,7 @@ def _conditional(book, target, pairs, kind):
         return FALLBACK
     r2, c2 = book.clipped(target)
     if (r2 - target.r1 + 1, c2 - target.c1 + 1) != shape:
-        if len(pairs) > 1:
+        if not resize:
             return E_VALUE
         # SUMIF/AVERAGEIF: the sum range takes the criteria range's size from its top-left cell
         target = RefVal(target.si, target.r1, target.c1, target.r1 + shape[0] - 1, target.c1 + shape[1] - 1)
@@ -420,7 +437,7 @@ def _if(kind):
         if len(args) not in (2, 3):
             return FALLBACK
         target = args[2] if len(args) == 3 else args[0]
-        return _conditional(book, target, [(args[0], args[1])], kind)
+        return _conditional(book, target, [(args[0], args[1])], kind, resize=True)
     return fn
 
 
@@ -541,6 +558,8 @@ def _match(book, args):
     kind = _scalar_criterion(book, args[2]) if len(args) == 3 else 1.0
     if kind is EMPTY:
         kind = 0.0 if len(args) == 3 else 1.0
+    if isinstance(kind, XlError):
+        return kind
     if type(kind) is not float:
         return FALLBACK
     ref = args[1]
@@ -557,7 +576,15 @@ def _lookup(vertical: bool):
     def fn(book, args):
         if len(args) not in (3, 4) or not isinstance(args[1], RefVal):
             return FALLBACK
-        exact = is_exact(_scalar_criterion(book, args[3])) if len(args) == 4 else False
+        flag = _scalar_criterion(book, args[3]) if len(args) == 4 else True   # approximate by default
+        if isinstance(flag, XlError):
+            return flag        # formulas' fallback passed over an error in range_lookup
+        if isinstance(flag, str) and flag is not EMPTY:
+            from sp_xl.engine.parse import Unsupported
+            name = "VLOOKUP" if vertical else "HLOOKUP"
+            raise Unsupported(f"{name} med tekst som range_lookup understøttes ikke.",
+                              f"{name} with text as range_lookup is not supported.")
+        exact = is_exact(flag)
         if exact is None:
             return FALLBACK
         index = to_number(_scalar_criterion(book, args[2]))

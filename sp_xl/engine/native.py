@@ -11,13 +11,14 @@ the ``formulas`` implementation instead.
 from __future__ import annotations
 
 import math
-from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation, localcontext
 
 import numpy as np
 from formulas.tokens.operand import XlError
 
-from sp_xl.engine import dateparts
-from sp_xl.engine.excelstats import DELEGATE  # one "let formulas compute it" answer for all
+from sp_xl.engine import dateparts, finance, radix, scalarmath, workdays
+from sp_xl.engine.excelstats import DELEGATE
+from sp_xl.engine.parse import Unsupported  # one "let formulas compute it" answer for all
 from sp_xl.engine.values import EMPTY, ERRORS, E_NUM, E_VALUE, to_number, to_text
 
 E_NA = ERRORS["#N/A"]
@@ -109,11 +110,16 @@ def _round_with(mode):
         d = to_number(digits)
         if isinstance(d, XlError):
             return d
-        d = int(d)  # Excel truncates the digits argument
+        d = max(-400, min(400, int(d)))  # Excel truncates the digits argument; ROUND(x;1234) is x
         try:
             q = _decimal15(x).quantize(Decimal(1).scaleb(-d), rounding=mode)
-        except InvalidOperation:
-            return E_NUM
+        except InvalidOperation:          # more digits than the default context holds
+            try:
+                with localcontext() as ctx:
+                    ctx.prec = 1000
+                    q = _decimal15(x).quantize(Decimal(1).scaleb(-d), rounding=mode)
+            except InvalidOperation:
+                return E_NUM
         return float(q)
     return fn
 
@@ -157,6 +163,19 @@ def _text_fn(f):
     def fn(v):
         t = to_text(v)
         return t if isinstance(t, XlError) else f(t)
+    return fn
+
+
+def _one_to_one(change, name):
+    """A case change that keeps every character one character: Python's full case mapping
+    makes 'ß' 'SS', where Excel's character-by-character mapping is not known here."""
+    def fn(t):
+        out = change(t)
+        if len(out) != len(t):
+            raise Unsupported(f"{name} af et tegn som ß, der ikke har ét stort/lille tegn; Excels svar efterlignes ikke.",
+                              f"{name} of a character such as ß without a single upper/lower case form; Excel's "
+                              "answer is not reproduced.")
+        return out
     return fn
 
 
@@ -213,20 +232,8 @@ def _quotient(n, d):
     return float(math.trunc(n / d))
 
 
-def _combin(n, k):
-    n, k = to_number(n), to_number(k)
-    for x in (n, k):
-        if isinstance(x, XlError):
-            return x
-    n, k = math.trunc(n), math.trunc(k)
-    if n < 0 or k < 0 or k > n:
-        return E_NUM
-    return float(math.comb(n, k))
-
-
 STRICT = {
     "QUOTIENT": (_quotient, 2, 2),
-    "COMBIN": (_combin, 2, 2),
     "ROUND": (_round_with(ROUND_HALF_UP), 2, 2),
     "ROUNDUP": (_round_with(ROUND_UP), 2, 2),
     "ROUNDDOWN": (_round_with(ROUND_DOWN), 2, 2),
@@ -239,11 +246,15 @@ STRICT = {
     "ISERROR": (_iserror, 1, 1),
     "ISNA": (_isna, 1, 1),
     "LEN": (_text_fn(lambda t: float(len(t))), 1, 1),
-    "UPPER": (_text_fn(str.upper), 1, 1),
-    "LOWER": (_text_fn(str.lower), 1, 1),
+    "UPPER": (_text_fn(_one_to_one(str.upper, "UPPER")), 1, 1),
+    "LOWER": (_text_fn(_one_to_one(str.lower, "LOWER")), 1, 1),
     "LEFT": (_left, 1, 2),
     "RIGHT": (_right, 1, 2),
     "MID": (_mid, 3, 3),
     "CONCATENATE": (_concatenate, 1, 255),
     **dateparts.STRICT,
+    **scalarmath.STRICT,
+    **finance.STRICT,
+    **radix.STRICT,
+    **workdays.STRICT,
 }

@@ -175,7 +175,10 @@ def shape_key(formula: str, row: int, col: int) -> str:
     return "".join(parts)
 
 
-_DIGIT_BYTES = bytes.maketrans(b"0123456789", b"##########")
+# Digits become the byte 0xFF, which UTF-8 text never holds: a '#' (or any character) in a
+# string literal cannot be mistaken for a masked digit (TEXT(1;"0") and TEXT(1;"#") once had
+# one skeleton and different digit runs).
+_DIGIT_BYTES = bytes.maketrans(b"0123456789", b"\xff" * 10)
 _CHUNK = 1 << 16
 _NUMBER = re.compile(r"\d+")
 
@@ -185,7 +188,7 @@ def shape_groups(formulas: list[str], rows: list[int], cols: list[int]) -> list[
     same ``shape_key``), so one compiled closure serves them all.
 
     Done in bulk, for the 100,000s of formulas of filled-down columns: the digits of all
-    formulas are masked in one pass ("C12-D12" -> "C##-D##", the skeleton); for each
+    formulas are masked in one pass ("C12-D12" -> "C\xff\xff-D\xff\xff", the skeleton); for each
     skeleton we learn once which digit runs are relative row numbers; all numbers are read
     in one pass and made relative to their formula's row with numpy. A group is a skeleton,
     a column and those numbers. (Equal groups imply equal shape keys; the engine still
@@ -200,7 +203,7 @@ def shape_groups(formulas: list[str], rows: list[int], cols: list[int]) -> list[
         chunk = formulas[start:start + _CHUNK]
         text = "\x00".join(chunk)
         # bytes.translate: one table lookup per byte; str.translate is slow on non-ASCII text (æøå)
-        skeletons = text.encode().translate(_DIGIT_BYTES).decode().split("\x00")
+        skeletons = text.encode().translate(_DIGIT_BYTES).decode("latin-1").split("\x00")
         known = len(by_skeleton)
         kinds[start:start + len(chunk)] = np.fromiter(
             (by_skeleton.setdefault(sk, len(by_skeleton)) for sk in skeletons), dtype=np.int64, count=len(chunk))
