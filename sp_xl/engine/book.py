@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sp_xl import errors as sp_errors
-from sp_xl.engine import fast as engine_fast
+from sp_xl.engine.views import ColumnCache
 from sp_xl.engine.refs import MAX_COL, MAX_ROW, RefVal
 from sp_xl.engine.values import EMPTY, filled
 
@@ -26,7 +26,7 @@ class Book:
     max_col: int = 1
     sp_functions: dict[str, Callable] = field(default_factory=dict)
     reasons: dict[str, sp_errors.ExcelError] = field(default_factory=dict)  # SP error reasons of the current cell
-    fast: engine_fast.ColumnCache | None = None
+    fast: ColumnCache | None = None
     tables: dict = field(default_factory=dict)  # upper-case name -> engine_tables.Table
     local_names: dict = field(default_factory=dict)  # (SHEET, NAME) upper-case -> formula text
     sp_load_error: str | None = None

@@ -17,7 +17,7 @@ from formulas.tokens.operand import XlError
 from sp_xl import errors as sp_errors
 from sp_xl.engine import builtins as engine_builtins
 from sp_xl.engine import excelfns as engine_excelfns
-from sp_xl.engine import fast as engine_fast
+from sp_xl.engine.views import FALLBACK
 from sp_xl.engine import native as engine_native
 from sp_xl.engine.book import Book
 from sp_xl.engine.ownfns import DANISH_TEXT_POSITIONS
@@ -152,7 +152,7 @@ class CallParts:
         def call(r, c):
             vals = [a(r, c) for a in args]
             res = fast(book, vals)
-            if res is not engine_fast.FALLBACK:
+            if res is not FALLBACK:
                 return res
             return invoke(name, [_value(v, book) for v in vals])
         return call

@@ -23,13 +23,15 @@ from collections.abc import Callable
 import numpy as np
 
 from sp_xl.engine import excelfns as engine_excelfns
-from sp_xl.engine import fast as engine_fast
 from sp_xl.engine.ownfns import DANISH_OWN, OWN_FUNCTIONS, text_function_names
 from sp_xl.engine.kernels import KERNELS
+from sp_xl.engine.lookups import is_exact
 from sp_xl.engine import native as engine_native
 from sp_xl.engine.parse import parse
 from sp_xl.engine.semantics import ARRAY_ARGUMENTS, DATE_FUNCTIONS, REFUSED, SCALAR_PARAMETERS, TOP_LEFT_RESULTS
-from sp_xl.engine.values import EMPTY, E_REF, binary, danish, unary
+from sp_xl.engine.refs import RefVal
+from sp_xl.engine.values import EMPTY, ERRORS, E_REF, binary, danish, unary
+from sp_xl.engine.views import lookup_key
 
 MIN_RUN = 16   # shorter runs: cell by cell is as fast
 
@@ -299,15 +301,15 @@ class ColumnCompiler:
 
     def _exact_lookup(self, node, si, row, col, whole: Callable) -> Vector | None:
         """VLOOKUP(value; table; k; FALSE) and MATCH(value; range; 0) down a column: the
-        table's index (engine.fast) is built once and every row's value looked up in it,
-        as engine.fast does cell by cell; odd rows (wildcards, arrays) run the closure."""
+        table's index (engine.views) is built once and every row's value looked up in it,
+        as engine.lookups does cell by cell; odd rows (wildcards, arrays) run the closure."""
         name, args = node[1], node[2]
         if (len(args) != (4 if name == "VLOOKUP" else 3) or args[1][0] != "ref" or args[1][1].is_cell
                 or not (args[1][1].abs_r1 and args[1][1].abs_r2) or any(a[0] != "num" and a[0] != "bool"
                                                                         for a in args[2:])):
             return None
         if name == "VLOOKUP":
-            if engine_fast.is_exact(args[3][1]) is not True or args[2][0] != "num":
+            if is_exact(args[3][1]) is not True or args[2][0] != "num":
                 return None
             k = int(args[2][1])
             area = args[1][1]
@@ -320,20 +322,20 @@ class ColumnCompiler:
         value = self._node(args[0], si, row, col, name)
         table = self._opaque_fn(args[1], si, row, col, name, want_ref=True)
         book = self.book
-        not_found = engine_fast.ERRORS["#N/A"]
+        not_found = ERRORS["#N/A"]
 
         def run(rows: np.ndarray) -> np.ndarray:
             ref = table(int(rows[0]), col)
-            if not isinstance(ref, engine_fast.RefVal):
+            if not isinstance(ref, RefVal):
                 raise Abandon
-            key_ref = engine_fast.RefVal(ref.si, ref.r1, ref.c1, ref.r2, ref.c1) if name == "VLOOKUP" else ref
+            key_ref = RefVal(ref.si, ref.r1, ref.c1, ref.r2, ref.c1) if name == "VLOOKUP" else ref
             if name == "MATCH" and ref.r1 != ref.r2 and ref.c1 != ref.c2:
                 raise Abandon
             positions = book.fast.view(key_ref).first_positions()
             values = as_objects(value(rows), len(rows)).tolist()
             out = []
             for r, v in zip(rows.tolist(), values):
-                key = engine_fast.lookup_key(v)
+                key = lookup_key(v)
                 if key is None or (key[0] == 1 and any(ch in v for ch in "*?~")) or type(v) is np.ndarray:
                     out.append(whole(r, col))      # errors, blanks, wildcards: the closure decides
                     continue

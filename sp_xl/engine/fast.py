@@ -1,133 +1,27 @@
-"""Aggregates over ranges done with numpy: SUM, COUNT, COUNTA, AVERAGE, MIN, MAX and the
-conditional ones (SUMIF(S), COUNTIF(S), AVERAGEIF(S)).
+"""Aggregates over ranges done with numpy: SUM, COUNT, COUNTA, AVERAGE, MIN, MAX, SUBTOTAL
+and the conditional ones (SUMIF(S), COUNTIF(S), AVERAGEIF(S)); ``AGGREGATES`` also lists
+the lookups (engine.lookups).
 
 Why: a master with 100,000 data rows and a few hundred aggregates would spend minutes in
-per-cell Python. A range's typed view (numbers, emptiness, errors, case-folded text codes)
-is built once and reused by every formula reading the same range until a cell in its
-columns is written. Excel semantics kept: numbers only (text and logicals in a range are
-ignored by SUM/AVERAGE/...), the first error in the range is returned, criteria are
-case-insensitive with * ? ~ wildcards. Anything outside what is handled here returns
-``FALLBACK`` and the ``formulas`` implementation runs instead.
+per-cell Python. Each range is read through its cached typed view (engine.views). Excel
+semantics kept: numbers only (text and logicals in a range are ignored by SUM/AVERAGE/...),
+the first error in the range is returned, criteria are case-insensitive with * ? ~
+wildcards. Anything outside what is handled here returns ``FALLBACK`` and the ``formulas``
+implementation runs instead.
 """
 
 from __future__ import annotations
 
 import math
 import operator
-from itertools import repeat
 
 import numpy as np
 from formulas.tokens.operand import XlError
 
+from sp_xl.engine.lookups import lookup as _lookup, match as _match
 from sp_xl.engine.refs import RefVal
+from sp_xl.engine.views import FALLBACK, RangeView, scalar_argument
 from sp_xl.engine.values import EMPTY, ERRORS, E_DIV0, E_VALUE, to_number, wildcard_regex
-
-FALLBACK = object()
-MAX_CACHED_VIEWS = 4096  # a bound for workbooks whose formulas read many distinct small ranges
-
-
-class RangeView:
-    """Typed, flattened (row-major) view of one range's current values."""
-
-    __slots__ = ("vals", "num", "is_num", "is_empty", "is_err", "first_err", "_codes", "_uniques", "shape",
-                 "_positions")
-
-    def __init__(self, arr: np.ndarray):
-        self.shape = arr.shape
-        vals = arr.ravel()
-        self.vals = vals
-        n = vals.size
-        kinds = _kinds(vals)
-        self.is_num = kinds == 0
-        self.is_empty = kinds == 3
-        self.is_err = kinds == 4
-        num = np.full(n, np.nan)
-        if self.is_num.any():
-            num[self.is_num] = vals[self.is_num].astype(float)
-        self.num = num
-        errs = np.flatnonzero(self.is_err)
-        self.first_err = vals[errs[0]] if errs.size else None
-        self._codes = None
-        self._uniques = None
-        self._positions = None
-
-    def first_positions(self) -> dict:
-        """Exact-match index: (kind, value) -> first position; text case-folded."""
-        if self._positions is None:
-            pos: dict = {}
-            for i, v in enumerate(self.vals.tolist()):
-                key = lookup_key(v)
-                if key is not None and key not in pos:
-                    pos[key] = i
-            self._positions = pos
-        return self._positions
-
-    def text_codes(self) -> tuple[np.ndarray, list]:
-        """Factorised case-folded text (-1 where the cell is not text)."""
-        if self._codes is None:
-            index: dict[str, int] = {}
-            codes = np.fromiter((index.setdefault(v.casefold(), len(index)) if type(v) is str else -1
-                                 for v in self.vals.tolist()), dtype=np.int64, count=self.vals.size)
-            self._codes, self._uniques = codes, list(index)
-        return self._codes, self._uniques
-
-
-_KIND_OF_TYPE = {float: 0, str: 1, bool: 2}
-
-
-def _kinds(vals: np.ndarray) -> np.ndarray:
-    """``_kind`` of every value: by exact type in C-level maps; the rest (blanks, errors,
-    ints, str subclasses) one by one. A 100,000-row column costs a tenth of a second less."""
-    if vals.dtype != object:                 # numpy scalars (np.bool_ is kind 5): as before
-        return np.fromiter((_kind(v) for v in vals), dtype=np.int8, count=vals.size)
-    items = vals.tolist()
-    kinds = np.fromiter(map(_KIND_OF_TYPE.get, map(type, items), repeat(-1)), dtype=np.int8, count=len(items))
-    for i in np.flatnonzero(kinds < 0).tolist():
-        kinds[i] = _kind(items[i])
-    return kinds
-
-
-def _kind(v: object) -> int:
-    t = type(v)
-    if t is float:
-        return 0
-    if v is EMPTY:
-        return 3
-    if t is bool:
-        return 2
-    if isinstance(v, XlError):
-        return 4
-    if isinstance(v, str):
-        return 1
-    return 0 if isinstance(v, (int, np.number)) else 5
-
-
-class ColumnCache:
-    """Range views keyed by area, invalidated per written column."""
-
-    def __init__(self, book):
-        self.book = book
-        self.version: dict[tuple[int, int], int] = {}
-        self.views: dict[tuple, tuple[tuple[int, ...], RangeView]] = {}
-
-    def invalidate(self, si: int, c1: int, c2: int) -> None:
-        for c in range(c1, c2 + 1):
-            key = (si, c)
-            self.version[key] = self.version.get(key, 0) + 1
-
-    def view(self, ref) -> RangeView:
-        key = (ref.si, ref.r1, ref.c1, ref.r2, ref.c2)
-        r2, c2 = self.book.clipped(ref)
-        stamp = tuple(self.version.get((ref.si, c), 0) for c in range(ref.c1, c2 + 1))
-        hit = self.views.get(key)
-        if hit is not None and hit[0] == stamp:
-            return hit[1]
-        view = RangeView(self.book.values(ref))
-        if len(self.views) >= MAX_CACHED_VIEWS:
-            self.views.clear()
-        self.views[key] = (stamp, view)
-        return view
-
 
 def _split(book, args):
     """Range views and direct (typed-in or computed scalar) arguments, in argument order."""
@@ -224,7 +118,7 @@ def _subtotal(book, args):
     from sp_xl.engine.parse import Unsupported
     if len(args) < 2:
         return FALLBACK
-    code = to_number(_scalar_criterion(book, args[0]))
+    code = to_number(scalar_argument(book, args[0]))
     if isinstance(code, XlError):
         return code
     code = int(code)
@@ -345,16 +239,6 @@ def _text_mask(view: RangeView, keep) -> np.ndarray:
     return np.isin(codes, wanted) if wanted else np.zeros(view.vals.size, dtype=bool)
 
 
-def _scalar_criterion(book, c):
-    if isinstance(c, RefVal):
-        if c.r1 == c.r2 and c.c1 == c.c2:
-            return book.get(c.si, c.r1, c.c1)
-        return None
-    if isinstance(c, np.ndarray):
-        return None
-    return c
-
-
 def _declared(ref: RefVal) -> tuple[int, int]:
     return ref.r2 - ref.r1 + 1, ref.c2 - ref.c1 + 1
 
@@ -371,7 +255,7 @@ def _conditional(book, target, pairs, kind, resize=False):
     for rng, crit in pairs:
         if not isinstance(rng, RefVal):
             return FALLBACK if not isinstance(rng, XlError) else rng
-        crit = _scalar_criterion(book, crit)
+        crit = scalar_argument(book, crit)
         if crit is None:
             from sp_xl.engine.parse import Unsupported
             raise Unsupported("Et kriterium, der er et område med flere celler, understøttes ikke uden for en "
@@ -427,7 +311,7 @@ def _takes_blank(book, crit) -> bool:
         arr = np.empty((1, 1), dtype=object)
         arr[0, 0] = EMPTY
         _BLANK_VIEW = RangeView(arr)
-    m = criterion_mask(_BLANK_VIEW, _scalar_criterion(book, crit))
+    m = criterion_mask(_BLANK_VIEW, scalar_argument(book, crit))
     return isinstance(m, np.ndarray) and bool(m[0])
 
 
@@ -464,148 +348,6 @@ def _countifs(book, args):
     if len(args) < 2 or len(args) % 2:
         return FALLBACK
     return _conditional(book, None, _pairs(args), "count")
-
-
-def lookup_key(v: object):
-    t = type(v)
-    if t is float:
-        return (0, v)
-    if t is bool:
-        return (2, v)
-    if v is EMPTY or isinstance(v, XlError):
-        return None
-    if isinstance(v, str):
-        return (1, v.casefold())
-    if isinstance(v, (int, np.number)):
-        return (0, float(v))
-    return None
-
-
-def _exact_position(book, value, ref) -> int | XlError | object:
-    """0-based position of the first exact match of ``value`` in a 1-D reference."""
-    value = _scalar_criterion(book, value)
-    if value is None:
-        return FALLBACK
-    if isinstance(value, XlError):
-        return value
-    if isinstance(value, str) and any(ch in value for ch in "*?~"):
-        return FALLBACK  # wildcards: the general implementation
-    key = lookup_key(value)
-    if key is None:
-        return ERRORS["#N/A"]
-    pos = book.fast.view(ref).first_positions().get(key)
-    return ERRORS["#N/A"] if pos is None else pos
-
-
-def _type_of(v) -> int:
-    t = type(v)
-    return 0 if t is float else 2 if t is bool else 4 if isinstance(v, XlError) else 3 if v is EMPTY else 1
-
-
-def _approximate_position(book, value, ref, descending: bool = False, name: str = "MATCH"):
-    """0-based position for an approximate match (VLOOKUP TRUE, MATCH 1/-1): Excel bisects,
-    so its answer is certain only where the values of the lookup value's type are sorted;
-    other types, blanks and errors are passed over. Unsorted: refused."""
-    from sp_xl.engine.parse import Unsupported
-    value = _scalar_criterion(book, value)
-    if value is None or isinstance(value, np.ndarray):
-        return FALLBACK
-    if isinstance(value, XlError):
-        return value
-    if value is EMPTY:
-        value = 0.0      # a blank lookup value is looked up as 0 (as Excel's cached values show)
-    want = _type_of(value)
-    fold = (lambda x: x.casefold()) if want == 1 else (lambda x: x)
-    vals = book.fast.view(ref).vals.tolist()
-    while vals and vals[-1] is EMPTY:
-        vals.pop()
-    live = [(i, fold(v)) for i, v in enumerate(vals) if _type_of(v) == want]
-    pos = approximate_index([k for _, k in live], fold(value), descending)
-    if pos is None or (len(live) != len(vals) and pos >= 0):    # other types: Excel's bisection meets them
-        raise Unsupported(f"{name}: et ungefærligt opslag i usorterede værdier afhænger af Excels søgemåde; det "
-                          "understøttes ikke.", f"{name}: an approximate lookup in unsorted values depends on how "
-                          "Excel searches; not supported.")
-    return ERRORS["#N/A"] if pos < 0 else live[pos][0]
-
-
-def approximate_index(keys: list, target, descending: bool = False) -> int | None:
-    """Index of the last key <= target (>= when descending) among ``keys`` of one type, -1 for
-    none. Excel bisects, so on unsorted keys its answer depends on the search path: None,
-    except when the first key is already past the target (LibreOffice checks the first entry
-    before bisecting and gives #N/A, as the formulas package does)."""
-    def fits(k):
-        return k >= target if descending else k <= target
-    scan = -1
-    for i, k in enumerate(keys):
-        if not fits(k):
-            break
-        scan = i
-    ordered = all((a >= b) if descending else (a <= b) for a, b in zip(keys, keys[1:]))
-    return scan if ordered or scan < 0 else None
-
-
-def is_exact(flag: object) -> bool | None:
-    if type(flag) is bool:
-        return not flag
-    if type(flag) is float:
-        return flag == 0.0
-    return None
-
-
-def _match(book, args):
-    if len(args) not in (2, 3) or not isinstance(args[1], RefVal):
-        return FALLBACK
-    kind = _scalar_criterion(book, args[2]) if len(args) == 3 else 1.0
-    if kind is EMPTY:
-        kind = 0.0 if len(args) == 3 else 1.0
-    if isinstance(kind, XlError):
-        return kind
-    if type(kind) is not float:
-        return FALLBACK
-    ref = args[1]
-    if ref.r1 != ref.r2 and ref.c1 != ref.c2:
-        return ERRORS["#N/A"]
-    if kind == 0.0:
-        pos = _exact_position(book, args[0], ref)
-    else:
-        pos = _approximate_position(book, args[0], ref, descending=kind < 0)
-    return pos + 1.0 if isinstance(pos, int) else pos
-
-
-def _lookup(vertical: bool):
-    def fn(book, args):
-        if len(args) not in (3, 4) or not isinstance(args[1], RefVal):
-            return FALLBACK
-        flag = _scalar_criterion(book, args[3]) if len(args) == 4 else True   # approximate by default
-        if isinstance(flag, XlError):
-            return flag        # formulas' fallback passed over an error in range_lookup
-        if isinstance(flag, str) and flag is not EMPTY:
-            from sp_xl.engine.parse import Unsupported
-            name = "VLOOKUP" if vertical else "HLOOKUP"
-            raise Unsupported(f"{name} med tekst som range_lookup understøttes ikke.",
-                              f"{name} with text as range_lookup is not supported.")
-        exact = is_exact(flag)
-        if exact is None:
-            return FALLBACK
-        index = to_number(_scalar_criterion(book, args[2]))
-        if isinstance(index, XlError):
-            return index
-        index = int(index)
-        t = args[1]
-        width = (t.c2 - t.c1 + 1) if vertical else (t.r2 - t.r1 + 1)
-        if index < 1:
-            return E_VALUE
-        if index > width:
-            return ERRORS["#REF!"]
-        key_ref = RefVal(t.si, t.r1, t.c1, t.r2, t.c1) if vertical else RefVal(t.si, t.r1, t.c1, t.r1, t.c2)
-        pos = (_exact_position(book, args[0], key_ref) if exact
-               else _approximate_position(book, args[0], key_ref, name="VLOOKUP" if vertical else "HLOOKUP"))
-        if pos is FALLBACK or not isinstance(pos, int):
-            return pos
-        if vertical:
-            return book.get(t.si, t.r1 + pos, t.c1 + index - 1)
-        return book.get(t.si, t.r1 + index - 1, t.c1 + pos)
-    return fn
 
 
 AGGREGATES = {

@@ -11,7 +11,7 @@ from itertools import repeat
 
 import numpy as np
 
-from sp_xl.engine import fast as engine_fast
+from sp_xl.engine.views import ColumnCache
 from sp_xl.engine import tables as engine_tables
 from sp_xl.engine.book import Book
 from sp_xl.engine.refs import parse_area, parse_cell
@@ -89,7 +89,7 @@ def load_book(pkg, formula_cells, positions, sp_functions) -> Book:
                 max_row=max(s[0] for s in sizes.values()) if sizes else 1,
                 max_col=max(s[1] for s in sizes.values()) if sizes else 1,
                 sp_functions=sp_functions)
-    book.fast = engine_fast.ColumnCache(book)
+    book.fast = ColumnCache(book)
     book.tables = engine_tables.load_tables(pkg)
     book.local_names = {(sheet.upper(), name.upper()): text
                         for (sheet, name), text in (getattr(pkg, "local_names", None) or {}).items()}
