@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 from itertools import chain, repeat
 from operator import itemgetter
 
@@ -125,7 +126,17 @@ def sheet_formulas(sheet: str, scan: SheetScan) -> list[FormulaCell]:
     plain_open, close = b"<" + scan.prefix + b"f>", b"</" + scan.prefix + b"f>"
     skip, no_attrs = len(plain_open), {}
     parsed_attrs: dict[bytes, dict[str, str]] = {}     # read only below, so shared safely
+    follower = b"<" + scan.prefix + b'f t="shared" si="'
     for j, (ref, inner) in enumerate(scan.formulas):
+        if inner[:len(follower)] == follower:   # '<f t="shared" si="3"/>': a filled-down cell
+            end = inner.find(b'"/>', len(follower))
+            if end > 0 and inner.find(b'"', len(follower), end) < 0:
+                si = inner[len(follower):end]
+                fattrs = parsed_attrs.get(si)
+                if fattrs is None:
+                    fattrs = parsed_attrs[si] = {"t": "shared", "si": si.decode("ascii", "replace")}
+                found.append((j, ref, fattrs, None))
+                continue
         if inner[:skip] == plain_open:          # a plain '<f>A1*2</f>...', without a regex
             end = inner.find(close, skip)
             if end >= 0 and inner.find(b"<", skip, end) < 0:
@@ -143,6 +154,7 @@ def sheet_formulas(sheet: str, scan: SheetScan) -> list[FormulaCell]:
             masters[fattrs["si"]] = (text, ref)
         found.append((j, ref, fattrs, text))
     translators: dict[str, object] = {}
+    new_cell = partial(tuple.__new__, FormulaCell)
     out = []
     kept: list[int] = []                    # which of scan.formulas are formulas (for the sheet order)
     values = scan.values
@@ -161,7 +173,7 @@ def sheet_formulas(sheet: str, scan: SheetScan) -> list[FormulaCell]:
             text = f"TABLE({','.join(a for a in args if a)})"
         if not text:
             continue
-        out.append(FormulaCell(sheet, ref, text, array_ref, values.get(ref)))
+        out.append(new_cell((sheet, ref, text, array_ref, values.get(ref))))   # tuple.__new__: in C
         kept.append(j)
     refs, texts, cached = scan.plain
     # The usual cells built in bulk: tuple.__new__ over map runs in C (FormulaCell is a tuple).
