@@ -76,6 +76,7 @@ print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxr
 
 def ironcalc_run(src: Path, out: Path) -> float | None:
     """Wall seconds of IronCalc's load + evaluate + save in a fresh process (None: failed)."""
+    out.unlink(missing_ok=True)             # IronCalc will not write over a file
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", _IRONCALC, str(src), str(out)], capture_output=True, text=True)
     return time.perf_counter() - t0 if proc.returncode == 0 else None
