@@ -44,19 +44,20 @@ def string_cells(cells: list[tuple[bytes, ...]], p: bytes, shared: list[str]) ->
     (``t="s"``) of cells with no other attributes. Returns the cells left, and the values."""
     is_open, is_close = b"<" + p + b"is><" + p + b"t>", b"</" + p + b"t></" + p + b"is>"
     k, n = len(is_open), -len(is_close)
-    inline = [x for x in cells if x[5] == b"inlineStr" and not x[6] and x[8][:k] == is_open
-              and x[8][n:] == is_close and b"<" not in x[8][k:n]]
-    from_sst = [x for x in cells if x[5] == b"s" and x[7] and not x[6]]
+    # cells as sheetscan.cell_tuples gives them, read from the end: (r, t, attrs, v, inner)
+    inline = [x for x in cells if x[-4] == b"inlineStr" and not x[-3] and x[-1][:k] == is_open
+              and x[-1][n:] == is_close and b"<" not in x[-1][k:n]]
+    from_sst = [x for x in cells if x[-4] == b"s" and x[-2] and not x[-3]]
     values: dict[str, object] = {}
     done: list[tuple[bytes, ...]] = []
-    refs = plain_refs([x[4] for x in inline])
+    refs = plain_refs([x[-5] for x in inline])
     if refs is not None:
-        values.update(zip(refs, texts([x[8][k:n] for x in inline], _string)))
+        values.update(zip(refs, texts([x[-1][k:n] for x in inline], _string)))
         done += inline
-    refs = plain_refs([x[4] for x in from_sst])
+    refs = plain_refs([x[-5] for x in from_sst])
     if refs is not None:
         try:
-            values.update(zip(refs, map(shared.__getitem__, map(int, [x[7] for x in from_sst]))))
+            values.update(zip(refs, map(shared.__getitem__, map(int, [x[-2] for x in from_sst]))))
             done += from_sst
         except (ValueError, IndexError):              # left to the cell-by-cell reader
             pass

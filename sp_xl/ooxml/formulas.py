@@ -175,7 +175,12 @@ def sheet_formulas(sheet: str, scan: SheetScan) -> list[FormulaCell]:
             continue
         out.append(new_cell((sheet, ref, text, array_ref, values.get(ref))))   # tuple.__new__: in C
         kept.append(j)
-    refs, texts, cached = scan.plain
+    refs, texts, cached, sis = scan.plain
+    if any(sis):             # filled-down cells of shared formulas, read in bulk: their texts
+        texts = list(texts)
+        for k in [k for k, si in enumerate(sis) if si]:
+            master = masters.get(sis[k])     # none: a dangling shared formula, a value to Excel
+            texts[k] = _translate(translators, sis[k], master, refs[k]) if master is not None else ""
     # The usual cells built in bulk: tuple.__new__ over map runs in C (FormulaCell is a tuple).
     plain = list(map(tuple.__new__, repeat(FormulaCell), zip(repeat(sheet), refs, texts, repeat(None), cached)))
     empty = "" in texts                     # '<f></f>' is no formula

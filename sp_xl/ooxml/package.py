@@ -308,7 +308,7 @@ class XlsxPackage:
             scan = self._scan(info.name)
             if scan is not None:
                 out.extend(sheet_formulas(info.name, scan))
-                scan.formulas, scan.plain, scan.order = [], ([], [], []), None   # now in ``out``
+                scan.formulas, scan.plain, scan.order = [], ([], [], [], []), None   # now in ``out``
         return out
 
     def validate(self) -> None:

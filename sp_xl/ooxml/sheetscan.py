@@ -14,8 +14,7 @@ import gc
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import compress, count, filterfalse
-from operator import itemgetter
+from itertools import compress, count
 
 from lxml import etree
 
@@ -83,7 +82,9 @@ class SheetScan:
     # Formula cells of the usual form, read in bulk (``bulkcells``): references, formula
     # texts, cached values; and, when a sheet has both kinds, where each kind's cells stand
     # in the sheet (indices into one sequence), so the two lists merge in sheet order.
-    plain: tuple[list[str], list[str], list[object]] = field(default_factory=lambda: ([], [], []))
+    # (and the si of each filled-down cell of a shared formula, whose text is "" until
+    # ``formulas.sheet_formulas`` translates its shared formula; "" for the others)
+    plain: tuple[list[str], list[str], list[object], list[str]] = field(default_factory=lambda: ([], [], [], []))
     order: tuple[list[int], list[int]] | None = None
 
 
@@ -92,13 +93,17 @@ _TUPLE_CACHE: dict[bytes, re.Pattern] = {}
 
 
 def cell_tuples(p: bytes) -> re.Pattern:
-    """Cells as tuples: a formula cell of the usual form as (r, t, formula text, <v> element),
-    any other as (r, t, other attributes, plain <v> text, other content) after four b""."""
+    """Cells as tuples: a formula cell of the usual form as (r, t, formula text, <v> element);
+    a filled-down cell of a shared formula (``<f t="shared" si="n"/>``) as four b"" and (r, t,
+    si, <v> element); any other as eight b"" and (r, t, other attributes, plain <v> text,
+    other content): read those from the end (x[-5:])."""
     if p not in _TUPLE_CACHE:
         q = re.escape(p)
+        v = rb"(<" + q + rb"v>[^<]*</" + q + rb"v>|<" + q + rb"v/>)?</" + q + rb"c>"
+        head = rb'<' + q + rb'c r="([A-Z]{1,3}[1-9][0-9]{0,6})"(?: s="[0-9]+")?(?: t="([A-Za-z]+)")?><' + q
         _TUPLE_CACHE[p] = re.compile(
-            rb'<' + q + rb'c r="([A-Z]{1,3}[1-9][0-9]{0,6})"(?: s="[0-9]+")?(?: t="([A-Za-z]+)")?><' + q + rb"f>([^<]*)</"
-            + q + rb"f>(<" + q + rb"v>[^<]*</" + q + rb"v>|<" + q + rb"v/>)?</" + q + rb"c>|"
+            head + rb"f>([^<]*)</" + q + rb"f>" + v + rb"|"
+            + head + rb'f t="shared" si="([0-9]+)"/>' + v + rb"|"
             rb"<" + p + rb"c\b(?:\s+r=\"([^\"]*)\")?(?:\s+s=\"[^\"]*\")?(?:\s+t=\"([^\"]*)\")?(" + XML_ATTRS
             + rb")(?:/>|><" + p + rb"v>([^<]*)</" + p + rb"v></" + p + rb"c>|>(.*?)</" + p + rb"c\s*>)", re.S)
     return _TUPLE_CACHE[p]
@@ -219,15 +224,16 @@ def _scan_chunk(scan: SheetScan, found: list[tuple[bytes, ...]], seen: int, orde
     # findall gives plain tuples, far cheaper than match objects for 10^5-10^6 cells; plain
     # numbers (most cells of a data sheet) are converted in bulk by comprehensions.
     every, generic = found, len(formulas)
-    usual = list(filter(itemgetter(0), found))            # formula cells of the usual form
-    if usual:
-        refs, texts, cached = plain_formulas(usual, prefix, decode)
-        for have, new in zip(scan.plain, (refs, texts, cached)):
+    bulk = [x[:4] if x[0] else (x[4], x[5], b"", x[7]) for x in found if x[0] or x[4]]   # usual + shared
+    if bulk:
+        refs, texts, cached = plain_formulas(bulk, prefix, decode)
+        sis = [x[6].decode("ascii") if x[4] else "" for x in found if x[0] or x[4]]
+        for have, new in zip(scan.plain, (refs, texts, cached, sis)):
             have.extend(new)
         values.update((r, v) for r, v in zip(refs, cached) if v is not None)
-        order[0].extend(compress(count(seen), map(itemgetter(0), found)))
-        found = list(filterfalse(itemgetter(0), found))
-    plain = {r: v for _, _, _, _, r, t, attrs, v, inner in found if v and not attrs and (not t or t == b"n")}
+        order[0].extend(compress(count(seen), (x[0] or x[4] for x in found)))
+        found = [x for x in found if not (x[0] or x[4])]
+    plain = {r: v for *_, r, t, attrs, v, inner in found if v and not attrs and (not t or t == b"n")}
     try:
         names = plain_refs(list(plain))          # one decode, not 10^5; None: unusual references
         if names is None:
@@ -235,11 +241,11 @@ def _scan_chunk(scan: SheetScan, found: list[tuple[bytes, ...]], seen: int, orde
         values.update(dict(zip(names, map(float, plain.values()))))
     except ValueError:
         plain = {}
-    others = [x for x in found if x[4] not in plain] if plain else found
+    others = [x for x in found if x[-5] not in plain] if plain else found
     del found
     others, texts = string_cells(others, prefix, sst)
     values.update(texts)
-    for _, _, _, _, r, t, attrs, v, inner in others:
+    for *_, r, t, attrs, v, inner in others:
         if attrs:
             if not r:
                 rm = R_ATTR.search(attrs)
@@ -279,7 +285,8 @@ def _scan_chunk(scan: SheetScan, found: list[tuple[bytes, ...]], seen: int, orde
         if value is not None:
             values[ref] = value
     if len(formulas) > generic:           # formula cells of other forms: where they stand
-        order[1].extend(i for i, x in enumerate(every, seen) if not x[0] and (f_open in x[8] or (prefix and f_pref in x[8])))
+        order[1].extend(i for i, x in enumerate(every, seen)
+                        if not (x[0] or x[4]) and (f_open in x[-1] or (prefix and f_pref in x[-1])))
     return True
 
 

@@ -532,6 +532,21 @@ def test_a_filled_down_shared_formula_reads_as_each_cell_s_own_formula():
     assert SharedFormula("SUM(A:A)", "B2").pieces is None                       # whole columns: openpyxl
 
 
+def test_shared_formula_cells_read_in_bulk_keep_sheet_order_values_and_dangling_cells():
+    # followers (<f t="shared" si="n"/>) between plain formulas, a master, a constant, a string
+    # result, one follower before its master's group exists (si 7: dangling, a value to Excel)
+    rows = [b'<row r="1"><c r="A1"><v>5</v></c><c r="B1"><f>A1+1</f><v>6</v></c>'
+            b'<c r="C1"><f t="shared" ref="C1:C3" si="0">A1*2</f><v>10</v></c></row>',
+            b'<row r="2"><c r="A2"><v>7</v></c><c r="B2"><f>A2+1</f><v>8</v></c>'
+            b'<c r="C2"><f t="shared" si="0"/><v>14</v></c><c r="D2" t="str"><f t="shared" si="7"/><v>x</v></c></row>',
+            b'<row r="3"><c r="C3" s="2"><f t="shared" si="0"/><v>0</v></c><c r="E3" t="str"><f>"a"&amp;"b"</f><v>ab</v></c></row>']
+    pkg = XlsxPackage(make_package({"S": b"".join(rows)}))
+    got = [(f.ref, f.formula, f.cached) for f in pkg.formulas()]
+    assert got == [("B1", "A1+1", 6.0), ("C1", "A1*2", 10.0), ("B2", "A2+1", 8.0), ("C2", "A2*2", 14.0),
+                   ("C3", "A3*2", 0.0), ("E3", '"a"&"b"', "ab")]
+    assert pkg.cells("S")["D2"] == "x"          # the dangling cell stays a value
+
+
 @needs_libreoffice
 def test_libreoffice_reads_a_rewritten_package_with_a_big_sheet_compressed_in_pieces(tmp_path):
     from sp_xl.ooxml.zipwrite import DEFLATE_CHUNK
