@@ -78,6 +78,21 @@ class SharedFormula:
             out.append(sheet.replace("{", "{{").replace("}", "}}") + ":".join(parts))
         return "".join(out), rows, min(rows, default=1)
 
+    def translate_many(self, refs: list[str]) -> list[str]:
+        """``translate`` of each, the cells of the origin's column in one comprehension."""
+        letters, template, rows, lowest = self._letters, self._template, self._rows, self._lowest
+        if template is None:
+            return [self.translate(r) for r in refs]
+        fmt, k = template.format, len(letters)
+        out = []
+        for ref in refs:
+            digits = ref[k:]
+            if ref[:k] == letters and digits.isdigit() and (dr := int(digits) - self.row) + lowest > 0:
+                out.append(fmt(*[n + dr for n in rows]))
+            else:
+                out.append(self.translate(ref))
+        return out
+
     def translate(self, ref: str) -> str:
         letters = ref.rstrip(_DIGITS)
         if letters == self._letters and ref[len(letters):].isdigit():
@@ -178,9 +193,19 @@ def sheet_formulas(sheet: str, scan: SheetScan) -> list[FormulaCell]:
     refs, texts, cached, sis = scan.plain
     if any(sis):             # filled-down cells of shared formulas, read in bulk: their texts
         texts = list(texts)
-        for k in [k for k, si in enumerate(sis) if si]:
-            master = masters.get(sis[k])     # none: a dangling shared formula, a value to Excel
-            texts[k] = _translate(translators, sis[k], master, refs[k]) if master is not None else ""
+        groups: dict[str, list[int]] = {}
+        for k, si in enumerate(sis):
+            if si:
+                groups.setdefault(si, []).append(k)
+        for si, ks in groups.items():
+            master = masters.get(si)         # none: a dangling shared formula, a value to Excel
+            if master is None:
+                new = [""] * len(ks)
+            else:
+                tr = translators.get(si) or translators.setdefault(si, SharedFormula(*master))
+                new = tr.translate_many([refs[k] for k in ks])
+            for k, text in zip(ks, new):
+                texts[k] = text
     # The usual cells built in bulk: tuple.__new__ over map runs in C (FormulaCell is a tuple).
     plain = list(map(tuple.__new__, repeat(FormulaCell), zip(repeat(sheet), refs, texts, repeat(None), cached)))
     empty = "" in texts                     # '<f></f>' is no formula

@@ -521,6 +521,27 @@ def test_shared_formulas_filled_down_one_column_translate_exactly_as_openpyxl_do
     test_shared_formulas_translate_exactly_as_openpyxl_does.hypothesis.inner_test(formula, origin, down, 0)
 
 
+@settings(max_examples=200, deadline=None)
+@given(_FORMULA, st.sampled_from(["A1", "C5", "F2", "Z10"]), st.lists(st.integers(-12, 400), min_size=1, max_size=8),
+       st.integers(-2, 2))
+def test_many_cells_of_a_shared_formula_translate_as_each_does_alone(formula, origin, downs, right):
+    from openpyxl.utils import get_column_letter
+
+    from sp_xl.ooxml.cellrefs import split_ref
+    from sp_xl.ooxml.formulas import SharedFormula
+    row, col = split_ref(origin)
+    targets = [f"{get_column_letter(col + right)}{row + d}" for d in downs if row + d >= 1 and col + right >= 1]
+
+    def outcome(translate):
+        try:
+            return translate()
+        except Exception as exc:            # noqa: BLE001 - the error class is the expected result
+            return type(exc)
+    one = [outcome(lambda t=t: SharedFormula(formula, origin).translate(t)) for t in targets]
+    if all(isinstance(x, str) for x in one):
+        assert SharedFormula(formula, origin).translate_many(targets) == one
+
+
 def test_a_filled_down_shared_formula_reads_as_each_cell_s_own_formula():
     rows = [b'<row r="2"><c r="B2"><f t="shared" ref="B2:B5" si="0">A2*$C$1+SUM(A$2:A2)</f><v>1</v></c></row>']
     rows += [b'<row r="%d"><c r="B%d"><f t="shared" si="0"/><v>1</v></c></row>' % (r, r) for r in (3, 4, 5)]
