@@ -25,7 +25,7 @@ from sp_xl.engine import native as engine_native
 from sp_xl.engine import tables as engine_tables
 from sp_xl.engine.book import Book, Compiled, RefTemplate
 from sp_xl.engine.calls import CallParts
-from sp_xl.engine.compile_parts import CompilerParts, box_value
+from sp_xl.engine.compile_parts import CompilerParts, absolute_only, box_value
 from sp_xl.engine.lambdas import HELPERS as LAMBDA_HELPERS, LambdaParts
 from sp_xl.engine.ownfns import DANISH_OWN, OWN_FUNCTIONS, index_of, text_function_names
 from sp_xl.engine.parse import Unsupported, parse
@@ -302,9 +302,7 @@ class Compiler(CompilerParts, LambdaParts, CallParts):
             fn = self._node(node, si, 0, 0, own, flags, want_ref)
         finally:
             self._name_stack.pop()
-        if any(t.rel_r1 or t.rel_c1 or t.rel_r2 or t.rel_c2 for t in own):
-            raise Unsupported(f"Navnet '{name}' bruger relative referencer; det understøttes ikke.",
-                              f"The name '{name}' uses relative references; not supported.")
+        absolute_only(name, own)
         refs.extend(own)
         return lambda r, c: fn(0, 0)
 

@@ -39,6 +39,14 @@ def box_value(book, box: RefVal, r: int, c: int, whole: bool):
     cc = box.c1 if box.c1 == box.c2 else (c if box.c1 <= c <= box.c2 else None)
     return E_VALUE if rr is None or cc is None else book.get(box.si, rr, cc)
 
+def absolute_only(name: str, refs) -> None:
+    """A defined name's references must not move with the cell using it (a name read from
+    any cell would mean another area in each): refused otherwise."""
+    if any(t.rel_r1 or t.rel_c1 or t.rel_r2 or t.rel_c2 for t in refs):
+        raise Unsupported(f"Navnet '{name}' bruger relative referencer; det understøttes ikke.",
+                          f"The name '{name}' uses relative references; not supported.")
+
+
 class CompilerParts:
     def _dynamic_ref(self, node, si, row, col, refs, flags, want_ref):
         """OFFSET/INDIRECT: a reference computed at run time (engine.dynrefs checks it is safe)."""

@@ -40,7 +40,7 @@ from sp_xl.engine import graph as engine_graph
 from sp_xl.engine import iteration as engine_iteration
 from sp_xl.engine import nodes as engine_nodes
 from sp_xl.engine.compile import Book, Compiler
-from sp_xl.engine.lambdas import refuse_uncalled
+from sp_xl.engine.lambdas import UNCALLED, Lambda
 from sp_xl.engine.loading import cell_positions, load_book
 from sp_xl.engine.parse import Unsupported
 from sp_xl.engine.refs import cell_ref, parse_area, shape_groups
@@ -257,10 +257,8 @@ def _evaluate_node(node: engine_nodes.Node, book: Book, result: Evaluation) -> N
         node.problem = (f"Formlen kunne ikke beregnes ({type(exc).__name__}: {exc}).",
                         f"The formula could not be calculated ({type(exc).__name__}: {exc}).")
         return
-    try:
-        refuse_uncalled(value)
-    except Unsupported as exc:
-        node.problem = (exc.reason_da, exc.reason_en)
+    if type(value) is Lambda:
+        node.problem = UNCALLED
         return
     grid = book.grids[node.si]
     if node.is_array:

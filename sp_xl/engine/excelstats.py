@@ -227,24 +227,31 @@ def _percentile(exclusive: bool, quartile: bool, name: str):
         k = _scalar(book, name, k)
         if isinstance(k, XlError):
             return k
-        if quartile:
-            q = int(k)
-            if not (1 <= q <= 3 if exclusive else 0 <= q <= 4):
-                return E_NUM
-            k = q / 4
-        x, n = sorted(nums), len(nums)
+        x = sorted(nums)
         if not x:
             return E_NUM
-        if exclusive:
-            rank = k * (n + 1) - 1
-            if k <= 0 or k >= 1 or rank < 0 or rank > n - 1:
-                return E_NUM
-        else:
-            if k < 0 or k > 1:
-                return E_NUM
-            rank = k * (n - 1)
-        return _rank_value(x, rank)
+        return _percentile_of(x, k, exclusive, quartile)
     return fn
+
+
+def _percentile_of(x: list, k: float, exclusive: bool, quartile: bool) -> float | XlError:
+    """PERCENTILE/QUARTILE (.INC or .EXC) of sorted, non-empty numbers ``x``: Excel's
+    interpolation between the two nearest ranks; #NUM! for a k out of range."""
+    if quartile:
+        q = int(k)
+        if not (1 <= q <= 3 if exclusive else 0 <= q <= 4):
+            return E_NUM
+        k = q / 4
+    n = len(x)
+    if exclusive:
+        rank = k * (n + 1) - 1
+        if k <= 0 or k >= 1 or rank < 0 or rank > n - 1:
+            return E_NUM
+    else:
+        if k < 0 or k > 1:
+            return E_NUM
+        rank = k * (n - 1)
+    return _rank_value(x, rank)
 
 
 STATS: dict[str, Callable] = {
@@ -338,21 +345,7 @@ def _aggregate(book, r, c, function, options, *refs):
             return x[-int(kk)] if fn == 14 else x[int(kk) - 1]
         if not x:
             return E_NUM
-        if fn in (17, 19):
-            q = int(k)
-            if not (1 <= q <= 3 if fn == 19 else 0 <= q <= 4):
-                return E_NUM
-            k = q / 4
-        n = len(x)
-        if fn in (18, 19):
-            rank = k * (n + 1) - 1
-            if k <= 0 or k >= 1 or rank < 0 or rank > n - 1:
-                return E_NUM
-        else:
-            if k < 0 or k > 1:
-                return E_NUM
-            rank = k * (n - 1)
-        return _rank_value(x, rank)
+        return _percentile_of(x, k, fn in (18, 19), fn in (17, 19))
     reduce = {1: lambda x: _mean(x) if x else E_DIV0, 4: lambda x: max(x) if x else 0.0,
               5: lambda x: min(x) if x else 0.0, 6: _product, 7: _sd(1), 8: _sd(0), 9: math.fsum,
               10: _var(1), 11: _var(0), 12: _median, 13: _mode}[fn]

@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from sp_xl.engine.compile_parts import absolute_only
 from sp_xl.engine.parse import Unsupported, parse
 from sp_xl.engine.refs import RefVal
 from sp_xl.engine.values import EMPTY, E_VALUE, to_number
@@ -47,10 +48,9 @@ class Lambda:
                 slot[0] = value
 
 
-def refuse_uncalled(value: object) -> None:
-    if isinstance(value, Lambda):
-        raise Unsupported("En LAMBDA, der ikke kaldes, giver #CALC! i Excel; giv den sine argumenter.",
-                          "A LAMBDA that is not called gives #CALC! in Excel; give it its arguments.")
+# A cell's value that is a Lambda: Excel shows #CALC!; the engine reports the cell.
+UNCALLED = ("En LAMBDA, der ikke kaldes, giver #CALC! i Excel; giv den sine argumenter.",
+            "A LAMBDA that is not called gives #CALC! in Excel; give it its arguments.")
 
 
 def _one_value(name: str, v: object) -> object:
@@ -127,10 +127,11 @@ class LambdaParts:
                 raise
             finally:
                 self._let_scopes = saved
-            if any(t.rel_r1 or t.rel_c1 or t.rel_r2 or t.rel_c2 for t in own):
+            try:
+                absolute_only(name, own)
+            except Unsupported:
                 del done[key]
-                raise Unsupported(f"Navnet '{name}' bruger relative referencer; det understøttes ikke.",
-                                  f"The name '{name}' uses relative references; not supported.")
+                raise
             done[key] = (fn, own)
         fn, own = done[key]
         refs.extend(own)                         # what the named function reads, for the order

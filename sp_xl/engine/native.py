@@ -58,22 +58,20 @@ def lazy_if(r, c, args):
     return args[2](r, c) if len(args) > 2 else False
 
 
-def lazy_iferror(r, c, args):
-    if len(args) != 2:
-        return DELEGATE
-    v = args[0](r, c)
-    if isinstance(v, np.ndarray):
-        return DELEGATE
-    return args[1](r, c) if isinstance(v, XlError) else v
+def _lazy_fallback(caught):
+    """IFERROR/IFNA: the value, or the second argument (read only then) when ``caught(value)``."""
+    def fn(r, c, args):
+        if len(args) != 2:
+            return DELEGATE
+        v = args[0](r, c)
+        if isinstance(v, np.ndarray):
+            return DELEGATE
+        return args[1](r, c) if caught(v) else v
+    return fn
 
 
-def lazy_ifna(r, c, args):
-    if len(args) != 2:
-        return DELEGATE
-    v = args[0](r, c)
-    if isinstance(v, np.ndarray):
-        return DELEGATE
-    return args[1](r, c) if v is E_NA else v
+lazy_iferror = _lazy_fallback(lambda v: isinstance(v, XlError))
+lazy_ifna = _lazy_fallback(lambda v: v is E_NA)
 
 
 def lazy_ifs(r, c, args):

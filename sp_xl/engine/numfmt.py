@@ -395,6 +395,11 @@ def _fill_int(toks, digits: str, grouping: bool, fmt: str) -> str:
     if need == 0 and digits:
         chars = [digits]
         toks = list(toks) + [("digit", "#")]
+    return _place(toks, chars)
+
+
+def _place(toks, chars) -> str:
+    """The format's tokens with ``chars`` put in its digit places, in order."""
     out, n = [], 0
     for k, t in toks:
         if k == "digit":
@@ -413,16 +418,7 @@ def _fill_frac(toks, digits: str) -> str:
     last = max((i for i, ch in enumerate(shown) if ch != "0"), default=-1)
     for i in range(last + 1, len(places)):      # beyond the last significant digit: '#' drops
         shown[i] = "0" if places[i] == "0" else " " if places[i] == "?" else ""   # '?' blanks
-    out, n = [], 0
-    for k, t in toks:
-        if k == "digit":
-            out.append(shown[n])
-            n += 1
-        elif k == "lit":
-            out.append(t)
-        elif k == "percent":
-            out.append("%")
-    return "".join(out)
+    return _place(toks, shown)
 
 
 # ---- fractions ------------------------------------------------------------------------------
