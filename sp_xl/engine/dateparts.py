@@ -30,7 +30,9 @@ def _serial(x: object) -> int | object:
     return int(x)
 
 
-def _ymd(serial: int) -> tuple[int, int, int]:
+def excel_ymd(serial: int) -> tuple[int, int, int]:
+    """Year, month, day of a whole 1900-system serial, in Excel's calendar (0 January 1900,
+    the phantom 29 February 1900)."""
     if serial == 0:
         return 1900, 1, 0
     if serial == 60:
@@ -42,7 +44,7 @@ def _ymd(serial: int) -> tuple[int, int, int]:
 def _part(index: int):
     def fn(x):
         s = _serial(x)
-        return s if type(s) is not int else float(_ymd(s)[index])
+        return s if type(s) is not int else float(excel_ymd(s)[index])
     return fn
 
 

@@ -22,6 +22,7 @@ from collections.abc import Callable
 import numpy as np
 from formulas.tokens.operand import XlError
 
+from sp_xl.engine.dateparts import excel_ymd
 from sp_xl.engine.excelarrays import ARRAY_FUNCTIONS, ARRAY_REF_ARGS, SPILLING, regression_guard
 from sp_xl.engine.excelstats import DELEGATE, STATS, _cells, _refuse
 from sp_xl.engine.exceltext import TEXT_FUNCTIONS
@@ -128,9 +129,6 @@ def _date(book, r, c, y, m, d):
     return float(serial)
 
 
-def _ymd(serial: int) -> tuple[int, int, int]:
-    d = dt.date(1899, 12, 30) + dt.timedelta(days=serial)
-    return d.year, d.month, d.day
 
 
 def _leap(y: int) -> bool:
@@ -159,7 +157,7 @@ def _yearfrac(book, r, c, start, end, basis=0.0):
         a, b = b, a
     if a < 61:
         _refuse("YEARFRAC", "en dato før 1. marts 1900", "a date before 1 March 1900")
-    (y1, m1, d1), (y2, m2, d2) = _ymd(a), _ymd(b)
+    (y1, m1, d1), (y2, m2, d2) = excel_ymd(a), excel_ymd(b)
     days = b - a
     if k == 2:
         return days / 360

@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
+from sp_xl.engine.dateparts import excel_ymd
 from sp_xl.engine.parse import Unsupported
 
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -44,12 +45,7 @@ def _calendar_day(serial: int, date1904: bool) -> _Day:
         d = dt.date(1904, 1, 1) + dt.timedelta(days=serial)
         return _Day(d.year, d.month, d.day, d.weekday())
     if serial < 61:
-        if serial in (0, 60):
-            month, day = (1, 0) if serial == 0 else (2, 29)
-        else:
-            d = dt.date(1899, 12, 31) + dt.timedelta(days=serial)
-            month, day = d.month, d.day
-        return _Day(1900, month, day, (serial - 2) % 7)
+        return _Day(*excel_ymd(serial), (serial - 2) % 7)
     d = dt.date(1899, 12, 30) + dt.timedelta(days=serial)
     return _Day(d.year, d.month, d.day, d.weekday())
 

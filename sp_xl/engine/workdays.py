@@ -19,7 +19,7 @@ import math
 import numpy as np
 from formulas.tokens.operand import XlError
 
-from sp_xl.engine.dateparts import _ymd
+from sp_xl.engine.dateparts import excel_ymd
 from sp_xl.engine.excelstats import _refuse
 from sp_xl.engine.scalarmath import whole_number
 from sp_xl.engine.values import EMPTY, E_NUM, E_VALUE, to_number
@@ -80,7 +80,7 @@ def _shift_months(name: str, end_of_month: bool):
         m = whole_number(months)
         if isinstance(m, XlError):
             return m
-        y0, m0, d0 = _ymd(s)
+        y0, m0, d0 = excel_ymd(s)
         y, mo = divmod(y0 * 12 + m0 - 1 + m, 12)
         mo += 1
         if not 1900 <= y <= 9999:
@@ -184,7 +184,7 @@ def _days360(start, end, method=None):
         if isinstance(m, XlError):
             return m
         euro = m != 0.0
-    (sy, sm, sd), (ey, em, ed) = _ymd(a), _ymd(b)
+    (sy, sm, sd), (ey, em, ed) = excel_ymd(a), excel_ymd(b)
     if euro:
         sd, ed = min(sd, 30), min(ed, 30)
     else:
