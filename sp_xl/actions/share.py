@@ -35,7 +35,7 @@ from sp_xl.ooxml import safety
 from sp_xl.ooxml.package import XlsxPackage
 from sp_xl.ooxml.safety import WorkbookRefused
 from sp_xl.share.check import Finding, check_for_sharing, refuse_if_stale
-from sp_xl.share.copy import FrozenCell, ShareResult, build_copy
+from sp_xl.share.copy import FrozenCell, ShareResult, build_copy, error_cells
 from sp_xl.share.pdf import export_pdf, libreoffice
 
 
@@ -114,6 +114,7 @@ def share_copy(path, out=None, *, pdf: bool = False, overwrite: bool = False, al
     data, result = build_copy(pkg, now=now, source_name=path.name)
     safety.write_atomically(target, data, mode_from=path)
     result.path, result.source, result.findings, result.replaced = target, path, findings, replaced
+    result.error_cells = error_cells(data)
     if pdf:
         try:
             result.pdf = export_pdf(target)
@@ -138,8 +139,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_cli(args: argparse.Namespace, *, stdout=None, stderr=None) -> int:
-    """Run `sp-xl share`: exit 0 done (with --check: listed what to note), 2 refused (one line
-    on stderr, nothing written)."""
+    """Run `sp-xl share`: exit 0 done (with --check: listed what to note), 1 written but with
+    problems (no PDF, or error values a reader would see), 2 refused (one line on stderr,
+    nothing written)."""
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     try:
         if args.check:
@@ -160,8 +162,7 @@ def run_cli(args: argparse.Namespace, *, stdout=None, stderr=None) -> int:
     problem = getattr(result, "pdf_problem", None)
     if problem:
         print(pick("PDF'en er ikke lavet: ", "The PDF was not made: ") + problem, file=stdout)
-        return EXIT_PROBLEMS
-    return EXIT_DONE
+    return EXIT_PROBLEMS if problem or result.error_cells else EXIT_DONE
 
 
 __all__ = ["ShareResult", "Finding", "FrozenCell", "share_copy", "check_for_sharing", "build_copy", "export_pdf",

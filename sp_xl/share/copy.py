@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sp_xl.errors import ExcelError
 from sp_xl.i18n import pick
 from sp_xl.share import about as share_about
 from sp_xl.share import edits as sp
@@ -69,6 +70,7 @@ class ShareResult:
     pdf: Path | None = None
     replaced: bool = False        # an earlier copy of the same name was replaced
     dead_links: int = 0           # hyperlinks to sheets that stay home, removed
+    error_cells: list[str] = field(default_factory=list)   # 'MinSP!G18 (#DIV/0!)': what readers see
 
     def describe(self) -> str:
         lines = [pick(f"Delt kopi skrevet: {self.path}", f"Shared copy written: {self.path}")
@@ -87,11 +89,33 @@ class ShareResult:
                               f"Formulas that got numbers from the internal sheets written in: {self.inlined}"))
         if self.pdf:
             lines.append(pick(f"PDF skrevet: {self.pdf}", f"PDF written: {self.pdf}"))
+        if self.error_cells:
+            shown = ", ".join(self.error_cells[:5]) + (pick(f" og {len(self.error_cells) - 5} til", f" and "
+                                                            f"{len(self.error_cells) - 5} more")
+                                                       if len(self.error_cells) > 5 else "")
+            lines.append(pick(f"Advarsel: {len(self.error_cells)} celler i kopien viser en fejlværdi ({shown}). "
+                              "Kør sp-xl check, ret data, og del igen, før kopien sendes.",
+                              f"Warning: {len(self.error_cells)} cells of the copy show an error value ({shown}). "
+                              "Run sp-xl check, fix the data and share again before the copy is sent."))
         if self.findings:
             lines.append(pick("Derfor en kopi – sendt som den er, ville modtageren opleve:",
                               "Why a copy - sent as it is, the reader would meet:"))
             lines.extend("- " + f.text for f in self.findings)
         return "\n".join(lines)
+
+
+def error_cells(data: bytes) -> list[str]:
+    """The cells of the copy's visible sheets that show an error value ('MinSP!G18 (#DIV/0!)'),
+    in sheet order: a reader meets them in the report."""
+    copy = XlsxPackage(data, "kopi")
+    out = []
+    for info in copy.sheets:
+        if info.state != "visible" or info.part is None:
+            continue
+        for ref, v in sorted(copy.cells(info.name).items(), key=lambda kv: split_ref(kv[0])):
+            if isinstance(v, ExcelError):
+                out.append(f"{info.name}!{ref} ({v.code})")
+    return out
 
 
 def _refers_to(text: str, sheet: str) -> bool:

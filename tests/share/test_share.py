@@ -128,6 +128,17 @@ def test_on_the_edge_case_master_the_copy_has_exactly_the_masters_values_and_err
     assert data[LONG_SHEET]["E9"]["value"] == pytest.approx(250 + 3640 - 3710)
 
 
+def test_the_summary_warns_of_every_error_value_a_reader_would_see(normal, edges):
+    assert normal[2].error_cells == [] and "Advarsel" not in normal[2].describe()
+    master, result = edges
+    copy = XlsxPackage.open(result.path)
+    shown = [f"{s}!{r} ({v.code})" for s in copy.sheet_names if copy.sheets[copy.sheet_names.index(s)].state == "visible"
+             for r, v in copy.cells(s).items() if isinstance(v, ExcelError)]
+    assert result.error_cells and sorted(result.error_cells) == sorted(shown)
+    with use_language("da"):
+        assert f"Advarsel: {len(shown)} celler i kopien viser en fejlværdi ({result.error_cells[0]}" in result.describe()
+
+
 def _members(path: Path) -> dict[str, bytes]:
     with zipfile.ZipFile(path) as z:
         return {n: z.read(n) for n in z.namelist()}
